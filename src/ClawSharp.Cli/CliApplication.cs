@@ -1,0 +1,45 @@
+using System.CommandLine;
+using ClawSharp.Cli.Commands;
+using ClawSharp.Gateway;
+
+namespace ClawSharp.Cli;
+
+/// <summary>Builds the command tree, parses, maps parse errors to exit code 2 and invokes.</summary>
+internal static class CliApplication
+{
+    public static RootCommand BuildRoot()
+    {
+        var root = new RootCommand("ClawSharp: a self-hosted AI-agent gateway daemon.");
+        root.Options.Add(GlobalOptions.Home);
+        root.Options.Add(GlobalOptions.Profile);
+        root.Subcommands.Add(GatewayCommand.Build());
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var parse = BuildRoot().Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // System.CommandLine's own parse-error action exits 1; usage errors are 2 here (ARCHITECTURE.md §6).
+            foreach (var error in parse.Errors)
+            {
+                Console.Error.WriteLine($"error: {error.Message}");
+            }
+            Console.Error.WriteLine($"run '{CommandPath(parse)} --help' for usage");
+            return (int)ExitCode.Usage;
+        }
+        // The gateway owns SIGINT/SIGTERM itself (SignalListener); System.CommandLine must not race it.
+        return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
+    }
+
+    private static string CommandPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var result = parse.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            names.Insert(0, result.Command is RootCommand ? "clawsharp" : result.Command.Name);
+        }
+        return string.Join(' ', names);
+    }
+}

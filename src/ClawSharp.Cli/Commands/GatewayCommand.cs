@@ -1,0 +1,15 @@
+using System.CommandLine;
+
+namespace ClawSharp.Cli.Commands;
+
+/// <summary><c>clawsharp gateway …</c>: the gateway's lifecycle and its control protocol.</summary>
+internal static class GatewayCommand
+{
+    public static Command Build()
+    {
+        var gateway = new Command("gateway", "Run, operate and query the gateway.");
+        gateway.Subcommands.Add(GatewayRunCommand.Build());
+        gateway.Subcommands.Add(GatewayCallCommand.Build());
+        return gateway;
+    }
+}

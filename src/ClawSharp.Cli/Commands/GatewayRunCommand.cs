@@ -1,0 +1,93 @@
+using System.CommandLine;
+using ClawSharp.Gateway;
+using ClawSharp.Gateway.Configuration;
+using ClawSharp.Gateway.Hosting;
+using ClawSharp.Gateway.Logging;
+
+namespace ClawSharp.Cli.Commands;
+
+/// <summary><c>clawsharp gateway run</c>: the gateway in the foreground.</summary>
+internal static class GatewayRunCommand
+{
+    private static readonly Option<int?> Port = CliOptions.Port($"Port to listen on (default {GatewayOptions.DefaultPort}; 0 = any free port)");
+    private static readonly Option<System.Net.IPAddress?> Bind = CliOptions.Bind();
+    private static readonly Option<AuthMode?> Auth = CliOptions.Auth();
+
+    private static readonly Option<string?> Token = new("--token")
+    {
+        Description = "Token for this run (wins over the token file, which is not rewritten). For one-off runs and tests",
+        HelpName = "TOKEN",
+    };
+
+    private static readonly Option<string?> PasswordFile = new("--password-file")
+    {
+        Description = "Read the auth password from FILE (implies --auth password). Never pass a password on the command line",
+        HelpName = "FILE",
+    };
+
+    private static readonly Option<bool> Force = new("--force")
+    {
+        Description = "Stop a stale gateway that holds this state directory or the port, then start",
+    };
+
+    public static Command Build()
+    {
+        var command = new Command("run", "Run the gateway in the foreground (SIGTERM/Ctrl+C stop it, SIGUSR1 restarts it in process).")
+        {
+            Port, Bind, Auth, Token, PasswordFile, Force,
+        };
+        command.SetAction((parse, _) => RunAsync(parse));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse)
+    {
+        StateDirectory state;
+        try
+        {
+            state = GlobalOptions.ResolveState(parse);
+        }
+        catch (ArgumentException e)
+        {
+            return CliOutput.Fail(ExitCode.Usage, e.Message);
+        }
+        try
+        {
+            state.EnsureCreated();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return CliOutput.Fail(ExitCode.Failure, $"cannot create the state directory {state.Root}: {e.Message}");
+        }
+
+        var overrides = new ConfigOverrides
+        {
+            Port = parse.GetValue(Port),
+            Bind = parse.GetValue(Bind),
+            AuthMode = parse.GetValue(Auth),
+            Token = parse.GetValue(Token),
+            PasswordFile = parse.GetValue(PasswordFile),
+        };
+        GatewayConfig config;
+        try
+        {
+            config = ConfigLoader.Load(state, overrides);
+        }
+        catch (ConfigException e)
+        {
+            return CliOutput.Fail(ExitCode.Config, e.Message);
+        }
+
+        using var logging = GatewayLogging.Create(state, config.Logs, Console.Error);
+        var settings = new GatewayRunSettings(
+            state,
+            overrides,
+            parse.GetValue(Force),
+            SupervisorDetection.Detect(Environment.GetEnvironmentVariable),
+            GatewayFaults.Parse(Environment.GetEnvironmentVariable(GatewayFaults.EnvironmentVariable)),
+            TimeProvider.System);
+        await using var loop = new GatewayRunLoop(settings, logging);
+        using var signals = new SignalListener(loop.Commands);
+        return (int)await loop.RunAsync(config, CancellationToken.None).ConfigureAwait(false);
+    }
+}

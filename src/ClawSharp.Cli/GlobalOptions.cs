@@ -1,0 +1,26 @@
+using System.CommandLine;
+using ClawSharp.Gateway.Configuration;
+
+namespace ClawSharp.Cli;
+
+/// <summary>Options every command takes: which state directory (and so which gateway) it means.</summary>
+internal static class GlobalOptions
+{
+    public static readonly Option<string?> Home = new("--home")
+    {
+        Description = "State directory (default ~/.clawsharp, or CLAWSHARP_HOME)",
+        Recursive = true,
+        HelpName = "DIR",
+    };
+
+    public static readonly Option<string?> Profile = new("--profile")
+    {
+        Description = "Use the state directory ~/.clawsharp-NAME",
+        Recursive = true,
+        HelpName = "NAME",
+    };
+
+    /// <exception cref="ArgumentException">Both options given, or an invalid profile name.</exception>
+    public static StateDirectory ResolveState(ParseResult parse) =>
+        StateDirectory.Resolve(parse.GetValue(Home), parse.GetValue(Profile), Environment.GetEnvironmentVariable);
+}

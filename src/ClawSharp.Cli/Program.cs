@@ -1,0 +1,3 @@
+using ClawSharp.Cli;
+
+return await CliApplication.RunAsync(args).ConfigureAwait(false);

@@ -1,0 +1,277 @@
+using System.Net;
+using System.Text.Json;
+using Serilog.Events;
+
+namespace ClawSharp.Gateway.Configuration;
+
+/// <summary>
+/// Reads <c>config.json</c> (missing file = defaults), applies the command-line overrides
+/// and validates the result. Unknown keys become warnings; an invalid value throws a
+/// <see cref="ConfigException"/> naming the key and the file.
+/// </summary>
+public static class ConfigLoader
+{
+    private static readonly HashSet<string> KnownObjects =
+        ["gateway", "gateway.auth", "gateway.reload", "commands", "logs", "shutdown"];
+
+    private static readonly Dictionary<string, Action<JsonElement, Builder, string>> Leaves = new()
+    {
+        ["gateway.port"] = (v, b, key) => b.Port = ReadInt(v, b, key, 0, 65535, "an integer from 0 to 65535"),
+        ["gateway.bind"] = (v, b, key) => b.Bind = ReadBind(ReadString(v, b, key), b, key),
+        ["gateway.auth.mode"] = (v, b, key) => b.AuthMode = ReadAuthMode(ReadString(v, b, key), b, key),
+        ["gateway.auth.token"] = (v, b, key) => b.Token = ReadNonEmpty(v, b, key),
+        ["gateway.auth.password"] = (v, b, key) => b.Password = ReadNonEmpty(v, b, key),
+        ["gateway.reload.mode"] = (v, b, key) => b.ReloadMode = ReadChoice(v, b, key, "off", "restart", "hot", "hybrid"),
+        ["gateway.reload.deferralTimeoutMs"] = (v, b, key) =>
+            b.DeferralTimeout = MillisecondsOrInfinite(ReadInt(v, b, key, 0, int.MaxValue, "a number of milliseconds ≥ 0 (0 = wait forever)")),
+        ["commands.restart"] = (v, b, key) => b.RestartEnabled = ReadBool(v, b, key),
+        ["logs.maxFileBytes"] = (v, b, key) =>
+            b.MaxFileBytes = ReadLong(v, b, key, LogFileOptions.MinimumFileBytes, long.MaxValue, $"a byte count ≥ {LogFileOptions.MinimumFileBytes}"),
+        ["logs.maxBackups"] = (v, b, key) => b.MaxBackups = ReadInt(v, b, key, 0, 1000, "an integer from 0 to 1000"),
+        ["logs.level"] = (v, b, key) => b.Level = ReadLevel(v, b, key),
+        ["shutdown.timeoutMs"] = (v, b, key) =>
+            b.StopTimeout = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 1, 3_600_000, "a number of milliseconds from 1 to 3600000")),
+    };
+
+    /// <summary>Loads and validates the configuration of <paramref name="state"/>.</summary>
+    /// <exception cref="ConfigException">The file is unreadable, not JSON, or holds an invalid value.</exception>
+    public static GatewayConfig Load(StateDirectory state, ConfigOverrides? overrides = null)
+    {
+        var builder = new Builder(state.ConfigFile);
+        if (File.Exists(state.ConfigFile))
+        {
+            ReadFile(state.ConfigFile, builder);
+        }
+        if (overrides is not null)
+        {
+            builder.Apply(overrides);
+        }
+        return builder.Build();
+    }
+
+    private static void ReadFile(string path, Builder builder)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException($"cannot read config file {path}: {e.Message}");
+        }
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return;
+        }
+        try
+        {
+            using var document = JsonDocument.Parse(text, new JsonDocumentOptions
+            {
+                AllowTrailingCommas = true,
+                CommentHandling = JsonCommentHandling.Skip,
+            });
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new ConfigException($"config file {path} must hold a JSON object");
+            }
+            Walk(document.RootElement, prefix: "", builder);
+        }
+        catch (JsonException e)
+        {
+            throw new ConfigException($"config file {path} is not valid JSON: {e.Message}");
+        }
+    }
+
+    private static void Walk(JsonElement obj, string prefix, Builder builder)
+    {
+        foreach (var property in obj.EnumerateObject())
+        {
+            var key = prefix.Length == 0 ? property.Name : $"{prefix}.{property.Name}";
+            if (Leaves.TryGetValue(key, out var apply))
+            {
+                apply(property.Value, builder, key);
+            }
+            else if (KnownObjects.Contains(key))
+            {
+                if (property.Value.ValueKind != JsonValueKind.Object)
+                {
+                    throw builder.Invalid(key, "must be an object");
+                }
+                Walk(property.Value, key, builder);
+            }
+            else
+            {
+                builder.Warnings.Add($"unknown config key '{key}' in {builder.Path} (ignored)");
+            }
+        }
+    }
+
+    private static int ReadInt(JsonElement value, Builder b, string key, int min, int max, string expected) =>
+        (int)ReadLong(value, b, key, min, max, expected);
+
+    private static long ReadLong(JsonElement value, Builder b, string key, long min, long max, string expected)
+    {
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) && number >= min && number <= max)
+        {
+            return number;
+        }
+        throw b.InvalidValue(key, value, expected);
+    }
+
+    private static bool ReadBool(JsonElement value, Builder b, string key) => value.ValueKind switch
+    {
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        _ => throw b.InvalidValue(key, value, "true or false"),
+    };
+
+    private static string ReadString(JsonElement value, Builder b, string key) =>
+        value.ValueKind == JsonValueKind.String ? value.GetString()! : throw b.InvalidValue(key, value, "a string");
+
+    private static string ReadNonEmpty(JsonElement value, Builder b, string key)
+    {
+        var text = ReadString(value, b, key);
+        return string.IsNullOrWhiteSpace(text) ? throw b.InvalidValue(key, value, "a non-empty string") : text;
+    }
+
+    private static string ReadChoice(JsonElement value, Builder b, string key, params string[] choices)
+    {
+        var text = ReadString(value, b, key);
+        return choices.Contains(text) ? text : throw b.InvalidValue(key, value, "one of " + string.Join(", ", choices));
+    }
+
+    private static IPAddress ReadBind(string text, Builder b, string key) =>
+        ConfigValues.TryParseBind(text, out var address)
+            ? address
+            : throw b.Invalid(key, $"must be an IP address or 'loopback', got \"{text}\"");
+
+    private static AuthMode ReadAuthMode(string text, Builder b, string key) =>
+        ConfigValues.TryParseAuthMode(text, out var mode)
+            ? mode
+            : throw b.Invalid(key, $"must be one of token, password, none, got \"{text}\"");
+
+    private static LogEventLevel ReadLevel(JsonElement value, Builder b, string key)
+    {
+        var text = ReadString(value, b, key).ToLowerInvariant();
+        return text switch
+        {
+            "verbose" or "trace" => LogEventLevel.Verbose,
+            "debug" => LogEventLevel.Debug,
+            "information" or "info" => LogEventLevel.Information,
+            "warning" or "warn" => LogEventLevel.Warning,
+            "error" => LogEventLevel.Error,
+            "fatal" or "critical" => LogEventLevel.Fatal,
+            _ => throw b.InvalidValue(key, value, "one of trace, debug, info, warn, error, fatal"),
+        };
+    }
+
+    private static TimeSpan MillisecondsOrInfinite(int milliseconds) =>
+        milliseconds == 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(milliseconds);
+
+    private sealed class Builder(string path)
+    {
+        public string Path { get; } = path;
+        public List<string> Warnings { get; } = [];
+        public int Port { get; set; } = GatewayOptions.DefaultPort;
+        public IPAddress Bind { get; set; } = IPAddress.Loopback;
+        public AuthMode AuthMode { get; set; } = AuthMode.Token;
+        public string? Token { get; set; }
+        public string? Password { get; set; }
+        public string ReloadMode { get; set; } = new RestartOptions().ReloadMode;
+        public TimeSpan DeferralTimeout { get; set; } = new RestartOptions().DeferralTimeout;
+        public bool RestartEnabled { get; set; } = true;
+        public long MaxFileBytes { get; set; } = new LogFileOptions().MaxFileBytes;
+        public int MaxBackups { get; set; } = new LogFileOptions().MaxBackups;
+        public LogEventLevel Level { get; set; } = new LogFileOptions().Level;
+        public TimeSpan StopTimeout { get; set; } = new ShutdownOptions().StopTimeout;
+
+        public ConfigException InvalidValue(string key, JsonElement value, string expected) =>
+            Invalid(key, $"must be {expected}, got {Describe(value)}");
+
+        public ConfigException Invalid(string key, string problem) => new($"{key} {problem} (in {Path})");
+
+        public void Apply(ConfigOverrides overrides)
+        {
+            if (overrides.Port is { } port)
+            {
+                Port = port;
+            }
+            if (overrides.Bind is { } bind)
+            {
+                Bind = bind;
+            }
+            if (overrides.AuthMode is { } mode)
+            {
+                AuthMode = mode;
+            }
+            if (overrides.Token is { } token)
+            {
+                Token = token;
+            }
+            if (overrides.PasswordFile is { } passwordFile)
+            {
+                Password = ReadPasswordFile(passwordFile);
+                if (overrides.AuthMode is null)
+                {
+                    AuthMode = AuthMode.Password;
+                }
+            }
+        }
+
+        public GatewayConfig Build()
+        {
+            if (AuthMode == AuthMode.Password && string.IsNullOrEmpty(Password))
+            {
+                throw new ConfigException(
+                    $"gateway.auth.mode is password but no password is set: pass --password-file FILE or set gateway.auth.password in {Path}");
+            }
+            if (!IPAddress.IsLoopback(Bind) && AuthMode == AuthMode.None)
+            {
+                throw new ConfigException(
+                    $"refusing to bind {Bind} without auth: a non-loopback bind needs gateway.auth.mode token or password (in {Path} or --auth)");
+            }
+            return new GatewayConfig
+            {
+                Gateway = new GatewayOptions
+                {
+                    Port = Port,
+                    Bind = Bind,
+                    AuthMode = AuthMode,
+                    Token = Token,
+                    Password = Password,
+                },
+                Logs = new LogFileOptions { MaxFileBytes = MaxFileBytes, MaxBackups = MaxBackups, Level = Level },
+                Shutdown = new ShutdownOptions { StopTimeout = StopTimeout },
+                Restart = new RestartOptions
+                {
+                    Enabled = RestartEnabled,
+                    ReloadMode = ReloadMode,
+                    DeferralTimeout = DeferralTimeout,
+                },
+                Warnings = Warnings,
+            };
+        }
+
+        private static string ReadPasswordFile(string file)
+        {
+            try
+            {
+                var password = File.ReadAllText(file).Trim();
+                return password.Length > 0 ? password : throw new ConfigException($"password file {file} is empty");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ConfigException($"cannot read password file {file}: {e.Message}");
+            }
+        }
+
+        private static string Describe(JsonElement value) => value.ValueKind switch
+        {
+            JsonValueKind.String => $"\"{value.GetString()}\"",
+            JsonValueKind.Object => "an object",
+            JsonValueKind.Array => "an array",
+            _ => value.GetRawText(),
+        };
+    }
+}

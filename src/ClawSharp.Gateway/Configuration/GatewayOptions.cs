@@ -1,0 +1,28 @@
+using System.Net;
+
+namespace ClawSharp.Gateway.Configuration;
+
+/// <summary>Where the gateway listens and how clients authenticate (config object <c>gateway</c>).</summary>
+public sealed class GatewayOptions
+{
+    /// <summary>Default port: 18790 (OpenClaw uses 18789, so both fit on one host).</summary>
+    public const int DefaultPort = 18790;
+
+    /// <summary>TCP port. Default 18790; 0 lets the OS choose (the chosen port is recorded in <c>gateway.lock</c>).</summary>
+    public int Port { get; init; } = DefaultPort;
+
+    /// <summary>Bind address. Default loopback (127.0.0.1).</summary>
+    public IPAddress Bind { get; init; } = IPAddress.Loopback;
+
+    /// <summary>Authentication mode. Default <see cref="AuthMode.Token"/>.</summary>
+    public AuthMode AuthMode { get; init; } = AuthMode.Token;
+
+    /// <summary>Shared token; null means the <c>token</c> file of the state directory (generated on first run).</summary>
+    public string? Token { get; init; }
+
+    /// <summary>Shared password for <see cref="AuthMode.Password"/>. Never taken from a command line.</summary>
+    public string? Password { get; init; }
+
+    /// <summary>True when <see cref="Bind"/> only accepts connections from this host.</summary>
+    public bool IsLoopbackBind => IPAddress.IsLoopback(Bind);
+}

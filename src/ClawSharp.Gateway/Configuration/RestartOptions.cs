@@ -1,0 +1,17 @@
+namespace ClawSharp.Gateway.Configuration;
+
+/// <summary>Restart settings (config keys <c>commands.restart</c> and <c>gateway.reload.*</c>).</summary>
+public sealed class RestartOptions
+{
+    /// <summary>Whether restarts may be requested at all (SIGUSR1, RPC). Default true.</summary>
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>How config changes are applied (<c>gateway.reload.mode</c>). Default <c>hybrid</c>.</summary>
+    public string ReloadMode { get; init; } = "hybrid";
+
+    /// <summary>
+    /// How long a safe restart waits for active work before it is forced
+    /// (<c>gateway.reload.deferralTimeoutMs</c>). Default 300 s; infinite when configured as 0.
+    /// </summary>
+    public TimeSpan DeferralTimeout { get; init; } = TimeSpan.FromMinutes(5);
+}

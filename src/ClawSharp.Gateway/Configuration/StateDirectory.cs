@@ -1,0 +1,78 @@
+namespace ClawSharp.Gateway.Configuration;
+
+/// <summary>
+/// The state directory and the files in it (ARCHITECTURE.md §2). Resolution order:
+/// <c>--home DIR</c>, then <c>--profile NAME</c> (<c>~/.clawsharp-NAME</c>), then
+/// <c>CLAWSHARP_HOME</c>, then <c>~/.clawsharp</c>.
+/// </summary>
+public sealed class StateDirectory
+{
+    /// <summary>Owner-only directory: 0700.</summary>
+    public const UnixFileMode PrivateDirectoryMode =
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    public StateDirectory(string root) => Root = Path.GetFullPath(root);
+
+    public string Root { get; }
+    public string ConfigFile => Path.Combine(Root, "config.json");
+    public string LockFile => Path.Combine(Root, "gateway.lock");
+    public string TokenFile => Path.Combine(Root, "token");
+    public string LogsDirectory => Path.Combine(Root, "logs");
+    public string LogFile => Path.Combine(LogsDirectory, "gateway.log");
+    public string BundlesDirectory => Path.Combine(Root, "bundles");
+
+    /// <summary>Resolves the directory from the CLI flags and the environment.</summary>
+    /// <exception cref="ArgumentException">Both a home and a profile were given, or the profile name is unsafe.</exception>
+    public static StateDirectory Resolve(string? home, string? profile, Func<string, string?> getEnvironment)
+    {
+        if (home is not null && profile is not null)
+        {
+            throw new ArgumentException("--home and --profile cannot be combined; pass one of them");
+        }
+        if (!string.IsNullOrWhiteSpace(home))
+        {
+            return new StateDirectory(ExpandHome(home));
+        }
+        var userHome = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        if (profile is not null)
+        {
+            if (profile.Length == 0 || profile.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
+            {
+                throw new ArgumentException($"invalid profile name '{profile}': use letters, digits, '-' and '_'");
+            }
+            return new StateDirectory(Path.Combine(userHome, $".clawsharp-{profile}"));
+        }
+        var fromEnvironment = getEnvironment("CLAWSHARP_HOME");
+        if (!string.IsNullOrWhiteSpace(fromEnvironment))
+        {
+            return new StateDirectory(ExpandHome(fromEnvironment));
+        }
+        return new StateDirectory(Path.Combine(userHome, ".clawsharp"));
+    }
+
+    /// <summary>Creates the directory (0700) if needed and tightens a looser existing mode.</summary>
+    public void EnsureCreated()
+    {
+        EnsurePrivateDirectory(Root);
+    }
+
+    /// <summary>Creates <paramref name="path"/> with mode 0700, or tightens it to 0700.</summary>
+    public static void EnsurePrivateDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+            return;
+        }
+        Directory.CreateDirectory(path, PrivateDirectoryMode);
+        if (File.GetUnixFileMode(path) != PrivateDirectoryMode)
+        {
+            File.SetUnixFileMode(path, PrivateDirectoryMode);
+        }
+    }
+
+    private static string ExpandHome(string path) =>
+        path == "~" || path.StartsWith("~/", StringComparison.Ordinal)
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path.TrimStart('~').TrimStart('/'))
+            : path;
+}

@@ -1,0 +1,44 @@
+using System.Security.Cryptography;
+using ClawSharp.Gateway.Infrastructure;
+
+namespace ClawSharp.Gateway.Configuration;
+
+/// <summary>
+/// The control-protocol token: <c>--token</c> for one run, else <c>gateway.auth.token</c>,
+/// else the <c>token</c> file of the state directory, generated (0600) on first run.
+/// </summary>
+public static class TokenStore
+{
+    /// <summary>Reads the token a client should present, without creating one. Null when there is none.</summary>
+    public static string? TryRead(StateDirectory state)
+    {
+        try
+        {
+            var token = File.ReadAllText(state.TokenFile).Trim();
+            return token.Length > 0 ? token : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The token the gateway enforces; generates and stores one when nothing configures it.</summary>
+    public static string LoadOrCreate(StateDirectory state, GatewayOptions options)
+    {
+        if (!string.IsNullOrEmpty(options.Token))
+        {
+            return options.Token;
+        }
+        if (TryRead(state) is { } existing)
+        {
+            return existing;
+        }
+        var token = Base64Url(RandomNumberGenerator.GetBytes(32));
+        AtomicFile.WriteAllText(state.TokenFile, token + "\n");
+        return token;
+    }
+
+    private static string Base64Url(byte[] bytes) =>
+        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

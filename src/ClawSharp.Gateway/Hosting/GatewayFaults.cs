@@ -1,0 +1,20 @@
+namespace ClawSharp.Gateway.Hosting;
+
+/// <summary>
+/// Faults injected on purpose, for the tests and the chaos suite only, from the
+/// <c>CLAWSHARP_TEST_FAULTS</c> environment variable (comma-separated). Nothing sets it in
+/// production; each fault makes a failure path reachable from outside the process.
+/// </summary>
+public sealed record GatewayFaults
+{
+    public const string EnvironmentVariable = "CLAWSHARP_TEST_FAULTS";
+
+    /// <summary><c>hang-on-stop</c>: closing the server never finishes, so the shutdown watchdog must fire.</summary>
+    public bool HangOnStop { get; init; }
+
+    public static GatewayFaults Parse(string? value)
+    {
+        var names = (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return new GatewayFaults { HangOnStop = names.Contains("hang-on-stop") };
+    }
+}

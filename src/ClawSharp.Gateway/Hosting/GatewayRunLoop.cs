@@ -1,0 +1,396 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using ClawSharp.Gateway.Configuration;
+using ClawSharp.Gateway.Diagnostics;
+using ClawSharp.Gateway.Logging;
+using ClawSharp.Gateway.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace ClawSharp.Gateway.Hosting;
+
+/// <summary>
+/// The gateway process's loop. Order of one iteration: take the lock; make sure the
+/// listening socket is bound (once per process); start a fresh <see cref="GatewayServer"/>;
+/// wait for a command; close the server (watchdog armed); release the lock; then exit or
+/// start again in process.
+/// Invariants: at most one gateway owns the lock; at most one restart is in flight; only
+/// this type writes <see cref="GatewayRunState"/>, through one checked transition method.
+/// Signal and RPC handlers only write to <see cref="Commands"/>.
+/// </summary>
+public sealed class GatewayRunLoop : IAsyncDisposable
+{
+    private static readonly TimeSpan ForceGrace = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan DuplicateProbeTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly Channel<RunLoopCommand> commands =
+        Channel.CreateUnbounded<RunLoopCommand>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly GatewayRunSettings settings;
+    private readonly ILogger logger;
+    private readonly ILoggerFactory loggerFactory;
+    private readonly StabilityBundleWriter bundles;
+    private readonly AuthFailureLimiter authLimiter;
+    private readonly Action<ExitCode> exitProcess;
+    private readonly DateTimeOffset processStartedAt;
+    private volatile GatewayRunState state = GatewayRunState.Starting;
+    private GatewayConfig config = new();
+    private Task<RunLoopCommand>? pendingCommand;
+    private ListenSocket? listener;
+    private GatewayLock? gatewayLock;
+    private GatewayServer? server;
+    private int restarts;
+
+    /// <param name="settings">The run's settings.</param>
+    /// <param name="logging">The process's logging.</param>
+    /// <param name="exitProcess">Ends the process when the watchdog fires; a test passes a recorder.</param>
+    public GatewayRunLoop(GatewayRunSettings settings, GatewayLogging logging, Action<ExitCode>? exitProcess = null)
+    {
+        this.settings = settings;
+        loggerFactory = logging.Factory;
+        logger = loggerFactory.CreateLogger("ClawSharp.Gateway");
+        bundles = new StabilityBundleWriter(settings.State, logging.Recent, settings.Time);
+        authLimiter = new AuthFailureLimiter(settings.Time);
+        this.exitProcess = exitProcess ?? (code => Environment.Exit((int)code));
+        using var process = Process.GetCurrentProcess();
+        processStartedAt = new DateTimeOffset(process.StartTime.ToUniversalTime(), TimeSpan.Zero);
+    }
+
+    public ChannelWriter<RunLoopCommand> Commands => commands.Writer;
+
+    public GatewayRunState State => state;
+
+    /// <summary>The server generation now serving, if any.</summary>
+    public GatewayServer? Server => server;
+
+    /// <summary>Runs until stopped; returns the process exit code.</summary>
+    public async Task<ExitCode> RunAsync(GatewayConfig firstConfig, CancellationToken cancellationToken)
+    {
+        if (await StartAsync(firstConfig, firstStart: true, cancellationToken).ConfigureAwait(false) is { } failure)
+        {
+            Transition(GatewayRunState.Stopped, "first start failed");
+            return failure;
+        }
+        while (true)
+        {
+            var command = await NextCommandAsync(cancellationToken).ConfigureAwait(false);
+            pendingCommand = null;
+            var decision = RunLoopPolicy.Decide(state, command, config.Restart.Enabled);
+            LogDecision(command, decision);
+            switch (decision.Action)
+            {
+                case LoopAction.Stop:
+                    await StopAsync(command.Source, cancellationToken).ConfigureAwait(false);
+                    return ExitCode.Success;
+                case LoopAction.Restart:
+                    var outcome = await RestartAsync((RunLoopCommand.RestartRequested)command, cancellationToken).ConfigureAwait(false);
+                    if (outcome == RestartOutcome.Stopped)
+                    {
+                        return ExitCode.Success;
+                    }
+                    break;
+                default:
+                    Complete(command, decision.Action == LoopAction.Coalesce ? RestartOutcome.Coalesced : RestartOutcome.Ignored);
+                    break;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (server is not null)
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+            server = null;
+        }
+        gatewayLock?.Dispose();
+        gatewayLock = null;
+        listener?.Dispose();
+        listener = null;
+    }
+
+    private async Task StopAsync(string source, CancellationToken cancellationToken)
+    {
+        if (state == GatewayRunState.StartFailed)
+        {
+            Transition(GatewayRunState.Stopped, $"stop requested by {source}");
+            return;
+        }
+        Transition(GatewayRunState.Closing, $"stop requested by {source}");
+        await CloseServerAsync(restart: false, cancellationToken).ConfigureAwait(false);
+        Transition(GatewayRunState.Stopped, "closed");
+        HostingLog.Stopped(logger, source);
+    }
+
+    private async Task<RestartOutcome> RestartAsync(RunLoopCommand.RestartRequested command, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        if (state == GatewayRunState.Running)
+        {
+            Transition(GatewayRunState.Restarting, $"restart requested by {command.Source}");
+            if (await CloseServerAsync(restart: true, cancellationToken).ConfigureAwait(false))
+            {
+                Transition(GatewayRunState.Stopped, "stop requested during the restart");
+                HostingLog.Stopped(logger, "stop during restart");
+                Complete(command, RestartOutcome.Stopped);
+                return RestartOutcome.Stopped;
+            }
+        }
+        Transition(GatewayRunState.Starting, "restarting in process");
+        GatewayConfig next;
+        try
+        {
+            next = ConfigLoader.Load(settings.State, settings.Overrides);
+        }
+        catch (ConfigException e)
+        {
+            HostingLog.StartFailed(logger, e.Message);
+            return FailRestart(command, e.Message, e);
+        }
+        if (await StartAsync(next, firstStart: false, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return FailRestart(command, "the server did not start (see the error above)", null);
+        }
+        restarts++;
+        HostingLog.Restarted(logger, Stopwatch.GetElapsedTime(started).TotalMilliseconds, restarts);
+        Complete(command, RestartOutcome.Restarted);
+        return RestartOutcome.Restarted;
+    }
+
+    private RestartOutcome FailRestart(RunLoopCommand.RestartRequested command, string reason, Exception? error)
+    {
+        Transition(GatewayRunState.StartFailed, reason);
+        // A process that cannot serve must not hold the port: clients would queue in the backlog and hang.
+        listener?.Dispose();
+        listener = null;
+        var bundle = bundles.Write("restart-start-failed", reason, error);
+        HostingLog.RestartStartFailed(logger, reason, bundle ?? "not written");
+        Complete(command, RestartOutcome.StartFailed);
+        return RestartOutcome.StartFailed;
+    }
+
+    /// <summary>Returns null when serving, else the exit code a first start ends with.</summary>
+    private async Task<ExitCode?> StartAsync(GatewayConfig next, bool firstStart, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        config = next;
+        foreach (var warning in next.Warnings)
+        {
+            HostingLog.ConfigWarning(logger, warning);
+        }
+        var options = next.Gateway;
+        if (await AcquireLockAsync(options, firstStart, cancellationToken).ConfigureAwait(false) is { } lockFailure)
+        {
+            return lockFailure;
+        }
+        if (await EnsureListeningAsync(options, firstStart, cancellationToken).ConfigureAwait(false) is { } bindFailure)
+        {
+            ReleaseLock();
+            return bindFailure;
+        }
+        gatewayLock!.RecordPort(listener!.Endpoint.Port);
+        try
+        {
+            var secret = options.AuthMode switch
+            {
+                AuthMode.Token => TokenStore.LoadOrCreate(settings.State, options),
+                AuthMode.Password => options.Password,
+                _ => null,
+            };
+            server = GatewayServer.Create(new GatewayServerSettings(next, settings.State, listener, secret, loggerFactory,
+                authLimiter, () => state, processStartedAt, () => restarts, settings.Faults, settings.Time));
+            await server.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            HostingLog.StartFailed(logger, e.Message);
+            if (server is not null)
+            {
+                await server.DisposeAsync().ConfigureAwait(false);
+                server = null;
+            }
+            ReleaseLock();
+            return ExitCode.Failure;
+        }
+        Transition(GatewayRunState.Running, "server started");
+        var endpoint = listener.Endpoint;
+        HostingLog.Ready(logger, $"ws://{HealthProbe.ConnectAddress(endpoint.Address)}:{endpoint.Port}", Environment.ProcessId,
+            server.Runtime.BootId, options.AuthMode.ToString().ToLowerInvariant(), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return null;
+    }
+
+    private async Task<ExitCode?> AcquireLockAsync(GatewayOptions options, bool firstStart, CancellationToken cancellationToken)
+    {
+        var bind = options.Bind.ToString();
+        var attempt = GatewayLock.TryAcquire(settings.State.LockFile, options.Port, bind, logger);
+        if (attempt is LockAttempt.Held forced && firstStart && settings.Force)
+        {
+            if (!new StaleGatewayTerminator(logger, ForceGrace).TerminateLockOwner(forced.Owner))
+            {
+                HostingLog.ForceFailed(logger, "the lock owner could not be verified as a running gateway");
+            }
+            attempt = GatewayLock.TryAcquire(settings.State.LockFile, options.Port, bind, logger);
+        }
+        switch (attempt)
+        {
+            case LockAttempt.Acquired acquired:
+                gatewayLock = acquired.Lock;
+                return null;
+            case LockAttempt.Held { Owner: { } owner }:
+                HostingLog.AlreadyRunning(logger, owner.Pid, owner.Port);
+                return await DuplicateExitCodeAsync(System.Net.IPAddress.Parse(owner.Bind), owner.Port, cancellationToken).ConfigureAwait(false);
+            default:
+                HostingLog.AlreadyRunningUnknown(logger, settings.State.Root);
+                return await DuplicateExitCodeAsync(options.Bind, options.Port, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<ExitCode?> EnsureListeningAsync(GatewayOptions options, bool firstStart, CancellationToken cancellationToken)
+    {
+        if (listener is not null && listener.Serves(options.Bind, options.Port))
+        {
+            return null;
+        }
+        listener?.Dispose();
+        listener = null;
+        try
+        {
+            listener = ListenSocket.Bind(options.Bind, options.Port);
+            return null;
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            if (firstStart && settings.Force)
+            {
+                if (new StaleGatewayTerminator(logger, ForceGrace).FreePort(options.Port) is { } problem)
+                {
+                    HostingLog.ForceFailed(logger, problem);
+                }
+                else
+                {
+                    return await EnsureListeningAsync(options, firstStart: false, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            HostingLog.BindFailed(logger, options.Bind.ToString(), options.Port, DescribePortHolder(options.Port));
+            return await DuplicateExitCodeAsync(options.Bind, options.Port, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException e)
+        {
+            // Not an address of this host, or a privileged port: the configuration is wrong.
+            HostingLog.BindFailed(logger, options.Bind.ToString(), options.Port, e.Message);
+            return ExitCode.Config;
+        }
+    }
+
+    /// <summary>1 for a duplicate start; 78 when supervised and the owner is healthy, so the supervisor does not loop.</summary>
+    private async Task<ExitCode> DuplicateExitCodeAsync(System.Net.IPAddress bind, int port, CancellationToken cancellationToken)
+    {
+        if (settings.Supervisor == SupervisorKind.None || port == 0)
+        {
+            return ExitCode.Failure;
+        }
+        return await HealthProbe.IsHealthyAsync(bind, port, DuplicateProbeTimeout, cancellationToken).ConfigureAwait(false)
+            ? ExitCode.Config
+            : ExitCode.Failure;
+    }
+
+    private static string DescribePortHolder(int port)
+    {
+        var holders = Infrastructure.PortOwners.Find(port);
+        if (holders.Count == 0)
+        {
+            return $"port {port} is already in use";
+        }
+        var pid = holders[0];
+        var what = Infrastructure.PortOwners.IsClawSharp(pid) ? "a clawsharp gateway" : Infrastructure.ProcessIdentity.CommandLine(pid) ?? "unknown";
+        return $"port {port} is already in use by pid {pid} ({what}); stop it, choose another --port, or pass --force to stop a stale gateway";
+    }
+
+    /// <summary>Closes the server with the watchdog armed, handling commands that arrive meanwhile. True when a stop overtook a restart.</summary>
+    private async Task<bool> CloseServerAsync(bool restart, CancellationToken cancellationToken)
+    {
+        var budget = config.Shutdown.StopTimeout;
+        var what = restart ? "restart" : "stop";
+        using var watchdog = ShutdownWatchdog.Arm(settings.Time, budget, () => OnWatchdogExpired(what, budget));
+        var closing = CloseAndReleaseAsync(restart, cancellationToken);
+        var upgradedToStop = false;
+        while (!closing.IsCompleted)
+        {
+            var next = NextCommandAsync(cancellationToken);
+            if (await Task.WhenAny(closing, next).ConfigureAwait(false) != next)
+            {
+                break;
+            }
+            var command = await next.ConfigureAwait(false);
+            pendingCommand = null;
+            var decision = RunLoopPolicy.Decide(state, command, config.Restart.Enabled);
+            LogDecision(command, decision);
+            upgradedToStop |= decision.Action == LoopAction.UpgradeToStop;
+            Complete(command, decision.Action == LoopAction.Coalesce ? RestartOutcome.Coalesced : RestartOutcome.Ignored);
+        }
+        await closing.ConfigureAwait(false);
+        return upgradedToStop;
+    }
+
+    private async Task CloseAndReleaseAsync(bool restart, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (server is not null)
+            {
+                await server.StopAsync(restart, restart ? "gateway restarting" : "gateway stopping", cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            HostingLog.CloseFailed(logger, e);
+        }
+        finally
+        {
+            if (server is not null)
+            {
+                await server.DisposeAsync().ConfigureAwait(false);
+                server = null;
+            }
+            ReleaseLock();
+        }
+    }
+
+    private void OnWatchdogExpired(string what, TimeSpan budget)
+    {
+        var bundle = bundles.Write("shutdown-timeout", $"the {what} did not finish within {budget.TotalMilliseconds:F0} ms");
+        HostingLog.WatchdogExpired(logger, what, (long)budget.TotalMilliseconds, bundle ?? "not written");
+        exitProcess(ExitCode.Failure);
+    }
+
+    private void ReleaseLock()
+    {
+        gatewayLock?.Dispose();
+        gatewayLock = null;
+    }
+
+    private Task<RunLoopCommand> NextCommandAsync(CancellationToken cancellationToken) =>
+        pendingCommand ??= commands.Reader.ReadAsync(cancellationToken).AsTask();
+
+    private void LogDecision(RunLoopCommand command, LoopDecision decision) =>
+        HostingLog.CommandDecided(logger, command is RunLoopCommand.StopRequested ? "stop" : "restart", command.Source, decision.Action, decision.Reason);
+
+    private static void Complete(RunLoopCommand command, RestartOutcome outcome)
+    {
+        if (command is RunLoopCommand.RestartRequested { Outcome: { } answer })
+        {
+            answer.TrySetResult(outcome);
+        }
+    }
+
+    private void Transition(GatewayRunState to, string reason)
+    {
+        var from = state;
+        if (!RunStateTransitions.IsLegal(from, to))
+        {
+            HostingLog.IllegalTransition(logger, from, to, reason);
+            throw new InvalidOperationException($"illegal gateway state change {from} -> {to} ({reason})");
+        }
+        HostingLog.StateChanged(logger, from, to, reason);
+        state = to;
+    }
+}

@@ -1,0 +1,18 @@
+using ClawSharp.Gateway.Configuration;
+
+namespace ClawSharp.Gateway.Hosting;
+
+/// <summary>What <c>gateway run</c> hands the run loop besides the first configuration.</summary>
+/// <param name="State">The state directory.</param>
+/// <param name="Overrides">Command-line flags, re-applied on every config reload.</param>
+/// <param name="Force">Stop a gateway that holds the lock or the port before the first start.</param>
+/// <param name="Supervisor">Who supervises this process (from <c>CLAWSHARP_SUPERVISOR</c>).</param>
+/// <param name="Faults">Test-only injected faults.</param>
+/// <param name="Time">The clock.</param>
+public sealed record GatewayRunSettings(
+    StateDirectory State,
+    ConfigOverrides Overrides,
+    bool Force,
+    SupervisorKind Supervisor,
+    GatewayFaults Faults,
+    TimeProvider Time);

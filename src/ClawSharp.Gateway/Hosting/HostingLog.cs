@@ -1,0 +1,70 @@
+using Microsoft.Extensions.Logging;
+
+namespace ClawSharp.Gateway.Hosting;
+
+/// <summary>Log messages of the run loop; event ids 1000–1099. Tests assert on ids and texts.</summary>
+internal static partial class HostingLog
+{
+    [LoggerMessage(1000, LogLevel.Information, "state {From} -> {To} ({Reason})")]
+    public static partial void StateChanged(ILogger logger, GatewayRunState from, GatewayRunState to, string reason);
+
+    [LoggerMessage(1001, LogLevel.Critical, "illegal state change {From} -> {To} ({Reason})")]
+    public static partial void IllegalTransition(ILogger logger, GatewayRunState from, GatewayRunState to, string reason);
+
+    [LoggerMessage(1002, LogLevel.Information, "gateway ready on {Url} (pid {Pid}, boot {BootId}, auth {AuthMode}) in {ElapsedMs:F0} ms")]
+    public static partial void Ready(ILogger logger, string url, int pid, string bootId, string authMode, double elapsedMs);
+
+    [LoggerMessage(1003, LogLevel.Error, "gateway already running (pid {Pid}, port {Port})")]
+    public static partial void AlreadyRunning(ILogger logger, int pid, int port);
+
+    [LoggerMessage(1004, LogLevel.Error, "gateway already running (state directory {Root} is locked; owner unknown)")]
+    public static partial void AlreadyRunningUnknown(ILogger logger, string root);
+
+    [LoggerMessage(1005, LogLevel.Warning, "took over stale gateway lock {Path}: pid {Pid} is no longer running")]
+    public static partial void LockTakenOverDead(ILogger logger, int pid, string path);
+
+    [LoggerMessage(1006, LogLevel.Warning, "took over stale gateway lock {Path}: pid {Pid} now belongs to another program ({CommandLine})")]
+    public static partial void LockTakenOverReused(ILogger logger, int pid, string commandLine, string path);
+
+    [LoggerMessage(1007, LogLevel.Warning, "took over gateway lock {Path}: pid {Pid} is alive but no longer holds it")]
+    public static partial void LockTakenOverReleased(ILogger logger, int pid, string path);
+
+    [LoggerMessage(1008, LogLevel.Warning, "took over gateway lock {Path}: its content was unreadable")]
+    public static partial void LockTakenOverCorrupt(ILogger logger, string path);
+
+    [LoggerMessage(1009, LogLevel.Error, "cannot listen on {Address}:{Port}: {Reason}")]
+    public static partial void BindFailed(ILogger logger, string address, int port, string reason);
+
+    [LoggerMessage(1010, LogLevel.Error, "gateway failed to start: {Reason}")]
+    public static partial void StartFailed(ILogger logger, string reason);
+
+    [LoggerMessage(1011, LogLevel.Information, "{Command} from {Source}: {Action} ({Reason})")]
+    public static partial void CommandDecided(ILogger logger, string command, string source, LoopAction action, string reason);
+
+    [LoggerMessage(1012, LogLevel.Information, "gateway stopped ({Reason})")]
+    public static partial void Stopped(ILogger logger, string reason);
+
+    [LoggerMessage(1013, LogLevel.Information, "gateway restarted in process in {ElapsedMs:F0} ms (restart {Count})")]
+    public static partial void Restarted(ILogger logger, double elapsedMs, int count);
+
+    [LoggerMessage(1014, LogLevel.Critical, "shutdown watchdog: {What} overran its {BudgetMs} ms budget; stability bundle {Bundle}; exiting 1")]
+    public static partial void WatchdogExpired(ILogger logger, string what, long budgetMs, string bundle);
+
+    [LoggerMessage(1015, LogLevel.Error, "in-process restart failed: {Reason}; lock released, stability bundle {Bundle}; send SIGUSR1 to try again")]
+    public static partial void RestartStartFailed(ILogger logger, string reason, string bundle);
+
+    [LoggerMessage(1016, LogLevel.Warning, "--force: stopping gateway pid {Pid}")]
+    public static partial void ForceTerminating(ILogger logger, int pid);
+
+    [LoggerMessage(1017, LogLevel.Warning, "--force: pid {Pid} did not exit within {GraceSeconds} s; sending SIGKILL")]
+    public static partial void ForceKilling(ILogger logger, int pid, double graceSeconds);
+
+    [LoggerMessage(1018, LogLevel.Warning, "{Warning}")]
+    public static partial void ConfigWarning(ILogger logger, string warning);
+
+    [LoggerMessage(1019, LogLevel.Warning, "--force: {Problem}")]
+    public static partial void ForceFailed(ILogger logger, string problem);
+
+    [LoggerMessage(1020, LogLevel.Error, "error while closing the server")]
+    public static partial void CloseFailed(ILogger logger, Exception exception);
+}

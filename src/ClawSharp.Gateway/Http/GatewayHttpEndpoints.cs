@@ -1,0 +1,65 @@
+using System.Text;
+using ClawSharp.Gateway.Hosting;
+using ClawSharp.Gateway.Protocol;
+using Microsoft.AspNetCore.Http;
+
+namespace ClawSharp.Gateway.Http;
+
+/// <summary>
+/// Everything served on the gateway's one port: the probes, and the control protocol as a
+/// WebSocket upgrade at <c>/</c>. A plain switch instead of routing: a handful of fixed
+/// paths, no reflection, nothing to start.
+/// </summary>
+public sealed class GatewayHttpEndpoints(ReadinessState readiness, ControlProtocolContext protocol, GatewayRuntimeInfo runtime)
+{
+    private static readonly byte[] LiveBody = Encoding.UTF8.GetBytes("{\"ok\":true,\"status\":\"live\"}");
+    private static readonly byte[] NotFoundBody = Encoding.UTF8.GetBytes("{\"ok\":false,\"error\":\"not found\"}");
+    private static readonly byte[] IndexBody = Encoding.UTF8.GetBytes(
+        "ClawSharp gateway: WebSocket control protocol at this URL; probes at /healthz and /readyz\n");
+
+    public Task HandleAsync(HttpContext context) => context.Request.Path.Value switch
+    {
+        "/health" or "/healthz" => Probe(context, StatusCodes.Status200OK, LiveBody),
+        "/ready" or "/readyz" => Ready(context),
+        "/" when context.WebSockets.IsWebSocketRequest => ControlAsync(context),
+        "/" => Write(context, StatusCodes.Status200OK, "text/plain; charset=utf-8", IndexBody),
+        _ => Write(context, StatusCodes.Status404NotFound, "application/json", NotFoundBody),
+    };
+
+    private Task Ready(HttpContext context)
+    {
+        var failing = readiness.FailingCheck;
+        var body = Encoding.UTF8.GetBytes(failing is null
+            ? $"{{\"ready\":true,\"failing\":[],\"uptimeMs\":{runtime.UptimeMs}}}"
+            : $"{{\"ready\":false,\"failing\":[\"{failing}\"],\"uptimeMs\":{runtime.UptimeMs}}}");
+        return Probe(context, failing is null ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable, body);
+    }
+
+    private async Task ControlAsync(HttpContext context)
+    {
+        using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+        var connection = new ControlConnection(socket, protocol, context.Connection.RemoteIpAddress?.ToString());
+        await connection.RunAsync(context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static Task Probe(HttpContext context, int status, byte[] body)
+    {
+        var method = context.Request.Method;
+        if (!HttpMethods.IsGet(method) && !HttpMethods.IsHead(method))
+        {
+            context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+            context.Response.Headers.Allow = "GET, HEAD";
+            return Task.CompletedTask;
+        }
+        context.Response.Headers.CacheControl = "no-store";
+        return Write(context, status, "application/json", body);
+    }
+
+    private static Task Write(HttpContext context, int status, string contentType, byte[] body)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = contentType;
+        context.Response.ContentLength = body.Length;
+        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : context.Response.Body.WriteAsync(body).AsTask();
+    }
+}

@@ -1,0 +1,126 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace ClawSharp.Gateway.Infrastructure;
+
+/// <summary>
+/// The few libc calls .NET does not expose: sending an arbitrary signal, duplicating a
+/// descriptor above a floor, and open-file-description record locks.
+/// </summary>
+internal static partial class Posix
+{
+    public const int SIGKILL = 9;
+    public const int SIGTERM = 15;
+    public const int SIGINT = 2;
+
+    /// <summary>SIGUSR1's number differs by platform; <c>PosixSignal</c> has no member for it.</summary>
+    public static int SIGUSR1 => OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD() ? 30 : 10;
+
+    private const int ESRCH = 3;
+    private const int F_DUPFD_CLOEXEC_LINUX = 1030;
+    private const int F_DUPFD_CLOEXEC_MACOS = 67;
+    private const int F_OFD_SETLK = 37;
+    private const int F_SETLK_MACOS = 8;
+    private const short F_WRLCK_LINUX = 1;
+    private const short F_WRLCK_MACOS = 3;
+
+    /// <summary>Sends <paramref name="signal"/>; false when the process does not exist.</summary>
+    public static bool Kill(int pid, int signal)
+    {
+        if (kill(pid, signal) == 0)
+        {
+            return true;
+        }
+        var errno = Marshal.GetLastPInvokeError();
+        if (errno == ESRCH)
+        {
+            return false;
+        }
+        throw new IOException($"kill({pid}, {signal}) failed: errno {errno}");
+    }
+
+    /// <summary>True when a process with this PID exists (it may belong to anyone).</summary>
+    public static bool ProcessExists(int pid)
+    {
+        if (pid <= 0)
+        {
+            return false;
+        }
+        if (kill(pid, 0) == 0)
+        {
+            return true;
+        }
+        return Marshal.GetLastPInvokeError() != ESRCH;
+    }
+
+    /// <summary>Duplicates <paramref name="fd"/> to the lowest free number ≥ <paramref name="minimum"/>, close-on-exec.</summary>
+    public static int DuplicateAtLeast(int fd, int minimum)
+    {
+        var command = OperatingSystem.IsMacOS() ? F_DUPFD_CLOEXEC_MACOS : F_DUPFD_CLOEXEC_LINUX;
+        var duplicate = fcntl_int(fd, command, minimum);
+        if (duplicate < 0)
+        {
+            throw new IOException($"fcntl(F_DUPFD_CLOEXEC) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+        return duplicate;
+    }
+
+    public static void Close(int fd) => _ = close(fd);
+
+    /// <summary>
+    /// Tries to take an exclusive, non-blocking write lock on the whole file. Linux uses an
+    /// open-file-description lock: it belongs to this handle, is released by the kernel when
+    /// the process dies, and does not conflict with the flock(LOCK_SH) that .NET takes when
+    /// any reader opens the file, so the lock's content stays readable.
+    /// </summary>
+    public static bool TryLockExclusive(SafeFileHandle handle)
+    {
+        int result;
+        if (OperatingSystem.IsMacOS())
+        {
+            var mac = new FlockMacOS { l_type = F_WRLCK_MACOS, l_whence = 0 };
+            result = fcntl_flock_macos(handle, F_SETLK_MACOS, ref mac);
+        }
+        else
+        {
+            var linux = new FlockLinux { l_type = F_WRLCK_LINUX, l_whence = 0 };
+            result = fcntl_flock_linux(handle, F_OFD_SETLK, ref linux);
+        }
+        return result == 0;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct FlockLinux
+    {
+        public short l_type;
+        public short l_whence;
+        public long l_start;
+        public long l_len;
+        public int l_pid;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct FlockMacOS
+    {
+        public long l_start;
+        public long l_len;
+        public int l_pid;
+        public short l_type;
+        public short l_whence;
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int kill(int pid, int sig);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int fcntl_int(int fd, int cmd, int arg);
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int fcntl_flock_linux(SafeFileHandle fd, int cmd, ref FlockLinux lck);
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int fcntl_flock_macos(SafeFileHandle fd, int cmd, ref FlockMacOS lck);
+}

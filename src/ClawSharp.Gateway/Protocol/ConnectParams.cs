@@ -1,0 +1,55 @@
+using System.Text.Json;
+
+namespace ClawSharp.Gateway.Protocol;
+
+/// <summary>The parts of <c>connect</c> params the gateway acts on.</summary>
+public sealed record ConnectParams(int MinProtocol, int MaxProtocol, string ClientId, string ClientMode, string Role, IReadOnlySet<string> Scopes)
+{
+    /// <summary>Null when valid, else what is wrong. A client that asks for no scopes gets <c>operator.admin</c>.</summary>
+    public static string? Validate(JsonElement value, out ConnectParams connect)
+    {
+        connect = null!;
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            return "params must be an object";
+        }
+        if (!TryInt(value, "minProtocol", out var min) || !TryInt(value, "maxProtocol", out var max))
+        {
+            return "minProtocol and maxProtocol must be integers";
+        }
+        if (!value.TryGetProperty("client", out var client) || client.ValueKind != JsonValueKind.Object)
+        {
+            return "client must be an object";
+        }
+        if (!client.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(id.GetString()))
+        {
+            return "client.id must be a non-empty string";
+        }
+        var mode = client.TryGetProperty("mode", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : "cli";
+        var role = value.TryGetProperty("role", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString()! : "operator";
+        var scopes = new HashSet<string>(StringComparer.Ordinal);
+        if (value.TryGetProperty("scopes", out var requested) && requested.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var scope in requested.EnumerateArray())
+            {
+                if (scope.ValueKind != JsonValueKind.String)
+                {
+                    return "scopes must be strings";
+                }
+                scopes.Add(scope.GetString()!);
+            }
+        }
+        if (scopes.Count == 0)
+        {
+            scopes.Add(Protocol.Scopes.Admin);
+        }
+        connect = new ConnectParams(min, max, id.GetString()!, mode, role, scopes);
+        return null;
+    }
+
+    private static bool TryInt(JsonElement value, string name, out int number)
+    {
+        number = 0;
+        return value.TryGetProperty(name, out var element) && element.ValueKind == JsonValueKind.Number && element.TryGetInt32(out number);
+    }
+}

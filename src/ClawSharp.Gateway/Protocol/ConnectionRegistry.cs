@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+
+namespace ClawSharp.Gateway.Protocol;
+
+/// <summary>
+/// The open control connections of one server generation: sends them <c>tick</c> events
+/// and, when the server closes, the <c>shutdown</c> event and the close frame.
+/// </summary>
+public sealed class ConnectionRegistry : IDisposable
+{
+    private readonly ConcurrentDictionary<string, ControlConnection> open = new(StringComparer.Ordinal);
+    private readonly ITimer tickTimer;
+    private readonly TimeProvider time;
+    private TaskCompletionSource? allClosed;
+    private volatile string? closingReason;
+
+    public ConnectionRegistry(TimeProvider time, TimeSpan tickInterval)
+    {
+        this.time = time;
+        tickTimer = time.CreateTimer(_ => Tick(), null, tickInterval, tickInterval);
+    }
+
+    public int Count => open.Count;
+
+    /// <summary>Non-null once the server started closing; new connections are turned away with it.</summary>
+    public string? ClosingReason => closingReason;
+
+    public bool TryAdd(ControlConnection connection) => closingReason is null && open.TryAdd(connection.Id, connection);
+
+    public void Remove(ControlConnection connection)
+    {
+        if (open.TryRemove(connection.Id, out _) && open.IsEmpty)
+        {
+            Volatile.Read(ref allClosed)?.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Sends <c>shutdown</c> and a close frame to every connection, waits up to
+    /// <paramref name="grace"/> for them to finish, then aborts the rest.
+    /// </summary>
+    public async Task CloseAllAsync(string reason, bool restart, TimeSpan grace, CancellationToken cancellationToken)
+    {
+        closingReason = reason;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref allClosed, done);
+        if (open.IsEmpty)
+        {
+            done.TrySetResult();
+        }
+        await Task.WhenAll(open.Values.Select(c => c.CloseForShutdownAsync(reason, restart))).ConfigureAwait(false);
+        try
+        {
+            await done.Task.WaitAsync(grace, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            foreach (var connection in open.Values)
+            {
+                connection.Abort();
+            }
+        }
+    }
+
+    public void Dispose() => tickTimer.Dispose();
+
+    private void Tick()
+    {
+        var ts = time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var connection in open.Values)
+        {
+            _ = connection.SendTickAsync(ts);
+        }
+    }
+}

@@ -1,0 +1,343 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace ClawSharp.Gateway.Protocol;
+
+/// <summary>
+/// One control-protocol WebSocket. Order: send <c>connect.challenge</c>; read the first
+/// frame (≤ 64 KiB, within 10 s), which must be <c>connect</c>; check protocol and auth;
+/// answer <c>hello-ok</c>; then answer requests until the socket closes.
+/// </summary>
+public sealed class ControlConnection
+{
+    private readonly WebSocket socket;
+    private readonly ControlProtocolContext context;
+    private readonly string remoteAddress;
+    private readonly SemaphoreSlim sendLock = new(1, 1);
+    private long eventSeq;
+    private CallerInfo? caller;
+
+    public ControlConnection(WebSocket socket, ControlProtocolContext context, string? remoteAddress)
+    {
+        this.socket = socket;
+        this.context = context;
+        this.remoteAddress = remoteAddress ?? "unknown";
+        Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+    }
+
+    public string Id { get; }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        if (context.Connections.ClosingReason is { } closing)
+        {
+            await RefuseAsync(null, new ProtocolError(ErrorCodes.Unavailable, $"gateway is shutting down ({closing}); reconnect shortly")
+            {
+                Retryable = true,
+                RetryAfterMs = ProtocolConstants.RestartExpectedMs,
+            }, CloseCodes.ServiceRestart, "service restart").ConfigureAwait(false);
+            return;
+        }
+        await SendChallengeAsync().ConfigureAwait(false);
+        if (!await HandshakeAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+        if (!context.Connections.TryAdd(this))
+        {
+            await CloseAsync(CloseCodes.ServiceRestart, "service restart").ConfigureAwait(false);
+            return;
+        }
+        try
+        {
+            await ServeAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            context.Connections.Remove(this);
+            ProtocolLog.ConnectionClosed(context.Logger, Id, caller?.ClientId ?? "?");
+        }
+    }
+
+    public Task SendTickAsync(long ts) =>
+        SendAsync(FrameWriter.Event("tick", w => JsonSerializer.Serialize(w, new TickPayload(ts), ProtocolJsonContext.Default.TickPayload), NextSeq()));
+
+    /// <summary>Sends <c>shutdown</c>, then a 1012 (restart) or 1001 (stop) close frame.</summary>
+    public async Task CloseForShutdownAsync(string reason, bool restart)
+    {
+        var payload = new ShutdownPayload(reason, restart ? ProtocolConstants.RestartExpectedMs : null);
+        await SendAsync(FrameWriter.Event("shutdown",
+            w => JsonSerializer.Serialize(w, payload, ProtocolJsonContext.Default.ShutdownPayload), NextSeq())).ConfigureAwait(false);
+        await CloseAsync(restart ? CloseCodes.ServiceRestart : CloseCodes.GoingAway,
+            restart ? "service restart" : "gateway stopping").ConfigureAwait(false);
+    }
+
+    public void Abort() => socket.Abort();
+
+    private async Task<bool> HandshakeAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ProtocolConstants.HandshakeTimeout);
+        byte[]? frame;
+        try
+        {
+            frame = await ReceiveAsync(ProtocolConstants.MaxHandshakeFrameBytes, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await CloseAsync(CloseCodes.PolicyViolation, "handshake timeout").ConfigureAwait(false);
+            return false;
+        }
+        if (frame is null)
+        {
+            return false;
+        }
+        using var document = TryParse(frame);
+        var request = document is null ? default : RequestFrame.From(document.RootElement);
+        if (request.Method != "connect" || string.IsNullOrEmpty(request.Id))
+        {
+            await RefuseAsync(request.Id, ProtocolError.Invalid("invalid handshake: first request must be connect"),
+                CloseCodes.PolicyViolation, "invalid handshake").ConfigureAwait(false);
+            return false;
+        }
+        var problem = ConnectParams.Validate(request.Params, out var connect);
+        if (problem is not null)
+        {
+            await RefuseAsync(request.Id, ProtocolError.Invalid($"invalid connect params: {problem}"),
+                CloseCodes.PolicyViolation, "invalid connect params").ConfigureAwait(false);
+            return false;
+        }
+        if (connect.MinProtocol > ProtocolConstants.Version || connect.MaxProtocol < ProtocolConstants.Version)
+        {
+            await RefuseAsync(request.Id, ProtocolError.Invalid("protocol mismatch") with
+            {
+                Details = w => w.WriteNumber("expectedProtocol", ProtocolConstants.Version),
+            }, CloseCodes.ProtocolError, "protocol mismatch").ConfigureAwait(false);
+            return false;
+        }
+        if (context.AuthLimiter.RetryAfterMs(remoteAddress) is > 0 and var retryAfter)
+        {
+            await RefuseAsync(request.Id, new ProtocolError(ErrorCodes.RateLimited,
+                $"too many failed auth attempts from {remoteAddress}; retry in {(retryAfter + 999) / 1000} s")
+            {
+                Retryable = true,
+                RetryAfterMs = retryAfter,
+            }, CloseCodes.PolicyViolation, "rate limited").ConfigureAwait(false);
+            return false;
+        }
+        if (context.Authenticator.Check(request.Params) is { } authProblem)
+        {
+            context.AuthLimiter.RecordFailure(remoteAddress);
+            ProtocolLog.AuthFailed(context.Logger, remoteAddress, connect.ClientId, authProblem);
+            var reason = $"unauthorized: {authProblem}";
+            await RefuseAsync(request.Id, ProtocolError.Invalid(reason), CloseCodes.PolicyViolation, reason).ConfigureAwait(false);
+            return false;
+        }
+        context.AuthLimiter.RecordSuccess(remoteAddress);
+        caller = new CallerInfo(Id, connect.ClientId, remoteAddress, connect.Scopes);
+        await SendAsync(FrameWriter.Response(request.Id!, w => JsonSerializer.Serialize(w, BuildHello(connect), ProtocolJsonContext.Default.HelloOk)))
+            .ConfigureAwait(false);
+        ProtocolLog.ClientConnected(context.Logger, Id, connect.ClientId, connect.ClientMode, remoteAddress);
+        return true;
+    }
+
+    private async Task ServeAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var frame = await ReceiveAsync(ProtocolConstants.MaxPayloadBytes, cancellationToken).ConfigureAwait(false);
+            if (frame is null)
+            {
+                return;
+            }
+            using var document = TryParse(frame);
+            if (document is null)
+            {
+                await SendAsync(FrameWriter.Error("", ProtocolError.Invalid("malformed frame: not a JSON object"))).ConfigureAwait(false);
+                continue;
+            }
+            var request = RequestFrame.From(document.RootElement);
+            if (request.Type != "req")
+            {
+                // Clients send only requests; anything else is answered, not acted on.
+                await SendAsync(FrameWriter.Error(request.Id ?? "", ProtocolError.Invalid("invalid frame: expected type \"req\""))).ConfigureAwait(false);
+                continue;
+            }
+            if (string.IsNullOrEmpty(request.Id) || string.IsNullOrEmpty(request.Method))
+            {
+                await SendAsync(FrameWriter.Error(request.Id ?? "", ProtocolError.Invalid("invalid request frame: id and method must be non-empty strings")))
+                    .ConfigureAwait(false);
+                continue;
+            }
+            await SendAsync(await DispatchAsync(request, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<byte[]> DispatchAsync(RequestFrame request, CancellationToken cancellationToken)
+    {
+        var id = request.Id!;
+        var method = request.Method!;
+        if (method == "connect")
+        {
+            return FrameWriter.Error(id, ProtocolError.Invalid("already connected"));
+        }
+        if (!context.Methods.TryGet(method, out var descriptor))
+        {
+            return FrameWriter.Error(id, ProtocolError.Invalid($"unknown method: {method}"));
+        }
+        if (!Scopes.Satisfies(caller!.Scopes, descriptor.Scope))
+        {
+            return FrameWriter.Error(id, new ProtocolError(ErrorCodes.Forbidden, $"missing scope: {descriptor.Scope}"));
+        }
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var result = await descriptor.Handler(new MethodCall(method, request.Params, caller), cancellationToken).ConfigureAwait(false);
+            ProtocolLog.RequestHandled(context.Logger, method, result.Error?.Code ?? "ok", Stopwatch.GetElapsedTime(started).TotalMilliseconds, Id);
+            return result.Error is { } error ? FrameWriter.Error(id, error) : FrameWriter.Response(id, result.Payload!);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            ProtocolLog.RequestFailed(context.Logger, e, method, Id);
+            return FrameWriter.Error(id, new ProtocolError(ErrorCodes.Unavailable, $"{method} failed: {e.Message}"));
+        }
+    }
+
+    private HelloOk BuildHello(ConnectParams connect)
+    {
+        var runtime = context.Runtime;
+        return new HelloOk(
+            "hello-ok",
+            ProtocolConstants.Version,
+            new HelloServer(runtime.Version, Id, runtime.BootId),
+            new HelloFeatures(context.Methods.Names, context.Events),
+            new HelloSnapshot([], new SnapshotHealth(true, "live"), new SnapshotStateVersion(0, 0), runtime.UptimeMs,
+                runtime.State.Root, runtime.AuthMode.ToString().ToLowerInvariant()),
+            new HelloAuth(connect.Role, [.. connect.Scopes.Order(StringComparer.Ordinal)]),
+            new HelloPolicy(ProtocolConstants.MaxPayloadBytes, ProtocolConstants.MaxBufferedBytes,
+                (long)ProtocolConstants.DefaultTickInterval.TotalMilliseconds));
+    }
+
+    private Task SendChallengeAsync()
+    {
+        var challenge = new ChallengePayload(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
+            context.Runtime.Time.GetUtcNow().ToUnixTimeMilliseconds());
+        return SendAsync(FrameWriter.Event("connect.challenge",
+            w => JsonSerializer.Serialize(w, challenge, ProtocolJsonContext.Default.ChallengePayload), seq: null));
+    }
+
+    private async Task RefuseAsync(string? requestId, ProtocolError error, int closeCode, string closeReason)
+    {
+        await SendAsync(FrameWriter.Error(requestId ?? "", error)).ConfigureAwait(false);
+        await CloseAsync(closeCode, closeReason).ConfigureAwait(false);
+    }
+
+    private async Task CloseAsync(int code, string reason)
+    {
+        // RFC 6455 allows 123 bytes of reason.
+        var trimmed = reason.Length > 120 ? reason[..120] : reason;
+        try
+        {
+            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await socket.CloseOutputAsync((WebSocketCloseStatus)code, trimmed, timeout.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+        }
+    }
+
+    private async Task SendAsync(byte[] frame)
+    {
+        await sendLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or ObjectDisposedException or IOException or OperationCanceledException)
+        {
+            // The peer is gone; the receive loop ends the connection.
+        }
+        finally
+        {
+            sendLock.Release();
+        }
+    }
+
+    private long NextSeq() => Interlocked.Increment(ref eventSeq);
+
+    /// <summary>Reads one whole message; null when the socket closed or the message exceeded <paramref name="limit"/>.</summary>
+    private async Task<byte[]?> ReceiveAsync(int limit, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(4096);
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, limit + 1));
+                    buffer.AsSpan(0, length).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+                ValueWebSocketReceiveResult result;
+                try
+                {
+                    result = await socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException)
+                {
+                    return null;
+                }
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    await CloseAsync(CloseCodes.GoingAway, "closing").ConfigureAwait(false);
+                    return null;
+                }
+                length += result.Count;
+                if (length > limit)
+                {
+                    await RefuseAsync(null, ProtocolError.Invalid($"frame too large: limit is {limit} bytes"),
+                        CloseCodes.MessageTooBig, "frame too large").ConfigureAwait(false);
+                    return null;
+                }
+                if (result.EndOfMessage)
+                {
+                    return buffer.AsSpan(0, length).ToArray();
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static JsonDocument? TryParse(byte[] frame)
+    {
+        try
+        {
+            var document = JsonDocument.Parse(frame);
+            if (document.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                return document;
+            }
+            document.Dispose();
+            return null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

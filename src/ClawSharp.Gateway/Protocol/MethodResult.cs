@@ -1,0 +1,13 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace ClawSharp.Gateway.Protocol;
+
+/// <summary>What a method handler answers: a payload writer or an error.</summary>
+public readonly record struct MethodResult(Action<Utf8JsonWriter>? Payload, ProtocolError? Error)
+{
+    public static MethodResult Ok<T>(T value, JsonTypeInfo<T> typeInfo) =>
+        new(writer => JsonSerializer.Serialize(writer, value, typeInfo), null);
+
+    public static MethodResult Fail(ProtocolError error) => new(null, error);
+}

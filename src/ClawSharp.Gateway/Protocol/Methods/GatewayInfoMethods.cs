@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using ClawSharp.Gateway.Hosting;
+
+namespace ClawSharp.Gateway.Protocol.Methods;
+
+/// <summary>The <c>health</c> and <c>status</c> methods (scope <c>operator.read</c>, as OpenClaw).</summary>
+public static class GatewayInfoMethods
+{
+    public static MethodRegistry AddGatewayInfoMethods(this MethodRegistry registry, GatewayRuntimeInfo runtime, ConnectionRegistry connections) =>
+        registry
+            .Add(new MethodDescriptor("health", Scopes.Read, (_, _) => ValueTask.FromResult(Health(runtime))))
+            .Add(new MethodDescriptor("status", Scopes.Read, (_, _) => ValueTask.FromResult(Status(runtime, connections))));
+
+    private static MethodResult Health(GatewayRuntimeInfo runtime)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var state = runtime.RunState();
+        var payload = new HealthPayload(
+            Ok: true,
+            Ts: runtime.Time.GetUtcNow().ToUnixTimeMilliseconds(),
+            DurationMs: (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+            Status: "live",
+            State: StateName(state),
+            UptimeMs: runtime.UptimeMs,
+            Pid: runtime.Pid,
+            Version: runtime.Version,
+            BootId: runtime.BootId);
+        return MethodResult.Ok(payload, ProtocolJsonContext.Default.HealthPayload);
+    }
+
+    private static MethodResult Status(GatewayRuntimeInfo runtime, ConnectionRegistry connections)
+    {
+        var now = runtime.Time.GetUtcNow();
+        var payload = new StatusPayload(
+            RuntimeVersion: runtime.Version,
+            Version: runtime.Version,
+            Pid: runtime.Pid,
+            State: StateName(runtime.RunState()),
+            UptimeMs: runtime.UptimeMs,
+            StartedAt: runtime.IterationStartedAt,
+            ProcessUptimeMs: (long)(now - runtime.ProcessStartedAt).TotalMilliseconds,
+            ProcessStartedAt: runtime.ProcessStartedAt,
+            Restarts: runtime.Restarts(),
+            Port: runtime.Endpoint.Port,
+            Bind: runtime.Endpoint.Address.ToString(),
+            StateDir: runtime.State.Root,
+            BootId: runtime.BootId,
+            AuthMode: runtime.AuthMode.ToString().ToLowerInvariant(),
+            Connections: connections.Count);
+        return MethodResult.Ok(payload, ProtocolJsonContext.Default.StatusPayload);
+    }
+
+    /// <summary>The run state as the wire spells it: lower camel case (<c>running</c>, <c>startFailed</c>).</summary>
+    public static string StateName(GatewayRunState state)
+    {
+        var name = state.ToString();
+        return char.ToLowerInvariant(name[0]) + name[1..];
+    }
+}

@@ -1,0 +1,86 @@
+using System.Text.Json;
+using ClawSharp.Tests.Infrastructure;
+
+namespace ClawSharp.Tests.EndToEnd;
+
+public sealed class CliTests
+{
+    [Fact]
+    public async Task GatewayCall_FindsTheGatewayFromTheHomeAlone_AndPrintsThePayload()
+    {
+        using var home = new TempHome();
+        await using var gateway = await GatewayProcess.StartGatewayAsync(home);
+
+        var result = await CliRun.RunAsync(home, "gateway", "call", "status", "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var payload = JsonDocument.Parse(result.Stdout);
+        Assert.Equal(gateway.Pid, payload.RootElement.GetProperty("pid").GetInt32());
+        Assert.Equal(gateway.Port, payload.RootElement.GetProperty("port").GetInt32());
+    }
+
+    [Fact]
+    public async Task GatewayCall_UnknownMethod_ExitsOne_WithTheErrorOnStderr()
+    {
+        using var home = new TempHome();
+        await using var gateway = await GatewayProcess.StartGatewayAsync(home);
+
+        var result = await CliRun.RunAsync(home, "gateway", "call", "bogus.method");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("INVALID_REQUEST: unknown method: bogus.method", result.Stderr);
+        Assert.Equal("", result.Stdout);
+    }
+
+    [Fact]
+    public async Task GatewayCall_WithNoGateway_ExitsOne_AndSaysWhatToDo()
+    {
+        using var home = new TempHome();
+
+        var result = await CliRun.RunAsync(home, "gateway", "call", "health");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("no gateway is running for", result.Stderr);
+        Assert.Contains("clawsharp gateway run", result.Stderr);
+    }
+
+    [Theory]
+    [InlineData("gateway", "run", "--port", "70000")]
+    [InlineData("gateway", "run", "--bind", "nowhere")]
+    [InlineData("gateway", "run", "--auth", "magic")]
+    [InlineData("gateway", "run", "--no-such-flag")]
+    [InlineData("gateway", "call", "health", "--timeout", "soon")]
+    [InlineData("gateway", "call", "health", "--params", "[1]")]
+    [InlineData("gateway", "call")]
+    [InlineData("gateway")]
+    public async Task UsageErrors_ExitTwo_WithAMessage(params string[] args)
+    {
+        using var home = new TempHome();
+
+        var result = await CliRun.RunAsync(home, args);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("error: ", result.Stderr);
+        Assert.Contains("--help", result.Stderr);
+    }
+
+    [Fact]
+    public async Task BadDuration_NamesTheAcceptedForms()
+    {
+        var result = await CliRun.RunAsync(["gateway", "call", "health", "--timeout", "5 minutes"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("accepted forms: 500ms, 10s, 5m, 1h", result.Stderr);
+    }
+
+    [Fact]
+    public async Task Help_IsAvailableOnEveryCommand()
+    {
+        foreach (var args in new[] { new[] { "--help" }, ["gateway", "--help"], ["gateway", "run", "--help"], ["gateway", "call", "--help"] })
+        {
+            var result = await CliRun.RunAsync(args);
+            Assert.True(result.ExitCode == 0, result.ToString());
+            Assert.Contains("Usage:", result.Stdout);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using ClawSharp.Gateway.Configuration;
+using ClawSharp.Gateway.Infrastructure;
+using ClawSharp.Tests.Infrastructure;
+
+namespace ClawSharp.Tests.EndToEnd;
+
+public sealed class ConfigAndSecurityTests
+{
+    [Theory]
+    [InlineData("""{ "gateway": { "port": 70000 } }""", "gateway.port must be an integer from 0 to 65535, got 70000")]
+    [InlineData("""{ "gateway": { "bind": "not-an-address" } }""", "gateway.bind must be an IP address or 'loopback', got \"not-an-address\"")]
+    [InlineData("""{ "gateway": { "auth": { "mode": "magic" } } }""", "gateway.auth.mode must be one of token, password, none")]
+    [InlineData("""{ "logs": { "maxFileBytes": 10 } }""", "logs.maxFileBytes must be a byte count ≥ 1024, got 10")]
+    [InlineData("""{ "gateway": 5 }""", "gateway must be an object")]
+    [InlineData("""{ "gateway": """, "is not valid JSON")]
+    public async Task InvalidConfig_StopsTheStart_WithExit78_NamingKeyAndFile(string config, string expected)
+    {
+        using var home = new TempHome();
+        home.WriteConfig(config);
+
+        var result = await CliRun.RunAsync(home, "gateway", "run", "--port", "0");
+
+        Assert.Equal(78, result.ExitCode);
+        Assert.Contains(expected, result.Stderr);
+        Assert.Contains(home.State.ConfigFile, result.Stderr);
+        Assert.Single(result.Stderr.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public async Task UnknownConfigKeys_AreWarnedAbout_AndTheGatewayStarts()
+    {
+        using var home = new TempHome();
+        home.WriteConfig("""{ "gateway": { "prot": 1 }, "extras": true }""");
+
+        await using var gateway = await GatewayProcess.StartGatewayAsync(home);
+
+        Assert.Contains($"unknown config key 'gateway.prot' in {home.State.ConfigFile} (ignored)", gateway.Stderr.Text);
+        Assert.Contains("unknown config key 'extras'", gateway.Stderr.Text);
+    }
+
+    [Fact]
+    public async Task NonLoopbackBind_WithoutAuth_IsRefused()
+    {
+        using var home = new TempHome();
+
+        var result = await CliRun.RunAsync(home, "gateway", "run", "--port", "0", "--bind", "0.0.0.0", "--auth", "none");
+
+        Assert.Equal(78, result.ExitCode);
+        Assert.Contains("refusing to bind 0.0.0.0 without auth", result.Stderr);
+    }
+
+    [Fact]
+    public async Task FirstRun_GeneratesAPrivateToken_InAPrivateStateDirectory()
+    {
+        using var home = new TempHome();
+        Directory.Delete(home.Root);
+
+        await using var gateway = await GatewayProcess.StartGatewayAsync(home);
+        var state = home.State;
+        var root = home.Root;
+
+        Assert.Equal(StateDirectory.PrivateDirectoryMode, File.GetUnixFileMode(root));
+        Assert.Equal(AtomicFile.PrivateFileMode, File.GetUnixFileMode(state.TokenFile));
+        Assert.Equal(AtomicFile.PrivateFileMode, File.GetUnixFileMode(state.LockFile));
+        Assert.Equal(AtomicFile.PrivateFileMode, File.GetUnixFileMode(state.LogFile));
+        Assert.True(TokenStore.TryRead(state)!.Length >= 40);
+    }
+
+    [Fact]
+    public async Task TokenFlag_WinsForThatRun_AndDoesNotRewriteTheTokenFile()
+    {
+        using var home = new TempHome();
+        File.WriteAllText(home.State.TokenFile, "file-token\n");
+
+        await using var gateway = await GatewayProcess.StartGatewayAsync(home, ["--token", "flag-token"]);
+
+        var (client, _) = await RawProtocolClient.ConnectAsync(gateway.Port, "flag-token");
+        await client.DisposeAsync();
+        Assert.Equal("file-token\n", File.ReadAllText(home.State.TokenFile));
+    }
+
+    [Fact]
+    public async Task PasswordFile_EnablesPasswordAuth()
+    {
+        using var home = new TempHome();
+        var passwordFile = home.PathOf("password.txt");
+        File.WriteAllText(passwordFile, "s3cret\n");
+        await using var gateway = await GatewayProcess.StartGatewayAsync(home, ["--password-file", passwordFile]);
+
+        var ok = await CliRun.RunAsync(home, "gateway", "call", "health", "--password-file", passwordFile);
+        var wrongFile = home.PathOf("wrong.txt");
+        File.WriteAllText(wrongFile, "nope");
+        var refused = await CliRun.RunAsync(home, "gateway", "call", "health", "--password-file", wrongFile);
+
+        Assert.True(ok.ExitCode == 0, ok.ToString());
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("unauthorized: gateway password mismatch", refused.Stderr);
+    }
+}

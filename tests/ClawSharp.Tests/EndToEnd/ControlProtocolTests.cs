@@ -1,0 +1,161 @@
+using System.Net.WebSockets;
+using ClawSharp.Gateway.Configuration;
+using ClawSharp.Tests.Infrastructure;
+
+namespace ClawSharp.Tests.EndToEnd;
+
+public sealed class ControlProtocolTests : IAsyncLifetime
+{
+    private readonly TempHome home = new();
+    private GatewayProcess gateway = null!;
+    private string token = null!;
+
+    public async Task InitializeAsync()
+    {
+        gateway = await GatewayProcess.StartGatewayAsync(home);
+        token = TokenStore.TryRead(home.State)!;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await gateway.DisposeAsync();
+        home.Dispose();
+    }
+
+    [Fact]
+    public async Task Connect_WithToken_AnswersHelloOk_AndHealthWorks()
+    {
+        var (client, hello) = await RawProtocolClient.ConnectAsync(gateway.Port, token);
+        await using var _ = client;
+
+        Assert.Equal("hello-ok", hello.GetProperty("type").GetString());
+        Assert.Equal(4, hello.GetProperty("protocol").GetInt32());
+        var methods = hello.GetProperty("features").GetProperty("methods").EnumerateArray().Select(m => m.GetString()).ToList();
+        Assert.Contains("health", methods);
+        Assert.Contains("status", methods);
+        var events = hello.GetProperty("features").GetProperty("events").EnumerateArray().Select(m => m.GetString()).ToList();
+        Assert.Equal(["connect.challenge", "tick", "shutdown"], events);
+        Assert.Equal(26214400, hello.GetProperty("policy").GetProperty("maxPayload").GetInt32());
+        Assert.False(string.IsNullOrEmpty(hello.GetProperty("server").GetProperty("bootId").GetString()));
+
+        var health = await client.RequestAsync("health");
+        Assert.True(health.GetProperty("ok").GetBoolean());
+        Assert.True(health.GetProperty("payload").GetProperty("ok").GetBoolean());
+        Assert.Equal(gateway.Pid, health.GetProperty("payload").GetProperty("pid").GetInt32());
+
+        var status = (await client.RequestAsync("status")).GetProperty("payload");
+        Assert.Equal(gateway.Pid, status.GetProperty("pid").GetInt32());
+        Assert.Equal(gateway.Port, status.GetProperty("port").GetInt32());
+        Assert.Equal(home.Root, status.GetProperty("stateDir").GetString());
+        Assert.Equal("running", status.GetProperty("state").GetString());
+        Assert.False(string.IsNullOrEmpty(status.GetProperty("runtimeVersion").GetString()));
+        Assert.True(status.GetProperty("uptimeMs").GetInt64() >= 0);
+    }
+
+    [Theory]
+    [InlineData("wrong-token", "unauthorized: gateway token mismatch")]
+    [InlineData(null, "unauthorized: gateway token missing")]
+    public async Task Connect_WithBadOrMissingToken_GetsErrorFrame_ThenClose1008(string? presented, string expected)
+    {
+        await using var client = await RawProtocolClient.OpenAsync(gateway.Port);
+        await client.ReceiveAsync();
+        await client.SendTextAsync($$"""{"type":"req","id":"c1","method":"connect","params":{{RawProtocolClient.ConnectParams(presented)}}}""");
+
+        var response = await client.ReceiveAsync();
+        Assert.False(response!.Value.GetProperty("ok").GetBoolean());
+        Assert.Equal("c1", response.Value.GetProperty("id").GetString());
+        Assert.StartsWith(expected, response.Value.GetProperty("error").GetProperty("message").GetString());
+        Assert.Null(await client.ReceiveAsync());
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, client.CloseStatus);
+        Assert.StartsWith("unauthorized", client.CloseDescription);
+    }
+
+    [Fact]
+    public async Task FirstFrameNotConnect_IsRefusedWith1008()
+    {
+        await using var client = await RawProtocolClient.OpenAsync(gateway.Port);
+        await client.ReceiveAsync();
+        await client.SendTextAsync("""{"type":"req","id":"x","method":"health"}""");
+
+        var response = await client.ReceiveAsync();
+        Assert.Equal("INVALID_REQUEST", response!.Value.GetProperty("error").GetProperty("code").GetString());
+        Assert.Null(await client.ReceiveAsync());
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, client.CloseStatus);
+    }
+
+    [Fact]
+    public async Task MalformedFirstFrame_IsRefusedWith1008()
+    {
+        await using var client = await RawProtocolClient.OpenAsync(gateway.Port);
+        await client.ReceiveAsync();
+        await client.SendTextAsync("{not json");
+
+        var response = await client.ReceiveAsync();
+        Assert.False(response!.Value.GetProperty("ok").GetBoolean());
+        Assert.Null(await client.ReceiveAsync());
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, client.CloseStatus);
+    }
+
+    [Fact]
+    public async Task ProtocolMismatch_AnswersExpectedProtocol_ThenClose1002()
+    {
+        await using var client = await RawProtocolClient.OpenAsync(gateway.Port);
+        await client.ReceiveAsync();
+        await client.SendTextAsync($$"""{"type":"req","id":"c1","method":"connect","params":{{RawProtocolClient.ConnectParams(token, 1, 3)}}}""");
+
+        var error = (await client.ReceiveAsync())!.Value.GetProperty("error");
+        Assert.Equal("protocol mismatch", error.GetProperty("message").GetString());
+        Assert.Equal(4, error.GetProperty("details").GetProperty("expectedProtocol").GetInt32());
+        Assert.Null(await client.ReceiveAsync());
+        Assert.Equal(WebSocketCloseStatus.ProtocolError, client.CloseStatus);
+    }
+
+    [Fact]
+    public async Task OversizedHandshakeFrame_IsRefusedWith1009()
+    {
+        await using var client = await RawProtocolClient.OpenAsync(gateway.Port);
+        await client.ReceiveAsync();
+        await client.SendTextAsync("{\"pad\":\"" + new string('x', 70 * 1024) + "\"}");
+
+        await client.ReadUntilClosedAsync();
+        Assert.Equal(WebSocketCloseStatus.MessageTooBig, client.CloseStatus);
+    }
+
+    [Fact]
+    public async Task AfterHandshake_BadFramesGetErrors_AndTheConnectionStaysUsable()
+    {
+        var (client, _) = await RawProtocolClient.ConnectAsync(gateway.Port, token);
+        await using var _ = client;
+
+        var unknown = await client.RequestAsync("no.such.method");
+        Assert.Equal("INVALID_REQUEST", unknown.GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal("unknown method: no.such.method", unknown.GetProperty("error").GetProperty("message").GetString());
+
+        await client.SendTextAsync("[1,2,3");
+        var malformed = await client.ReceiveAsync();
+        Assert.StartsWith("malformed frame", malformed!.Value.GetProperty("error").GetProperty("message").GetString());
+
+        await client.SendTextAsync("""{"type":"req","method":"health"}""");
+        var missingId = await client.ReceiveAsync();
+        Assert.Equal("INVALID_REQUEST", missingId!.Value.GetProperty("error").GetProperty("code").GetString());
+
+        var again = await client.RequestAsync("connect", RawProtocolClient.ConnectParams(token));
+        Assert.Equal("already connected", again.GetProperty("error").GetProperty("message").GetString());
+
+        var health = await client.RequestAsync("health");
+        Assert.True(health.GetProperty("ok").GetBoolean());
+    }
+
+    [Fact]
+    public async Task ReadOnlyScope_MayCallHealth()
+    {
+        await using var client = await RawProtocolClient.OpenAsync(gateway.Port);
+        await client.ReceiveAsync();
+        var connect = await client.RequestAsync("connect", $$$"""
+            {"minProtocol":4,"maxProtocol":4,"client":{"id":"cli","mode":"cli"},"scopes":["operator.read"],"auth":{"token":"{{{token}}}"}}
+            """);
+        Assert.True(connect.GetProperty("ok").GetBoolean());
+        Assert.Equal(["operator.read"], connect.GetProperty("payload").GetProperty("auth").GetProperty("scopes").EnumerateArray().Select(s => s.GetString()));
+        Assert.True((await client.RequestAsync("health")).GetProperty("ok").GetBoolean());
+    }
+}

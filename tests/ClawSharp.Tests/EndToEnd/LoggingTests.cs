@@ -1,0 +1,59 @@
+using ClawSharp.Gateway.Configuration;
+using ClawSharp.Tests.Infrastructure;
+
+namespace ClawSharp.Tests.EndToEnd;
+
+public sealed class LoggingTests
+{
+    [Fact]
+    public async Task LogFile_RotatesAtTheConfiguredSize_AndKeepsTheConfiguredBackups()
+    {
+        using var home = new TempHome();
+        home.WriteConfig("""{ "logs": { "maxFileBytes": 2048, "maxBackups": 2, "level": "debug" } }""");
+        await using var gateway = await GatewayProcess.StartGatewayAsync(home);
+        var token = TokenStore.TryRead(home.State)!;
+        var (client, _) = await RawProtocolClient.ConnectAsync(gateway.Port, token);
+        await using var _ = client;
+
+        var logs = home.State.LogsDirectory;
+        await Eventually.AssertAsync(async () =>
+        {
+            await client.RequestAsync("health");
+            return Directory.GetFiles(logs, "gateway_*.log").Length >= 3;
+        }, TimeSpan.FromSeconds(30), "several rolled log files");
+
+        var files = Directory.GetFiles(logs, "gateway*.log");
+        Assert.True(files.Length <= 3, $"at most 1 current + 2 backups, got {string.Join(", ", files)}");
+        Assert.All(files, f => Assert.True(new FileInfo(f).Length <= 2048 + 1024, $"{f} is {new FileInfo(f).Length} bytes"));
+        Assert.Contains(files.SelectMany(File.ReadLines), l => l.Contains("\"Method\":\"health\"") && l.Contains("\"Outcome\":\"ok\""));
+        Assert.All(files, f => Assert.Equal(Gateway.Infrastructure.AtomicFile.PrivateFileMode, File.GetUnixFileMode(f)));
+    }
+
+    [Fact]
+    public async Task UnwritableLogDirectory_WarnsOnTheConsole_AndTheGatewayServes()
+    {
+        using var home = new TempHome();
+        File.WriteAllText(home.State.LogsDirectory, "a file where the log directory should be");
+
+        await using var gateway = await GatewayProcess.StartGatewayAsync(home);
+
+        Assert.Contains("warning: cannot write the log file", gateway.Stderr.Text);
+        Assert.Contains("logging to the console only", gateway.Stderr.Text);
+        Assert.Equal(0, (await CliRun.RunAsync(home, "gateway", "call", "health")).ExitCode);
+    }
+
+    [Fact]
+    public async Task FullDisk_ForTheLogFile_WarnsOnTheConsole_AndTheGatewayServes()
+    {
+        using var home = new TempHome();
+        Directory.CreateDirectory(home.State.LogsDirectory);
+        // /dev/full fails every write with ENOSPC, as a full disk does.
+        File.CreateSymbolicLink(home.State.LogFile, "/dev/full");
+
+        await using var gateway = await GatewayProcess.StartGatewayAsync(home);
+
+        await gateway.Stderr.WaitForAsync("warning: log file write failed, the gateway keeps serving", TimeSpan.FromSeconds(20));
+        var call = await CliRun.RunAsync(home, "gateway", "call", "health");
+        Assert.True(call.ExitCode == 0, call.ToString());
+    }
+}

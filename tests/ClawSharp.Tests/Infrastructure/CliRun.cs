@@ -1,0 +1,52 @@
+using System.Diagnostics;
+
+namespace ClawSharp.Tests.Infrastructure;
+
+/// <summary>The result of one short-lived clawsharp command.</summary>
+public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
+{
+    public override string ToString() => $"exit {ExitCode}\n--- stdout ---\n{Stdout}\n--- stderr ---\n{Stderr}";
+}
+
+/// <summary>Runs the real clawsharp binary to completion.</summary>
+public static class CliRun
+{
+    public static async Task<CliResult> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null,
+        TimeSpan? timeout = null)
+    {
+        var info = new ProcessStartInfo(TestPaths.ClawSharpBinary)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+        info.Environment.Remove("CLAWSHARP_HOME");
+        info.Environment.Remove("CLAWSHARP_SUPERVISOR");
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"clawsharp {string.Join(' ', args)} did not finish in time");
+        }
+        return new CliResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Runs <c>clawsharp ARGS --home HOME</c>.</summary>
+    public static Task<CliResult> RunAsync(TempHome home, params string[] args) => RunAsync([.. args, "--home", home.Root]);
+}

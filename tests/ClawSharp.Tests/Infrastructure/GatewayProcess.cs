@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Net;
+using ClawSharp.Gateway.Hosting;
+using ClawSharp.Gateway.Infrastructure;
+
+namespace ClawSharp.Tests.Infrastructure;
+
+/// <summary>
+/// A real clawsharp process started by a test. Disposing it kills it if it is still running
+/// and waits for it, so no test leaves a process behind.
+/// </summary>
+public sealed class GatewayProcess : IAsyncDisposable
+{
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
+    private readonly Process process;
+
+    private GatewayProcess(Process process, TempHome home)
+    {
+        this.process = process;
+        Home = home;
+    }
+
+    public TempHome Home { get; }
+    public int Pid => process.Id;
+    public OutputLog Stdout { get; } = new();
+    public OutputLog Stderr { get; } = new();
+    public bool HasExited => process.HasExited;
+
+    /// <summary>Both streams, for failure messages.</summary>
+    public string AllOutput => $"--- stdout ---\n{Stdout.Text}\n--- stderr ---\n{Stderr.Text}";
+
+    /// <summary>Starts <c>clawsharp ARGS --home HOME</c>.</summary>
+    public static GatewayProcess Start(TempHome home, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var info = new ProcessStartInfo(TestPaths.ClawSharpBinary)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+        info.ArgumentList.Add("--home");
+        info.ArgumentList.Add(home.Root);
+        info.Environment.Remove("CLAWSHARP_SUPERVISOR");
+        info.Environment.Remove("CLAWSHARP_TEST_FAULTS");
+        info.Environment.Remove("CLAWSHARP_HOME");
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+        var process = new Process { StartInfo = info };
+        var gateway = new GatewayProcess(process, home);
+        process.OutputDataReceived += (_, e) => gateway.Stdout.Add(e.Data);
+        process.ErrorDataReceived += (_, e) => gateway.Stderr.Add(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return gateway;
+    }
+
+    /// <summary>Starts <c>clawsharp gateway run --port 0</c> plus <paramref name="extraArgs"/> and waits for /readyz.</summary>
+    public static async Task<GatewayProcess> StartGatewayAsync(TempHome home, IEnumerable<string>? extraArgs = null,
+        IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var gateway = Start(home, ["gateway", "run", "--port", "0", .. extraArgs ?? []], environment);
+        try
+        {
+            await gateway.WaitForReadyAsync();
+            return gateway;
+        }
+        catch
+        {
+            await gateway.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The port this process recorded in its lock (0 until it has bound).</summary>
+    public int Port
+    {
+        get
+        {
+            var owner = GatewayLock.ReadOwner(Home.State.LockFile);
+            return owner is not null && owner.Pid == Pid ? owner.Port : 0;
+        }
+    }
+
+    public Uri HttpUrl(string path) => new($"http://127.0.0.1:{Port}{path}");
+
+    /// <summary>Waits until the lock names this process and /readyz answers 200.</summary>
+    public async Task WaitForReadyAsync()
+    {
+        var ready = await Eventually.UntilAsync(async () =>
+        {
+            if (process.HasExited)
+            {
+                return true;
+            }
+            return Port != 0 && await StatusOfAsync("/readyz") == HttpStatusCode.OK;
+        }, StartTimeout);
+        Assert.True(ready && !process.HasExited, $"gateway did not become ready (exited: {process.HasExited}).\n{AllOutput}");
+    }
+
+    /// <summary>The status code of a GET, or null when nothing answers.</summary>
+    public async Task<HttpStatusCode?> StatusOfAsync(string path, int? port = null)
+    {
+        try
+        {
+            using var response = await Http.GetAsync(new Uri($"http://127.0.0.1:{port ?? Port}{path}"));
+            return response.StatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+        catch (TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
+    public void Signal(int signal) => Posix.Kill(Pid, signal);
+
+    /// <summary>Waits for the exit and returns the code; fails the test on timeout.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"process {Pid} did not exit in time.\n{AllOutput}");
+        }
+        // Let the asynchronous readers reach the end of both streams.
+        process.WaitForExit();
+        return process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                await process.WaitForExitAsync(cts.Token);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        process.Dispose();
+    }
+}

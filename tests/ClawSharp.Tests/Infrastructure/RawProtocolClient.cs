@@ -1,0 +1,116 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+
+namespace ClawSharp.Tests.Infrastructure;
+
+/// <summary>A bare WebSocket that speaks frames as the test writes them, for protocol and error-path tests.</summary>
+public sealed class RawProtocolClient : IAsyncDisposable
+{
+    public static readonly TimeSpan FrameTimeout = TimeSpan.FromSeconds(10);
+    private readonly ClientWebSocket socket = new();
+    private int nextId;
+
+    public WebSocketCloseStatus? CloseStatus => socket.CloseStatus;
+    public string? CloseDescription => socket.CloseStatusDescription;
+
+    public static async Task<RawProtocolClient> OpenAsync(int port)
+    {
+        var client = new RawProtocolClient();
+        await client.socket.ConnectAsync(new Uri($"ws://127.0.0.1:{port}"), CancellationToken.None);
+        return client;
+    }
+
+    /// <summary>Opens, reads the challenge, connects with <paramref name="token"/> and asserts <c>hello-ok</c>.</summary>
+    public static async Task<(RawProtocolClient Client, JsonElement Hello)> ConnectAsync(int port, string token)
+    {
+        var client = await OpenAsync(port);
+        var challenge = await client.ReceiveAsync();
+        Assert.Equal("connect.challenge", challenge!.Value.GetProperty("event").GetString());
+        var response = await client.RequestAsync("connect", ConnectParams(token));
+        Assert.True(response.GetProperty("ok").GetBoolean(), response.ToString());
+        return (client, response.GetProperty("payload"));
+    }
+
+    public static string ConnectParams(string? token, int minProtocol = 4, int maxProtocol = 4) =>
+        $$"""
+        {"minProtocol":{{minProtocol}},"maxProtocol":{{maxProtocol}},"client":{"id":"test","version":"1","platform":"linux","mode":"test"},
+         "role":"operator","scopes":["operator.admin"],"auth":{{(token is null ? "{}" : $$"""{"token":"{{token}}"}""")}}}
+        """;
+
+    public Task SendTextAsync(string text) =>
+        socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
+
+    /// <summary>Sends a request and returns the response with the same id, skipping events.</summary>
+    public async Task<JsonElement> RequestAsync(string method, string? paramsJson = null)
+    {
+        var id = $"t{++nextId}";
+        await SendTextAsync(paramsJson is null
+            ? $$"""{"type":"req","id":"{{id}}","method":"{{method}}"}"""
+            : $$"""{"type":"req","id":"{{id}}","method":"{{method}}","params":{{paramsJson}}}""");
+        while (true)
+        {
+            var frame = await ReceiveAsync() ?? throw new InvalidOperationException($"closed before the response to {method}: {CloseStatus} {CloseDescription}");
+            if (frame.GetProperty("type").GetString() == "res" && frame.GetProperty("id").GetString() == id)
+            {
+                return frame;
+            }
+        }
+    }
+
+    /// <summary>The next frame, or null when the server closed the socket.</summary>
+    public async Task<JsonElement?> ReceiveAsync(TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? FrameTimeout);
+        var buffer = new byte[64 * 1024];
+        using var message = new MemoryStream();
+        while (true)
+        {
+            WebSocketReceiveResult result;
+            try
+            {
+                result = await socket.ReceiveAsync(buffer, cts.Token);
+            }
+            catch (WebSocketException)
+            {
+                return null;
+            }
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return null;
+            }
+            message.Write(buffer, 0, result.Count);
+            if (result.EndOfMessage)
+            {
+                return JsonDocument.Parse(message.ToArray()).RootElement.Clone();
+            }
+        }
+    }
+
+    /// <summary>Reads frames until the server closes; returns the frames seen on the way.</summary>
+    public async Task<List<JsonElement>> ReadUntilClosedAsync(TimeSpan? timeout = null)
+    {
+        var frames = new List<JsonElement>();
+        while (await ReceiveAsync(timeout) is { } frame)
+        {
+            frames.Add(frame);
+        }
+        return frames;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (socket.State == WebSocketState.Open)
+            {
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+                await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "test done", cts.Token);
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
+        }
+        socket.Dispose();
+    }
+}

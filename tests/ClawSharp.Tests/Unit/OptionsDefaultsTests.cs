@@ -1,0 +1,30 @@
+using System.Net;
+using ClawSharp.Gateway.Configuration;
+using Serilog.Events;
+
+namespace ClawSharp.Tests.Unit;
+
+public sealed class OptionsDefaultsTests
+{
+    [Fact]
+    public void DefaultValues_AreSet()
+    {
+        var gateway = new GatewayOptions();
+        Assert.Equal(18790, gateway.Port);
+        Assert.Equal(IPAddress.Loopback, gateway.Bind);
+        Assert.Equal(AuthMode.Token, gateway.AuthMode);
+        Assert.True(gateway.IsLoopbackBind);
+
+        var logs = new LogFileOptions();
+        Assert.Equal(104_857_600, logs.MaxFileBytes);
+        Assert.Equal(3, logs.MaxBackups);
+        Assert.Equal(LogEventLevel.Information, logs.Level);
+
+        Assert.Equal(TimeSpan.FromSeconds(25), new ShutdownOptions().StopTimeout);
+
+        var restart = new RestartOptions();
+        Assert.True(restart.Enabled);
+        Assert.Equal("hybrid", restart.ReloadMode);
+        Assert.Equal(TimeSpan.FromMilliseconds(300_000), restart.DeferralTimeout);
+    }
+}
