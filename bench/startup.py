@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""Whole-process start-up harness: exec -> first 200 on /readyz, and idle RSS once ready.
+
+usage: bench/startup.py BINARY [--runs N] [--idle-seconds S]
+
+Each run: a fresh temp state directory, a free loopback port, `BINARY gateway run`, /readyz
+polled over raw sockets every 1 ms until it answers 200 (the time counts from just before
+exec), then S seconds idle and VmRSS from /proc, then SIGTERM. Reports median, min, max.
+"""
+import argparse, os, shutil, signal, socket, statistics, subprocess, sys, tempfile, time
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ready(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
+            s.sendall(b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            return s.recv(64).startswith(b"HTTP/1.1 200")
+    except OSError:
+        return False
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return -1
+
+
+def one_run(binary, idle):
+    home = tempfile.mkdtemp(prefix="clawsharp-bench-")
+    port = free_port()
+    start = time.perf_counter()
+    proc = subprocess.Popen([binary, "gateway", "run", "--home", home, "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = start + 30
+        while not ready(port):
+            if proc.poll() is not None or time.perf_counter() > deadline:
+                raise RuntimeError("gateway did not become ready")
+            time.sleep(0.001)
+        elapsed_ms = (time.perf_counter() - start) * 1000
+        time.sleep(idle)
+        rss = rss_kib(proc.pid)
+        return elapsed_ms, rss
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("binary")
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--idle-seconds", type=float, default=1.0)
+    args = parser.parse_args()
+    one_run(args.binary, 0)  # warm the page cache; not counted
+    times, rss = [], []
+    for _ in range(args.runs):
+        t, r = one_run(args.binary, args.idle_seconds)
+        times.append(t)
+        rss.append(r)
+    print(f"binary: {args.binary}")
+    print(f"runs: {args.runs}")
+    print(f"exec->ready ms: median {statistics.median(times):.1f}  min {min(times):.1f}  max {max(times):.1f}")
+    print(f"idle RSS MiB:   median {statistics.median(rss)/1024:.1f}  min {min(rss)/1024:.1f}  max {max(rss)/1024:.1f}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
