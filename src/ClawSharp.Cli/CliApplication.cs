@@ -13,6 +13,8 @@ internal static class CliApplication
         root.Options.Add(GlobalOptions.Home);
         root.Options.Add(GlobalOptions.Profile);
         root.Subcommands.Add(GatewayCommand.Build());
+        root.Subcommands.Add(SendCommand.Build());
+        root.Subcommands.Add(TasksCommand.Build());
         return root;
     }
 

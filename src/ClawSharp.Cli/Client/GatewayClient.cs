@@ -53,6 +53,13 @@ internal sealed class GatewayClient : IAsyncDisposable
     public Task<JsonElement> CallAsync(string method, JsonElement? parameters, CancellationToken cancellationToken) =>
         RequestAsync(method, parameters is { } p ? p.WriteTo : null, cancellationToken);
 
+    /// <summary>Calls <paramref name="method"/> and returns the payload; <paramref name="writeParams"/> writes the params object.</summary>
+    public Task<JsonElement> CallAsync(string method, Action<Utf8JsonWriter> writeParams, CancellationToken cancellationToken) =>
+        RequestAsync(method, writeParams, cancellationToken);
+
+    /// <summary>For calls that answer twice (<c>expectFinal</c>): waits for the second response with the last request's id.</summary>
+    public Task<JsonElement> ReceiveFinalAsync(CancellationToken cancellationToken) => ReadResponseAsync($"cli-{nextId}", cancellationToken);
+
     public async ValueTask DisposeAsync()
     {
         try
@@ -87,6 +94,11 @@ internal sealed class GatewayClient : IAsyncDisposable
             writer.WriteEndObject();
         }
         await socket.SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, true, cancellationToken).ConfigureAwait(false);
+        return await ReadResponseAsync(id, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<JsonElement> ReadResponseAsync(string id, CancellationToken cancellationToken)
+    {
         while (true)
         {
             using var frame = await ReceiveAsync(cancellationToken).ConfigureAwait(false);

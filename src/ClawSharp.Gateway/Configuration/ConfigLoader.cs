@@ -12,7 +12,7 @@ namespace ClawSharp.Gateway.Configuration;
 public static class ConfigLoader
 {
     private static readonly HashSet<string> KnownObjects =
-        ["gateway", "gateway.auth", "gateway.reload", "commands", "logs", "shutdown"];
+        ["gateway", "gateway.auth", "gateway.reload", "commands", "logs", "shutdown", "agents", "agents.echo", "agents.exec", "agents.openai", "tasks"];
 
     private static readonly Dictionary<string, Action<JsonElement, Builder, string>> Leaves = new()
     {
@@ -29,6 +29,17 @@ public static class ConfigLoader
             b.MaxFileBytes = ReadLong(v, b, key, LogFileOptions.MinimumFileBytes, long.MaxValue, $"a byte count ≥ {LogFileOptions.MinimumFileBytes}"),
         ["logs.maxBackups"] = (v, b, key) => b.MaxBackups = ReadInt(v, b, key, 0, 1000, "an integer from 0 to 1000"),
         ["logs.level"] = (v, b, key) => b.Level = ReadLevel(v, b, key),
+        ["agents.default"] = (v, b, key) => b.DefaultAgent = ReadChoice(v, b, key, [.. AgentOptions.Names]),
+        ["agents.maxConcurrentRuns"] = (v, b, key) => b.MaxConcurrentRuns = ReadInt(v, b, key, 1, 1024, "an integer from 1 to 1024"),
+        ["agents.echo.delayMs"] = (v, b, key) => b.EchoDelay = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 0, 3_600_000, "a number of milliseconds from 0 to 3600000")),
+        ["agents.exec.command"] = (v, b, key) => b.ExecCommand = ReadNonEmpty(v, b, key),
+        ["agents.exec.timeoutMs"] = (v, b, key) => b.ExecTimeout = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 1, int.MaxValue, "a number of milliseconds ≥ 1")),
+        ["agents.openai.baseUrl"] = (v, b, key) => b.OpenAiBaseUrl = ReadUrl(v, b, key),
+        ["agents.openai.model"] = (v, b, key) => b.OpenAiModel = ReadNonEmpty(v, b, key),
+        ["agents.openai.apiKeyEnv"] = (v, b, key) => b.OpenAiApiKeyEnv = ReadNonEmpty(v, b, key),
+        ["agents.openai.timeoutMs"] = (v, b, key) => b.OpenAiTimeout = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 1, int.MaxValue, "a number of milliseconds ≥ 1")),
+        ["tasks.retentionMs"] = (v, b, key) => b.TaskRetention = TimeSpan.FromMilliseconds(ReadLong(v, b, key, 1, long.MaxValue / 2, "a number of milliseconds ≥ 1")),
+        ["tasks.defaultTimeoutMs"] = (v, b, key) => b.TaskTimeout = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 1, int.MaxValue, "a number of milliseconds ≥ 1")),
         ["shutdown.timeoutMs"] = (v, b, key) =>
             b.StopTimeout = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 1, 3_600_000, "a number of milliseconds from 1 to 3600000")),
     };
@@ -141,6 +152,14 @@ public static class ConfigLoader
         return choices.Contains(text) ? text : throw b.InvalidValue(key, value, "one of " + string.Join(", ", choices));
     }
 
+    private static string ReadUrl(JsonElement value, Builder b, string key)
+    {
+        var text = ReadString(value, b, key);
+        return Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? text.TrimEnd('/')
+            : throw b.InvalidValue(key, value, "an http or https URL");
+    }
+
     private static IPAddress ReadBind(string text, Builder b, string key) =>
         ConfigValues.TryParseBind(text, out var address)
             ? address
@@ -185,6 +204,17 @@ public static class ConfigLoader
         public int MaxBackups { get; set; } = new LogFileOptions().MaxBackups;
         public LogEventLevel Level { get; set; } = new LogFileOptions().Level;
         public TimeSpan StopTimeout { get; set; } = new ShutdownOptions().StopTimeout;
+        public string DefaultAgent { get; set; } = new AgentOptions().Default;
+        public int MaxConcurrentRuns { get; set; } = new AgentOptions().MaxConcurrentRuns;
+        public TimeSpan EchoDelay { get; set; }
+        public string? ExecCommand { get; set; }
+        public TimeSpan ExecTimeout { get; set; } = new AgentOptions().ExecTimeout;
+        public string? OpenAiBaseUrl { get; set; }
+        public string OpenAiModel { get; set; } = new AgentOptions().OpenAiModel;
+        public string OpenAiApiKeyEnv { get; set; } = new AgentOptions().OpenAiApiKeyEnv;
+        public TimeSpan OpenAiTimeout { get; set; } = new AgentOptions().OpenAiTimeout;
+        public TimeSpan TaskRetention { get; set; } = new TaskOptions().Retention;
+        public TimeSpan TaskTimeout { get; set; } = new TaskOptions().DefaultTimeout;
 
         public ConfigException InvalidValue(string key, JsonElement value, string expected) =>
             Invalid(key, $"must be {expected}, got {Describe(value)}");
@@ -249,6 +279,19 @@ public static class ConfigLoader
                     ReloadMode = ReloadMode,
                     DeferralTimeout = DeferralTimeout,
                 },
+                Agents = new AgentOptions
+                {
+                    Default = DefaultAgent,
+                    MaxConcurrentRuns = MaxConcurrentRuns,
+                    EchoDelay = EchoDelay,
+                    ExecCommand = ExecCommand,
+                    ExecTimeout = ExecTimeout,
+                    OpenAiBaseUrl = OpenAiBaseUrl,
+                    OpenAiModel = OpenAiModel,
+                    OpenAiApiKeyEnv = OpenAiApiKeyEnv,
+                    OpenAiTimeout = OpenAiTimeout,
+                },
+                Tasks = new TaskOptions { Retention = TaskRetention, DefaultTimeout = TaskTimeout },
                 Warnings = Warnings,
             };
         }

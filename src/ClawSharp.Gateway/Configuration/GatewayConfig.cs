@@ -7,6 +7,8 @@ public sealed class GatewayConfig
     public LogFileOptions Logs { get; init; } = new();
     public ShutdownOptions Shutdown { get; init; } = new();
     public RestartOptions Restart { get; init; } = new();
+    public AgentOptions Agents { get; init; } = new();
+    public TaskOptions Tasks { get; init; } = new();
 
     /// <summary>Non-fatal findings, such as unknown keys, to log once logging is up.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];

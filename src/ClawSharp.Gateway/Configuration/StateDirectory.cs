@@ -20,6 +20,8 @@ public sealed class StateDirectory
     public string LogsDirectory => Path.Combine(Root, "logs");
     public string LogFile => Path.Combine(LogsDirectory, "gateway.log");
     public string BundlesDirectory => Path.Combine(Root, "bundles");
+    public string StoreFile => Path.Combine(Root, "state.db");
+    public string SecretsFile => Path.Combine(Root, "secrets.json");
 
     /// <summary>Resolves the directory from the CLI flags and the environment.</summary>
     /// <exception cref="ArgumentException">Both a home and a profile were given, or the profile name is unsafe.</exception>

@@ -203,13 +203,14 @@ public sealed class GatewayRunLoop : IAsyncDisposable
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             HostingLog.StartFailed(logger, e.Message);
+            var code = e is Storage.StoreException ? ExitCode.Config : ExitCode.Failure;
             if (server is not null)
             {
                 await server.DisposeAsync().ConfigureAwait(false);
                 server = null;
             }
             ReleaseLock();
-            return ExitCode.Failure;
+            return code;
         }
         Transition(GatewayRunState.Running, "server started");
         var endpoint = listener.Endpoint;

@@ -1,8 +1,11 @@
 using System.Security.Cryptography;
+using ClawSharp.Gateway.Agents;
 using ClawSharp.Gateway.Configuration;
 using ClawSharp.Gateway.Http;
 using ClawSharp.Gateway.Protocol;
 using ClawSharp.Gateway.Protocol.Methods;
+using ClawSharp.Gateway.Storage;
+using ClawSharp.Gateway.Work;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -38,9 +41,11 @@ public sealed class GatewayServer : IAsyncDisposable
     private readonly GatewayFaults faults;
     private readonly int listenDescriptor;
 
-    private GatewayServer(WebApplication app, ConnectionRegistry connections, GatewayRuntimeInfo runtime, GatewayFaults faults, int listenDescriptor)
+    private GatewayServer(WebApplication app, ConnectionRegistry connections, GatewayRuntimeInfo runtime, GatewayFaults faults, int listenDescriptor,
+        WorkHost work)
     {
         this.app = app;
+        Work = work;
         this.connections = connections;
         this.faults = faults;
         this.listenDescriptor = listenDescriptor;
@@ -49,6 +54,9 @@ public sealed class GatewayServer : IAsyncDisposable
 
     public ReadinessState Readiness { get; } = new();
     public GatewayRuntimeInfo Runtime { get; }
+
+    /// <summary>This generation's work model: store, lanes, outbox, tasks.</summary>
+    public WorkHost Work { get; }
 
     public static GatewayServer Create(GatewayServerSettings settings)
     {
@@ -65,27 +73,45 @@ public sealed class GatewayServer : IAsyncDisposable
             Restarts = settings.Restarts,
         };
         var connections = new ConnectionRegistry(settings.Time, ProtocolConstants.DefaultTickInterval);
+        var workLogger = settings.LoggerFactory.CreateLogger("ClawSharp.Work");
+        GatewayStore store;
+        try
+        {
+            store = GatewayStore.Open(settings.State.StoreFile, settings.Time);
+        }
+        catch
+        {
+            connections.Dispose();
+            throw;
+        }
+        var work = new WorkHost(store, new AgentCatalog(settings.Config.Agents, settings.State, Environment.GetEnvironmentVariable, settings.Time),
+            settings.Config, connections, workLogger, settings.Time);
         var descriptor = settings.Listener.DuplicateForServer();
         try
         {
             var app = Build(settings, descriptor);
-            var server = new GatewayServer(app, connections, runtime, settings.Faults, descriptor);
+            var server = new GatewayServer(app, connections, runtime, settings.Faults, descriptor, work);
+            var authenticator = new ConnectAuthenticator(settings.Config.Gateway.AuthMode, settings.Secret);
             var protocol = new ControlProtocolContext
             {
-                Methods = new MethodRegistry().AddGatewayInfoMethods(runtime, connections),
-                Authenticator = new ConnectAuthenticator(settings.Config.Gateway.AuthMode, settings.Secret),
+                Methods = new MethodRegistry()
+                    .AddGatewayInfoMethods(runtime, connections, () => work.Counters)
+                    .AddChatMethods(work)
+                    .AddTaskMethods(work, settings.Time),
+                Authenticator = authenticator,
                 AuthLimiter = settings.AuthLimiter,
                 Runtime = runtime,
                 Connections = connections,
                 Logger = settings.LoggerFactory.CreateLogger("ClawSharp.Protocol"),
             };
-            var endpoints = new GatewayHttpEndpoints(server.Readiness, protocol, runtime);
+            var endpoints = new GatewayHttpEndpoints(server.Readiness, protocol, runtime, new MessagesEndpoint(work, authenticator));
             app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
             app.Run(endpoints.HandleAsync);
             return server;
         }
         catch
         {
+            work.DisposeAsync().AsTask().GetAwaiter().GetResult();
             connections.Dispose();
             Infrastructure.Posix.Close(descriptor);
             throw;
@@ -95,28 +121,33 @@ public sealed class GatewayServer : IAsyncDisposable
     /// <summary>Starts serving and marks the generation ready.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        Work.Start();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         Readiness.Set(Hosting.Readiness.Ready);
     }
 
     /// <summary>
-    /// Order: /readyz turns 503; every connection gets <c>shutdown</c> and a close frame
-    /// (1012 on a restart, 1001 on a stop); Kestrel stops.
+    /// Order: /readyz turns 503 and new work is refused; every connection gets
+    /// <c>shutdown</c> and a close frame (1012 on a restart, 1001 on a stop); runs still going
+    /// are cut and queued again for the next start; Kestrel stops.
     /// </summary>
     public async Task StopAsync(bool restart, string reason, CancellationToken cancellationToken)
     {
         Readiness.Set(Hosting.Readiness.ShuttingDown);
+        Work.Gate.BeginDraining();
         await connections.CloseAllAsync(reason, restart, ConnectionCloseGrace, cancellationToken).ConfigureAwait(false);
         if (faults.HangOnStop)
         {
             await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
         }
+        await Work.StopAsync().ConfigureAwait(false);
         await app.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
     {
         await app.DisposeAsync().ConfigureAwait(false);
+        await Work.DisposeAsync().ConfigureAwait(false);
         connections.Dispose();
         Infrastructure.Posix.Close(listenDescriptor);
     }

@@ -10,7 +10,7 @@ namespace ClawSharp.Gateway.Http;
 /// WebSocket upgrade at <c>/</c>. A plain switch instead of routing: a handful of fixed
 /// paths, no reflection, nothing to start.
 /// </summary>
-public sealed class GatewayHttpEndpoints(ReadinessState readiness, ControlProtocolContext protocol, GatewayRuntimeInfo runtime)
+public sealed class GatewayHttpEndpoints(ReadinessState readiness, ControlProtocolContext protocol, GatewayRuntimeInfo runtime, MessagesEndpoint messages)
 {
     private static readonly byte[] LiveBody = Encoding.UTF8.GetBytes("{\"ok\":true,\"status\":\"live\"}");
     private static readonly byte[] NotFoundBody = Encoding.UTF8.GetBytes("{\"ok\":false,\"error\":\"not found\"}");
@@ -21,6 +21,7 @@ public sealed class GatewayHttpEndpoints(ReadinessState readiness, ControlProtoc
     {
         "/health" or "/healthz" => Probe(context, StatusCodes.Status200OK, LiveBody),
         "/ready" or "/readyz" => Ready(context),
+        "/v1/messages" => messages.HandleAsync(context),
         "/" when context.WebSockets.IsWebSocketRequest => ControlAsync(context),
         "/" => Write(context, StatusCodes.Status200OK, "text/plain; charset=utf-8", IndexBody),
         _ => Write(context, StatusCodes.Status404NotFound, "application/json", NotFoundBody),

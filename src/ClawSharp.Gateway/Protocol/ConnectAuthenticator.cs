@@ -42,10 +42,22 @@ public sealed class ConnectAuthenticator
         {
             return $"gateway {field} missing (pass auth.{field} in connect)";
         }
+        return Matches(presented) ? null : $"gateway {field} mismatch";
+    }
+
+    /// <summary>True when <paramref name="presented"/> is the configured secret (always true with auth none).</summary>
+    public bool Matches(string? presented)
+    {
+        if (mode == AuthMode.None)
+        {
+            return true;
+        }
+        if (string.IsNullOrEmpty(presented))
+        {
+            return false;
+        }
         // Hashing first makes the comparison length-independent as well as constant-time.
         var presentedHash = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
-        return CryptographicOperations.FixedTimeEquals(presentedHash, secretHash)
-            ? null
-            : $"gateway {field} mismatch";
+        return CryptographicOperations.FixedTimeEquals(presentedHash, secretHash);
     }
 }

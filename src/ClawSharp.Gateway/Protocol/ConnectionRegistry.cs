@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
+using ClawSharp.Gateway.Work;
 
 namespace ClawSharp.Gateway.Protocol;
 
@@ -6,7 +8,7 @@ namespace ClawSharp.Gateway.Protocol;
 /// The open control connections of one server generation: sends them <c>tick</c> events
 /// and, when the server closes, the <c>shutdown</c> event and the close frame.
 /// </summary>
-public sealed class ConnectionRegistry : IDisposable
+public sealed class ConnectionRegistry : IChatEventSink, IDisposable
 {
     private readonly ConcurrentDictionary<string, ControlConnection> open = new(StringComparer.Ordinal);
     private readonly ITimer tickTimer;
@@ -63,6 +65,19 @@ public sealed class ConnectionRegistry : IDisposable
     }
 
     public void Dispose() => tickTimer.Dispose();
+
+    /// <summary>Sends a <c>chat</c> event to every connected client, as OpenClaw broadcasts chat events to operators.</summary>
+    public void Publish(ChatEvent chatEvent)
+    {
+        var payload = new ChatEventPayload(chatEvent.RunId, chatEvent.MessageId, chatEvent.SessionKey, 0, chatEvent.State,
+            chatEvent.State == "final" ? new ChatMessage("assistant", chatEvent.Text ?? "") : null,
+            chatEvent.State == "final" ? null : chatEvent.Text);
+        void Write(Utf8JsonWriter writer) => JsonSerializer.Serialize(writer, payload, ProtocolJsonContext.Default.ChatEventPayload);
+        foreach (var connection in open.Values)
+        {
+            _ = connection.SendEventAsync("chat", Write);
+        }
+    }
 
     private void Tick()
     {

@@ -172,39 +172,63 @@ public sealed class ControlConnection
                     .ConfigureAwait(false);
                 continue;
             }
-            await SendAsync(await DispatchAsync(request, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            var (response, final) = await DispatchAsync(request, cancellationToken).ConfigureAwait(false);
+            await SendAsync(response).ConfigureAwait(false);
+            if (final is not null)
+            {
+                _ = SendFinalAsync(request.Id, final, cancellationToken);
+            }
         }
     }
 
-    private async Task<byte[]> DispatchAsync(RequestFrame request, CancellationToken cancellationToken)
+    private async Task<(byte[] Response, Func<CancellationToken, Task<MethodResult>>? Final)> DispatchAsync(
+        RequestFrame request, CancellationToken cancellationToken)
     {
         var id = request.Id!;
         var method = request.Method!;
         if (method == "connect")
         {
-            return FrameWriter.Error(id, ProtocolError.Invalid("already connected"));
+            return (FrameWriter.Error(id, ProtocolError.Invalid("already connected")), null);
         }
         if (!context.Methods.TryGet(method, out var descriptor))
         {
-            return FrameWriter.Error(id, ProtocolError.Invalid($"unknown method: {method}"));
+            return (FrameWriter.Error(id, ProtocolError.Invalid($"unknown method: {method}")), null);
         }
         if (!Scopes.Satisfies(caller!.Scopes, descriptor.Scope))
         {
-            return FrameWriter.Error(id, new ProtocolError(ErrorCodes.Forbidden, $"missing scope: {descriptor.Scope}"));
+            return (FrameWriter.Error(id, new ProtocolError(ErrorCodes.Forbidden, $"missing scope: {descriptor.Scope}")), null);
         }
         var started = Stopwatch.GetTimestamp();
         try
         {
             var result = await descriptor.Handler(new MethodCall(method, request.Params, caller), cancellationToken).ConfigureAwait(false);
             ProtocolLog.RequestHandled(context.Logger, method, result.Error?.Code ?? "ok", Stopwatch.GetElapsedTime(started).TotalMilliseconds, Id);
-            return result.Error is { } error ? FrameWriter.Error(id, error) : FrameWriter.Response(id, result.Payload!);
+            return (Encode(id, result), result.Final);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             ProtocolLog.RequestFailed(context.Logger, e, method, Id);
-            return FrameWriter.Error(id, new ProtocolError(ErrorCodes.Unavailable, $"{method} failed: {e.Message}"));
+            return (FrameWriter.Error(id, new ProtocolError(ErrorCodes.Unavailable, $"{method} failed: {e.Message}")), null);
         }
     }
+
+    private async Task SendFinalAsync(string id, Func<CancellationToken, Task<MethodResult>> final, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SendAsync(Encode(id, await final(cancellationToken).ConfigureAwait(false))).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The connection or the server closed first; the reply stays in the outbox and history.
+        }
+    }
+
+    private static byte[] Encode(string id, MethodResult result) =>
+        result.Error is { } error ? FrameWriter.Error(id, error) : FrameWriter.Response(id, result.Payload!);
+
+    /// <summary>Sends an event with this connection's next sequence number.</summary>
+    public Task SendEventAsync(string name, Action<Utf8JsonWriter> writePayload) => SendAsync(FrameWriter.Event(name, writePayload, NextSeq()));
 
     private HelloOk BuildHello(ConnectParams connect)
     {

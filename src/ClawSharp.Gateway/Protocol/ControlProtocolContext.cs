@@ -14,5 +14,5 @@ public sealed class ControlProtocolContext
     public required ILogger Logger { get; init; }
 
     /// <summary>Every event the server sends, announced in <c>hello-ok.features.events</c>.</summary>
-    public IReadOnlyList<string> Events { get; init; } = ["connect.challenge", "tick", "shutdown"];
+    public IReadOnlyList<string> Events { get; init; } = ["connect.challenge", "tick", "shutdown", "chat"];
 }

@@ -24,7 +24,24 @@ public static class FrameWriter
         writer.WriteString("type", "res");
         writer.WriteString("id", id);
         writer.WriteBoolean("ok", false);
-        writer.WriteStartObject("error");
+        writer.WritePropertyName("error");
+        WriteErrorObject(writer, error);
+    });
+
+    /// <summary>The <c>error</c> object alone, as HTTP endpoints answer it.</summary>
+    public static byte[] ErrorBody(ProtocolError error)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer, Options))
+        {
+            WriteErrorObject(writer, error);
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void WriteErrorObject(Utf8JsonWriter writer, ProtocolError error)
+    {
+        writer.WriteStartObject();
         writer.WriteString("code", error.Code);
         writer.WriteString("message", error.Message);
         if (error.Details is { } details)
@@ -42,7 +59,7 @@ public static class FrameWriter
             writer.WriteNumber("retryAfterMs", retryAfter);
         }
         writer.WriteEndObject();
-    });
+    }
 
     /// <summary>An event; <paramref name="seq"/> is null only for the pre-handshake challenge.</summary>
     public static byte[] Event(string name, Action<Utf8JsonWriter> writePayload, long? seq) => Write(writer =>

@@ -6,6 +6,12 @@ namespace ClawSharp.Gateway.Protocol;
 /// <summary>What a method handler answers: a payload writer or an error.</summary>
 public readonly record struct MethodResult(Action<Utf8JsonWriter>? Payload, ProtocolError? Error)
 {
+    /// <summary>
+    /// For long calls that answer twice with the same id: the first answer is the
+    /// acknowledgement (<c>status: "accepted"</c>), this produces the final one.
+    /// </summary>
+    public Func<CancellationToken, Task<MethodResult>>? Final { get; init; }
+
     public static MethodResult Ok<T>(T value, JsonTypeInfo<T> typeInfo) =>
         new(writer => JsonSerializer.Serialize(writer, value, typeInfo), null);
 

@@ -63,4 +63,13 @@ public sealed record StatusPayload(
     string StateDir,
     string BootId,
     string AuthMode,
-    int Connections);
+    int Connections,
+    WorkCountsPayload Work);
+
+/// <summary>The gateway's own view of its active work, as the safe-restart preflight counts it.</summary>
+public sealed record WorkCountsPayload(int QueueSize, long PendingReplies, int ActiveRuns, int ActiveTasks);
+
+/// <summary>A <c>chat</c> event: the reply of a run (<c>state</c> final, error or aborted).</summary>
+public sealed record ChatEventPayload(string RunId, string MessageId, string SessionKey, int Seq, string State, ChatMessage? Message, string? ErrorMessage);
+
+public sealed record ChatMessage(string Role, string Content);

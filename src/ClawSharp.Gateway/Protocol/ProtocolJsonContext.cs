@@ -10,4 +10,5 @@ namespace ClawSharp.Gateway.Protocol;
 [JsonSerializable(typeof(HelloOk))]
 [JsonSerializable(typeof(HealthPayload))]
 [JsonSerializable(typeof(StatusPayload))]
+[JsonSerializable(typeof(ChatEventPayload))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

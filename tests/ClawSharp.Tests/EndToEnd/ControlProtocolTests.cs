@@ -34,7 +34,7 @@ public sealed class ControlProtocolTests : IAsyncLifetime
         Assert.Contains("health", methods);
         Assert.Contains("status", methods);
         var events = hello.GetProperty("features").GetProperty("events").EnumerateArray().Select(m => m.GetString()).ToList();
-        Assert.Equal(["connect.challenge", "tick", "shutdown"], events);
+        Assert.Equal(["connect.challenge", "tick", "shutdown", "chat"], events);
         Assert.Equal(26214400, hello.GetProperty("policy").GetProperty("maxPayload").GetInt32());
         Assert.False(string.IsNullOrEmpty(hello.GetProperty("server").GetProperty("bootId").GetString()));
 

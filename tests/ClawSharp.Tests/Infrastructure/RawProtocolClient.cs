@@ -12,6 +12,9 @@ public sealed class RawProtocolClient : IAsyncDisposable
     private int nextId;
 
     public WebSocketCloseStatus? CloseStatus => socket.CloseStatus;
+
+    /// <summary>Every event frame read so far, in arrival order.</summary>
+    public List<JsonElement> Events { get; } = [];
     public string? CloseDescription => socket.CloseStatusDescription;
 
     public static async Task<RawProtocolClient> OpenAsync(int port)
@@ -58,6 +61,38 @@ public sealed class RawProtocolClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Reads until an event matching <paramref name="match"/> arrives (or one already did); fails on timeout.</summary>
+    public async Task<JsonElement> WaitForEventAsync(Func<JsonElement, bool> match, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var seen = Events.FirstOrDefault(e => match(e));
+            if (seen.ValueKind != JsonValueKind.Undefined)
+            {
+                return seen;
+            }
+            var remaining = deadline - DateTime.UtcNow;
+            Assert.True(remaining > TimeSpan.Zero, "timed out waiting for an event");
+            Assert.NotNull(await ReceiveAsync(remaining));
+        }
+    }
+
+    /// <summary>Reads until <paramref name="count"/> chat events with state final/error/aborted have arrived.</summary>
+    public async Task<List<JsonElement>> WaitForChatEventsAsync(int count, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (ChatEvents.Count < count)
+        {
+            var remaining = deadline - DateTime.UtcNow;
+            Assert.True(remaining > TimeSpan.Zero, $"timed out waiting for {count} chat events, got {ChatEvents.Count}");
+            Assert.NotNull(await ReceiveAsync(remaining));
+        }
+        return ChatEvents;
+    }
+
+    public List<JsonElement> ChatEvents => [.. Events.Where(e => e.GetProperty("event").GetString() == "chat")];
+
     /// <summary>The next frame, or null when the server closed the socket.</summary>
     public async Task<JsonElement?> ReceiveAsync(TimeSpan? timeout = null)
     {
@@ -82,7 +117,12 @@ public sealed class RawProtocolClient : IAsyncDisposable
             message.Write(buffer, 0, result.Count);
             if (result.EndOfMessage)
             {
-                return JsonDocument.Parse(message.ToArray()).RootElement.Clone();
+                var frame = JsonDocument.Parse(message.ToArray()).RootElement.Clone();
+                if (frame.TryGetProperty("type", out var type) && type.GetString() == "event")
+                {
+                    Events.Add(frame);
+                }
+                return frame;
             }
         }
     }

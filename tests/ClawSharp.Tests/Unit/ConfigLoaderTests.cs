@@ -65,7 +65,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [Fact]
     public void UnknownKeys_AreWarnings_NamingKeyAndFile()
     {
-        home.WriteConfig("""{ "gateway": { "prot": 1, "auth": { "tokn": "x" } }, "agents": {} }""");
+        home.WriteConfig("""{ "gateway": { "prot": 1, "auth": { "tokn": "x" } }, "extras": {} }""");
 
         var config = ConfigLoader.Load(home.State);
 
@@ -73,7 +73,7 @@ public sealed class ConfigLoaderTests : IDisposable
             [
                 $"unknown config key 'gateway.prot' in {home.State.ConfigFile} (ignored)",
                 $"unknown config key 'gateway.auth.tokn' in {home.State.ConfigFile} (ignored)",
-                $"unknown config key 'agents' in {home.State.ConfigFile} (ignored)",
+                $"unknown config key 'extras' in {home.State.ConfigFile} (ignored)",
             ],
             config.Warnings);
     }

@@ -6,10 +6,11 @@ namespace ClawSharp.Gateway.Protocol.Methods;
 /// <summary>The <c>health</c> and <c>status</c> methods (scope <c>operator.read</c>, as OpenClaw).</summary>
 public static class GatewayInfoMethods
 {
-    public static MethodRegistry AddGatewayInfoMethods(this MethodRegistry registry, GatewayRuntimeInfo runtime, ConnectionRegistry connections) =>
+    public static MethodRegistry AddGatewayInfoMethods(this MethodRegistry registry, GatewayRuntimeInfo runtime, ConnectionRegistry connections,
+        Func<Work.WorkCounters> work) =>
         registry
             .Add(new MethodDescriptor("health", Scopes.Read, (_, _) => ValueTask.FromResult(Health(runtime))))
-            .Add(new MethodDescriptor("status", Scopes.Read, (_, _) => ValueTask.FromResult(Status(runtime, connections))));
+            .Add(new MethodDescriptor("status", Scopes.Read, (_, _) => ValueTask.FromResult(Status(runtime, connections, work()))));
 
     private static MethodResult Health(GatewayRuntimeInfo runtime)
     {
@@ -28,7 +29,7 @@ public static class GatewayInfoMethods
         return MethodResult.Ok(payload, ProtocolJsonContext.Default.HealthPayload);
     }
 
-    private static MethodResult Status(GatewayRuntimeInfo runtime, ConnectionRegistry connections)
+    private static MethodResult Status(GatewayRuntimeInfo runtime, ConnectionRegistry connections, Work.WorkCounters work)
     {
         var now = runtime.Time.GetUtcNow();
         var payload = new StatusPayload(
@@ -46,7 +47,8 @@ public static class GatewayInfoMethods
             StateDir: runtime.State.Root,
             BootId: runtime.BootId,
             AuthMode: runtime.AuthMode.ToString().ToLowerInvariant(),
-            Connections: connections.Count);
+            Connections: connections.Count,
+            Work: new WorkCountsPayload(work.QueueSize, work.PendingReplies, work.ActiveRuns, work.ActiveTasks));
         return MethodResult.Ok(payload, ProtocolJsonContext.Default.StatusPayload);
     }
 

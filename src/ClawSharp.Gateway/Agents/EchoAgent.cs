@@ -1,0 +1,37 @@
+using System.Globalization;
+
+namespace ClawSharp.Gateway.Agents;
+
+/// <summary>
+/// The offline default: answers with the text it was sent. Directives for tests and demos:
+/// <c>/delay MS TEXT</c> answers TEXT after MS milliseconds (the run is running the whole
+/// time and can be aborted); <c>/fail TEXT</c> fails the run with TEXT as the error.
+/// </summary>
+public sealed class EchoAgent(TimeSpan delay, TimeProvider time) : IAgent
+{
+    public string Name => "echo";
+
+    public async Task<AgentReply> RunAsync(AgentRequest request, CancellationToken cancellationToken)
+    {
+        var text = request.Text;
+        var wait = delay;
+        if (text.StartsWith("/fail", StringComparison.Ordinal) && (text.Length == 5 || text[5] == ' '))
+        {
+            return AgentReply.Failure(text.Length > 6 ? text[6..] : "failed on request");
+        }
+        if (text.StartsWith("/delay ", StringComparison.Ordinal))
+        {
+            var parts = text.Split(' ', 3);
+            if (parts.Length >= 2 && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var ms))
+            {
+                wait = TimeSpan.FromMilliseconds(ms);
+                text = parts.Length == 3 ? parts[2] : "";
+            }
+        }
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+        }
+        return AgentReply.Success(text);
+    }
+}

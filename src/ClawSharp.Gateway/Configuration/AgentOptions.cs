@@ -1,0 +1,34 @@
+namespace ClawSharp.Gateway.Configuration;
+
+/// <summary>Agents and run concurrency (config object <c>agents</c>).</summary>
+public sealed class AgentOptions
+{
+    /// <summary>Agent of a session that names none: <c>echo</c> (default, offline), <c>exec</c> or <c>openai</c>.</summary>
+    public string Default { get; init; } = "echo";
+
+    /// <summary>Global cap on concurrent runs across sessions. Default: the processor count.</summary>
+    public int MaxConcurrentRuns { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Delay before the echo agent answers (<c>agents.echo.delayMs</c>). Default 0.</summary>
+    public TimeSpan EchoDelay { get; init; } = TimeSpan.Zero;
+
+    /// <summary>Command line of the exec agent, run with <c>/bin/sh -c</c> (<c>agents.exec.command</c>). Default none.</summary>
+    public string? ExecCommand { get; init; }
+
+    /// <summary>How long an exec run may take (<c>agents.exec.timeoutMs</c>). Default 60 s.</summary>
+    public TimeSpan ExecTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Base URL of an OpenAI-compatible API, up to and including <c>/v1</c> (<c>agents.openai.baseUrl</c>).</summary>
+    public string? OpenAiBaseUrl { get; init; }
+
+    /// <summary>Model name sent to the API (<c>agents.openai.model</c>). Default <c>gpt-4o-mini</c>.</summary>
+    public string OpenAiModel { get; init; } = "gpt-4o-mini";
+
+    /// <summary>Environment variable holding the API key (<c>agents.openai.apiKeyEnv</c>). Default <c>OPENAI_API_KEY</c>; else <c>secrets.json</c> key <c>openaiApiKey</c>.</summary>
+    public string OpenAiApiKeyEnv { get; init; } = "OPENAI_API_KEY";
+
+    /// <summary>How long an openai run may take (<c>agents.openai.timeoutMs</c>). Default 120 s.</summary>
+    public TimeSpan OpenAiTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    public static readonly IReadOnlyList<string> Names = ["echo", "exec", "openai"];
+}

@@ -1,0 +1,266 @@
+using Microsoft.Data.Sqlite;
+
+namespace ClawSharp.Gateway.Storage;
+
+public sealed partial class GatewayStore
+{
+    /// <summary>
+    /// Commits a new message and its queued run in one transaction, or returns the first
+    /// message's ids when the idempotency key was seen before. Only after this returns is a
+    /// message accepted.
+    /// </summary>
+    public AcceptedMessage AcceptMessage(string sessionKey, string text, string? idempotencyKey, string agent, string? webhookUrl)
+    {
+        lock (gate)
+        {
+            using var transaction = connection.BeginTransaction();
+            if (idempotencyKey is not null)
+            {
+                using var existing = Command(
+                    "SELECT m.id, r.id, m.session_key, r.status FROM messages m JOIN runs r ON r.message_id = m.id WHERE m.idempotency_key = $key",
+                    transaction);
+                existing.Parameters.AddWithValue("$key", idempotencyKey);
+                using var reader = existing.ExecuteReader();
+                if (reader.Read())
+                {
+                    return new AcceptedMessage(reader.GetString(0), reader.GetString(1), reader.GetString(2), StatusNames.ParseRun(reader.GetString(3)), Duplicate: true);
+                }
+            }
+            var now = Now;
+            using (var session = Command(
+                "INSERT INTO sessions (key, agent, webhook_url, created_at) VALUES ($key, $agent, $webhook, $now) ON CONFLICT(key) DO UPDATE SET webhook_url = COALESCE($webhook, webhook_url)",
+                transaction))
+            {
+                session.Parameters.AddWithValue("$key", sessionKey);
+                session.Parameters.AddWithValue("$agent", agent);
+                session.Parameters.AddWithValue("$webhook", Db(webhookUrl));
+                session.Parameters.AddWithValue("$now", now);
+                session.ExecuteNonQuery();
+            }
+            var messageId = NewId("msg");
+            var runId = NewId("run");
+            using (var message = Command(
+                """
+                INSERT INTO messages (id, session_key, idempotency_key, text, created_at) VALUES ($id, $session, $key, $text, $now);
+                INSERT INTO runs (id, seq, message_id, session_key, status, created_at)
+                    VALUES ($run, (SELECT COALESCE(MAX(seq), 0) + 1 FROM runs), $id, $session, 'queued', $now);
+                """, transaction))
+            {
+                message.Parameters.AddWithValue("$id", messageId);
+                message.Parameters.AddWithValue("$session", sessionKey);
+                message.Parameters.AddWithValue("$key", Db(idempotencyKey));
+                message.Parameters.AddWithValue("$text", text);
+                message.Parameters.AddWithValue("$now", now);
+                message.Parameters.AddWithValue("$run", runId);
+                message.ExecuteNonQuery();
+            }
+            transaction.Commit();
+            return new AcceptedMessage(messageId, runId, sessionKey, RunStatus.Queued, Duplicate: false);
+        }
+    }
+
+    /// <summary>The work of a queued run, or null when it is no longer queued (aborted meanwhile).</summary>
+    public RunWork? StartRun(string runId)
+    {
+        lock (gate)
+        {
+            using var command = Command(
+                """
+                UPDATE runs SET status = 'running', attempts = attempts + 1, started_at = $now WHERE id = $id AND status = 'queued'
+                RETURNING id, message_id, session_key, attempts,
+                    (SELECT text FROM messages WHERE id = runs.message_id),
+                    (SELECT agent FROM sessions WHERE key = runs.session_key)
+                """);
+            command.Parameters.AddWithValue("$id", runId);
+            command.Parameters.AddWithValue("$now", Now);
+            using var reader = command.ExecuteReader();
+            return reader.Read()
+                ? new RunWork(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(4), reader.GetString(5), reader.GetInt32(3))
+                : null;
+        }
+    }
+
+    /// <summary>
+    /// Ends a run and puts its reply in the outbox, in one transaction: a run is never
+    /// answered twice, and a completed run is never run again.
+    /// </summary>
+    public void FinishRun(string runId, RunStatus status, string replyState, string? text, string? error)
+    {
+        lock (gate)
+        {
+            using var transaction = connection.BeginTransaction();
+            var now = Now;
+            using (var update = Command("UPDATE runs SET status = $status, error = $error, ended_at = $now WHERE id = $id", transaction))
+            {
+                update.Parameters.AddWithValue("$status", StatusNames.Of(status));
+                update.Parameters.AddWithValue("$error", Db(error));
+                update.Parameters.AddWithValue("$now", now);
+                update.Parameters.AddWithValue("$id", runId);
+                update.ExecuteNonQuery();
+            }
+            using (var reply = Command(
+                """
+                INSERT OR IGNORE INTO replies (run_id, message_id, session_key, state, text, next_attempt_at, created_at)
+                SELECT id, message_id, session_key, $state, $text, $now, $now FROM runs WHERE id = $id
+                """, transaction))
+            {
+                reply.Parameters.AddWithValue("$state", replyState);
+                reply.Parameters.AddWithValue("$text", Db(text ?? error));
+                reply.Parameters.AddWithValue("$now", now);
+                reply.Parameters.AddWithValue("$id", runId);
+                reply.ExecuteNonQuery();
+            }
+            transaction.Commit();
+        }
+    }
+
+    /// <summary>Puts a run that was cut off (abort on restart) back in the queue for after the restart.</summary>
+    public void RequeueRun(string runId)
+    {
+        lock (gate)
+        {
+            using var command = Command("UPDATE runs SET status = 'queued', started_at = NULL WHERE id = $id AND status = 'running'");
+            command.Parameters.AddWithValue("$id", runId);
+            command.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>Aborts a run that has not started yet; false when it is not queued.</summary>
+    public bool AbortQueuedRun(string runId)
+    {
+        lock (gate)
+        {
+            using var command = Command("UPDATE runs SET status = 'running' WHERE id = $id AND status = 'queued'");
+            command.Parameters.AddWithValue("$id", runId);
+            if (command.ExecuteNonQuery() == 0)
+            {
+                return false;
+            }
+        }
+        FinishRun(runId, RunStatus.Aborted, "aborted", null, "aborted before it started");
+        return true;
+    }
+
+    /// <summary>
+    /// At start: runs left running by a dead process become interrupted and are queued again
+    /// once; a run interrupted a second time fails. Returns the queued runs in arrival order.
+    /// </summary>
+    public (IReadOnlyList<string> Queued, int Requeued, int Failed) RecoverRuns()
+    {
+        int requeued, failed;
+        lock (gate)
+        {
+            using var transaction = connection.BeginTransaction();
+            using (var fail = Command("UPDATE runs SET status = 'interrupted' WHERE status = 'running' AND attempts >= 2", transaction))
+            {
+                failed = fail.ExecuteNonQuery();
+            }
+            using (var requeue = Command("UPDATE runs SET status = 'queued', started_at = NULL WHERE status = 'running'", transaction))
+            {
+                requeued = requeue.ExecuteNonQuery();
+            }
+            transaction.Commit();
+        }
+        if (failed > 0)
+        {
+            foreach (var runId in RunIds("interrupted"))
+            {
+                FinishRun(runId, RunStatus.Interrupted, "error", null, "interrupted twice by a gateway restart");
+            }
+        }
+        return (RunIds("queued"), requeued, failed);
+    }
+
+    /// <summary>The session of a run, or null when the run does not exist.</summary>
+    public string? SessionOfRun(string runId)
+    {
+        lock (gate)
+        {
+            using var command = Command("SELECT session_key FROM runs WHERE id = $id");
+            command.Parameters.AddWithValue("$id", runId);
+            return command.ExecuteScalar() as string;
+        }
+    }
+
+    /// <summary>The latest run of a session that is queued or running, or the given run.</summary>
+    public IReadOnlyList<string> ActiveRunIds(string sessionKey)
+    {
+        lock (gate)
+        {
+            using var command = Command("SELECT id FROM runs WHERE session_key = $session AND status IN ('queued', 'running') ORDER BY seq");
+            command.Parameters.AddWithValue("$session", sessionKey);
+            return ReadStrings(command);
+        }
+    }
+
+    public IReadOnlyList<HistoryEntry> History(string sessionKey, int limit)
+    {
+        lock (gate)
+        {
+            using var command = Command(
+                """
+                SELECT * FROM (
+                    SELECT 'user' AS role, m.text AS content, m.id, r.id, NULL AS state, m.created_at AS ts, 0 AS kind
+                        FROM messages m JOIN runs r ON r.message_id = m.id WHERE m.session_key = $session
+                    UNION ALL
+                    SELECT 'assistant', COALESCE(p.text, ''), p.message_id, p.run_id, p.state, p.created_at, 1
+                        FROM replies p WHERE p.session_key = $session
+                    ORDER BY ts DESC, kind DESC LIMIT $limit)
+                ORDER BY ts, kind
+                """);
+            command.Parameters.AddWithValue("$session", sessionKey);
+            command.Parameters.AddWithValue("$limit", limit);
+            using var reader = command.ExecuteReader();
+            var entries = new List<HistoryEntry>();
+            while (reader.Read())
+            {
+                entries.Add(new HistoryEntry(reader.GetString(0), reader.GetString(1), reader.GetString(2), NullableString(reader, 3),
+                    NullableString(reader, 4), reader.GetInt64(5)));
+            }
+            return entries;
+        }
+    }
+
+    public IReadOnlyList<SessionSummary> Sessions()
+    {
+        lock (gate)
+        {
+            using var command = Command(
+                """
+                SELECT s.key, s.agent, s.webhook_url, s.created_at,
+                    (SELECT COUNT(*) FROM messages m WHERE m.session_key = s.key),
+                    COALESCE((SELECT MAX(created_at) FROM messages m WHERE m.session_key = s.key), s.created_at)
+                FROM sessions s ORDER BY 6 DESC
+                """);
+            using var reader = command.ExecuteReader();
+            var sessions = new List<SessionSummary>();
+            while (reader.Read())
+            {
+                sessions.Add(new SessionSummary(reader.GetString(0), reader.GetString(1), NullableString(reader, 2), reader.GetInt64(3),
+                    reader.GetInt64(4), reader.GetInt64(5)));
+            }
+            return sessions;
+        }
+    }
+
+    private List<string> RunIds(string status)
+    {
+        lock (gate)
+        {
+            using var command = Command("SELECT id FROM runs WHERE status = $status ORDER BY seq");
+            command.Parameters.AddWithValue("$status", status);
+            return ReadStrings(command);
+        }
+    }
+
+    private static List<string> ReadStrings(SqliteCommand command)
+    {
+        using var reader = command.ExecuteReader();
+        var values = new List<string>();
+        while (reader.Read())
+        {
+            values.Add(reader.GetString(0));
+        }
+        return values;
+    }
+}

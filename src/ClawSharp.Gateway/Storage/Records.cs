@@ -1,0 +1,60 @@
+namespace ClawSharp.Gateway.Storage;
+
+/// <summary>queued → running → completed | failed | aborted | interrupted (ARCHITECTURE.md §4).</summary>
+public enum RunStatus
+{
+    Queued,
+    Running,
+    Completed,
+    Failed,
+    Aborted,
+    Interrupted,
+}
+
+/// <summary>queued → running → succeeded | failed | timed_out | cancelled | lost.</summary>
+public enum TaskState
+{
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    TimedOut,
+    Cancelled,
+    Lost,
+}
+
+/// <summary>What <c>chat.send</c> answers: the ids of the message, new or (same idempotency key) the first one's.</summary>
+public sealed record AcceptedMessage(string MessageId, string RunId, string SessionKey, RunStatus Status, bool Duplicate);
+
+/// <summary>A run to execute: its message and the agent of its session.</summary>
+public sealed record RunWork(string RunId, string MessageId, string SessionKey, string Text, string Agent, int Attempts);
+
+/// <summary>A reply waiting in the outbox.</summary>
+public sealed record PendingReply(long Id, string RunId, string MessageId, string SessionKey, string State, string? Text,
+    int Attempts, string? WebhookUrl);
+
+/// <summary>One line of <c>chat.history</c>.</summary>
+public sealed record HistoryEntry(string Role, string Content, string MessageId, string? RunId, string? State, long Ts);
+
+public sealed record SessionSummary(string Key, string Agent, string? WebhookUrl, long CreatedAt, long Messages, long LastActivityAt);
+
+public sealed record TaskRecord(
+    string TaskId,
+    string RunId,
+    string Runtime,
+    string? Label,
+    string? Title,
+    string Command,
+    string? SessionKey,
+    TaskState Status,
+    bool Restartable,
+    long? TimeoutMs,
+    int? ExitCode,
+    string? Output,
+    string? Error,
+    long CreatedAt,
+    long? StartedAt,
+    long? EndedAt);
+
+/// <summary>What recovery did at start.</summary>
+public sealed record RecoveryReport(int RunsRequeued, int RunsFailed, int TasksLost, int TasksRequeued);

@@ -1,0 +1,84 @@
+namespace ClawSharp.Gateway.Work;
+
+/// <summary>
+/// One FIFO lane per session and a global cap on concurrent runs. Invariant: runs of one
+/// session never overlap, and at most <c>maxConcurrent</c> runs execute at once.
+/// </summary>
+public sealed class RunLanes(int maxConcurrent, Func<string, CancellationToken, Task> execute, CancellationToken stopping)
+{
+    private readonly Dictionary<string, Queue<string>> lanes = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim slots = new(maxConcurrent, maxConcurrent);
+    private readonly Lock gate = new();
+    private readonly List<Task> pumps = [];
+    private int queued;
+    private int active;
+
+    /// <summary>Queued plus active operations.</summary>
+    public int QueueSize => Volatile.Read(ref queued) + Volatile.Read(ref active);
+
+    public int Active => Volatile.Read(ref active);
+
+    public void Enqueue(string sessionKey, string runId)
+    {
+        lock (gate)
+        {
+            Interlocked.Increment(ref queued);
+            if (lanes.TryGetValue(sessionKey, out var lane))
+            {
+                lane.Enqueue(runId);
+                return;
+            }
+            lanes[sessionKey] = new Queue<string>([runId]);
+            pumps.RemoveAll(p => p.IsCompleted);
+            pumps.Add(Task.Run(() => PumpAsync(sessionKey)));
+        }
+    }
+
+    /// <summary>Waits for every lane's pump to end (after <c>stopping</c> fired).</summary>
+    public Task WhenStoppedAsync()
+    {
+        lock (gate)
+        {
+            return Task.WhenAll(pumps);
+        }
+    }
+
+    private async Task PumpAsync(string sessionKey)
+    {
+        while (true)
+        {
+            string runId;
+            lock (gate)
+            {
+                var lane = lanes[sessionKey];
+                if (lane.Count == 0 || stopping.IsCancellationRequested)
+                {
+                    Interlocked.Add(ref queued, -lane.Count);
+                    lanes.Remove(sessionKey);
+                    return;
+                }
+                runId = lane.Dequeue();
+            }
+            try
+            {
+                await slots.WaitAsync(stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                Interlocked.Decrement(ref queued);
+                continue;
+            }
+            Interlocked.Increment(ref active);
+            Interlocked.Decrement(ref queued);
+            try
+            {
+                await execute(runId, stopping).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref active);
+                slots.Release();
+            }
+        }
+    }
+}

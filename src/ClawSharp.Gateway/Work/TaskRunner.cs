@@ -1,0 +1,98 @@
+using System.Collections.Concurrent;
+using ClawSharp.Gateway.Agents;
+using ClawSharp.Gateway.Configuration;
+using ClawSharp.Gateway.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace ClawSharp.Gateway.Work;
+
+/// <summary>
+/// Runs background tasks of the durable registry: an <c>exec</c> command detached from any
+/// session, with a timeout. Only running tasks are active work; queued ones wait for a slot.
+/// </summary>
+public sealed class TaskRunner(GatewayStore store, TaskOptions options, int maxConcurrent, ILogger logger, CancellationToken stopping)
+{
+    private const int MaxOutputChars = 64 * 1024;
+    private readonly SemaphoreSlim slots = new(maxConcurrent, maxConcurrent);
+    private readonly ConcurrentDictionary<string, CancellationTokenSource> running = new(StringComparer.Ordinal);
+    private readonly ConcurrentBag<Task> started = [];
+
+    public int Active => running.Count;
+
+    public TaskRecord Create(string command, string? label, string? title, string? sessionKey, bool restartable, TimeSpan? timeout)
+    {
+        var task = store.CreateTask("exec", command, label, title, sessionKey, restartable,
+            (long)(timeout ?? options.DefaultTimeout).TotalMilliseconds);
+        Start(task.TaskId);
+        return task;
+    }
+
+    public void Start(string taskId) => started.Add(Task.Run(() => RunAsync(taskId)));
+
+    /// <summary>Cancels a queued or running task; false when it had already ended or does not exist.</summary>
+    public bool Cancel(string taskId, string reason)
+    {
+        if (store.TransitionTask(taskId, TaskState.Queued, TaskState.Cancelled, error: reason))
+        {
+            return true;
+        }
+        if (running.TryGetValue(taskId, out var cts) && store.TransitionTask(taskId, TaskState.Running, TaskState.Cancelled, error: reason))
+        {
+            cts.Cancel();
+            return true;
+        }
+        return false;
+    }
+
+    public Task WhenStoppedAsync() => Task.WhenAll(started);
+
+    private async Task RunAsync(string taskId)
+    {
+        try
+        {
+            await slots.WaitAsync(stopping).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        try
+        {
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            running[taskId] = cts;
+            if (!store.TransitionTask(taskId, TaskState.Queued, TaskState.Running) || store.GetTask(taskId) is not { } task)
+            {
+                return;
+            }
+            var timeout = TimeSpan.FromMilliseconds(task.TimeoutMs ?? (long)options.DefaultTimeout.TotalMilliseconds);
+            ShellResult result;
+            try
+            {
+                result = await ShellCommand.RunAsync(task.Command, null, timeout,
+                    new Dictionary<string, string> { ["CLAWSHARP_TASK_ID"] = taskId }, cts.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Cancelled through Cancel (already recorded), or the gateway is stopping: the
+                // task stays running in the store and recovery marks it lost (or requeues it).
+                return;
+            }
+            var output = result.Stdout.Length > MaxOutputChars ? result.Stdout[^MaxOutputChars..] : result.Stdout;
+            var (status, error) = result switch
+            {
+                { TimedOut: true } => (TaskState.TimedOut, $"timed out after {timeout.TotalMilliseconds:F0} ms"),
+                { ExitCode: 0 } => (TaskState.Succeeded, (string?)null),
+                _ => (TaskState.Failed, $"exited with code {result.ExitCode}: {result.Stderr.Trim()}"),
+            };
+            if (store.TransitionTask(taskId, TaskState.Running, status, result.ExitCode, output, error))
+            {
+                WorkLog.TaskEnded(logger, taskId, task.Label ?? task.Command, StatusNames.Of(status));
+            }
+        }
+        finally
+        {
+            running.TryRemove(taskId, out _);
+            slots.Release();
+        }
+    }
+}

@@ -1,0 +1,8 @@
+namespace ClawSharp.Gateway.Work;
+
+/// <summary>What the safe-restart preflight counts (PROTOCOL.md).</summary>
+/// <param name="QueueSize">Queued plus active run operations.</param>
+/// <param name="PendingReplies">Replies not yet delivered, including those being sent.</param>
+/// <param name="ActiveRuns">Agent runs executing now.</param>
+/// <param name="ActiveTasks">Background tasks running now (queued ones do not count).</param>
+public sealed record WorkCounters(int QueueSize, long PendingReplies, int ActiveRuns, int ActiveTasks);

@@ -1,0 +1,220 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using ClawSharp.Gateway.Agents;
+using ClawSharp.Gateway.Configuration;
+using ClawSharp.Gateway.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace ClawSharp.Gateway.Work;
+
+/// <summary>
+/// The work model of one server generation: store, lanes, agents, outbox, task runner.
+/// Order of <see cref="Start"/>: recover the store (interrupted runs queued again once,
+/// running tasks lost or requeued), queue the stored runs, start the outbox and the task
+/// sweeper. Order of <see cref="StopAsync"/>: stop taking work, cancel runs (they go back to
+/// the queue for the next generation), stop the outbox and tasks, close the store.
+/// Invariant: a message is accepted only once committed; a run is answered at most once.
+/// </summary>
+public sealed class WorkHost : IAsyncDisposable
+{
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromHours(1);
+    private readonly GatewayStore store;
+    private readonly AgentCatalog agents;
+    private readonly GatewayConfig config;
+    private readonly ILogger logger;
+    private readonly TimeProvider time;
+    private readonly CancellationTokenSource stopping = new();
+    private readonly ConcurrentDictionary<string, RunningRun> runningRuns = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<RunFinal>> finals = new(StringComparer.Ordinal);
+    private readonly HttpClient http = new();
+    private readonly RunLanes lanes;
+    private readonly ReplyOutbox outbox;
+    private readonly TaskRunner tasks;
+    private Task outboxLoop = Task.CompletedTask;
+    private ITimer? sweeper;
+
+    public WorkHost(GatewayStore store, AgentCatalog agents, GatewayConfig config, IChatEventSink events, ILogger logger, TimeProvider time)
+    {
+        this.store = store;
+        this.agents = agents;
+        this.config = config;
+        this.logger = logger;
+        this.time = time;
+        lanes = new RunLanes(config.Agents.MaxConcurrentRuns, ExecuteAsync, stopping.Token);
+        outbox = new ReplyOutbox(store, events, http, logger, time);
+        tasks = new TaskRunner(store, config.Tasks, config.Agents.MaxConcurrentRuns, logger, stopping.Token);
+    }
+
+    public DrainGate Gate { get; } = new();
+
+    public GatewayStore Store => store;
+
+    public WorkCounters Counters => new(lanes.QueueSize, store.PendingReplyCount(), lanes.Active, tasks.Active);
+
+    public RecoveryReport Start()
+    {
+        var (queuedRuns, requeued, failed) = store.RecoverRuns();
+        var (queuedTasks, lost, tasksRequeued) = store.RecoverTasks();
+        WorkLog.Recovered(logger, requeued, failed, queuedRuns.Count, lost, tasksRequeued);
+        foreach (var runId in queuedRuns)
+        {
+            if (store.SessionOfRun(runId) is { } sessionKey)
+            {
+                lanes.Enqueue(sessionKey, runId);
+            }
+        }
+        foreach (var taskId in queuedTasks)
+        {
+            tasks.Start(taskId);
+        }
+        outboxLoop = Task.Run(() => outbox.RunAsync(stopping.Token));
+        sweeper = time.CreateTimer(_ => Sweep(), null, TimeSpan.Zero, SweepInterval);
+        return new RecoveryReport(requeued, failed, lost, tasksRequeued);
+    }
+
+    /// <summary>Commits a message (or finds the first with the same idempotency key) and queues its run.</summary>
+    public AcceptedMessage Accept(string sessionKey, string text, string? idempotencyKey, string? agent, string? webhookUrl)
+    {
+        var accepted = store.AcceptMessage(sessionKey, text, idempotencyKey, agent ?? agents.Default, webhookUrl);
+        if (!accepted.Duplicate)
+        {
+            lanes.Enqueue(sessionKey, accepted.RunId);
+        }
+        return accepted;
+    }
+
+    /// <summary>Waits for the run's reply (immediately when it already has one).</summary>
+    public Task<RunFinal> WaitForFinalAsync(string runId, CancellationToken cancellationToken)
+    {
+        var source = finals.GetOrAdd(runId, _ => new TaskCompletionSource<RunFinal>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (store.ReplyOf(runId) is { } reply)
+        {
+            source.TrySetResult(new RunFinal(runId, reply.MessageId, reply.SessionKey, reply.State, reply.Text));
+            finals.TryRemove(runId, out _);
+        }
+        return source.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Aborts the queued and running runs of a session (or one run of it); returns the run ids aborted.</summary>
+    public IReadOnlyList<string> Abort(string sessionKey, string? runId)
+    {
+        var aborted = new List<string>();
+        foreach (var id in store.ActiveRunIds(sessionKey).Where(id => runId is null || id == runId))
+        {
+            if (store.AbortQueuedRun(id))
+            {
+                Completed(id);
+                aborted.Add(id);
+            }
+            else if (runningRuns.TryGetValue(id, out var run))
+            {
+                run.Abort.Cancel();
+                aborted.Add(id);
+            }
+        }
+        outbox.Notify();
+        return aborted;
+    }
+
+    /// <summary>Aborts running runs by mode (the safe-restart drain aborts compacting runs, a forced restart all).</summary>
+    public int AbortRunning(AbortMode mode)
+    {
+        if (mode == AbortMode.CompactingOnly)
+        {
+            return 0;
+        }
+        var count = 0;
+        foreach (var run in runningRuns.Values)
+        {
+            run.Abort.Cancel();
+            count++;
+        }
+        return count;
+    }
+
+    public TaskRunner Tasks => tasks;
+
+    public async Task StopAsync()
+    {
+        Gate.BeginDraining();
+        await stopping.CancelAsync().ConfigureAwait(false);
+        sweeper?.Dispose();
+        await Task.WhenAll(lanes.WhenStoppedAsync(), outboxLoop, tasks.WhenStoppedAsync()).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!stopping.IsCancellationRequested)
+        {
+            await StopAsync().ConfigureAwait(false);
+        }
+        http.Dispose();
+        agents.Dispose();
+        store.Dispose();
+        stopping.Dispose();
+    }
+
+    private async Task ExecuteAsync(string runId, CancellationToken stop)
+    {
+        if (store.StartRun(runId) is not { } work)
+        {
+            return;
+        }
+        var started = Stopwatch.GetTimestamp();
+        using var abort = new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop, abort.Token);
+        runningRuns[runId] = new RunningRun(abort);
+        string outcome;
+        try
+        {
+            var reply = await agents.Get(work.Agent)
+                .RunAsync(new Agents.AgentRequest(work.RunId, work.MessageId, work.SessionKey, work.Text), linked.Token).ConfigureAwait(false);
+            outcome = reply.Ok ? "completed" : "failed";
+            store.FinishRun(runId, reply.Ok ? RunStatus.Completed : RunStatus.Failed, reply.Ok ? "final" : "error",
+                reply.Ok ? reply.Text : null, reply.Ok ? null : reply.Text);
+        }
+        catch (OperationCanceledException) when (abort.IsCancellationRequested)
+        {
+            outcome = "aborted";
+            store.FinishRun(runId, RunStatus.Aborted, "aborted", null, "aborted");
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The generation is closing: the run goes back to the queue for the next one.
+            outcome = "interrupted (queued again)";
+            store.RequeueRun(runId);
+            runningRuns.TryRemove(runId, out _);
+            WorkLog.RunFinished(logger, runId, work.SessionKey, outcome, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            return;
+        }
+        catch (Exception e)
+        {
+            WorkLog.RunThrew(logger, e, runId);
+            outcome = "failed";
+            store.FinishRun(runId, RunStatus.Failed, "error", null, $"agent error: {e.Message}");
+        }
+        runningRuns.TryRemove(runId, out _);
+        WorkLog.RunFinished(logger, runId, work.SessionKey, outcome, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        Completed(runId);
+        outbox.Notify();
+    }
+
+    private void Completed(string runId)
+    {
+        if (finals.TryRemove(runId, out var source) && store.ReplyOf(runId) is { } reply)
+        {
+            source.TrySetResult(new RunFinal(runId, reply.MessageId, reply.SessionKey, reply.State, reply.Text));
+        }
+    }
+
+    private void Sweep()
+    {
+        var pruned = store.PruneTasks(time.GetUtcNow() - config.Tasks.Retention);
+        if (pruned > 0)
+        {
+            WorkLog.TasksPruned(logger, pruned, config.Tasks.Retention.TotalHours);
+        }
+    }
+
+    private sealed record RunningRun(CancellationTokenSource Abort);
+}

@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Logging;
+
+namespace ClawSharp.Gateway.Work;
+
+/// <summary>Log messages of the work model; event ids 3000–3099.</summary>
+internal static partial class WorkLog
+{
+    [LoggerMessage(3000, LogLevel.Information, "recovered the store: {Requeued} interrupted run(s) queued again, {Failed} failed, {Queued} run(s) queued; {TasksLost} task(s) lost, {TasksRequeued} requeued")]
+    public static partial void Recovered(ILogger logger, int requeued, int failed, int queued, int tasksLost, int tasksRequeued);
+
+    [LoggerMessage(3001, LogLevel.Debug, "run {RunId} of session {SessionKey} {Outcome} in {ElapsedMs:F1} ms")]
+    public static partial void RunFinished(ILogger logger, string runId, string sessionKey, string outcome, double elapsedMs);
+
+    [LoggerMessage(3002, LogLevel.Warning, "reply {RunId} to webhook {Url} failed (attempt {Attempt}): {Error}; retrying in {DelayMs} ms")]
+    public static partial void WebhookFailed(ILogger logger, string runId, string url, int attempt, string error, double delayMs);
+
+    [LoggerMessage(3003, LogLevel.Error, "run {RunId} threw")]
+    public static partial void RunThrew(ILogger logger, Exception exception, string runId);
+
+    [LoggerMessage(3004, LogLevel.Information, "task {TaskId} ({Label}) {Status}")]
+    public static partial void TaskEnded(ILogger logger, string taskId, string label, string status);
+
+    [LoggerMessage(3005, LogLevel.Information, "pruned {Count} ended task(s) older than {RetentionHours:F0} h")]
+    public static partial void TasksPruned(ILogger logger, int count, double retentionHours);
+
+    [LoggerMessage(3006, LogLevel.Error, "reply delivery loop failed")]
+    public static partial void OutboxFailed(ILogger logger, Exception exception);
+}
