@@ -80,7 +80,8 @@ public static class ChatMethods
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
                     return MethodResult.Fail(new ProtocolError(ErrorCodes.AgentTimeout,
-                        $"no reply within {timeoutMs} ms; the run goes on and its reply will arrive as a chat event") { Retryable = false });
+                        $"no reply within {timeoutMs} ms; the run goes on and its reply will arrive as a chat event")
+                    { Retryable = false });
                 }
             },
         };
