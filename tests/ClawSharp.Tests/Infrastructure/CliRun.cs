@@ -49,4 +49,6 @@ public static class CliRun
 
     /// <summary>Runs <c>clawsharp ARGS --home HOME</c>.</summary>
     public static Task<CliResult> RunAsync(TempHome home, params string[] args) => RunAsync([.. args, "--home", home.Root]);
+
+    public static Task<CliResult> RunAsync(TempHome home, IEnumerable<string> args) => RunAsync([.. args, "--home", home.Root]);
 }

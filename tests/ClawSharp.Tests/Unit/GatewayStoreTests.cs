@@ -1,0 +1,113 @@
+using ClawSharp.Gateway.Storage;
+using ClawSharp.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ClawSharp.Tests.Unit;
+
+public sealed class GatewayStoreTests : IDisposable
+{
+    private readonly TempHome home = new();
+    private readonly FakeTimeProvider time = new(DateTimeOffset.Parse("2026-11-23T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+
+    public void Dispose() => home.Dispose();
+
+    [Fact]
+    public void Open_CreatesAPrivateFile_AndMigratesOnce()
+    {
+        using (GatewayStore.Open(home.State.StoreFile, time))
+        {
+        }
+        using var again = GatewayStore.Open(home.State.StoreFile, time);
+
+        Assert.Equal(Gateway.Infrastructure.AtomicFile.PrivateFileMode, File.GetUnixFileMode(home.State.StoreFile));
+    }
+
+    [Fact]
+    public void AnInterruptedRun_IsQueuedAgainOnce_ThenFails()
+    {
+        var store = GatewayStore.Open(home.State.StoreFile, time);
+        var accepted = store.AcceptMessage("s", "hello", "k", "echo", null);
+        Assert.NotNull(store.StartRun(accepted.RunId));
+        store.Dispose();
+
+        store = GatewayStore.Open(home.State.StoreFile, time);
+        var (queued, requeued, failed) = store.RecoverRuns();
+        Assert.Equal([accepted.RunId], queued);
+        Assert.Equal((1, 0), (requeued, failed));
+        Assert.Equal(2, store.StartRun(accepted.RunId)!.Attempts);
+        store.Dispose();
+
+        using var last = GatewayStore.Open(home.State.StoreFile, time);
+        var (queuedAgain, _, failedNow) = last.RecoverRuns();
+        Assert.Empty(queuedAgain);
+        Assert.Equal(1, failedNow);
+        Assert.Equal("error", last.ReplyOf(accepted.RunId)!.Value.State);
+    }
+
+    [Fact]
+    public void ARunIsAnsweredOnce_EvenIfFinishedTwice()
+    {
+        using var store = GatewayStore.Open(home.State.StoreFile, time);
+        var accepted = store.AcceptMessage("s", "hello", null, "echo", null);
+        store.StartRun(accepted.RunId);
+
+        store.FinishRun(accepted.RunId, RunStatus.Completed, "final", "first", null);
+        store.FinishRun(accepted.RunId, RunStatus.Completed, "final", "second", null);
+
+        Assert.Equal("first", store.ReplyOf(accepted.RunId)!.Value.Text);
+        Assert.Single(store.History("s", 10), e => e.Role == "assistant");
+        Assert.Null(store.StartRun(accepted.RunId));
+    }
+
+    [Fact]
+    public void Replies_StayPendingUntilDelivered_AndRetriesWaitForTheirTime()
+    {
+        using var store = GatewayStore.Open(home.State.StoreFile, time);
+        var accepted = store.AcceptMessage("s", "hello", null, "echo", "http://127.0.0.1:1/hook");
+        store.StartRun(accepted.RunId);
+        store.FinishRun(accepted.RunId, RunStatus.Completed, "final", "hi", null);
+
+        var reply = Assert.Single(store.DueReplies(10));
+        Assert.Equal("http://127.0.0.1:1/hook", reply.WebhookUrl);
+        store.ScheduleRetry(reply.Id, TimeSpan.FromSeconds(2), "HTTP 500");
+        Assert.Empty(store.DueReplies(10));
+        Assert.Equal(1, store.PendingReplyCount());
+        time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(1, Assert.Single(store.DueReplies(10)).Attempts);
+        store.MarkDelivered(reply.Id);
+        Assert.Equal(0, store.PendingReplyCount());
+    }
+
+    [Fact]
+    public void EndedTasks_ArePrunedAfterTheRetention_RunningOnesNever()
+    {
+        using var store = GatewayStore.Open(home.State.StoreFile, time);
+        var done = store.CreateTask("exec", "true", "done", null, null, false, 1000);
+        var running = store.CreateTask("exec", "sleep 1", "running", null, null, false, 1000);
+        store.TransitionTask(done.TaskId, TaskState.Queued, TaskState.Running);
+        store.TransitionTask(done.TaskId, TaskState.Running, TaskState.Succeeded, 0, "", null);
+        store.TransitionTask(running.TaskId, TaskState.Queued, TaskState.Running);
+        time.Advance(TimeSpan.FromDays(8));
+
+        Assert.Equal(1, store.PruneTasks(time.GetUtcNow() - TimeSpan.FromDays(7)));
+        Assert.Null(store.GetTask(done.TaskId));
+        Assert.NotNull(store.GetTask(running.TaskId));
+    }
+
+    [Fact]
+    public void TaskList_PagesWithACursor()
+    {
+        using var store = GatewayStore.Open(home.State.StoreFile, time);
+        var ids = Enumerable.Range(0, 5).Select(i =>
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            return store.CreateTask("exec", "true", $"t{i}", null, null, false, 1000).TaskId;
+        }).ToList();
+
+        var first = store.ListTasks(null, null, 2, null);
+        var second = store.ListTasks(null, null, 2, first[^1].TaskId);
+
+        Assert.Equal([ids[4], ids[3]], first.Select(t => t.TaskId));
+        Assert.Equal([ids[2], ids[1]], second.Select(t => t.TaskId));
+    }
+}
