@@ -96,7 +96,7 @@ public sealed class GatewayServer : IAsyncDisposable
             {
                 Methods = new MethodRegistry()
                     .AddGatewayInfoMethods(runtime, connections, () => work.Counters)
-                    .AddChatMethods(work)
+                    .AddChatMethods(work, connections)
                     .AddTaskMethods(work, settings.Time),
                 Authenticator = authenticator,
                 AuthLimiter = settings.AuthLimiter,

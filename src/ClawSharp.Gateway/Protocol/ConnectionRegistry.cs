@@ -66,7 +66,16 @@ public sealed class ConnectionRegistry : IChatEventSink, IDisposable
 
     public void Dispose() => tickTimer.Dispose();
 
-    /// <summary>Sends a <c>chat</c> event to every connected client, as OpenClaw broadcasts chat events to operators.</summary>
+    /// <summary>Subscribes connection <paramref name="connectionId"/> to the chat events of <paramref name="sessionKey"/>.</summary>
+    public void Subscribe(string connectionId, string sessionKey)
+    {
+        if (open.TryGetValue(connectionId, out var connection))
+        {
+            connection.Subscribe(sessionKey);
+        }
+    }
+
+    /// <summary>Sends a <c>chat</c> event to the clients subscribed to its session (those that sent to it or read its history).</summary>
     public void Publish(ChatEvent chatEvent)
     {
         var payload = new ChatEventPayload(chatEvent.RunId, chatEvent.MessageId, chatEvent.SessionKey, 0, chatEvent.State,
@@ -75,7 +84,10 @@ public sealed class ConnectionRegistry : IChatEventSink, IDisposable
         void Write(Utf8JsonWriter writer) => JsonSerializer.Serialize(writer, payload, ProtocolJsonContext.Default.ChatEventPayload);
         foreach (var connection in open.Values)
         {
-            _ = connection.SendEventAsync("chat", Write);
+            if (connection.IsSubscribed(chatEvent.SessionKey))
+            {
+                _ = connection.SendEventAsync("chat", Write);
+            }
         }
     }
 

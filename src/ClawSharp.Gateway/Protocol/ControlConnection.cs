@@ -17,6 +17,7 @@ public sealed class ControlConnection
     private readonly ControlProtocolContext context;
     private readonly string remoteAddress;
     private readonly SemaphoreSlim sendLock = new(1, 1);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> sessions = new(StringComparer.Ordinal);
     private long eventSeq;
     private CallerInfo? caller;
 
@@ -76,6 +77,11 @@ public sealed class ControlConnection
     }
 
     public void Abort() => socket.Abort();
+
+    /// <summary>Chat events of <paramref name="sessionKey"/> go to this connection from now on.</summary>
+    public void Subscribe(string sessionKey) => sessions.TryAdd(sessionKey, 0);
+
+    public bool IsSubscribed(string sessionKey) => sessions.ContainsKey(sessionKey);
 
     private async Task<bool> HandshakeAsync(CancellationToken cancellationToken)
     {

@@ -253,7 +253,7 @@ public sealed partial class GatewayStore
         }
     }
 
-    private static List<string> ReadStrings(SqliteCommand command)
+    private static List<string> ReadStrings(PreparedCommand command)
     {
         using var reader = command.ExecuteReader();
         var values = new List<string>();

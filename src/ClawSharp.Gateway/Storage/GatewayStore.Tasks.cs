@@ -120,7 +120,7 @@ public sealed partial class GatewayStore
         }
     }
 
-    private static List<TaskRecord> ReadTasks(SqliteCommand command)
+    private static List<TaskRecord> ReadTasks(PreparedCommand command)
     {
         using var reader = command.ExecuteReader();
         var tasks = new List<TaskRecord>();

@@ -80,6 +80,11 @@ public sealed partial class GatewayStore : IDisposable
     {
         lock (gate)
         {
+            foreach (var command in prepared.Values)
+            {
+                command.Dispose();
+            }
+            prepared.Clear();
             connection.Dispose();
         }
     }
@@ -123,12 +128,40 @@ public sealed partial class GatewayStore : IDisposable
         return command.ExecuteScalar();
     }
 
-    private SqliteCommand Command(string sql, SqliteTransaction? transaction = null)
+    private readonly Dictionary<string, SqliteCommand> prepared = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A command for <paramref name="sql"/>, prepared once and reused: SQLite's statement
+    /// preparation costs more than the statement itself on the hot path. Callers hold the
+    /// gate; the returned command must not be disposed (<see cref="Dispose"/> does that).
+    /// </summary>
+    private PreparedCommand Command(string sql, SqliteTransaction? transaction = null)
     {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
+        if (!prepared.TryGetValue(sql, out var command))
+        {
+            command = connection.CreateCommand();
+            command.CommandText = sql;
+            prepared[sql] = command;
+        }
+        command.Parameters.Clear();
         command.Transaction = transaction;
-        return command;
+        return new PreparedCommand(command);
+    }
+
+    /// <summary>A cached command; disposing it (the callers' <c>using</c>) keeps it for the next call.</summary>
+    private readonly struct PreparedCommand(SqliteCommand command) : IDisposable
+    {
+        public SqliteParameterCollection Parameters => command.Parameters;
+
+        public int ExecuteNonQuery() => command.ExecuteNonQuery();
+
+        public object? ExecuteScalar() => command.ExecuteScalar();
+
+        public SqliteDataReader ExecuteReader() => command.ExecuteReader();
+
+        public void Dispose()
+        {
+        }
     }
 
     private static object Db(object? value) => value ?? DBNull.Value;

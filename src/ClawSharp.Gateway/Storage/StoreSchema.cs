@@ -65,5 +65,9 @@ internal static class StoreSchema
             ended_at INTEGER);
         CREATE INDEX tasks_by_status ON tasks(status, created_at);
         """,
+        // 2: MAX(seq) at every accepted message scanned the whole table.
+        """
+        CREATE UNIQUE INDEX runs_by_seq ON runs(seq);
+        """,
     ];
 }

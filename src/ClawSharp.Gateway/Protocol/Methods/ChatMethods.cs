@@ -10,11 +10,11 @@ public static class ChatMethods
     public const int MaxMessageBytes = 256 * 1024;
     public const int MaxKeyBytes = 256;
 
-    public static MethodRegistry AddChatMethods(this MethodRegistry registry, WorkHost work) =>
+    public static MethodRegistry AddChatMethods(this MethodRegistry registry, WorkHost work, ConnectionRegistry connections) =>
         registry
-            .Add(new MethodDescriptor("chat.send", Scopes.Write, (call, _) => ValueTask.FromResult(Send(work, call))))
+            .Add(new MethodDescriptor("chat.send", Scopes.Write, (call, _) => ValueTask.FromResult(Send(work, connections, call))))
             .Add(new MethodDescriptor("chat.abort", Scopes.Write, (call, _) => ValueTask.FromResult(Abort(work, call))))
-            .Add(new MethodDescriptor("chat.history", Scopes.Read, (call, _) => ValueTask.FromResult(History(work, call))))
+            .Add(new MethodDescriptor("chat.history", Scopes.Read, (call, _) => ValueTask.FromResult(History(work, connections, call))))
             .Add(new MethodDescriptor("sessions.list", Scopes.Read, (_, _) => ValueTask.FromResult(Sessions(work))));
 
     /// <summary>The checked fields of a message, from <c>chat.send</c> or <c>POST /v1/messages</c>.</summary>
@@ -39,7 +39,7 @@ public static class ChatMethods
         return reader.Error is null ? new MessageInput(sessionKey!, message!, idempotencyKey, agent, webhook) : null;
     }
 
-    private static MethodResult Send(WorkHost work, MethodCall call)
+    private static MethodResult Send(WorkHost work, ConnectionRegistry connections, MethodCall call)
     {
         var reader = new ParamReader(call.Method, call.Params);
         var input = ReadMessage(reader);
@@ -53,6 +53,8 @@ public static class ChatMethods
         {
             return MethodResult.Fail(DrainGate.Refusal());
         }
+        // Subscribe before accepting: the reply may be published before this method returns.
+        connections.Subscribe(call.Caller.ConnectionId, input.SessionKey);
         var accepted = work.Accept(input.SessionKey, input.Message, input.IdempotencyKey, input.Agent, input.WebhookUrl);
         var ack = new ChatSendAccepted(accepted.RunId, accepted.MessageId, accepted.SessionKey, "accepted", accepted.Duplicate);
         var result = MethodResult.Ok(ack, WorkJsonContext.Default.ChatSendAccepted);
@@ -100,7 +102,7 @@ public static class ChatMethods
         return MethodResult.Ok(new ChatAbortResult(true, aborted), WorkJsonContext.Default.ChatAbortResult);
     }
 
-    private static MethodResult History(WorkHost work, MethodCall call)
+    private static MethodResult History(WorkHost work, ConnectionRegistry connections, MethodCall call)
     {
         var reader = new ParamReader(call.Method, call.Params);
         var sessionKey = reader.String("sessionKey", required: true, MaxKeyBytes);
@@ -109,6 +111,7 @@ public static class ChatMethods
         {
             return MethodResult.Fail(reader.Error);
         }
+        connections.Subscribe(call.Caller.ConnectionId, sessionKey!);
         var messages = work.Store.History(sessionKey!, (int)limit)
             .Select(e => new ChatHistoryMessage(e.Role, e.Content, e.MessageId, e.RunId, e.State, e.Ts)).ToList();
         return MethodResult.Ok(new ChatHistoryResult(sessionKey!, messages), WorkJsonContext.Default.ChatHistoryResult);

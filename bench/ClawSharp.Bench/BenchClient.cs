@@ -1,0 +1,108 @@
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+
+namespace ClawSharp.Bench;
+
+/// <summary>A minimal pipelined control-protocol client: sends without waiting, reads responses and chat events on one loop.</summary>
+internal sealed class BenchClient : IAsyncDisposable
+{
+    private readonly ClientWebSocket socket = new();
+    private readonly SemaphoreSlim sendLock = new(1, 1);
+    private Task? reader;
+
+    public ConcurrentDictionary<string, long> RunIdToReplyTicks { get; } = new();
+    public ConcurrentDictionary<string, string> RequestIdToRunId { get; } = new();
+    public int Replies;
+    public int Acks;
+
+    public static async Task<BenchClient> ConnectAsync(int port, string token)
+    {
+        var client = new BenchClient();
+        await client.socket.ConnectAsync(new Uri($"ws://127.0.0.1:{port}"), CancellationToken.None);
+        await client.ReadFrameAsync();
+        await client.SendAsync("""{"type":"req","id":"c","method":"connect","params":{"minProtocol":4,"maxProtocol":4,"client":{"id":"bench","mode":"test"},"auth":{"token":""" + "\"" + token + "\"}}}");
+        await client.ReadFrameAsync();
+        client.reader = Task.Run(client.ReadLoopAsync);
+        return client;
+    }
+
+    public Task SendMessageAsync(string requestId, string session, string text) =>
+        SendAsync($$$"""{"type":"req","id":"{{{requestId}}}","method":"chat.send","params":{"sessionKey":"{{{session}}}","message":"{{{text}}}","idempotencyKey":"{{{requestId}}}"}}""");
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+        }
+        catch (WebSocketException)
+        {
+        }
+        socket.Dispose();
+    }
+
+    private async Task SendAsync(string json)
+    {
+        await sendLock.WaitAsync();
+        try
+        {
+            await socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, CancellationToken.None);
+        }
+        finally
+        {
+            sendLock.Release();
+        }
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        while (socket.State == WebSocketState.Open)
+        {
+            JsonDocument frame;
+            try
+            {
+                frame = await ReadFrameAsync();
+            }
+            catch (WebSocketException)
+            {
+                return;
+            }
+            using (frame)
+            {
+                var root = frame.RootElement;
+                var type = root.GetProperty("type").GetString();
+                if (type == "res" && root.GetProperty("ok").GetBoolean())
+                {
+                    RequestIdToRunId[root.GetProperty("id").GetString()!] = root.GetProperty("payload").GetProperty("runId").GetString()!;
+                    Interlocked.Increment(ref Acks);
+                }
+                else if (type == "event" && root.GetProperty("event").GetString() == "chat")
+                {
+                    RunIdToReplyTicks[root.GetProperty("payload").GetProperty("runId").GetString()!] = System.Diagnostics.Stopwatch.GetTimestamp();
+                    Interlocked.Increment(ref Replies);
+                }
+            }
+        }
+    }
+
+    private async Task<JsonDocument> ReadFrameAsync()
+    {
+        var buffer = new byte[64 * 1024];
+        using var message = new MemoryStream();
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(buffer, CancellationToken.None);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                throw new WebSocketException("closed");
+            }
+            message.Write(buffer, 0, result.Count);
+            if (result.EndOfMessage)
+            {
+                return JsonDocument.Parse(message.ToArray());
+            }
+        }
+    }
+}
