@@ -261,6 +261,47 @@ public sealed class WorkModelTests
         Assert.Equal("this is not an sqlite database, not at all, no header here", File.ReadAllText(home.State.StoreFile));
     }
 
+    [Fact]
+    public async Task LockedStore_StopsTheStart_NamingTheFile()
+    {
+        using var home = new TempHome();
+        using var holder = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={home.State.StoreFile}");
+        holder.Open();
+        using (var create = holder.CreateCommand())
+        {
+            create.CommandText = "CREATE TABLE held (x); BEGIN EXCLUSIVE; INSERT INTO held VALUES (1);";
+            create.ExecuteNonQuery();
+        }
+
+        var result = await CliRun.RunAsync(home, "gateway", "run", "--port", "0");
+
+        Assert.Equal(78, result.ExitCode);
+        Assert.Contains($"the store {home.State.StoreFile} is locked by another process", result.Stderr);
+    }
+
+    [Fact]
+    public async Task InProcessRestart_QueuesTheCutRunAgain_AndAnswersItOnce()
+    {
+        using var home = new TempHome();
+        await using var gateway = await GatewayProcess.StartGatewayAsync(home, environment: new Dictionary<string, string> { ["CLAWSHARP_NO_RESPAWN"] = "1" });
+        var sent = await CliRun.RunAsync(home, "gateway", "call", "chat.send", "--params", """{"sessionKey":"r","message":"/delay 1500 survived","idempotencyKey":"r1"}""");
+        Assert.True(sent.ExitCode == 0, sent.ToString());
+        await Eventually.AssertAsync(async () =>
+            JsonDocument.Parse((await CliRun.RunAsync(home, "gateway", "call", "status")).Stdout).RootElement
+                .GetProperty("work").GetProperty("activeRuns").GetInt32() == 1, Deadline, "the run to start");
+
+        gateway.Signal(Posix.SIGUSR1);
+        await gateway.Stdout.WaitForAsync("gateway restarted in process", Deadline);
+
+        // The cut run went back to the queue (not "running"), and the new generation picked it up.
+        Assert.Contains("0 interrupted run(s) queued again, 0 failed, 1 run(s) queued", gateway.Stdout.Text);
+        await Eventually.AssertAsync(async () =>
+        {
+            var history = JsonDocument.Parse((await CliRun.RunAsync(home, "gateway", "call", "chat.history", "--params", """{"sessionKey":"r"}""")).Stdout);
+            return history.RootElement.GetProperty("messages").EnumerateArray().Count(m => m.GetProperty("role").GetString() == "assistant") == 1;
+        }, Deadline, "one reply after the restart");
+    }
+
     private static Task<JsonElement> Send(RawProtocolClient client, string session, string text, string? key = null) =>
         client.RequestAsync("chat.send", JsonSerializer.Serialize(new Dictionary<string, string>
         {
