@@ -24,6 +24,8 @@ public static class ConfigLoader
         ["gateway.reload.mode"] = (v, b, key) => b.ReloadMode = ReadChoice(v, b, key, "off", "restart", "hot", "hybrid"),
         ["gateway.reload.deferralTimeoutMs"] = (v, b, key) =>
             b.DeferralTimeout = MillisecondsOrInfinite(ReadInt(v, b, key, 0, int.MaxValue, "a number of milliseconds ≥ 0 (0 = wait forever)")),
+        ["gateway.reload.cooldownMs"] = (v, b, key) =>
+            b.Cooldown = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 0, int.MaxValue, "a number of milliseconds ≥ 0")),
         ["commands.restart"] = (v, b, key) => b.RestartEnabled = ReadBool(v, b, key),
         ["logs.maxFileBytes"] = (v, b, key) =>
             b.MaxFileBytes = ReadLong(v, b, key, LogFileOptions.MinimumFileBytes, long.MaxValue, $"a byte count ≥ {LogFileOptions.MinimumFileBytes}"),
@@ -200,6 +202,7 @@ public static class ConfigLoader
         public string ReloadMode { get; set; } = new RestartOptions().ReloadMode;
         public TimeSpan DeferralTimeout { get; set; } = new RestartOptions().DeferralTimeout;
         public bool RestartEnabled { get; set; } = true;
+        public TimeSpan Cooldown { get; set; } = new RestartOptions().Cooldown;
         public long MaxFileBytes { get; set; } = new LogFileOptions().MaxFileBytes;
         public int MaxBackups { get; set; } = new LogFileOptions().MaxBackups;
         public LogEventLevel Level { get; set; } = new LogFileOptions().Level;
@@ -278,6 +281,7 @@ public static class ConfigLoader
                     Enabled = RestartEnabled,
                     ReloadMode = ReloadMode,
                     DeferralTimeout = DeferralTimeout,
+                    Cooldown = Cooldown,
                 },
                 Agents = new AgentOptions
                 {

@@ -14,4 +14,7 @@ public sealed class RestartOptions
     /// (<c>gateway.reload.deferralTimeoutMs</c>). Default 300 s; infinite when configured as 0.
     /// </summary>
     public TimeSpan DeferralTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Least time between two restarts (<c>gateway.reload.cooldownMs</c>). Default 30 s.</summary>
+    public TimeSpan Cooldown { get; init; } = TimeSpan.FromSeconds(30);
 }

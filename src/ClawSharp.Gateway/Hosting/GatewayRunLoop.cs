@@ -22,6 +22,7 @@ public sealed class GatewayRunLoop : IAsyncDisposable
 {
     private static readonly TimeSpan ForceGrace = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan DuplicateProbeTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan DrainProgressInterval = TimeSpan.FromSeconds(30);
 
     private readonly Channel<RunLoopCommand> commands =
         Channel.CreateUnbounded<RunLoopCommand>(new UnboundedChannelOptions { SingleReader = true });
@@ -30,6 +31,7 @@ public sealed class GatewayRunLoop : IAsyncDisposable
     private readonly ILoggerFactory loggerFactory;
     private readonly StabilityBundleWriter bundles;
     private readonly AuthFailureLimiter authLimiter;
+    private readonly Restart.RestartCoordinator coordinator;
     private readonly Action<ExitCode> exitProcess;
     private readonly DateTimeOffset processStartedAt;
     private volatile GatewayRunState state = GatewayRunState.Starting;
@@ -50,6 +52,7 @@ public sealed class GatewayRunLoop : IAsyncDisposable
         logger = loggerFactory.CreateLogger("ClawSharp.Gateway");
         bundles = new StabilityBundleWriter(settings.State, logging.Recent, settings.Time);
         authLimiter = new AuthFailureLimiter(settings.Time);
+        coordinator = new Restart.RestartCoordinator(settings.Time);
         this.exitProcess = exitProcess ?? (code => Environment.Exit((int)code));
         using var process = Process.GetCurrentProcess();
         processStartedAt = new DateTimeOffset(process.StartTime.ToUniversalTime(), TimeSpan.Zero);
@@ -72,7 +75,7 @@ public sealed class GatewayRunLoop : IAsyncDisposable
         }
         while (true)
         {
-            var command = await NextCommandAsync(cancellationToken).ConfigureAwait(false);
+            var command = Resolve(await NextCommandAsync(cancellationToken).ConfigureAwait(false));
             pendingCommand = null;
             var decision = RunLoopPolicy.Decide(state, command, config.Restart.Enabled);
             LogDecision(command, decision);
@@ -82,7 +85,14 @@ public sealed class GatewayRunLoop : IAsyncDisposable
                     await StopAsync(command.Source, cancellationToken).ConfigureAwait(false);
                     return ExitCode.Success;
                 case LoopAction.Restart:
-                    var outcome = await RestartAsync((RunLoopCommand.RestartRequested)command, cancellationToken).ConfigureAwait(false);
+                    var request = (RunLoopCommand.RestartRequested)command;
+                    if (PlanFor(request) is not { } plan)
+                    {
+                        HostingLog.RestartCoalesced(logger, command.Source);
+                        Complete(command, RestartOutcome.Coalesced);
+                        break;
+                    }
+                    var outcome = await RestartAsync(request, plan, cancellationToken).ConfigureAwait(false);
                     if (outcome == RestartOutcome.Stopped)
                     {
                         return ExitCode.Success;
@@ -121,12 +131,84 @@ public sealed class GatewayRunLoop : IAsyncDisposable
         HostingLog.Stopped(logger, source);
     }
 
-    private async Task<RestartOutcome> RestartAsync(RunLoopCommand.RestartRequested command, CancellationToken cancellationToken)
+    /// <summary>
+    /// A SIGTERM with a valid restart intent for this process means restart; a SIGUSR1 takes
+    /// the intent's options. The intent file is consumed (deleted) either way.
+    /// </summary>
+    private RunLoopCommand Resolve(RunLoopCommand command)
+    {
+        var fromSignal = command is RunLoopCommand.StopRequested { Source: "SIGTERM" }
+            || command is RunLoopCommand.RestartRequested { Plan: null, Source: "SIGUSR1" };
+        if (!fromSignal)
+        {
+            return command;
+        }
+        var intent = Restart.RestartIntentStore.Consume(settings.State, Environment.ProcessId, settings.Time.GetUtcNow(), out var warning);
+        if (warning is not null)
+        {
+            HostingLog.IntentIgnored(logger, warning);
+        }
+        return command switch
+        {
+            RunLoopCommand.StopRequested when intent is not null =>
+                new RunLoopCommand.RestartRequested("SIGTERM+intent", intent.Reason ?? "restart intent") { Intent = intent },
+            RunLoopCommand.RestartRequested restart when intent is not null => restart with { Intent = intent },
+            _ => command,
+        };
+    }
+
+    /// <summary>The plan of a restart: the RPC's, or one decided now for a signal (null when it joins a pending restart).</summary>
+    private Restart.RestartPlan? PlanFor(RunLoopCommand.RestartRequested request)
+    {
+        if (request.Plan is { } decided)
+        {
+            return decided;
+        }
+        if (server is null)
+        {
+            // Nothing serves (a failed start): nothing to drain, no pending restart to join.
+            return new Restart.RestartPlan(true, TimeSpan.Zero, TimeSpan.Zero, request.Reason);
+        }
+        var intent = request.Intent;
+        var ask = new Restart.RestartAsk(request.Source, intent?.Reason, false, false, intent?.Force, intent?.WaitMs);
+        return coordinator.Decide(ask, server.Restart.Preflight(), config.Restart).Plan;
+    }
+
+    private async Task<RestartOutcome> RestartAsync(RunLoopCommand.RestartRequested command, Restart.RestartPlan plan, CancellationToken cancellationToken)
+    {
+        var outcome = await RestartInnerAsync(command, plan, cancellationToken).ConfigureAwait(false);
+        if (outcome == RestartOutcome.Stopped)
+        {
+            coordinator.Abandoned();
+        }
+        else
+        {
+            coordinator.Completed();
+        }
+        return outcome;
+    }
+
+    private async Task<RestartOutcome> RestartInnerAsync(RunLoopCommand.RestartRequested command, Restart.RestartPlan plan, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         if (state == GatewayRunState.Running)
         {
-            Transition(GatewayRunState.Restarting, $"restart requested by {command.Source}");
+            if (plan.Delay > TimeSpan.Zero && await AwaitHandlingCommandsAsync(Task.Delay(plan.Delay, settings.Time, cancellationToken)).ConfigureAwait(false))
+            {
+                return await StopInsteadAsync(command, cancellationToken).ConfigureAwait(false);
+            }
+            if (!plan.Force)
+            {
+                Transition(GatewayRunState.Draining, plan.Reason);
+                server!.BeginDraining();
+                server.Work.AbortCompactingRuns();
+                LogBlockers(server.Restart.Preflight());
+                if (await AwaitHandlingCommandsAsync(DrainAsync(server.Work, plan.DrainBudget, cancellationToken)).ConfigureAwait(false))
+                {
+                    return await StopInsteadAsync(command, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            Transition(GatewayRunState.Restarting, plan.Force ? $"forced restart requested by {command.Source}" : "drained");
             if (await CloseServerAsync(restart: true, cancellationToken).ConfigureAwait(false))
             {
                 Transition(GatewayRunState.Stopped, "stop requested during the restart");
@@ -154,6 +236,72 @@ public sealed class GatewayRunLoop : IAsyncDisposable
         HostingLog.Restarted(logger, Stopwatch.GetElapsedTime(started).TotalMilliseconds, restarts);
         Complete(command, RestartOutcome.Restarted);
         return RestartOutcome.Restarted;
+    }
+
+    private async Task<RestartOutcome> StopInsteadAsync(RunLoopCommand.RestartRequested command, CancellationToken cancellationToken)
+    {
+        Transition(GatewayRunState.Closing, "stop requested before the restart began");
+        await CloseServerAsync(restart: false, cancellationToken).ConfigureAwait(false);
+        Transition(GatewayRunState.Stopped, "closed");
+        HostingLog.Stopped(logger, "stop during restart");
+        Complete(command, RestartOutcome.Stopped);
+        return RestartOutcome.Stopped;
+    }
+
+    /// <summary>
+    /// Waits until no run, task or delivery is active, waking on each completion (never a slow
+    /// poll); logs what is left every 30 s; returns when the budget runs out (the close then
+    /// cuts what is left, and cut runs are queued again).
+    /// </summary>
+    private async Task DrainAsync(Work.WorkHost work, TimeSpan budget, CancellationToken cancellationToken)
+    {
+        var time = settings.Time;
+        var started = time.GetTimestamp();
+        var deadline = budget == Timeout.InfiniteTimeSpan ? (DateTimeOffset?)null : time.GetUtcNow() + budget;
+        var nextProgressLog = time.GetUtcNow() + DrainProgressInterval;
+        while (true)
+        {
+            var changed = work.WhenChangedAsync();
+            if (work.IsIdle)
+            {
+                HostingLog.DrainComplete(logger, time.GetElapsedTime(started).TotalMilliseconds);
+                return;
+            }
+            var now = time.GetUtcNow();
+            if (deadline is { } end && now >= end)
+            {
+                var counters = work.Counters;
+                HostingLog.DrainBudgetExpired(logger, (long)budget.TotalMilliseconds, counters.ActiveRuns, counters.ActiveTasks);
+                return;
+            }
+            if (now >= nextProgressLog)
+            {
+                var counters = work.Counters;
+                HostingLog.StillDraining(logger, counters.ActiveTasks, counters.ActiveRuns);
+                nextProgressLog = now + DrainProgressInterval;
+            }
+            var wake = nextProgressLog - now;
+            if (deadline is { } limit && limit - now < wake)
+            {
+                wake = limit - now;
+            }
+            await Task.WhenAny(changed, Task.Delay(wake, time, cancellationToken)).ConfigureAwait(false);
+        }
+    }
+
+    private void LogBlockers(Restart.PreflightResult preflight)
+    {
+        HostingLog.DrainStarted(logger, preflight.Summary);
+        var tasks = preflight.Blockers.Where(b => b.Task is not null).ToList();
+        foreach (var task in tasks)
+        {
+            HostingLog.DrainBlocker(logger, task.Message);
+        }
+        var running = preflight.Counts.ActiveTasks;
+        if (running > tasks.Count)
+        {
+            HostingLog.DrainBlocker(logger, $"+{running - tasks.Count} more");
+        }
     }
 
     private RestartOutcome FailRestart(RunLoopCommand.RestartRequested command, string reason, Exception? error)
@@ -197,7 +345,7 @@ public sealed class GatewayRunLoop : IAsyncDisposable
                 _ => null,
             };
             server = GatewayServer.Create(new GatewayServerSettings(next, settings.State, listener, secret, loggerFactory,
-                authLimiter, () => state, processStartedAt, () => restarts, settings.Faults, settings.Time));
+                authLimiter, () => state, processStartedAt, () => restarts, settings.Faults, coordinator, commands.Writer, settings.Time));
             await server.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -312,24 +460,41 @@ public sealed class GatewayRunLoop : IAsyncDisposable
         var budget = config.Shutdown.StopTimeout;
         var what = restart ? "restart" : "stop";
         using var watchdog = ShutdownWatchdog.Arm(settings.Time, budget, () => OnWatchdogExpired(what, budget));
-        var closing = CloseAndReleaseAsync(restart, cancellationToken);
-        var upgradedToStop = false;
-        while (!closing.IsCompleted)
+        return await AwaitHandlingCommandsAsync(CloseAndReleaseAsync(restart, cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Awaits <paramref name="work"/> while answering the commands that arrive meanwhile through
+    /// <see cref="RunLoopPolicy"/>. True when a stop was requested (the caller then stops
+    /// instead of, or right after, what it was doing).
+    /// </summary>
+    private async Task<bool> AwaitHandlingCommandsAsync(Task work)
+    {
+        var stopRequested = false;
+        while (!work.IsCompleted)
         {
-            var next = NextCommandAsync(cancellationToken);
-            if (await Task.WhenAny(closing, next).ConfigureAwait(false) != next)
+            var next = NextCommandAsync(CancellationToken.None);
+            if (await Task.WhenAny(work, next).ConfigureAwait(false) != next)
             {
                 break;
             }
-            var command = await next.ConfigureAwait(false);
+            var command = Resolve(await next.ConfigureAwait(false));
             pendingCommand = null;
             var decision = RunLoopPolicy.Decide(state, command, config.Restart.Enabled);
             LogDecision(command, decision);
-            upgradedToStop |= decision.Action == LoopAction.UpgradeToStop;
+            stopRequested |= decision.Action is LoopAction.UpgradeToStop or LoopAction.Stop;
             Complete(command, decision.Action == LoopAction.Coalesce ? RestartOutcome.Coalesced : RestartOutcome.Ignored);
+            if (decision.Action == LoopAction.Stop)
+            {
+                // A stop during a drain or a cooldown ends the wait: nothing is left to wait for.
+                break;
+            }
         }
-        await closing.ConfigureAwait(false);
-        return upgradedToStop;
+        if (work.IsCompleted)
+        {
+            await work.ConfigureAwait(false);
+        }
+        return stopRequested;
     }
 
     private async Task CloseAndReleaseAsync(bool restart, CancellationToken cancellationToken)

@@ -26,6 +26,8 @@ public sealed record GatewayServerSettings(
     DateTimeOffset ProcessStartedAt,
     Func<int> Restarts,
     GatewayFaults Faults,
+    Restart.RestartCoordinator Coordinator,
+    System.Threading.Channels.ChannelWriter<RunLoopCommand> Commands,
     TimeProvider Time);
 
 /// <summary>
@@ -42,10 +44,11 @@ public sealed class GatewayServer : IAsyncDisposable
     private readonly int listenDescriptor;
 
     private GatewayServer(WebApplication app, ConnectionRegistry connections, GatewayRuntimeInfo runtime, GatewayFaults faults, int listenDescriptor,
-        WorkHost work)
+        WorkHost work, Restart.RestartControl restart)
     {
         this.app = app;
         Work = work;
+        Restart = restart;
         this.connections = connections;
         this.faults = faults;
         this.listenDescriptor = listenDescriptor;
@@ -57,6 +60,9 @@ public sealed class GatewayServer : IAsyncDisposable
 
     /// <summary>This generation's work model: store, lanes, outbox, tasks.</summary>
     public WorkHost Work { get; }
+
+    /// <summary>This generation's preflight and restart requests.</summary>
+    public Restart.RestartControl Restart { get; }
 
     public static GatewayServer Create(GatewayServerSettings settings)
     {
@@ -90,14 +96,16 @@ public sealed class GatewayServer : IAsyncDisposable
         try
         {
             var app = Build(settings, descriptor);
-            var server = new GatewayServer(app, connections, runtime, settings.Faults, descriptor, work);
+            var restart = new Restart.RestartControl(settings.Coordinator, settings.Commands, settings.Config.Restart, work, settings.Time);
+            var server = new GatewayServer(app, connections, runtime, settings.Faults, descriptor, work, restart);
             var authenticator = new ConnectAuthenticator(settings.Config.Gateway.AuthMode, settings.Secret);
             var protocol = new ControlProtocolContext
             {
                 Methods = new MethodRegistry()
                     .AddGatewayInfoMethods(runtime, connections, () => work.Counters)
                     .AddChatMethods(work, connections)
-                    .AddTaskMethods(work, settings.Time),
+                    .AddTaskMethods(work, settings.Time)
+                    .AddRestartMethods(restart),
                 Authenticator = authenticator,
                 AuthLimiter = settings.AuthLimiter,
                 Runtime = runtime,
@@ -124,6 +132,13 @@ public sealed class GatewayServer : IAsyncDisposable
         Work.Start();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         Readiness.Set(Hosting.Readiness.Ready);
+    }
+
+    /// <summary>Starts a restart's drain: /readyz turns 503 and new work is refused; connections and reads keep working.</summary>
+    public void BeginDraining()
+    {
+        Readiness.Set(Hosting.Readiness.Draining);
+        Work.BeginDrain();
     }
 
     /// <summary>

@@ -67,4 +67,25 @@ internal static partial class HostingLog
 
     [LoggerMessage(1020, LogLevel.Error, "error while closing the server")]
     public static partial void CloseFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1021, LogLevel.Information, "restart from {Source} joined the restart already pending")]
+    public static partial void RestartCoalesced(ILogger logger, string source);
+
+    [LoggerMessage(1022, LogLevel.Warning, "restart intent {Warning}")]
+    public static partial void IntentIgnored(ILogger logger, string warning);
+
+    [LoggerMessage(1023, LogLevel.Information, "draining for restart: {Summary}")]
+    public static partial void DrainStarted(ILogger logger, string summary);
+
+    [LoggerMessage(1024, LogLevel.Information, "  blocker: {Blocker}")]
+    public static partial void DrainBlocker(ILogger logger, string blocker);
+
+    [LoggerMessage(1025, LogLevel.Information, "still draining {Tasks} task(s) and {Runs} run(s)")]
+    public static partial void StillDraining(ILogger logger, int tasks, int runs);
+
+    [LoggerMessage(1026, LogLevel.Information, "drain complete in {ElapsedMs:F0} ms; restarting")]
+    public static partial void DrainComplete(ILogger logger, double elapsedMs);
+
+    [LoggerMessage(1027, LogLevel.Warning, "drain budget of {BudgetMs} ms ran out with {Runs} run(s) and {Tasks} task(s) still active; restarting anyway (cut runs are queued again)")]
+    public static partial void DrainBudgetExpired(ILogger logger, long budgetMs, int runs, int tasks);
 }

@@ -8,7 +8,14 @@ public abstract record RunLoopCommand(string Source)
 
     /// <summary>Close and start again. <paramref name="Outcome"/>, when given, receives the answer.</summary>
     public sealed record RestartRequested(string Source, string Reason, TaskCompletionSource<RestartOutcome>? Outcome = null)
-        : RunLoopCommand(Source);
+        : RunLoopCommand(Source)
+    {
+        /// <summary>Decided by the restart coordinator (RPC); null for a bare signal, which the loop resolves itself.</summary>
+        public Restart.RestartPlan? Plan { get; init; }
+
+        /// <summary>The restart intent that came with the signal, if any.</summary>
+        public Restart.RestartIntent? Intent { get; init; }
+    }
 }
 
 /// <summary>The answer to a <see cref="RunLoopCommand.RestartRequested"/>.</summary>

@@ -43,10 +43,11 @@ public sealed class ControlConnection
             return;
         }
         await SendChallengeAsync().ConfigureAwait(false);
-        if (!await HandshakeAsync(cancellationToken).ConfigureAwait(false))
+        if (await HandshakeAsync(cancellationToken).ConfigureAwait(false) is not { } hello)
         {
             return;
         }
+        // Registered before hello-ok leaves, so a shutdown that starts right after the handshake still reaches this client.
         if (!context.Connections.TryAdd(this))
         {
             await CloseAsync(CloseCodes.ServiceRestart, "service restart").ConfigureAwait(false);
@@ -54,6 +55,7 @@ public sealed class ControlConnection
         }
         try
         {
+            await SendAsync(hello).ConfigureAwait(false);
             await ServeAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -83,7 +85,8 @@ public sealed class ControlConnection
 
     public bool IsSubscribed(string sessionKey) => sessions.ContainsKey(sessionKey);
 
-    private async Task<bool> HandshakeAsync(CancellationToken cancellationToken)
+    /// <summary>The <c>hello-ok</c> frame to send, or null when the handshake failed (the socket is then closed).</summary>
+    private async Task<byte[]?> HandshakeAsync(CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(ProtocolConstants.HandshakeTimeout);
@@ -95,11 +98,11 @@ public sealed class ControlConnection
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             await CloseAsync(CloseCodes.PolicyViolation, "handshake timeout").ConfigureAwait(false);
-            return false;
+            return null;
         }
         if (frame is null)
         {
-            return false;
+            return null;
         }
         using var document = TryParse(frame);
         var request = document is null ? default : RequestFrame.From(document.RootElement);
@@ -107,14 +110,14 @@ public sealed class ControlConnection
         {
             await RefuseAsync(request.Id, ProtocolError.Invalid("invalid handshake: first request must be connect"),
                 CloseCodes.PolicyViolation, "invalid handshake").ConfigureAwait(false);
-            return false;
+            return null;
         }
         var problem = ConnectParams.Validate(request.Params, out var connect);
         if (problem is not null)
         {
             await RefuseAsync(request.Id, ProtocolError.Invalid($"invalid connect params: {problem}"),
                 CloseCodes.PolicyViolation, "invalid connect params").ConfigureAwait(false);
-            return false;
+            return null;
         }
         if (connect.MinProtocol > ProtocolConstants.Version || connect.MaxProtocol < ProtocolConstants.Version)
         {
@@ -122,7 +125,7 @@ public sealed class ControlConnection
             {
                 Details = w => w.WriteNumber("expectedProtocol", ProtocolConstants.Version),
             }, CloseCodes.ProtocolError, "protocol mismatch").ConfigureAwait(false);
-            return false;
+            return null;
         }
         if (context.AuthLimiter.RetryAfterMs(remoteAddress) is > 0 and var retryAfter)
         {
@@ -132,7 +135,7 @@ public sealed class ControlConnection
                 Retryable = true,
                 RetryAfterMs = retryAfter,
             }, CloseCodes.PolicyViolation, "rate limited").ConfigureAwait(false);
-            return false;
+            return null;
         }
         if (context.Authenticator.Check(request.Params) is { } authProblem)
         {
@@ -140,14 +143,12 @@ public sealed class ControlConnection
             ProtocolLog.AuthFailed(context.Logger, remoteAddress, connect.ClientId, authProblem);
             var reason = $"unauthorized: {authProblem}";
             await RefuseAsync(request.Id, ProtocolError.Invalid(reason), CloseCodes.PolicyViolation, reason).ConfigureAwait(false);
-            return false;
+            return null;
         }
         context.AuthLimiter.RecordSuccess(remoteAddress);
         caller = new CallerInfo(Id, connect.ClientId, remoteAddress, connect.Scopes);
-        await SendAsync(FrameWriter.Response(request.Id!, w => JsonSerializer.Serialize(w, BuildHello(connect), ProtocolJsonContext.Default.HelloOk)))
-            .ConfigureAwait(false);
         ProtocolLog.ClientConnected(context.Logger, Id, connect.ClientId, connect.ClientMode, remoteAddress);
-        return true;
+        return FrameWriter.Response(request.Id!, w => JsonSerializer.Serialize(w, BuildHello(connect), ProtocolJsonContext.Default.HelloOk));
     }
 
     private async Task ServeAsync(CancellationToken cancellationToken)
@@ -178,8 +179,9 @@ public sealed class ControlConnection
                     .ConfigureAwait(false);
                 continue;
             }
-            var (response, final) = await DispatchAsync(request, cancellationToken).ConfigureAwait(false);
+            var (response, final, after) = await DispatchAsync(request, cancellationToken).ConfigureAwait(false);
             await SendAsync(response).ConfigureAwait(false);
+            after?.Invoke();
             if (final is not null)
             {
                 _ = SendFinalAsync(request.Id, final, cancellationToken);
@@ -187,34 +189,34 @@ public sealed class ControlConnection
         }
     }
 
-    private async Task<(byte[] Response, Func<CancellationToken, Task<MethodResult>>? Final)> DispatchAsync(
+    private async Task<(byte[] Response, Func<CancellationToken, Task<MethodResult>>? Final, Action? After)> DispatchAsync(
         RequestFrame request, CancellationToken cancellationToken)
     {
         var id = request.Id!;
         var method = request.Method!;
         if (method == "connect")
         {
-            return (FrameWriter.Error(id, ProtocolError.Invalid("already connected")), null);
+            return (FrameWriter.Error(id, ProtocolError.Invalid("already connected")), null, null);
         }
         if (!context.Methods.TryGet(method, out var descriptor))
         {
-            return (FrameWriter.Error(id, ProtocolError.Invalid($"unknown method: {method}")), null);
+            return (FrameWriter.Error(id, ProtocolError.Invalid($"unknown method: {method}")), null, null);
         }
         if (!Scopes.Satisfies(caller!.Scopes, descriptor.Scope))
         {
-            return (FrameWriter.Error(id, new ProtocolError(ErrorCodes.Forbidden, $"missing scope: {descriptor.Scope}")), null);
+            return (FrameWriter.Error(id, new ProtocolError(ErrorCodes.Forbidden, $"missing scope: {descriptor.Scope}")), null, null);
         }
         var started = Stopwatch.GetTimestamp();
         try
         {
             var result = await descriptor.Handler(new MethodCall(method, request.Params, caller), cancellationToken).ConfigureAwait(false);
             ProtocolLog.RequestHandled(context.Logger, method, result.Error?.Code ?? "ok", Stopwatch.GetElapsedTime(started).TotalMilliseconds, Id);
-            return (Encode(id, result), result.Final);
+            return (Encode(id, result), result.Final, result.AfterResponse);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             ProtocolLog.RequestFailed(context.Logger, e, method, Id);
-            return (FrameWriter.Error(id, new ProtocolError(ErrorCodes.Unavailable, $"{method} failed: {e.Message}")), null);
+            return (FrameWriter.Error(id, new ProtocolError(ErrorCodes.Unavailable, $"{method} failed: {e.Message}")), null, null);
         }
     }
 

@@ -12,6 +12,9 @@ public readonly record struct MethodResult(Action<Utf8JsonWriter>? Payload, Prot
     /// </summary>
     public Func<CancellationToken, Task<MethodResult>>? Final { get; init; }
 
+    /// <summary>Runs once the response has been sent: a restart must not close the socket before its answer left.</summary>
+    public Action? AfterResponse { get; init; }
+
     public static MethodResult Ok<T>(T value, JsonTypeInfo<T> typeInfo) =>
         new(writer => JsonSerializer.Serialize(writer, value, typeInfo), null);
 

@@ -36,6 +36,17 @@ public sealed partial class GatewayStore
         }
     }
 
+    /// <summary>True when a reply waits to be delivered now (not one waiting for a later retry).</summary>
+    public bool HasDueReplies()
+    {
+        lock (gate)
+        {
+            using var command = Command("SELECT EXISTS (SELECT 1 FROM replies WHERE delivered = 0 AND next_attempt_at <= $now)");
+            command.Parameters.AddWithValue("$now", Now);
+            return (long)command.ExecuteScalar()! == 1;
+        }
+    }
+
     public long PendingReplyCount()
     {
         lock (gate)

@@ -4,7 +4,11 @@ namespace ClawSharp.Gateway.Work;
 /// One FIFO lane per session and a global cap on concurrent runs. Invariant: runs of one
 /// session never overlap, and at most <c>maxConcurrent</c> runs execute at once.
 /// </summary>
-public sealed class RunLanes(int maxConcurrent, Func<string, CancellationToken, Task> execute, CancellationToken stopping)
+/// <param name="maxConcurrent">The global cap.</param>
+/// <param name="execute">Runs one run.</param>
+/// <param name="ended">Called after a run ended and stopped counting as active (a drain waits on it).</param>
+/// <param name="stopping">Fires when the generation closes.</param>
+public sealed class RunLanes(int maxConcurrent, Func<string, CancellationToken, Task> execute, Action ended, CancellationToken stopping)
 {
     private readonly Dictionary<string, Queue<string>> lanes = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim slots = new(maxConcurrent, maxConcurrent);
@@ -78,6 +82,7 @@ public sealed class RunLanes(int maxConcurrent, Func<string, CancellationToken, 
             {
                 Interlocked.Decrement(ref active);
                 slots.Release();
+                ended();
             }
         }
     }

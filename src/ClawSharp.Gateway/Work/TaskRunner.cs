@@ -10,7 +10,7 @@ namespace ClawSharp.Gateway.Work;
 /// Runs background tasks of the durable registry: an <c>exec</c> command detached from any
 /// session, with a timeout. Only running tasks are active work; queued ones wait for a slot.
 /// </summary>
-public sealed class TaskRunner(GatewayStore store, TaskOptions options, int maxConcurrent, ILogger logger, CancellationToken stopping)
+public sealed class TaskRunner(GatewayStore store, TaskOptions options, int maxConcurrent, ILogger logger, CancellationToken stopping, Action changed)
 {
     private const int MaxOutputChars = 64 * 1024;
     private readonly SemaphoreSlim slots = new(maxConcurrent, maxConcurrent);
@@ -93,6 +93,7 @@ public sealed class TaskRunner(GatewayStore store, TaskOptions options, int maxC
         {
             running.TryRemove(taskId, out _);
             slots.Release();
+            changed();
         }
     }
 }

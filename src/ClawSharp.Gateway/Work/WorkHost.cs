@@ -31,6 +31,7 @@ public sealed class WorkHost : IAsyncDisposable
     private readonly ReplyOutbox outbox;
     private readonly TaskRunner tasks;
     private Task outboxLoop = Task.CompletedTask;
+    private TaskCompletionSource changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ITimer? sweeper;
 
     public WorkHost(GatewayStore store, AgentCatalog agents, GatewayConfig config, IChatEventSink events, ILogger logger, TimeProvider time)
@@ -40,9 +41,9 @@ public sealed class WorkHost : IAsyncDisposable
         this.config = config;
         this.logger = logger;
         this.time = time;
-        lanes = new RunLanes(config.Agents.MaxConcurrentRuns, ExecuteAsync, stopping.Token);
-        outbox = new ReplyOutbox(store, events, http, logger, time);
-        tasks = new TaskRunner(store, config.Tasks, config.Agents.MaxConcurrentRuns, logger, stopping.Token);
+        lanes = new RunLanes(config.Agents.MaxConcurrentRuns, ExecuteAsync, NotifyChanged, stopping.Token);
+        outbox = new ReplyOutbox(store, events, http, logger, time, NotifyChanged);
+        tasks = new TaskRunner(store, config.Tasks, config.Agents.MaxConcurrentRuns, logger, stopping.Token, NotifyChanged);
     }
 
     public DrainGate Gate { get; } = new();
@@ -50,6 +51,30 @@ public sealed class WorkHost : IAsyncDisposable
     public GatewayStore Store => store;
 
     public WorkCounters Counters => new(lanes.QueueSize, store.PendingReplyCount(), lanes.Active, tasks.Active);
+
+    /// <summary>
+    /// True when no run executes, no task runs, and no reply is being sent or waits to be sent
+    /// now: the drain is complete. A reply waiting for a later retry (its webhook is down) does
+    /// not hold the restart; it stays in the outbox and is retried after it.
+    /// </summary>
+    public bool IsIdle => lanes.Active == 0 && tasks.Active == 0 && outbox.InFlight == 0 && !store.HasDueReplies();
+
+    /// <summary>Completes at the next change of the active work (a run, task or delivery ended), so a drain wakes at once.</summary>
+    public Task WhenChangedAsync() => Volatile.Read(ref changed).Task;
+
+    /// <summary>Running tasks, for the preflight's blockers.</summary>
+    public IReadOnlyList<TaskRecord> RunningTasks() => store.ListTasks(TaskState.Running, null, 1000, null);
+
+    /// <summary>
+    /// Starts the drain: new work is refused and queued runs stay queued (durably) for the next
+    /// generation, so only what is already running is waited for.
+    /// </summary>
+    public void BeginDrain() => Gate.BeginDraining();
+
+    /// <summary>Aborts runs that are only compacting. None of the built-in agents compacts, so this ends none today.</summary>
+    public int AbortCompactingRuns() => 0;
+
+    private void NotifyChanged() => Interlocked.Exchange(ref changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     public RecoveryReport Start()
     {
@@ -116,22 +141,6 @@ public sealed class WorkHost : IAsyncDisposable
         return aborted;
     }
 
-    /// <summary>Aborts running runs by mode (the safe-restart drain aborts compacting runs, a forced restart all).</summary>
-    public int AbortRunning(AbortMode mode)
-    {
-        if (mode == AbortMode.CompactingOnly)
-        {
-            return 0;
-        }
-        var count = 0;
-        foreach (var run in runningRuns.Values)
-        {
-            run.Abort.Cancel();
-            count++;
-        }
-        return count;
-    }
-
     public TaskRunner Tasks => tasks;
 
     public async Task StopAsync()
@@ -156,7 +165,7 @@ public sealed class WorkHost : IAsyncDisposable
 
     private async Task ExecuteAsync(string runId, CancellationToken stop)
     {
-        if (store.StartRun(runId) is not { } work)
+        if (Gate.IsDraining || store.StartRun(runId) is not { } work)
         {
             return;
         }

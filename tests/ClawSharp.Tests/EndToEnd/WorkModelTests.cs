@@ -280,7 +280,7 @@ public sealed class WorkModelTests
     }
 
     [Fact]
-    public async Task InProcessRestart_QueuesTheCutRunAgain_AndAnswersItOnce()
+    public async Task Sigusr1Restart_DrainsTheRunningRunFirst_AndItIsAnsweredOnce()
     {
         using var home = new TempHome();
         await using var gateway = await GatewayProcess.StartGatewayAsync(home, environment: new Dictionary<string, string> { ["CLAWSHARP_NO_RESPAWN"] = "1" });
@@ -293,8 +293,9 @@ public sealed class WorkModelTests
         gateway.Signal(Posix.SIGUSR1);
         await gateway.Stdout.WaitForAsync("gateway restarted in process", Deadline);
 
-        // The cut run went back to the queue (not "running"), and the new generation picked it up.
-        Assert.Contains("0 interrupted run(s) queued again, 0 failed, 1 run(s) queued", gateway.Stdout.Text);
+        // SIGUSR1 goes through the restart coordinator: the run finished before the server closed.
+        Assert.Contains("drain complete in", gateway.Stdout.Text);
+        Assert.Contains("0 interrupted run(s) queued again, 0 failed, 0 run(s) queued", gateway.Stdout.Text.Split("gateway restarted in process")[0].Split("state Restarting")[1]);
         await Eventually.AssertAsync(async () =>
         {
             var history = JsonDocument.Parse((await CliRun.RunAsync(home, "gateway", "call", "chat.history", "--params", """{"sessionKey":"r"}""")).Stdout);

@@ -1,0 +1,177 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using ClawSharp.Cli.Client;
+using ClawSharp.Gateway;
+using ClawSharp.Gateway.Configuration;
+using ClawSharp.Gateway.Hosting;
+using ClawSharp.Gateway.Infrastructure;
+using ClawSharp.Gateway.Restart;
+
+namespace ClawSharp.Cli.Commands;
+
+/// <summary>
+/// <c>clawsharp gateway restart [--safe | --force | --wait D]</c>. <c>--safe</c> asks the gateway
+/// (<c>gateway.restart.request</c>) and returns its answer; the others write a restart intent,
+/// signal the verified gateway PID and return once a new generation is ready.
+/// </summary>
+internal static class GatewayRestartCommand
+{
+    private static readonly Option<bool> Safe = new("--safe") { Description = "Restart once active work drains (the gateway decides; returns at once)" };
+    private static readonly Option<bool> Force = new("--force") { Description = "Restart now, cutting active runs (they are queued again)" };
+    private static readonly Option<TimeSpan?> Wait = CliOptions.Duration("--wait", "Cap the drain, then restart anyway; 0 waits indefinitely");
+    private static readonly Option<bool> SkipDeferral = new("--skip-deferral") { Description = "With --safe: ask to skip the deferral (honoured only when nothing is active)" };
+    private static readonly ClientCommand Client = new(TimeSpan.FromSeconds(60), "How long to wait for the gateway to be back (default 60s, plus the --wait cap)");
+
+    public static Command Build()
+    {
+        var command = new Command("restart", "Restart the gateway: safely after active work drains (--safe), now (--force), or with a capped drain (--wait).")
+        {
+            Safe, Force, Wait, SkipDeferral,
+        };
+        Client.AddOptionsTo(command);
+        command.Validators.Add(result =>
+        {
+            var safe = result.GetValue(Safe);
+            if (safe && result.GetValue(Force))
+            {
+                result.AddError("--safe cannot be combined with --force; omit --safe to force restart now");
+            }
+            else if (safe && result.GetResult(Wait) is not null)
+            {
+                result.AddError("--safe cannot be combined with --wait; safe restart uses gateway deferral");
+            }
+            else if (!safe && result.GetValue(SkipDeferral))
+            {
+                result.AddError("--skip-deferral only goes with --safe");
+            }
+            else if (result.GetValue(Force) && result.GetResult(Wait) is not null)
+            {
+                result.AddError("--force cannot be combined with --wait; --force does not drain");
+            }
+        });
+        command.SetAction((parse, ct) => parse.GetValue(Safe)
+            ? Client.RunAsync(parse, ct, (client, token) => SafeAsync(parse, client, token))
+            : SignalAsync(parse, ct));
+        return command;
+    }
+
+    private static async Task<int> SafeAsync(ParseResult parse, GatewayClient client, CancellationToken cancellationToken)
+    {
+        var result = await client.CallAsync("gateway.restart.request", w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("reason", "clawsharp gateway restart --safe");
+            if (parse.GetValue(SkipDeferral))
+            {
+                w.WriteBoolean("skipDeferral", true);
+            }
+            w.WriteEndObject();
+        }, cancellationToken).ConfigureAwait(false);
+        var status = result.GetProperty("status").GetString()!;
+        var message = status switch
+        {
+            "scheduled" => "safe restart requested; gateway will restart momentarily",
+            "deferred" => "safe restart requested; gateway will restart after active work drains",
+            _ => "safe restart request joined an existing pending gateway restart",
+        };
+        var preflight = result.GetProperty("preflight");
+        var warnings = new List<string>();
+        if (result.GetProperty("interruption").GetProperty("skipDeferralDowngraded").GetBoolean())
+        {
+            warnings.Add("--skip-deferral was not honoured: work is active; the restart waits for it to drain");
+        }
+        if (parse.GetValue(Client.Json))
+        {
+            using var stream = new MemoryStream();
+            using (var w = new Utf8JsonWriter(stream))
+            {
+                w.WriteStartObject();
+                w.WriteBoolean("ok", true);
+                w.WriteString("action", "restart");
+                w.WriteString("result", status);
+                w.WriteString("message", message);
+                w.WritePropertyName("preflight");
+                preflight.WriteTo(w);
+                w.WritePropertyName("restart");
+                result.GetProperty("restart").WriteTo(w);
+                w.WriteStartArray("warnings");
+                warnings.ForEach(w.WriteStringValue);
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            using var document = JsonDocument.Parse(stream.ToArray());
+            CliOutput.WriteJson(document.RootElement);
+            return 0;
+        }
+        Console.Out.WriteLine(message);
+        if (!preflight.GetProperty("safe").GetBoolean())
+        {
+            Console.Out.WriteLine(preflight.GetProperty("summary").GetString());
+        }
+        warnings.ForEach(w => Console.Error.WriteLine($"warning: {w}"));
+        return 0;
+    }
+
+    private static async Task<int> SignalAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        StateDirectory state;
+        try
+        {
+            state = GlobalOptions.ResolveState(parse);
+        }
+        catch (ArgumentException e)
+        {
+            return CliOutput.Fail(ExitCode.Usage, e.Message);
+        }
+        var owner = GatewayLock.ReadOwner(state.LockFile);
+        if (owner is null || ProcessIdentity.Check(owner.Pid, owner.StartTime) != ProcessMatch.Same)
+        {
+            return CliOutput.Fail(ExitCode.Failure, $"no gateway is running for {state.Root}; start one with 'clawsharp gateway run --home {state.Root}'");
+        }
+        var force = parse.GetValue(Force);
+        var wait = parse.GetValue(Wait);
+        var started = Stopwatch.GetTimestamp();
+        return await Client.RunAsync(parse, cancellationToken, async (client, token) =>
+        {
+            var before = (await client.CallAsync("status", (JsonElement?)null, token).ConfigureAwait(false)).GetProperty("bootId").GetString();
+            RestartIntentStore.Write(state, new RestartIntent("gateway-restart", owner.Pid, Environment.ProcessId,
+                DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), force ? "clawsharp gateway restart --force" : "clawsharp gateway restart",
+                force ? true : null, wait is { } w ? (long)w.TotalMilliseconds : null));
+            // Resolved before the signal: the lock is empty for a moment during the restart, the port is not.
+            var target = GatewayTarget.Resolve(state, null, null, null);
+            // Hang up first: the gateway closes every connection on restart, and waits for each to answer.
+            await client.DisposeAsync().ConfigureAwait(false);
+            Posix.Kill(owner.Pid, Posix.SIGUSR1);
+            while (true)
+            {
+                token.ThrowIfCancellationRequested();
+                try
+                {
+                    await using var probe = await GatewayClient.ConnectAsync(target, token).ConfigureAwait(false);
+                    var status = await probe.CallAsync("status", (JsonElement?)null, token).ConfigureAwait(false);
+                    if (status.GetProperty("bootId").GetString() != before && status.GetProperty("state").GetString() == "running")
+                    {
+                        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                        var pid = status.GetProperty("pid").GetInt32();
+                        if (parse.GetValue(Client.Json))
+                        {
+                            using var document = JsonDocument.Parse($$"""{"ok":true,"action":"restart","result":"restarted","message":"gateway back in {{elapsed:F0}} ms","pid":{{pid}}}""");
+                            CliOutput.WriteJson(document.RootElement);
+                        }
+                        else
+                        {
+                            Console.Out.WriteLine($"gateway restarted (pid {pid}); back in {elapsed:F0} ms");
+                        }
+                        return 0;
+                    }
+                }
+                catch (GatewayCallException)
+                {
+                    // Closed for the restart, draining, or not listening yet: ask again.
+                }
+                await Task.Delay(TimeSpan.FromMilliseconds(100), token).ConfigureAwait(false);
+            }
+        }).ConfigureAwait(false);
+    }
+}

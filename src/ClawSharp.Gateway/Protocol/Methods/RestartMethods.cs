@@ -1,0 +1,51 @@
+using ClawSharp.Gateway.Restart;
+
+namespace ClawSharp.Gateway.Protocol.Methods;
+
+/// <summary><c>gateway.restart.preflight</c> (operator.read) and <c>gateway.restart.request</c> (operator.admin), as OpenClaw.</summary>
+public static class RestartMethods
+{
+    public static MethodRegistry AddRestartMethods(this MethodRegistry registry, RestartControl control) =>
+        registry
+            .Add(new MethodDescriptor("gateway.restart.preflight", Scopes.Read,
+                (_, _) => ValueTask.FromResult(MethodResult.Ok(control.Preflight(), RestartJsonContext.Default.PreflightResult))))
+            .Add(new MethodDescriptor("gateway.restart.request", Scopes.Admin, (call, _) => ValueTask.FromResult(Request(control, call))));
+
+    private static MethodResult Request(RestartControl control, MethodCall call)
+    {
+        if (call.Params.ValueKind is not (System.Text.Json.JsonValueKind.Object or System.Text.Json.JsonValueKind.Undefined or System.Text.Json.JsonValueKind.Null))
+        {
+            return MethodResult.Fail(ProtocolError.Invalid("invalid gateway.restart.request params"));
+        }
+        if (!control.Enabled)
+        {
+            return MethodResult.Fail(new ProtocolError(ErrorCodes.Forbidden, "restarts are disabled (commands.restart is false)"));
+        }
+        var reader = new ParamReader(call.Method, call.Params);
+        var reason = reader.String("reason", required: false, 4096)?.Trim();
+        if (reason is { Length: > 200 })
+        {
+            reason = reason[..200];
+        }
+        var skipDeferral = reader.Boolean("skipDeferral");
+        var interrupt = reader.Boolean("interruptActiveWork");
+        bool? force = null;
+        long? waitMs = null;
+        if (call.Params.ValueKind == System.Text.Json.JsonValueKind.Object && call.Params.TryGetProperty("restartIntent", out var intent))
+        {
+            var intentReader = new ParamReader(call.Method + " restartIntent", intent);
+            force = intentReader.Boolean("force") ? true : null;
+            waitMs = intentReader.Integer("waitMs", 0, int.MaxValue);
+            if (intentReader.Error is not null)
+            {
+                return MethodResult.Fail(intentReader.Error);
+            }
+        }
+        if (reader.Error is not null)
+        {
+            return MethodResult.Fail(reader.Error);
+        }
+        var (result, begin) = control.Request(new RestartAsk("rpc", reason, skipDeferral, interrupt, force, waitMs));
+        return MethodResult.Ok(result, RestartJsonContext.Default.RestartRequestResult) with { AfterResponse = begin };
+    }
+}

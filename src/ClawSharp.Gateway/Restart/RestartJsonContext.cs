@@ -1,0 +1,9 @@
+using System.Text.Json.Serialization;
+
+namespace ClawSharp.Gateway.Restart;
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(RestartIntent))]
+[JsonSerializable(typeof(PreflightResult))]
+[JsonSerializable(typeof(RestartRequestResult))]
+public sealed partial class RestartJsonContext : JsonSerializerContext;
