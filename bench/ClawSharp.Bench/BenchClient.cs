@@ -14,6 +14,7 @@ internal sealed class BenchClient : IAsyncDisposable
 
     public ConcurrentDictionary<string, long> RunIdToReplyTicks { get; } = new();
     public ConcurrentDictionary<string, string> RequestIdToRunId { get; } = new();
+    public long ShutdownTicks;
     public int Replies;
     public int Acks;
 
@@ -30,6 +31,8 @@ internal sealed class BenchClient : IAsyncDisposable
 
     public Task SendMessageAsync(string requestId, string session, string text) =>
         SendAsync($$$"""{"type":"req","id":"{{{requestId}}}","method":"chat.send","params":{"sessionKey":"{{{session}}}","message":"{{{text}}}","idempotencyKey":"{{{requestId}}}"}}""");
+
+    public Task SendRawAsync(string json) => SendAsync(json);
 
     public async ValueTask DisposeAsync()
     {
@@ -73,10 +76,14 @@ internal sealed class BenchClient : IAsyncDisposable
             {
                 var root = frame.RootElement;
                 var type = root.GetProperty("type").GetString();
-                if (type == "res" && root.GetProperty("ok").GetBoolean())
+                if (type == "res" && root.GetProperty("ok").GetBoolean() && root.GetProperty("payload").TryGetProperty("runId", out _))
                 {
                     RequestIdToRunId[root.GetProperty("id").GetString()!] = root.GetProperty("payload").GetProperty("runId").GetString()!;
                     Interlocked.Increment(ref Acks);
+                }
+                else if (type == "event" && root.GetProperty("event").GetString() == "shutdown")
+                {
+                    ShutdownTicks = System.Diagnostics.Stopwatch.GetTimestamp();
                 }
                 else if (type == "event" && root.GetProperty("event").GetString() == "chat")
                 {
@@ -96,6 +103,8 @@ internal sealed class BenchClient : IAsyncDisposable
             var result = await socket.ReceiveAsync(buffer, CancellationToken.None);
             if (result.MessageType == WebSocketMessageType.Close)
             {
+                // Answer the close at once, as browsers and ws libraries do; the server waits for it.
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
                 throw new WebSocketException("closed");
             }
             message.Write(buffer, 0, result.Count);

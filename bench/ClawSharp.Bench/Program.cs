@@ -11,6 +11,7 @@ return args.FirstOrDefault() switch
     "latency" => await MessageBench.LatencyAsync(args[1], Arg(2, 1000), Arg(3, 10), Arg(4, 4)),
     "micro" => Micro(args[1..]),
     "store" => StoreBench.Run(Arg(1, 5000)),
+    "restart" => await RestartBench.RunAsync(args[1], Arg(2, 20)),
     _ => Usage(),
 };
 

@@ -135,6 +135,8 @@ internal sealed class GatewayClient : IAsyncDisposable
             }
             if (result.MessageType == WebSocketMessageType.Close)
             {
+                // Answer the close at once: the gateway waits for it before it restarts.
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None).ConfigureAwait(false);
                 var reason = string.IsNullOrEmpty(socket.CloseStatusDescription) ? "" : $": {socket.CloseStatusDescription}";
                 throw new GatewayCallException("CLOSED", $"the gateway closed the connection ({(int?)socket.CloseStatus}){reason}");
             }

@@ -112,6 +112,7 @@ public sealed class RawProtocolClient : IAsyncDisposable
             }
             if (result.MessageType == WebSocketMessageType.Close)
             {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
                 return null;
             }
             message.Write(buffer, 0, result.Count);
