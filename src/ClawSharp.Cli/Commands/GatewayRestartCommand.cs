@@ -21,13 +21,14 @@ internal static class GatewayRestartCommand
     private static readonly Option<bool> Force = new("--force") { Description = "Restart now, cutting active runs (they are queued again)" };
     private static readonly Option<TimeSpan?> Wait = CliOptions.Duration("--wait", "Cap the drain, then restart anyway; 0 waits indefinitely");
     private static readonly Option<bool> SkipDeferral = new("--skip-deferral") { Description = "With --safe: ask to skip the deferral (honoured only when nothing is active)" };
+    private static readonly Option<bool> Follow = new("--follow") { Description = "With --safe: show the drain as it happens, then wait until the gateway is back" };
     private static readonly ClientCommand Client = new(TimeSpan.FromSeconds(60), "How long to wait for the gateway to be back (default 60s, plus the --wait cap)");
 
     public static Command Build()
     {
         var command = new Command("restart", "Restart the gateway: safely after active work drains (--safe), now (--force), or with a capped drain (--wait).")
         {
-            Safe, Force, Wait, SkipDeferral,
+            Safe, Force, Wait, SkipDeferral, Follow,
         };
         Client.AddOptionsTo(command);
         command.Validators.Add(result =>
@@ -45,6 +46,10 @@ internal static class GatewayRestartCommand
             {
                 result.AddError("--skip-deferral only goes with --safe");
             }
+            else if (!safe && result.GetValue(Follow))
+            {
+                result.AddError("--follow only goes with --safe (the other forms always wait until the gateway is back)");
+            }
             else if (result.GetValue(Force) && result.GetResult(Wait) is not null)
             {
                 result.AddError("--force cannot be combined with --wait; --force does not drain");
@@ -58,6 +63,7 @@ internal static class GatewayRestartCommand
 
     private static async Task<int> SafeAsync(ParseResult parse, GatewayClient client, CancellationToken cancellationToken)
     {
+        var bootBefore = (await client.CallAsync("status", (JsonElement?)null, cancellationToken).ConfigureAwait(false)).GetProperty("bootId").GetString();
         var result = await client.CallAsync("gateway.restart.request", w =>
         {
             w.WriteStartObject();
@@ -110,7 +116,61 @@ internal static class GatewayRestartCommand
             Console.Out.WriteLine(preflight.GetProperty("summary").GetString());
         }
         warnings.ForEach(w => Console.Error.WriteLine($"warning: {w}"));
+        return parse.GetValue(Follow) ? await FollowAsync(parse, client, bootBefore, cancellationToken).ConfigureAwait(false) : 0;
+    }
+
+    /// <summary>Prints the blockers as they count down while the old generation drains, then waits for the new one.</summary>
+    private static async Task<int> FollowAsync(ParseResult parse, GatewayClient client, string? bootBefore, CancellationToken cancellationToken)
+    {
+        string? last = null;
+        try
+        {
+            while (true)
+            {
+                var summary = (await client.CallAsync("gateway.restart.preflight", (JsonElement?)null, cancellationToken).ConfigureAwait(false))
+                    .GetProperty("summary").GetString();
+                if (summary != last)
+                {
+                    Console.Out.WriteLine($"draining: {summary}");
+                    last = summary;
+                }
+                await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (GatewayCallException)
+        {
+            // The old generation closed the connection: the restart has begun.
+        }
+        var closed = Stopwatch.GetTimestamp();
+        var state = GlobalOptions.ResolveState(parse);
+        var pid = await WaitForNewGenerationAsync(state, bootBefore, cancellationToken).ConfigureAwait(false);
+        Console.Out.WriteLine($"gateway back in {Stopwatch.GetElapsedTime(closed).TotalMilliseconds:F0} ms (pid {pid})");
         return 0;
+    }
+
+    /// <summary>Polls until a generation with another boot id answers <c>status</c> as running; returns its pid.</summary>
+    private static async Task<int> WaitForNewGenerationAsync(StateDirectory state, string? bootBefore, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                // Resolved each time: the lock is empty for a moment between two generations.
+                var target = GatewayTarget.Resolve(state, null, null, null);
+                await using var probe = await GatewayClient.ConnectAsync(target, cancellationToken).ConfigureAwait(false);
+                var status = await probe.CallAsync("status", (JsonElement?)null, cancellationToken).ConfigureAwait(false);
+                if (status.GetProperty("bootId").GetString() != bootBefore && status.GetProperty("state").GetString() == "running")
+                {
+                    return status.GetProperty("pid").GetInt32();
+                }
+            }
+            catch (GatewayCallException)
+            {
+                // Closed for the restart, draining, or not listening yet: ask again.
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static async Task<int> SignalAsync(ParseResult parse, CancellationToken cancellationToken)
@@ -138,40 +198,21 @@ internal static class GatewayRestartCommand
             RestartIntentStore.Write(state, new RestartIntent("gateway-restart", owner.Pid, Environment.ProcessId,
                 DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), force ? "clawsharp gateway restart --force" : "clawsharp gateway restart",
                 force ? true : null, wait is { } w ? (long)w.TotalMilliseconds : null));
-            // Resolved before the signal: the lock is empty for a moment during the restart, the port is not.
-            var target = GatewayTarget.Resolve(state, null, null, null);
             // Hang up first: the gateway closes every connection on restart, and waits for each to answer.
             await client.DisposeAsync().ConfigureAwait(false);
             Posix.Kill(owner.Pid, Posix.SIGUSR1);
-            while (true)
+            var pid = await WaitForNewGenerationAsync(state, before, token).ConfigureAwait(false);
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            if (parse.GetValue(Client.Json))
             {
-                token.ThrowIfCancellationRequested();
-                try
-                {
-                    await using var probe = await GatewayClient.ConnectAsync(target, token).ConfigureAwait(false);
-                    var status = await probe.CallAsync("status", (JsonElement?)null, token).ConfigureAwait(false);
-                    if (status.GetProperty("bootId").GetString() != before && status.GetProperty("state").GetString() == "running")
-                    {
-                        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                        var pid = status.GetProperty("pid").GetInt32();
-                        if (parse.GetValue(Client.Json))
-                        {
-                            using var document = JsonDocument.Parse($$"""{"ok":true,"action":"restart","result":"restarted","message":"gateway back in {{elapsed:F0}} ms","pid":{{pid}}}""");
-                            CliOutput.WriteJson(document.RootElement);
-                        }
-                        else
-                        {
-                            Console.Out.WriteLine($"gateway restarted (pid {pid}); back in {elapsed:F0} ms");
-                        }
-                        return 0;
-                    }
-                }
-                catch (GatewayCallException)
-                {
-                    // Closed for the restart, draining, or not listening yet: ask again.
-                }
-                await Task.Delay(TimeSpan.FromMilliseconds(100), token).ConfigureAwait(false);
+                using var document = JsonDocument.Parse($$"""{"ok":true,"action":"restart","result":"restarted","message":"gateway back in {{elapsed:F0}} ms","pid":{{pid}}}""");
+                CliOutput.WriteJson(document.RootElement);
             }
+            else
+            {
+                Console.Out.WriteLine($"gateway restarted (pid {pid}); back in {elapsed:F0} ms");
+            }
+            return 0;
         }).ConfigureAwait(false);
     }
 }

@@ -78,6 +78,24 @@ public sealed class SafeRestartTests
     }
 
     [Fact]
+    public async Task SafeRestartWithFollow_ShowsTheDrain_ThenTheGatewayBack()
+    {
+        using var home = new TempHome();
+        home.WriteConfig(NoCooldown);
+        await using var gateway = await GatewayProcess.StartGatewayAsync(home, environment: NoRespawn);
+        await CliRun.RunAsync(home, "send", "/delay 1500 hold", "--session", "h");
+        await Eventually.AssertAsync(async () => (await Preflight(home)).GetProperty("counts").GetProperty("embeddedRuns").GetInt32() == 1, Deadline, "run");
+
+        var follow = await CliRun.RunAsync(home, "gateway", "restart", "--safe", "--follow");
+
+        Assert.True(follow.ExitCode == 0, follow.ToString());
+        var lines = follow.Stdout.Trim().Split('\n');
+        Assert.Equal("safe restart requested; gateway will restart after active work drains", lines[0]);
+        Assert.Contains(lines, l => l.StartsWith("draining: restart deferred: ", StringComparison.Ordinal));
+        Assert.Matches(@"^gateway back in \d+ ms \(pid \d+\)$", lines[^1]);
+    }
+
+    [Fact]
     public async Task SafeRestart_WhenIdle_IsScheduled()
     {
         using var home = new TempHome();
@@ -220,6 +238,7 @@ public sealed class SafeRestartTests
     [InlineData("--safe --wait 1s", "--safe cannot be combined with --wait; safe restart uses gateway deferral")]
     [InlineData("--wait soon", "accepted forms: 500ms, 10s, 5m, 1h, or plain milliseconds")]
     [InlineData("--skip-deferral", "--skip-deferral only goes with --safe")]
+    [InlineData("--follow", "--follow only goes with --safe")]
     public async Task RestartUsageErrors_ExitTwo(string flags, string message)
     {
         var result = await CliRun.RunAsync(["gateway", "restart", .. flags.Split(' ')]);
