@@ -182,7 +182,7 @@ public sealed partial class GatewayStore
         }
     }
 
-    /// <summary>The latest run of a session that is queued or running, or the given run.</summary>
+    /// <summary>The queued and running runs of a session, oldest first.</summary>
     public IReadOnlyList<string> ActiveRunIds(string sessionKey)
     {
         lock (gate)

@@ -73,7 +73,7 @@ public sealed class SafeRestartTests
         Assert.Contains("safe restart request joined an existing pending gateway restart", second.Stdout);
         await gateway.Stdout.WaitForAsync("gateway restarted in process", Deadline);
         await gateway.WaitForReadyAsync();
-        var status = JsonDocument.Parse((await CliRun.RunAsync(home, "gateway", "call", "status")).Stdout).RootElement;
+        var status = (await CliRun.CallAsync(home, "status"));
         Assert.Equal(1, status.GetProperty("restarts").GetInt32());
     }
 

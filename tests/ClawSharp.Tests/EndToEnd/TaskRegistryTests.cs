@@ -117,5 +117,5 @@ public sealed class TaskRegistryTests
     }
 
     private static async Task<JsonElement> Work(TempHome home) =>
-        JsonDocument.Parse((await CliRun.RunAsync(home, "gateway", "call", "status")).Stdout).RootElement.GetProperty("work");
+        (await CliRun.CallAsync(home, "status")).GetProperty("work");
 }

@@ -229,7 +229,7 @@ public sealed class WorkModelTests
                 $$"""{"sessionKey":"hook","message":"for the hook","idempotencyKey":"h1","webhookUrl":"http://127.0.0.1:{{hookPort}}/hook"}""");
             Assert.True(sent.ExitCode == 0, sent.ToString());
             await gateway.Stderr.WaitForAsync("to webhook", Deadline);
-            var status = JsonDocument.Parse((await CliRun.RunAsync(home, "gateway", "call", "status")).Stdout).RootElement;
+            var status = (await CliRun.CallAsync(home, "status"));
             Assert.Equal(1, status.GetProperty("work").GetProperty("pendingReplies").GetInt64());
             gateway.Signal(Posix.SIGTERM);
             Assert.Equal(0, await gateway.WaitForExitAsync());
@@ -244,7 +244,7 @@ public sealed class WorkModelTests
         Assert.All(bodies, b => Assert.Equal("for the hook", b.GetProperty("text").GetString()));
         Assert.Single(bodies.Select(b => b.GetProperty("messageId").GetString()).Distinct());
         await Eventually.AssertAsync(async () =>
-            JsonDocument.Parse((await CliRun.RunAsync(home, "gateway", "call", "status")).Stdout).RootElement
+            (await CliRun.CallAsync(home, "status"))
                 .GetProperty("work").GetProperty("pendingReplies").GetInt64() == 0, Deadline, "no pending reply");
     }
 
@@ -287,7 +287,7 @@ public sealed class WorkModelTests
         var sent = await CliRun.RunAsync(home, "gateway", "call", "chat.send", "--params", """{"sessionKey":"r","message":"/delay 1500 survived","idempotencyKey":"r1"}""");
         Assert.True(sent.ExitCode == 0, sent.ToString());
         await Eventually.AssertAsync(async () =>
-            JsonDocument.Parse((await CliRun.RunAsync(home, "gateway", "call", "status")).Stdout).RootElement
+            (await CliRun.CallAsync(home, "status"))
                 .GetProperty("work").GetProperty("activeRuns").GetInt32() == 1, Deadline, "the run to start");
 
         gateway.Signal(Posix.SIGUSR1);

@@ -50,5 +50,13 @@ public static class CliRun
     /// <summary>Runs <c>clawsharp ARGS --home HOME</c>.</summary>
     public static Task<CliResult> RunAsync(TempHome home, params string[] args) => RunAsync([.. args, "--home", home.Root]);
 
+    /// <summary><c>clawsharp gateway call METHOD [--params JSON]</c>; asserts success and returns the payload.</summary>
+    public static async Task<System.Text.Json.JsonElement> CallAsync(TempHome home, string method, string? paramsJson = null)
+    {
+        var result = await RunAsync(home, paramsJson is null ? ["gateway", "call", method] : ["gateway", "call", method, "--params", paramsJson]);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return System.Text.Json.JsonDocument.Parse(result.Stdout).RootElement;
+    }
+
     public static Task<CliResult> RunAsync(TempHome home, IEnumerable<string> args) => RunAsync([.. args, "--home", home.Root]);
 }
