@@ -12,6 +12,8 @@ internal static class GatewayCommand
         gateway.Subcommands.Add(GatewayCallCommand.Build());
         gateway.Subcommands.Add(GatewayRestartCommand.Build());
         gateway.Subcommands.Add(GatewayPreflightCommand.Build());
+        gateway.Subcommands.Add(GatewayStatusCommand.Build());
+        gateway.Subcommands.Add(GatewayStopCommand.Build());
         return gateway;
     }
 }
