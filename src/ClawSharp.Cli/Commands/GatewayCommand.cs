@@ -14,6 +14,7 @@ internal static class GatewayCommand
         gateway.Subcommands.Add(GatewayPreflightCommand.Build());
         gateway.Subcommands.Add(GatewayStatusCommand.Build());
         gateway.Subcommands.Add(GatewayStopCommand.Build());
+        gateway.Subcommands.Add(GatewayLogsCommand.Build());
         return gateway;
     }
 }

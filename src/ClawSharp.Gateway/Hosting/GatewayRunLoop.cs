@@ -538,7 +538,7 @@ public sealed class GatewayRunLoop : IAsyncDisposable
         pendingCommand ??= commands.Reader.ReadAsync(cancellationToken).AsTask();
 
     private void LogDecision(RunLoopCommand command, LoopDecision decision) =>
-        HostingLog.CommandDecided(logger, command is RunLoopCommand.StopRequested ? "stop" : "restart", command.Source, decision.Action, decision.Reason);
+        HostingLog.CommandDecided(logger, command is RunLoopCommand.StopRequested ? "stop" : "restart", command.Source, decision.Action.ToString(), decision.Reason);
 
     private static void Complete(RunLoopCommand command, RestartOutcome outcome)
     {
@@ -553,10 +553,10 @@ public sealed class GatewayRunLoop : IAsyncDisposable
         var from = state;
         if (!RunStateTransitions.IsLegal(from, to))
         {
-            HostingLog.IllegalTransition(logger, from, to, reason);
+            HostingLog.IllegalTransition(logger, from.ToString(), to.ToString(), reason);
             throw new InvalidOperationException($"illegal gateway state change {from} -> {to} ({reason})");
         }
-        HostingLog.StateChanged(logger, from, to, reason);
+        HostingLog.StateChanged(logger, from.ToString(), to.ToString(), reason);
         state = to;
     }
 }

@@ -6,10 +6,10 @@ namespace ClawSharp.Gateway.Hosting;
 internal static partial class HostingLog
 {
     [LoggerMessage(1000, LogLevel.Information, "state {From} -> {To} ({Reason})")]
-    public static partial void StateChanged(ILogger logger, GatewayRunState from, GatewayRunState to, string reason);
+    public static partial void StateChanged(ILogger logger, string from, string to, string reason);
 
     [LoggerMessage(1001, LogLevel.Critical, "illegal state change {From} -> {To} ({Reason})")]
-    public static partial void IllegalTransition(ILogger logger, GatewayRunState from, GatewayRunState to, string reason);
+    public static partial void IllegalTransition(ILogger logger, string from, string to, string reason);
 
     [LoggerMessage(1002, LogLevel.Information, "gateway ready on {Url} (pid {Pid}, boot {BootId}, auth {AuthMode}) in {ElapsedMs:F0} ms")]
     public static partial void Ready(ILogger logger, string url, int pid, string bootId, string authMode, double elapsedMs);
@@ -39,7 +39,7 @@ internal static partial class HostingLog
     public static partial void StartFailed(ILogger logger, string reason);
 
     [LoggerMessage(1011, LogLevel.Information, "{Command} from {Source}: {Action} ({Reason})")]
-    public static partial void CommandDecided(ILogger logger, string command, string source, LoopAction action, string reason);
+    public static partial void CommandDecided(ILogger logger, string command, string source, string action, string reason);
 
     [LoggerMessage(1012, LogLevel.Information, "gateway stopped ({Reason})")]
     public static partial void Stopped(ILogger logger, string reason);

@@ -5,7 +5,6 @@ using Serilog;
 using Serilog.Debugging;
 using Serilog.Events;
 using Serilog.Extensions.Logging;
-using Serilog.Formatting.Compact;
 
 namespace ClawSharp.Gateway.Logging;
 
@@ -54,7 +53,7 @@ public sealed class GatewayLogging : IDisposable
             // Serilog's roller names the rolled files gateway_001.log, gateway_002.log …; the
             // retained count includes the file being written.
             configuration = configuration.WriteTo.File(
-                new RenderedCompactJsonFormatter(),
+                new GatewayJsonFormatter(),
                 state.LogFile,
                 fileSizeLimitBytes: options.MaxFileBytes,
                 rollOnFileSizeLimit: true,

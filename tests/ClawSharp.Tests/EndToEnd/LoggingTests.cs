@@ -30,6 +30,36 @@ public sealed class LoggingTests
     }
 
     [Fact]
+    public async Task LogsCommand_ShowsTheTail_AndFollowsAcrossRotation()
+    {
+        using var home = new TempHome();
+        home.WriteConfig("""{ "logs": { "maxFileBytes": 2048, "maxBackups": 5, "level": "debug" } }""");
+        await using var gateway = await GatewayProcess.StartGatewayAsync(home);
+
+        var tail = await CliRun.RunAsync(home, "gateway", "logs", "-n", "2");
+        Assert.True(tail.ExitCode == 0, tail.ToString());
+        Assert.Equal(2, tail.Stdout.TrimEnd('\n').Split('\n').Length);
+        Assert.Contains(" INF ", tail.Stdout);
+        Assert.DoesNotContain("\"", tail.Stdout);
+
+        await using var follower = GatewayProcess.Start(home, ["gateway", "logs", "-f", "-n", "1"]);
+        // The follower printed the last line: it is following from here on.
+        await Eventually.AssertAsync(() => follower.Stdout.Lines.Count > 0, TimeSpan.FromSeconds(20), "the follower to start");
+        var (client, hello) = await RawProtocolClient.ConnectAsync(gateway.Port, TokenStore.TryRead(home.State)!);
+        var connId = hello.GetProperty("server").GetProperty("connId").GetString()!;
+        var filesBefore = Directory.GetFiles(home.State.LogsDirectory).Length;
+        await Eventually.AssertAsync(async () =>
+        {
+            await client.RequestAsync("health");
+            return Directory.GetFiles(home.State.LogsDirectory).Length >= filesBefore + 2;
+        }, TimeSpan.FromSeconds(30), "two rotations");
+        await client.DisposeAsync();
+
+        await follower.Stdout.WaitForAsync($"client connected: conn {connId}", TimeSpan.FromSeconds(20));
+        await follower.Stdout.WaitForAsync($"connection closed: conn {connId}", TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
     public async Task UnwritableLogDirectory_WarnsOnTheConsole_AndTheGatewayServes()
     {
         using var home = new TempHome();
