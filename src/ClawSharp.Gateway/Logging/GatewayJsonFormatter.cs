@@ -1,7 +1,6 @@
 using System.Globalization;
 using Serilog.Events;
 using Serilog.Formatting;
-using Serilog.Formatting.Display;
 using Serilog.Formatting.Json;
 
 namespace ClawSharp.Gateway.Logging;
@@ -13,7 +12,6 @@ namespace ClawSharp.Gateway.Logging;
 /// </summary>
 internal sealed class GatewayJsonFormatter : ITextFormatter
 {
-    private static readonly MessageTemplateTextFormatter MessageRenderer = new("{Message:lj}", CultureInfo.InvariantCulture);
     private static readonly JsonValueFormatter Values = new(typeTagName: "$type");
 
     public void Format(LogEvent logEvent, TextWriter output)
@@ -21,9 +19,7 @@ internal sealed class GatewayJsonFormatter : ITextFormatter
         output.Write("{\"@t\":\"");
         output.Write(logEvent.Timestamp.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
         output.Write("\",\"@m\":");
-        var message = new StringWriter(CultureInfo.InvariantCulture);
-        MessageRenderer.Format(logEvent, message);
-        JsonValueFormatter.WriteQuotedJsonString(message.ToString(), output);
+        JsonValueFormatter.WriteQuotedJsonString(LogMessageText.Render(logEvent), output);
         if (logEvent.Level != LogEventLevel.Information)
         {
             output.Write(",\"@l\":\"");

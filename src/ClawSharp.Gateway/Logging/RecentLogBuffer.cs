@@ -13,7 +13,7 @@ public sealed class RecentLogBuffer(int capacity = 200) : ILogEventSink
     public void Emit(LogEvent logEvent)
     {
         var line = string.Create(CultureInfo.InvariantCulture,
-            $"{logEvent.Timestamp.UtcDateTime:O} [{logEvent.Level}] {logEvent.RenderMessage(CultureInfo.InvariantCulture)}");
+            $"{logEvent.Timestamp.UtcDateTime:O} [{logEvent.Level}] {LogMessageText.Render(logEvent)}");
         if (logEvent.Exception is { } exception)
         {
             line += $" ({exception.GetType().Name}: {exception.Message})";

@@ -63,7 +63,7 @@ public sealed class SafeRestartTests
         using var home = new TempHome();
         home.WriteConfig(NoCooldown);
         await using var gateway = await GatewayProcess.StartGatewayAsync(home, environment: NoRespawn);
-        await CliRun.RunAsync(home, "send", "/delay 1500 hold", "--session", "h");
+        await CliRun.RunAsync(home, "send", "/delay 6000 hold", "--session", "h");
         await Eventually.AssertAsync(async () => (await Preflight(home)).GetProperty("counts").GetProperty("embeddedRuns").GetInt32() == 1, Deadline, "run");
 
         var first = await CliRun.RunAsync(home, "gateway", "restart", "--safe");
@@ -83,7 +83,7 @@ public sealed class SafeRestartTests
         using var home = new TempHome();
         home.WriteConfig(NoCooldown);
         await using var gateway = await GatewayProcess.StartGatewayAsync(home, environment: NoRespawn);
-        await CliRun.RunAsync(home, "send", "/delay 1500 hold", "--session", "h");
+        await CliRun.RunAsync(home, "send", "/delay 6000 hold", "--session", "h");
         await Eventually.AssertAsync(async () => (await Preflight(home)).GetProperty("counts").GetProperty("embeddedRuns").GetInt32() == 1, Deadline, "run");
 
         var follow = await CliRun.RunAsync(home, "gateway", "restart", "--safe", "--follow");
