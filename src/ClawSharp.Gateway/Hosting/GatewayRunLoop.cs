@@ -537,8 +537,16 @@ public sealed class GatewayRunLoop : IAsyncDisposable
     private Task<RunLoopCommand> NextCommandAsync(CancellationToken cancellationToken) =>
         pendingCommand ??= commands.Reader.ReadAsync(cancellationToken).AsTask();
 
-    private void LogDecision(RunLoopCommand command, LoopDecision decision) =>
-        HostingLog.CommandDecided(logger, command is RunLoopCommand.StopRequested ? "stop" : "restart", command.Source, decision.Action.ToString(), decision.Reason);
+    private void LogDecision(RunLoopCommand command, LoopDecision decision)
+    {
+        var name = command is RunLoopCommand.StopRequested ? "stop" : "restart";
+        if (decision.Action == LoopAction.Ignore)
+        {
+            HostingLog.CommandIgnored(logger, name, command.Source, decision.Reason);
+            return;
+        }
+        HostingLog.CommandDecided(logger, name, command.Source, decision.Action.ToString(), decision.Reason);
+    }
 
     private static void Complete(RunLoopCommand command, RestartOutcome outcome)
     {

@@ -88,4 +88,7 @@ internal static partial class HostingLog
 
     [LoggerMessage(1027, LogLevel.Warning, "drain budget of {BudgetMs} ms ran out with {Runs} run(s) and {Tasks} task(s) still active; restarting anyway (cut runs are queued again)")]
     public static partial void DrainBudgetExpired(ILogger logger, long budgetMs, int runs, int tasks);
+
+    [LoggerMessage(1028, LogLevel.Warning, "{Command} from {Source} ignored: {Reason}")]
+    public static partial void CommandIgnored(ILogger logger, string command, string source, string reason);
 }

@@ -86,7 +86,7 @@ public sealed class GatewaySignalTests
 
         gateway.Signal(Posix.SIGUSR1);
 
-        await gateway.Stdout.WaitForAsync("restarts are disabled (commands.restart is false)", Deadline);
+        await gateway.Stderr.WaitForAsync("restart from SIGUSR1 ignored: restarts are disabled (commands.restart is false)", Deadline);
         Assert.Equal(before, (await StatusAsync(gateway.Port, token)).GetProperty("bootId").GetString());
         gateway.Signal(Posix.SIGTERM);
         Assert.Equal(0, await gateway.WaitForExitAsync());
@@ -105,7 +105,7 @@ public sealed class GatewaySignalTests
         gateway.Signal(Posix.SIGTERM);
 
         Assert.Equal(1, await gateway.WaitForExitAsync());
-        Assert.Contains("stop from SIGTERM: Ignore (already shutting down)", gateway.Stdout.Text);
+        Assert.Contains("stop from SIGTERM ignored: already shutting down", gateway.Stderr.Text);
         Assert.Contains("shutdown watchdog: stop overran its 1500 ms budget", gateway.AllOutput);
         var bundle = Assert.Single(Directory.GetFiles(home.State.BundlesDirectory, "*-shutdown-timeout.json"));
         var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(bundle)).RootElement;
