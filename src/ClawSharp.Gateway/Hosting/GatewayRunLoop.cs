@@ -97,6 +97,10 @@ public sealed class GatewayRunLoop : IAsyncDisposable
                     {
                         return ExitCode.Success;
                     }
+                    if (outcome == RestartOutcome.HandedToSupervisor)
+                    {
+                        return ExitCode.Restart;
+                    }
                     break;
                 default:
                     Complete(command, decision.Action == LoopAction.Coalesce ? RestartOutcome.Coalesced : RestartOutcome.Ignored);
@@ -216,6 +220,19 @@ public sealed class GatewayRunLoop : IAsyncDisposable
                 Complete(command, RestartOutcome.Stopped);
                 return RestartOutcome.Stopped;
             }
+        }
+        switch (RestartModeSelector.Select(Environment.GetEnvironmentVariable, settings.Supervisor))
+        {
+            case RestartMode.SupervisedExit:
+                // The lock is released; a supervised restart exits 75, never 0, so that a
+                // manager that restarts only on failure still brings the gateway back.
+                Transition(GatewayRunState.Stopped, "handing the restart to the supervisor");
+                HostingLog.ExitingForSupervisor(logger, settings.Supervisor.ToString().ToLowerInvariant());
+                Complete(command, RestartOutcome.HandedToSupervisor);
+                return RestartOutcome.HandedToSupervisor;
+            case RestartMode.Spawn or RestartMode.LaunchdKickstart:
+                HostingLog.RestartModeFallback(logger);
+                break;
         }
         Transition(GatewayRunState.Starting, "restarting in process");
         GatewayConfig next;

@@ -91,4 +91,10 @@ internal static partial class HostingLog
 
     [LoggerMessage(1028, LogLevel.Warning, "{Command} from {Source} ignored: {Reason}")]
     public static partial void CommandIgnored(ILogger logger, string command, string source, string reason);
+
+    [LoggerMessage(1029, LogLevel.Information, "restart: exiting 75 so that the {Supervisor} supervisor starts a fresh process")]
+    public static partial void ExitingForSupervisor(ILogger logger, string supervisor);
+
+    [LoggerMessage(1030, LogLevel.Information, "restart: fresh-PID respawn and launchd kickstart are not built yet; restarting in process (set CLAWSHARP_NO_RESPAWN=1 to choose this explicitly)")]
+    public static partial void RestartModeFallback(ILogger logger);
 }

@@ -35,4 +35,7 @@ public enum RestartOutcome
 
     /// <summary>A stop overtook the restart.</summary>
     Stopped,
+
+    /// <summary>The server closed and the process exits 75 so that its supervisor starts a fresh one.</summary>
+    HandedToSupervisor,
 }

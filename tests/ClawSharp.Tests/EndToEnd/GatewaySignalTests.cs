@@ -76,6 +76,32 @@ public sealed class GatewaySignalTests
     }
 
     [Fact]
+    public async Task UnderASupervisor_ARestartExits75_AfterReleasingTheLock()
+    {
+        using var home = new TempHome();
+        await using var gateway = await GatewayProcess.StartGatewayAsync(home,
+            environment: new Dictionary<string, string> { ["CLAWSHARP_SUPERVISOR"] = "systemd" });
+
+        gateway.Signal(Posix.SIGUSR1);
+
+        Assert.Equal(75, await gateway.WaitForExitAsync());
+        Assert.Contains("exiting 75 so that the systemd supervisor starts a fresh process", gateway.Stdout.Text);
+        Assert.Null(GatewayLock.ReadOwner(home.State.LockFile));
+    }
+
+    [Fact]
+    public async Task Unsupervised_WithoutNoRespawn_FallsBackToAnInProcessRestart_AndSaysWhy()
+    {
+        using var home = new TempHome();
+        await using var gateway = await GatewayProcess.StartGatewayAsync(home);
+
+        gateway.Signal(Posix.SIGUSR1);
+
+        await gateway.Stdout.WaitForAsync("gateway restarted in process", Deadline);
+        Assert.Contains("fresh-PID respawn and launchd kickstart are not built yet", gateway.Stdout.Text);
+    }
+
+    [Fact]
     public async Task Sigusr1_WithRestartsDisabled_IsLoggedAndIgnored()
     {
         using var home = new TempHome();
