@@ -55,33 +55,58 @@ public static class ShellCommand
             info.Environment[key] = value;
         }
         using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start /bin/sh");
-        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        // Reads and the write obey the same limit: a grandchild holding stdout open, or a command
+        // that never reads a large input, must not outlive the timeout or an abort.
+        var stdout = process.StandardOutput.ReadToEndAsync(limit.Token);
+        var stderr = process.StandardError.ReadToEndAsync(limit.Token);
         try
         {
             if (input is not null)
             {
-                await process.StandardInput.WriteAsync(input).ConfigureAwait(false);
+                await process.StandardInput.WriteAsync(input.AsMemory(), limit.Token).ConfigureAwait(false);
             }
             process.StandardInput.Close();
-        }
-        catch (IOException)
-        {
-            // The command did not read its input; its exit code tells the rest.
-        }
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(timeout);
-        try
-        {
             await process.WaitForExitAsync(limit.Token).ConfigureAwait(false);
+            return new ShellResult(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false), TimedOut: false);
+        }
+        catch (IOException) when (!limit.IsCancellationRequested)
+        {
+            // The command did not read its input; wait for it and let its exit code tell the rest.
+            try
+            {
+                await process.WaitForExitAsync(limit.Token).ConfigureAwait(false);
+                return new ShellResult(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false), TimedOut: false);
+            }
+            catch (OperationCanceledException)
+            {
+                return await KilledAsync(process, stdout, stderr, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException)
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-            cancellationToken.ThrowIfCancellationRequested();
-            return new ShellResult(-1, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false), TimedOut: true);
+            return await KilledAsync(process, stdout, stderr, cancellationToken).ConfigureAwait(false);
         }
-        return new ShellResult(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false), TimedOut: false);
+    }
+
+    private static async Task<ShellResult> KilledAsync(Process process, Task<string> stdout, Task<string> stderr, CancellationToken cancellationToken)
+    {
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        return new ShellResult(-1, await Partial(stdout).ConfigureAwait(false), await Partial(stderr).ConfigureAwait(false), TimedOut: true);
+    }
+
+    private static async Task<string> Partial(Task<string> read)
+    {
+        try
+        {
+            return await read.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or TimeoutException or IOException)
+        {
+            return "";
+        }
     }
 }

@@ -31,6 +31,28 @@ public sealed class StabilityBundleWriter(StateDirectory state, RecentLogBuffer 
         }
     }
 
+    /// <summary>Drops the value of <c>--token</c> (allowed for one-off runs): bundles get shared in bug reports.</summary>
+    internal static string? Redact(string? commandLine)
+    {
+        if (commandLine is null)
+        {
+            return null;
+        }
+        var words = commandLine.Split(' ');
+        for (var i = 0; i < words.Length; i++)
+        {
+            if (words[i] == "--token" && i + 1 < words.Length)
+            {
+                words[i + 1] = "[redacted]";
+            }
+            else if (words[i].StartsWith("--token=", StringComparison.Ordinal))
+            {
+                words[i] = "--token=[redacted]";
+            }
+        }
+        return string.Join(' ', words);
+    }
+
     private ProcessFacts CollectFacts(DateTimeOffset now)
     {
         using var process = Process.GetCurrentProcess();
@@ -45,7 +67,7 @@ public sealed class StabilityBundleWriter(StateDirectory state, RecentLogBuffer 
             process.WorkingSet64,
             GC.GetTotalMemory(forceFullCollection: false),
             process.Threads.Count,
-            ProcessIdentity.CommandLine(Environment.ProcessId),
+            Redact(ProcessIdentity.CommandLine(Environment.ProcessId)),
             state.Root);
     }
 }

@@ -112,7 +112,7 @@ public sealed class GatewayServer : IAsyncDisposable
                 Connections = connections,
                 Logger = settings.LoggerFactory.CreateLogger("ClawSharp.Protocol"),
             };
-            var endpoints = new GatewayHttpEndpoints(server.Readiness, protocol, runtime, new MessagesEndpoint(work, authenticator));
+            var endpoints = new GatewayHttpEndpoints(server.Readiness, protocol, runtime, new MessagesEndpoint(work, authenticator, settings.AuthLimiter));
             app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
             app.Run(endpoints.HandleAsync);
             return server;

@@ -13,7 +13,7 @@ namespace ClawSharp.Gateway.Http;
 /// the same key again answers the first message's ids; 503 with <c>GATEWAY_DRAINING</c> and
 /// <c>Retry-After</c> while draining.
 /// </summary>
-public sealed class MessagesEndpoint(WorkHost work, ConnectAuthenticator authenticator)
+public sealed class MessagesEndpoint(WorkHost work, ConnectAuthenticator authenticator, AuthFailureLimiter limiter)
 {
     private const int MaxBodyBytes = ChatMethods.MaxMessageBytes + 16 * 1024;
 
@@ -25,15 +25,27 @@ public sealed class MessagesEndpoint(WorkHost work, ConnectAuthenticator authent
             context.Response.Headers.Allow = "POST";
             return;
         }
+        var remote = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (limiter.RetryAfterMs(remote) is > 0 and var retryAfter)
+        {
+            context.Response.Headers.RetryAfter = Math.Ceiling(retryAfter / 1000.0).ToString(CultureInfo.InvariantCulture);
+            await WriteErrorAsync(context, StatusCodes.Status429TooManyRequests, new ProtocolError(ErrorCodes.RateLimited,
+                $"too many failed auth attempts from {remote}; retry in {(retryAfter + 999) / 1000} s")
+            { Retryable = true, RetryAfterMs = retryAfter })
+                .ConfigureAwait(false);
+            return;
+        }
         var header = context.Request.Headers.Authorization.ToString();
         var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
         if (!authenticator.Matches(token))
         {
+            limiter.RecordFailure(remote);
             context.Response.Headers.WWWAuthenticate = "Bearer";
             await WriteErrorAsync(context, StatusCodes.Status401Unauthorized, new ProtocolError("UNAUTHORIZED",
                 "missing or wrong bearer token: send Authorization: Bearer <token> (the token file of the state directory)")).ConfigureAwait(false);
             return;
         }
+        limiter.RecordSuccess(remote);
         if (context.Request.ContentLength > MaxBodyBytes)
         {
             await WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge,

@@ -50,10 +50,11 @@ public sealed class ConnectionRegistry : IChatEventSink, IDisposable
         {
             done.TrySetResult();
         }
-        await Task.WhenAll(open.Values.Select(c => c.CloseForShutdownAsync(reason, restart))).ConfigureAwait(false);
+        // One grace for the whole close: a stalled client must not hold up everyone's restart.
+        var closing = Task.WhenAll(open.Values.Select(c => c.CloseForShutdownAsync(reason, restart)));
         try
         {
-            await done.Task.WaitAsync(grace, time, cancellationToken).ConfigureAwait(false);
+            await Task.WhenAll(closing, done.Task).WaitAsync(grace, time, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {

@@ -13,6 +13,7 @@ namespace ClawSharp.Gateway.Protocol;
 /// </summary>
 public sealed class ControlConnection
 {
+    private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(10);
     private readonly WebSocket socket;
     private readonly ControlProtocolContext context;
     private readonly string remoteAddress;
@@ -291,10 +292,16 @@ public sealed class ControlConnection
         {
             if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
-                await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+                // A client that stops reading must not stall every later send (and the shutdown) forever.
+                using var timeout = new CancellationTokenSource(SendTimeout);
+                await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, timeout.Token).ConfigureAwait(false);
             }
         }
-        catch (Exception e) when (e is WebSocketException or ObjectDisposedException or IOException or OperationCanceledException)
+        catch (OperationCanceledException)
+        {
+            socket.Abort();
+        }
+        catch (Exception e) when (e is WebSocketException or ObjectDisposedException or IOException)
         {
             // The peer is gone; the receive loop ends the connection.
         }

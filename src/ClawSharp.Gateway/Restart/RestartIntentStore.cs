@@ -47,7 +47,7 @@ public static class RestartIntentStore
             {
                 intent = JsonSerializer.Deserialize(File.ReadAllBytes(path), RestartJsonContext.Default.RestartIntent);
             }
-            catch (JsonException e)
+            catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
             {
                 warning = $"ignored {path}: unreadable ({e.Message})";
                 return null;
@@ -60,6 +60,11 @@ public static class RestartIntentStore
             if (intent.Pid != pid)
             {
                 warning = $"ignored {path}: it is for pid {intent.Pid}, not {pid}";
+                return null;
+            }
+            if (intent.CreatedAt is < 0 or > 253_402_300_799_999)
+            {
+                warning = $"ignored {path}: createdAt {intent.CreatedAt} is not a time";
                 return null;
             }
             var age = now - DateTimeOffset.FromUnixTimeMilliseconds(intent.CreatedAt);

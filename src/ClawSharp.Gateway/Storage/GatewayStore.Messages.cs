@@ -130,7 +130,8 @@ public sealed partial class GatewayStore
     {
         lock (gate)
         {
-            using var command = Command("UPDATE runs SET status = 'running' WHERE id = $id AND status = 'queued'");
+            // 'aborted' at once, so a crash before the reply is written cannot run it after all: recovery answers it.
+            using var command = Command("UPDATE runs SET status = 'aborted' WHERE id = $id AND status = 'queued'");
             command.Parameters.AddWithValue("$id", runId);
             if (command.ExecuteNonQuery() == 0)
             {
@@ -161,9 +162,14 @@ public sealed partial class GatewayStore
             }
             transaction.Commit();
         }
-        if (failed > 0)
+        // Ended runs still owed a reply (cut by a crash between the status change and the reply): answer them now, once.
+        foreach (var (runId, status) in EndedRunsWithoutReply())
         {
-            foreach (var runId in RunIds("interrupted"))
+            if (status == RunStatus.Aborted)
+            {
+                FinishRun(runId, RunStatus.Aborted, "aborted", null, "aborted before it started");
+            }
+            else
             {
                 FinishRun(runId, RunStatus.Interrupted, "error", null, "interrupted twice by a gateway restart");
             }
@@ -240,6 +246,22 @@ public sealed partial class GatewayStore
                     reader.GetInt64(4), reader.GetInt64(5)));
             }
             return sessions;
+        }
+    }
+
+    private List<(string RunId, RunStatus Status)> EndedRunsWithoutReply()
+    {
+        lock (gate)
+        {
+            using var command = Command(
+                "SELECT id, status FROM runs r WHERE status IN ('interrupted', 'aborted') AND NOT EXISTS (SELECT 1 FROM replies p WHERE p.run_id = r.id)");
+            using var reader = command.ExecuteReader();
+            var runs = new List<(string, RunStatus)>();
+            while (reader.Read())
+            {
+                runs.Add((reader.GetString(0), StatusNames.ParseRun(reader.GetString(1))));
+            }
+            return runs;
         }
     }
 

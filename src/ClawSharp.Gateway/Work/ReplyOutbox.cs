@@ -63,7 +63,14 @@ public sealed class ReplyOutbox(GatewayStore store, IChatEventSink events, HttpC
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 WorkLog.OutboxFailed(logger, e);
-                await Task.Delay(TimeSpan.FromSeconds(1), time, stopping).ConfigureAwait(false);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), time, stopping).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
             }
         }
     }
@@ -73,7 +80,11 @@ public sealed class ReplyOutbox(GatewayStore store, IChatEventSink events, HttpC
         Interlocked.Increment(ref inFlight);
         try
         {
-            events.Publish(new ChatEvent(reply.RunId, reply.MessageId, reply.SessionKey, reply.State, reply.Text));
+            // WebSocket clients get the event on the first attempt; later attempts retry the webhook only.
+            if (reply.Attempts == 0)
+            {
+                events.Publish(new ChatEvent(reply.RunId, reply.MessageId, reply.SessionKey, reply.State, reply.Text));
+            }
             if (reply.WebhookUrl is null)
             {
                 store.MarkDelivered(reply.Id);
@@ -86,7 +97,9 @@ public sealed class ReplyOutbox(GatewayStore store, IChatEventSink events, HttpC
                 return;
             }
             var delay = TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, Math.Pow(2, reply.Attempts)));
-            WorkLog.WebhookFailed(logger, reply.RunId, reply.WebhookUrl, reply.Attempts + 1, error, delay.TotalMilliseconds);
+            // Webhook paths and queries often carry secrets (chat-service hooks): log the origin only.
+            var origin = Uri.TryCreate(reply.WebhookUrl, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Authority) : "webhook";
+            WorkLog.WebhookFailed(logger, reply.RunId, origin, reply.Attempts + 1, error, delay.TotalMilliseconds);
             store.ScheduleRetry(reply.Id, delay, error);
         }
         finally

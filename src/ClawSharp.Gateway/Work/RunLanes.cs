@@ -7,8 +7,10 @@ namespace ClawSharp.Gateway.Work;
 /// <param name="maxConcurrent">The global cap.</param>
 /// <param name="execute">Runs one run.</param>
 /// <param name="ended">Called after a run ended and stopped counting as active (a drain waits on it).</param>
+/// <param name="failed">Called when running a run threw (the store failed); the lane goes on with the next run.</param>
 /// <param name="stopping">Fires when the generation closes.</param>
-public sealed class RunLanes(int maxConcurrent, Func<string, CancellationToken, Task> execute, Action ended, CancellationToken stopping)
+public sealed class RunLanes(int maxConcurrent, Func<string, CancellationToken, Task> execute, Action ended,
+    Action<string, string, Exception> failed, CancellationToken stopping)
 {
     private readonly Dictionary<string, Queue<string>> lanes = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim slots = new(maxConcurrent, maxConcurrent);
@@ -77,6 +79,14 @@ public sealed class RunLanes(int maxConcurrent, Func<string, CancellationToken, 
             try
             {
                 await execute(runId, stopping).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // One failing run must not wedge its session: the lane goes on, the run stays in the store.
+                failed(sessionKey, runId, e);
+            }
+            catch (OperationCanceledException)
+            {
             }
             finally
             {

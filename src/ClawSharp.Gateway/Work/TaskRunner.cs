@@ -10,7 +10,8 @@ namespace ClawSharp.Gateway.Work;
 /// Runs background tasks of the durable registry: an <c>exec</c> command detached from any
 /// session, with a timeout. Only running tasks are active work; queued ones wait for a slot.
 /// </summary>
-public sealed class TaskRunner(GatewayStore store, TaskOptions options, int maxConcurrent, ILogger logger, CancellationToken stopping, Action changed)
+public sealed class TaskRunner(GatewayStore store, TaskOptions options, int maxConcurrent, ILogger logger, CancellationToken stopping, Action changed,
+    Func<bool> draining)
 {
     private const int MaxOutputChars = 64 * 1024;
     private readonly SemaphoreSlim slots = new(maxConcurrent, maxConcurrent);
@@ -58,6 +59,11 @@ public sealed class TaskRunner(GatewayStore store, TaskOptions options, int maxC
         }
         try
         {
+            if (draining())
+            {
+                // A drain waits only for what already runs; a queued task runs after the restart.
+                return;
+            }
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(stopping);
             running[taskId] = cts;
             if (!store.TransitionTask(taskId, TaskState.Queued, TaskState.Running) || store.GetTask(taskId) is not { } task)

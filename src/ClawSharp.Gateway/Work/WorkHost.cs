@@ -41,9 +41,10 @@ public sealed class WorkHost : IAsyncDisposable
         this.config = config;
         this.logger = logger;
         this.time = time;
-        lanes = new RunLanes(config.Agents.MaxConcurrentRuns, ExecuteAsync, NotifyChanged, stopping.Token);
+        lanes = new RunLanes(config.Agents.MaxConcurrentRuns, ExecuteAsync, NotifyChanged,
+            (session, run, error) => WorkLog.LaneFailed(logger, error, session, run), stopping.Token);
         outbox = new ReplyOutbox(store, events, http, logger, time, NotifyChanged);
-        tasks = new TaskRunner(store, config.Tasks, config.Agents.MaxConcurrentRuns, logger, stopping.Token, NotifyChanged);
+        tasks = new TaskRunner(store, config.Tasks, config.Agents.MaxConcurrentRuns, logger, stopping.Token, NotifyChanged, () => Gate.IsDraining);
     }
 
     public DrainGate Gate { get; } = new();
@@ -109,7 +110,7 @@ public sealed class WorkHost : IAsyncDisposable
     }
 
     /// <summary>Waits for the run's reply (immediately when it already has one).</summary>
-    public Task<RunFinal> WaitForFinalAsync(string runId, CancellationToken cancellationToken)
+    public async Task<RunFinal> WaitForFinalAsync(string runId, CancellationToken cancellationToken)
     {
         var source = finals.GetOrAdd(runId, _ => new TaskCompletionSource<RunFinal>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (store.ReplyOf(runId) is { } reply)
@@ -117,7 +118,16 @@ public sealed class WorkHost : IAsyncDisposable
             source.TrySetResult(new RunFinal(runId, reply.MessageId, reply.SessionKey, reply.State, reply.Text));
             finals.TryRemove(runId, out _);
         }
-        return source.Task.WaitAsync(cancellationToken);
+        try
+        {
+            return await source.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Nobody waits any more: do not keep the waiter (and this generation) alive.
+            finals.TryRemove(runId, out _);
+            throw;
+        }
     }
 
     /// <summary>Aborts the queued and running runs of a session (or one run of it); returns the run ids aborted.</summary>
@@ -147,6 +157,12 @@ public sealed class WorkHost : IAsyncDisposable
     {
         Gate.BeginDraining();
         await stopping.CancelAsync().ConfigureAwait(false);
+        // Runs cut now are answered by the next generation; their waiters here end (the reply still arrives as a chat event).
+        foreach (var waiter in finals.Values)
+        {
+            waiter.TrySetCanceled();
+        }
+        finals.Clear();
         sweeper?.Dispose();
         await Task.WhenAll(lanes.WhenStoppedAsync(), outboxLoop, tasks.WhenStoppedAsync()).ConfigureAwait(false);
     }
@@ -218,10 +234,18 @@ public sealed class WorkHost : IAsyncDisposable
 
     private void Sweep()
     {
-        var pruned = store.PruneTasks(time.GetUtcNow() - config.Tasks.Retention);
-        if (pruned > 0)
+        // A timer callback that throws ends the process: a busy or full store must only skip a sweep.
+        try
         {
-            WorkLog.TasksPruned(logger, pruned, config.Tasks.Retention.TotalHours);
+            var pruned = store.PruneTasks(time.GetUtcNow() - config.Tasks.Retention);
+            if (pruned > 0)
+            {
+                WorkLog.TasksPruned(logger, pruned, config.Tasks.Retention.TotalHours);
+            }
+        }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException or InvalidOperationException)
+        {
+            WorkLog.SweepFailed(logger, e);
         }
     }
 

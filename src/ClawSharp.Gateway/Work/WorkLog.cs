@@ -25,4 +25,10 @@ internal static partial class WorkLog
 
     [LoggerMessage(3006, LogLevel.Error, "reply delivery loop failed")]
     public static partial void OutboxFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(3007, LogLevel.Warning, "task sweep skipped")]
+    public static partial void SweepFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(3008, LogLevel.Error, "lane of session {SessionKey} failed on run {RunId}; the run stays in the store")]
+    public static partial void LaneFailed(ILogger logger, Exception exception, string sessionKey, string runId);
 }

@@ -157,15 +157,7 @@ public sealed class WorkModelTests
         using var http = new HttpClient();
         var token = TokenStore.TryRead(home.State)!;
 
-        async Task<HttpResponseMessage> Post(string body, string? bearer)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Post, gateway.HttpUrl("/v1/messages")) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-            if (bearer is not null)
-            {
-                request.Headers.Authorization = new("Bearer", bearer);
-            }
-            return await http.SendAsync(request);
-        }
+        Task<HttpResponseMessage> Post(string body, string? bearer) => PostMessageAsync(http, gateway, body, bearer);
 
         const string Body = """{"sessionKey":"web","message":"hi","idempotencyKey":"w1"}""";
         Assert.Equal(HttpStatusCode.Unauthorized, (await Post(Body, null)).StatusCode);
@@ -177,6 +169,26 @@ public sealed class WorkModelTests
         var againIds = JsonDocument.Parse(await again.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal(firstIds.GetProperty("messageId").GetString(), againIds.GetProperty("messageId").GetString());
         Assert.True(againIds.GetProperty("duplicate").GetBoolean());
+
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await Post(Body, $"guess-{i}")).StatusCode);
+        }
+        var limited = await Post(Body, token);
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.NotNull(limited.Headers.RetryAfter);
+        Assert.Contains("RATE_LIMITED", await limited.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task HttpIngress_RefusesMalformedBodies()
+    {
+        using var home = new TempHome();
+        await using var gateway = await GatewayProcess.StartGatewayAsync(home);
+        using var http = new HttpClient();
+        var token = TokenStore.TryRead(home.State)!;
+
+        Task<HttpResponseMessage> Post(string body, string? bearer) => PostMessageAsync(http, gateway, body, bearer);
 
         var malformed = await Post("{nope", token);
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
@@ -301,6 +313,16 @@ public sealed class WorkModelTests
             var history = JsonDocument.Parse((await CliRun.RunAsync(home, "gateway", "call", "chat.history", "--params", """{"sessionKey":"r"}""")).Stdout);
             return history.RootElement.GetProperty("messages").EnumerateArray().Count(m => m.GetProperty("role").GetString() == "assistant") == 1;
         }, Deadline, "one reply after the restart");
+    }
+
+    private static async Task<HttpResponseMessage> PostMessageAsync(HttpClient http, GatewayProcess gateway, string body, string? bearer)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, gateway.HttpUrl("/v1/messages")) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        if (bearer is not null)
+        {
+            request.Headers.Authorization = new("Bearer", bearer);
+        }
+        return await http.SendAsync(request);
     }
 
     private static Task<JsonElement> Send(RawProtocolClient client, string session, string text, string? key = null) =>

@@ -45,6 +45,29 @@ public sealed class GatewayStoreTests : IDisposable
     }
 
     [Fact]
+    public void AnAbortCutByACrashBeforeItsReply_IsAnsweredAtTheNextStart_AndNeverRun()
+    {
+        var store = GatewayStore.Open(home.State.StoreFile, time);
+        var accepted = store.AcceptMessage("s", "hello", null, "echo", null);
+        store.Dispose();
+        // What a crash between the status change and the reply leaves behind.
+        using (var raw = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={home.State.StoreFile}"))
+        {
+            raw.Open();
+            using var update = raw.CreateCommand();
+            update.CommandText = $"UPDATE runs SET status = 'aborted' WHERE id = '{accepted.RunId}'";
+            update.ExecuteNonQuery();
+        }
+
+        using var reopened = GatewayStore.Open(home.State.StoreFile, time);
+        var (queued, _, _) = reopened.RecoverRuns();
+
+        Assert.Empty(queued);
+        Assert.Equal("aborted", reopened.ReplyOf(accepted.RunId)!.Value.State);
+        Assert.Null(reopened.StartRun(accepted.RunId));
+    }
+
+    [Fact]
     public void ARunIsAnsweredOnce_EvenIfFinishedTwice()
     {
         using var store = GatewayStore.Open(home.State.StoreFile, time);
