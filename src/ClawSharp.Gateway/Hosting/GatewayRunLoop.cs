@@ -343,9 +343,18 @@ public sealed class GatewayRunLoop : IAsyncDisposable
             HostingLog.ConfigWarning(logger, warning);
         }
         var options = next.Gateway;
-        if (await AcquireLockAsync(options, firstStart, cancellationToken).ConfigureAwait(false) is { } lockFailure)
+        try
         {
-            return lockFailure;
+            if (await AcquireLockAsync(options, firstStart, cancellationToken).ConfigureAwait(false) is { } lockFailure)
+            {
+                return lockFailure;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // An unreadable or unwritable lock file: a start failure, never an escape from the loop.
+            HostingLog.StartFailed(logger, $"cannot use the lock file {settings.State.LockFile}: {e.Message}");
+            return ExitCode.Failure;
         }
         if (await EnsureListeningAsync(options, firstStart, cancellationToken).ConfigureAwait(false) is { } bindFailure)
         {

@@ -181,14 +181,16 @@ public sealed class WorkHost : IAsyncDisposable
 
     private async Task ExecuteAsync(string runId, CancellationToken stop)
     {
+        // Registered before the run starts, so an abort that arrives in between is not lost.
+        using var abort = new CancellationTokenSource();
+        runningRuns[runId] = new RunningRun(abort);
         if (Gate.IsDraining || store.StartRun(runId) is not { } work)
         {
+            runningRuns.TryRemove(runId, out _);
             return;
         }
         var started = Stopwatch.GetTimestamp();
-        using var abort = new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop, abort.Token);
-        runningRuns[runId] = new RunningRun(abort);
         string outcome;
         try
         {
