@@ -20,6 +20,22 @@ internal static class GlobalOptions
         HelpName = "NAME",
     };
 
+    /// <summary>Resolves the state directory; on a usage error prints it and returns false (the caller exits 2).</summary>
+    public static bool TryResolveState(ParseResult parse, out StateDirectory state)
+    {
+        try
+        {
+            state = ResolveState(parse);
+            return true;
+        }
+        catch (ArgumentException e)
+        {
+            CliOutput.Fail(Gateway.ExitCode.Usage, e.Message);
+            state = null!;
+            return false;
+        }
+    }
+
     /// <exception cref="ArgumentException">Both options given, or an invalid profile name.</exception>
     public static StateDirectory ResolveState(ParseResult parse) =>
         StateDirectory.Resolve(parse.GetValue(Home), parse.GetValue(Profile), Environment.GetEnvironmentVariable);

@@ -35,14 +35,9 @@ internal static class GatewayLogsCommand
 
     private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        StateDirectory state;
-        try
+        if (!GlobalOptions.TryResolveState(parse, out var state))
         {
-            state = GlobalOptions.ResolveState(parse);
-        }
-        catch (ArgumentException e)
-        {
-            return CliOutput.Fail(ExitCode.Usage, e.Message);
+            return (int)ExitCode.Usage;
         }
         var raw = parse.GetValue(Json);
         var files = LogFiles(state);

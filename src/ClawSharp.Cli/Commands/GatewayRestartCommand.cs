@@ -175,14 +175,9 @@ internal static class GatewayRestartCommand
 
     private static async Task<int> SignalAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        StateDirectory state;
-        try
+        if (!GlobalOptions.TryResolveState(parse, out var state))
         {
-            state = GlobalOptions.ResolveState(parse);
-        }
-        catch (ArgumentException e)
-        {
-            return CliOutput.Fail(ExitCode.Usage, e.Message);
+            return (int)ExitCode.Usage;
         }
         var owner = GatewayLock.ReadOwner(state.LockFile);
         if (owner is null || ProcessIdentity.Check(owner.Pid, owner.StartTime) != ProcessMatch.Same)

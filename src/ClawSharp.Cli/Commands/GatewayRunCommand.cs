@@ -42,14 +42,9 @@ internal static class GatewayRunCommand
 
     private static async Task<int> RunAsync(ParseResult parse)
     {
-        StateDirectory state;
-        try
+        if (!GlobalOptions.TryResolveState(parse, out var state))
         {
-            state = GlobalOptions.ResolveState(parse);
-        }
-        catch (ArgumentException e)
-        {
-            return CliOutput.Fail(ExitCode.Usage, e.Message);
+            return (int)ExitCode.Usage;
         }
         try
         {

@@ -27,14 +27,9 @@ internal static class GatewayStatusCommand
 
     private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        StateDirectory state;
-        try
+        if (!GlobalOptions.TryResolveState(parse, out var state))
         {
-            state = GlobalOptions.ResolveState(parse);
-        }
-        catch (ArgumentException e)
-        {
-            return CliOutput.Fail(ExitCode.Usage, e.Message);
+            return (int)ExitCode.Usage;
         }
         var json = parse.GetValue(Client.Json);
         var owner = GatewayLock.ReadOwner(state.LockFile);

@@ -25,14 +25,9 @@ internal static class GatewayStopCommand
 
     private static async Task<int> StopAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        StateDirectory state;
-        try
+        if (!GlobalOptions.TryResolveState(parse, out var state))
         {
-            state = GlobalOptions.ResolveState(parse);
-        }
-        catch (ArgumentException e)
-        {
-            return CliOutput.Fail(ExitCode.Usage, e.Message);
+            return (int)ExitCode.Usage;
         }
         var json = parse.GetValue(Json);
         var owner = GatewayLock.ReadOwner(state.LockFile);
