@@ -104,7 +104,13 @@ internal sealed class BenchClient : IAsyncDisposable
             if (result.MessageType == WebSocketMessageType.Close)
             {
                 // Answer the close at once, as browsers and ws libraries do; the server waits for it.
-                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+                try
+                {
+                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+                }
+                catch (Exception e) when (e is WebSocketException or IOException)
+                {
+                }
                 throw new WebSocketException("closed");
             }
             message.Write(buffer, 0, result.Count);

@@ -93,7 +93,14 @@ internal sealed class GatewayClient : IAsyncDisposable
             }
             writer.WriteEndObject();
         }
-        await socket.SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, true, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await socket.SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, true, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is WebSocketException or IOException)
+        {
+            throw new GatewayCallException("UNREACHABLE", $"connection to the gateway failed: {e.Message}");
+        }
         return await ReadResponseAsync(id, cancellationToken).ConfigureAwait(false);
     }
 
@@ -129,14 +136,21 @@ internal sealed class GatewayClient : IAsyncDisposable
             {
                 result = await socket.ReceiveAsync(buffer.GetMemory(4096), cancellationToken).ConfigureAwait(false);
             }
-            catch (WebSocketException e)
+            catch (Exception e) when (e is WebSocketException or IOException)
             {
                 throw new GatewayCallException("UNREACHABLE", $"connection to the gateway failed: {e.Message}");
             }
             if (result.MessageType == WebSocketMessageType.Close)
             {
                 // Answer the close at once: the gateway waits for it before it restarts.
-                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None).ConfigureAwait(false);
+                try
+                {
+                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is WebSocketException or IOException)
+                {
+                    // The gateway already dropped the connection: nothing left to answer.
+                }
                 var reason = string.IsNullOrEmpty(socket.CloseStatusDescription) ? "" : $": {socket.CloseStatusDescription}";
                 throw new GatewayCallException("CLOSED", $"the gateway closed the connection ({(int?)socket.CloseStatus}){reason}");
             }

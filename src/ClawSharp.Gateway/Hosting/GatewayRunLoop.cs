@@ -22,7 +22,6 @@ public sealed class GatewayRunLoop : IAsyncDisposable
 {
     private static readonly TimeSpan ForceGrace = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan DuplicateProbeTimeout = TimeSpan.FromSeconds(2);
-    private static readonly TimeSpan DrainProgressInterval = TimeSpan.FromSeconds(30);
 
     private readonly Channel<RunLoopCommand> commands =
         Channel.CreateUnbounded<RunLoopCommand>(new UnboundedChannelOptions { SingleReader = true });
@@ -206,8 +205,9 @@ public sealed class GatewayRunLoop : IAsyncDisposable
                 Transition(GatewayRunState.Draining, plan.Reason);
                 server!.BeginDraining();
                 server.Work.AbortCompactingRuns();
-                LogBlockers(server.Restart.Preflight());
-                if (await AwaitHandlingCommandsAsync(DrainAsync(server.Work, plan.DrainBudget, cancellationToken)).ConfigureAwait(false))
+                var drain = new Restart.RestartDrain(logger, settings.Time);
+                drain.LogBlockers(server.Restart.Preflight());
+                if (await AwaitHandlingCommandsAsync(drain.WaitAsync(server.Work, plan.DrainBudget, cancellationToken)).ConfigureAwait(false))
                 {
                     return await StopInsteadAsync(command, cancellationToken).ConfigureAwait(false);
                 }
@@ -263,62 +263,6 @@ public sealed class GatewayRunLoop : IAsyncDisposable
         HostingLog.Stopped(logger, "stop during restart");
         Complete(command, RestartOutcome.Stopped);
         return RestartOutcome.Stopped;
-    }
-
-    /// <summary>
-    /// Waits until no run, task or delivery is active, waking on each completion (never a slow
-    /// poll); logs what is left every 30 s; returns when the budget runs out (the close then
-    /// cuts what is left, and cut runs are queued again).
-    /// </summary>
-    private async Task DrainAsync(Work.WorkHost work, TimeSpan budget, CancellationToken cancellationToken)
-    {
-        var time = settings.Time;
-        var started = time.GetTimestamp();
-        var deadline = budget == Timeout.InfiniteTimeSpan ? (DateTimeOffset?)null : time.GetUtcNow() + budget;
-        var nextProgressLog = time.GetUtcNow() + DrainProgressInterval;
-        while (true)
-        {
-            var changed = work.WhenChangedAsync();
-            if (work.IsIdle)
-            {
-                HostingLog.DrainComplete(logger, time.GetElapsedTime(started).TotalMilliseconds);
-                return;
-            }
-            var now = time.GetUtcNow();
-            if (deadline is { } end && now >= end)
-            {
-                var counters = work.Counters;
-                HostingLog.DrainBudgetExpired(logger, (long)budget.TotalMilliseconds, counters.ActiveRuns, counters.ActiveTasks);
-                return;
-            }
-            if (now >= nextProgressLog)
-            {
-                var counters = work.Counters;
-                HostingLog.StillDraining(logger, counters.ActiveTasks, counters.ActiveRuns);
-                nextProgressLog = now + DrainProgressInterval;
-            }
-            var wake = nextProgressLog - now;
-            if (deadline is { } limit && limit - now < wake)
-            {
-                wake = limit - now;
-            }
-            await Task.WhenAny(changed, Task.Delay(wake, time, cancellationToken)).ConfigureAwait(false);
-        }
-    }
-
-    private void LogBlockers(Restart.PreflightResult preflight)
-    {
-        HostingLog.DrainStarted(logger, preflight.Summary);
-        var tasks = preflight.Blockers.Where(b => b.Task is not null).ToList();
-        foreach (var task in tasks)
-        {
-            HostingLog.DrainBlocker(logger, task.Message);
-        }
-        var running = preflight.Counts.ActiveTasks;
-        if (running > tasks.Count)
-        {
-            HostingLog.DrainBlocker(logger, $"+{running - tasks.Count} more");
-        }
     }
 
     private RestartOutcome FailRestart(RunLoopCommand.RestartRequested command, string reason, Exception? error)

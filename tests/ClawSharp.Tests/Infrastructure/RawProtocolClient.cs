@@ -112,7 +112,13 @@ public sealed class RawProtocolClient : IAsyncDisposable
             }
             if (result.MessageType == WebSocketMessageType.Close)
             {
-                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+                try
+                {
+                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+                }
+                catch (Exception e) when (e is WebSocketException or IOException)
+                {
+                }
                 return null;
             }
             message.Write(buffer, 0, result.Count);

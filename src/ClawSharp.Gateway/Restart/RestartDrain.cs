@@ -1,0 +1,67 @@
+using ClawSharp.Gateway.Hosting;
+using ClawSharp.Gateway.Work;
+using Microsoft.Extensions.Logging;
+
+namespace ClawSharp.Gateway.Restart;
+
+/// <summary>The wait of a safe restart: until the active work is done, or the budget is spent.</summary>
+internal sealed class RestartDrain(ILogger logger, TimeProvider time)
+{
+    private static readonly TimeSpan DrainProgressInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Waits until no run, task or delivery is active, waking on each completion (never a slow
+    /// poll); logs what is left every 30 s; returns when the budget runs out (the close then
+    /// cuts what is left, and cut runs are queued again).
+    /// </summary>
+    public async Task WaitAsync(WorkHost work, TimeSpan budget, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var deadline = budget == Timeout.InfiniteTimeSpan ? (DateTimeOffset?)null : time.GetUtcNow() + budget;
+        var nextProgressLog = time.GetUtcNow() + DrainProgressInterval;
+        while (true)
+        {
+            var changed = work.WhenChangedAsync();
+            if (work.IsIdle)
+            {
+                HostingLog.DrainComplete(logger, time.GetElapsedTime(started).TotalMilliseconds);
+                return;
+            }
+            var now = time.GetUtcNow();
+            if (deadline is { } end && now >= end)
+            {
+                var counters = work.Counters;
+                HostingLog.DrainBudgetExpired(logger, (long)budget.TotalMilliseconds, counters.ActiveRuns, counters.ActiveTasks);
+                return;
+            }
+            if (now >= nextProgressLog)
+            {
+                var counters = work.Counters;
+                HostingLog.StillDraining(logger, counters.ActiveTasks, counters.ActiveRuns);
+                nextProgressLog = now + DrainProgressInterval;
+            }
+            var wake = nextProgressLog - now;
+            if (deadline is { } limit && limit - now < wake)
+            {
+                wake = limit - now;
+            }
+            await Task.WhenAny(changed, Task.Delay(wake, time, cancellationToken)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Logs what the drain waits for: the summary, each task (at most 8), then "+N more".</summary>
+    public void LogBlockers(PreflightResult preflight)
+    {
+        HostingLog.DrainStarted(logger, preflight.Summary);
+        var tasks = preflight.Blockers.Where(b => b.Task is not null).ToList();
+        foreach (var task in tasks)
+        {
+            HostingLog.DrainBlocker(logger, task.Message);
+        }
+        var running = preflight.Counts.ActiveTasks;
+        if (running > tasks.Count)
+        {
+            HostingLog.DrainBlocker(logger, $"+{running - tasks.Count} more");
+        }
+    }
+}
