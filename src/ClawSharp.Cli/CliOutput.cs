@@ -14,12 +14,15 @@ internal static class CliOutput
     };
 
     /// <summary>Writes <paramref name="document"/> indented, followed by a newline, to stdout.</summary>
-    public static void WriteJson(JsonElement document)
+    public static void WriteJson(JsonElement document) => WriteJson(document.WriteTo);
+
+    /// <summary>Writes the JSON value <paramref name="write"/> produces, indented, followed by a newline, to stdout.</summary>
+    public static void WriteJson(Action<Utf8JsonWriter> write)
     {
         using (var stdout = Console.OpenStandardOutput())
         using (var writer = new Utf8JsonWriter(stdout, JsonOptions))
         {
-            document.WriteTo(writer);
+            write(writer);
         }
         Console.Out.WriteLine();
     }

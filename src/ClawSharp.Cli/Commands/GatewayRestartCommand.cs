@@ -89,8 +89,7 @@ internal static class GatewayRestartCommand
         }
         if (parse.GetValue(Client.Json))
         {
-            using var stream = new MemoryStream();
-            using (var w = new Utf8JsonWriter(stream))
+            CliOutput.WriteJson(w =>
             {
                 w.WriteStartObject();
                 w.WriteBoolean("ok", true);
@@ -105,9 +104,7 @@ internal static class GatewayRestartCommand
                 warnings.ForEach(w.WriteStringValue);
                 w.WriteEndArray();
                 w.WriteEndObject();
-            }
-            using var document = JsonDocument.Parse(stream.ToArray());
-            CliOutput.WriteJson(document.RootElement);
+            });
             return 0;
         }
         Console.Out.WriteLine(message);
@@ -200,8 +197,16 @@ internal static class GatewayRestartCommand
             var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             if (parse.GetValue(Client.Json))
             {
-                using var document = JsonDocument.Parse($$"""{"ok":true,"action":"restart","result":"restarted","message":"gateway back in {{elapsed:F0}} ms","pid":{{pid}}}""");
-                CliOutput.WriteJson(document.RootElement);
+                CliOutput.WriteJson(w =>
+                {
+                    w.WriteStartObject();
+                    w.WriteBoolean("ok", true);
+                    w.WriteString("action", "restart");
+                    w.WriteString("result", "restarted");
+                    w.WriteString("message", $"gateway back in {elapsed:F0} ms");
+                    w.WriteNumber("pid", pid);
+                    w.WriteEndObject();
+                });
             }
             else
             {

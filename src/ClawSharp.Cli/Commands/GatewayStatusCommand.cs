@@ -76,8 +76,7 @@ internal static class GatewayStatusCommand
             Console.Out.WriteLine($"state dir: {state.Root}; log: {state.LogFile}");
             return;
         }
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream))
+        CliOutput.WriteJson(w =>
         {
             w.WriteStartObject();
             w.WriteBoolean("ok", true);
@@ -98,8 +97,6 @@ internal static class GatewayStatusCommand
                 g.WriteTo(w);
             }
             w.WriteEndObject();
-        }
-        using var document = JsonDocument.Parse(stream.ToArray());
-        CliOutput.WriteJson(document.RootElement);
+        });
     }
 }

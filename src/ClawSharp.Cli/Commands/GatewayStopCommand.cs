@@ -71,9 +71,15 @@ internal static class GatewayStopCommand
     {
         if (json)
         {
-            using var document = System.Text.Json.JsonDocument.Parse(
-                $$"""{"ok":true,"action":"stop","result":"{{result}}","message":"{{message}}"}""");
-            CliOutput.WriteJson(document.RootElement);
+            CliOutput.WriteJson(w =>
+            {
+                w.WriteStartObject();
+                w.WriteBoolean("ok", true);
+                w.WriteString("action", "stop");
+                w.WriteString("result", result);
+                w.WriteString("message", message);
+                w.WriteEndObject();
+            });
         }
         else
         {
