@@ -9,6 +9,8 @@ internal static class GatewayCommand
     {
         var gateway = new Command("gateway", "Run, operate and query the gateway.");
         gateway.Subcommands.Add(GatewayRunCommand.Build());
+        gateway.Subcommands.Add(GatewayStartCommand.Build());
+        gateway.Subcommands.Add(GatewaySuperviseCommand.Build());
         gateway.Subcommands.Add(GatewayCallCommand.Build());
         gateway.Subcommands.Add(GatewayRestartCommand.Build());
         gateway.Subcommands.Add(GatewayPreflightCommand.Build());

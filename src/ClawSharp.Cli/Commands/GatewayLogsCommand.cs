@@ -1,9 +1,6 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using ClawSharp.Gateway;
-using ClawSharp.Gateway.Configuration;
+using ClawSharp.Gateway.Logging;
 
 namespace ClawSharp.Cli.Commands;
 
@@ -40,27 +37,15 @@ internal static class GatewayLogsCommand
             return (int)ExitCode.Usage;
         }
         var raw = parse.GetValue(Json);
-        var files = LogFiles(state);
+        var files = GatewayLogFiles.List(state);
         if (files.Count == 0 && !parse.GetValue(Follow))
         {
             return CliOutput.Fail(ExitCode.Failure, $"no log file in {state.LogsDirectory} (has the gateway run with this state directory?)");
         }
         var wanted = Math.Max(0, parse.GetValue(Lines));
-        var tail = new Queue<string>();
-        foreach (var file in files)
+        foreach (var line in GatewayLogFiles.Tail(state, wanted, raw))
         {
-            foreach (var line in ReadLines(file, 0, out _))
-            {
-                tail.Enqueue(line);
-                if (tail.Count > wanted)
-                {
-                    tail.Dequeue();
-                }
-            }
-        }
-        foreach (var line in tail)
-        {
-            Console.Out.WriteLine(Render(line, raw));
+            Console.Out.WriteLine(line);
         }
         if (!parse.GetValue(Follow))
         {
@@ -73,7 +58,7 @@ internal static class GatewayLogsCommand
             while (!cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
-                var newest = LogFiles(state).LastOrDefault();
+                var newest = GatewayLogFiles.List(state).LastOrDefault();
                 if (newest is null)
                 {
                     continue;
@@ -81,7 +66,7 @@ internal static class GatewayLogsCommand
                 if (current is not null && newest != current && File.Exists(current))
                 {
                     // Rotated: finish the old file, then start the new one from its beginning.
-                    foreach (var line in ReadLines(current, offset, out _))
+                    foreach (var line in GatewayLogFiles.ReadLines(current, offset, out _))
                     {
                         Console.Out.WriteLine(Render(line, raw));
                     }
@@ -92,7 +77,7 @@ internal static class GatewayLogsCommand
                     offset = 0;
                 }
                 current = newest;
-                foreach (var line in ReadLines(current, offset, out var end))
+                foreach (var line in GatewayLogFiles.ReadLines(current, offset, out var end))
                 {
                     Console.Out.WriteLine(Render(line, raw));
                     offset = end;
@@ -105,81 +90,5 @@ internal static class GatewayLogsCommand
         return 0;
     }
 
-    /// <summary>gateway.log first, then gateway_001.log, gateway_002.log …: oldest to newest.</summary>
-    private static List<string> LogFiles(StateDirectory state)
-    {
-        if (!Directory.Exists(state.LogsDirectory))
-        {
-            return [];
-        }
-        return [.. Directory.GetFiles(state.LogsDirectory, "gateway*.log").OrderBy(Sequence)];
-    }
-
-    private static int Sequence(string path)
-    {
-        var name = Path.GetFileNameWithoutExtension(path);
-        var underscore = name.LastIndexOf('_');
-        return underscore > 0 && int.TryParse(name[(underscore + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
-    }
-
-    /// <summary>Complete lines from <paramref name="offset"/>; <paramref name="end"/> is the offset after the last complete line.</summary>
-    private static List<string> ReadLines(string path, long offset, out long end)
-    {
-        end = offset;
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            if (offset > stream.Length)
-            {
-                return [];
-            }
-            stream.Position = offset;
-            var bytes = new byte[stream.Length - offset];
-            stream.ReadExactly(bytes);
-            var lastNewline = Array.LastIndexOf(bytes, (byte)'\n');
-            if (lastNewline < 0)
-            {
-                return [];
-            }
-            end = offset + lastNewline + 1;
-            return [.. Encoding.UTF8.GetString(bytes, 0, lastNewline).Split('\n')];
-        }
-        catch (IOException)
-        {
-            return [];
-        }
-    }
-
-    private static string Render(string line, bool raw)
-    {
-        if (raw)
-        {
-            return line;
-        }
-        try
-        {
-            using var document = JsonDocument.Parse(line);
-            var root = document.RootElement;
-            var time = root.TryGetProperty("@t", out var t) && t.TryGetDateTimeOffset(out var at) ? at.ToLocalTime().ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture) : "";
-            var level = root.TryGetProperty("@l", out var l) ? l.GetString()! : "Information";
-            var message = root.TryGetProperty("@m", out var m) ? m.GetString() : line;
-            var exception = root.TryGetProperty("@x", out var x) ? $" {x.GetString()}" : "";
-            return $"{time} {Abbreviate(level)} {message}{exception}";
-        }
-        catch (JsonException)
-        {
-            return line;
-        }
-    }
-
-    private static string Abbreviate(string level) => level switch
-    {
-        "Verbose" => "VRB",
-        "Debug" => "DBG",
-        "Information" => "INF",
-        "Warning" => "WRN",
-        "Error" => "ERR",
-        "Fatal" => "FTL",
-        _ => level,
-    };
+    private static string Render(string line, bool raw) => raw ? line : GatewayLogFiles.Render(line);
 }

@@ -1,17 +1,17 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
-using ClawSharp.Cli.Client;
+using ClawSharp.Daemon;
 using ClawSharp.Gateway;
 using ClawSharp.Gateway.Configuration;
-using ClawSharp.Gateway.Hosting;
-using ClawSharp.Gateway.Infrastructure;
 
 namespace ClawSharp.Cli.Commands;
 
 /// <summary>
-/// <c>clawsharp gateway status</c>: the truth from the lock (is the recorded PID still that
-/// gateway?) and from the gateway itself (does it answer <c>status</c>?). Exit codes (LSB):
-/// 0 running, 3 not running, 1 alive but not answering.
+/// <c>clawsharp gateway status</c>: the truth from the state directory (daemon.json and the lock,
+/// every PID verified) and from the gateway itself (does it answer <c>status</c>?).
+/// Exit codes (LSB): 0 running; 3 not running (stopped, or starting / in backoff under the
+/// supervisor); 1 failed (the supervisor gave up) or alive but not answering.
 /// </summary>
 internal static class GatewayStatusCommand
 {
@@ -19,7 +19,7 @@ internal static class GatewayStatusCommand
 
     public static Command Build()
     {
-        var command = new Command("status", "Show whether the gateway runs, and what it says about itself (exit 0 running, 3 stopped, 1 unreachable).");
+        var command = new Command("status", "Show whether the gateway runs, its supervisor, and what it says about itself (exit 0 running, 3 not running, 1 failed or unreachable).");
         Client.AddOptionsTo(command);
         command.SetAction((parse, ct) => RunAsync(parse, ct));
         return command;
@@ -31,72 +31,203 @@ internal static class GatewayStatusCommand
         {
             return (int)ExitCode.Usage;
         }
-        var json = parse.GetValue(Client.Json);
-        var owner = GatewayLock.ReadOwner(state.LockFile);
-        var match = owner is null ? ProcessMatch.Dead : ProcessIdentity.Check(owner.Pid, owner.StartTime);
-        if (owner is null || match != ProcessMatch.Same)
+        var snapshot = DaemonSnapshot.Take(state);
+        JsonElement? answer = null;
+        if (snapshot.Gateway is not null)
         {
-            var why = owner is null ? "no gateway holds the lock" : match == ProcessMatch.Reused
-                ? $"the lock names pid {owner.Pid}, which now belongs to another program"
-                : $"the lock names pid {owner.Pid}, which is no longer running";
-            Report(json, "stopped", $"Stopped ({why})", state, owner, null);
-            return (int)ExitCode.NotRunning;
+            await Client.RunAsync(parse, cancellationToken, async (client, token) =>
+            {
+                answer = await client.CallAsync("status", (JsonElement?)null, token).ConfigureAwait(false);
+                return 0;
+            }).ConfigureAwait(false);
         }
-        JsonElement? status = null;
-        var exit = await Client.RunAsync(parse, cancellationToken, async (client, token) =>
+        var view = StatusView.Decide(snapshot, answer);
+        if (parse.GetValue(Client.Json))
         {
-            status = await client.CallAsync("status", (JsonElement?)null, token).ConfigureAwait(false);
-            return 0;
-        }).ConfigureAwait(false);
-        if (status is not { } answer)
-        {
-            Report(json, "unreachable", $"Unreachable: pid {owner.Pid} is alive but does not answer on port {owner.Port} (see 'clawsharp gateway logs')",
-                state, owner, null);
-            return exit == 0 ? (int)ExitCode.Failure : exit;
+            CliOutput.WriteJson(w => StatusView.WriteJson(w, view, state));
         }
-        var uptime = TimeSpan.FromMilliseconds(answer.GetProperty("uptimeMs").GetInt64());
-        Report(json, "running",
-            $"Running: pid {owner.Pid}, port {owner.Port}, version {answer.GetProperty("version").GetString()}, up {uptime:d\\.hh\\:mm\\:ss}, " +
-            $"{answer.GetProperty("restarts").GetInt32()} in-process restart(s), state {answer.GetProperty("state").GetString()}",
-            state, owner, answer);
-        return (int)ExitCode.Success;
+        else
+        {
+            StatusView.Print(view, state);
+        }
+        return (int)view.ExitCode;
+    }
+}
+
+/// <summary>What <c>status</c> concludes, and how it shows it (human lines or the documented JSON).</summary>
+internal sealed record StatusView(string Status, string Headline, ExitCode ExitCode, DaemonSnapshot Snapshot, JsonElement? Gateway)
+{
+    public static StatusView Decide(DaemonSnapshot snapshot, JsonElement? gateway)
+    {
+        var daemon = snapshot.Daemon;
+        var supervised = snapshot.Supervisor is not null;
+        if (snapshot.Gateway is { } owner)
+        {
+            if (gateway is { } g)
+            {
+                var uptime = TimeSpan.FromMilliseconds(g.GetProperty("uptimeMs").GetInt64());
+                return new StatusView("running",
+                    $"Running: pid {owner.Pid}, port {owner.Port}, version {g.GetProperty("version").GetString()}, up {Uptime(uptime)}, state {g.GetProperty("state").GetString()}",
+                    ExitCode.Success, snapshot, gateway);
+            }
+            if (supervised && daemon!.State == DaemonPhase.Starting)
+            {
+                return new StatusView("starting", $"Starting: pid {owner.Pid} does not answer yet on port {owner.Port}", ExitCode.NotRunning, snapshot, null);
+            }
+            return new StatusView("unreachable",
+                $"Unreachable: pid {owner.Pid} is alive but does not answer on port {owner.Port} (see 'clawsharp gateway logs')", ExitCode.Failure, snapshot, null);
+        }
+        if (supervised)
+        {
+            return daemon!.State switch
+            {
+                DaemonPhase.Backoff => new StatusView("backoff",
+                    $"Backoff: the gateway crashed ({daemon.LastExit?.Description ?? "unknown exit"}); the supervisor starts it again {When(daemon.NextStartAt)}",
+                    ExitCode.NotRunning, snapshot, null),
+                _ => new StatusView("starting",
+                    snapshot.StartingGateway is { } child ? $"Starting: gateway pid {child.Pid} is not ready yet" : "Starting: the supervisor is starting the gateway",
+                    ExitCode.NotRunning, snapshot, null),
+            };
+        }
+        if (daemon is { State: DaemonPhase.Failed })
+        {
+            return new StatusView("failed", $"Failed: {daemon.FailureReason}", ExitCode.Failure, snapshot, null);
+        }
+        if (snapshot.UnknownSupervisorAlive)
+        {
+            return new StatusView("starting", "Unknown: a supervisor holds supervisor.lock but daemon.json is unreadable", ExitCode.NotRunning, snapshot, null);
+        }
+        var why = daemon is { State: DaemonPhase.Stopped, LastExit: { } last } ? $"stopped at {last.At.ToLocalTime():yyyy-MM-dd HH:mm:ss}"
+            : snapshot.Problems.Count > 0 ? snapshot.Problems[0]
+            : "no gateway holds the lock";
+        return new StatusView("stopped", $"Stopped ({why})", ExitCode.NotRunning, snapshot, null);
     }
 
-    private static void Report(bool json, string status, string line, StateDirectory state, LockOwner? owner, JsonElement? gateway)
+    public static void Print(StatusView view, StateDirectory state)
     {
-        if (!json)
+        var output = Console.Out;
+        output.WriteLine(view.Headline);
+        var daemon = view.Snapshot.Daemon;
+        if (view.Snapshot.Supervisor is { } supervisor && daemon is not null)
         {
-            Console.Out.WriteLine(line);
-            if (gateway is { } g)
-            {
-                var work = g.GetProperty("work");
-                Console.Out.WriteLine($"work: queue {work.GetProperty("queueSize")}, pending replies {work.GetProperty("pendingReplies")}, " +
-                    $"runs {work.GetProperty("activeRuns")}, tasks {work.GetProperty("activeTasks")}");
-            }
-            Console.Out.WriteLine($"state dir: {state.Root}; log: {state.LogFile}");
-            return;
+            output.WriteLine($"  supervisor   builtin, pid {supervisor.Pid}, up {Uptime(DateTimeOffset.UtcNow - daemon.StartedAt)}, {daemon.RestartCount} restart(s), {daemon.CrashCount} crash(es)");
         }
-        CliOutput.WriteJson(w =>
+        else
+        {
+            output.WriteLine(daemon is null ? "  supervisor   none" : $"  supervisor   none running (daemon.json: {Phase(daemon.State)}, {daemon.RestartCount} restart(s), {daemon.CrashCount} crash(es))");
+        }
+        if (daemon?.LastExit is { } exit)
+        {
+            output.WriteLine($"  last exit    {exit.Description} at {exit.At.ToLocalTime():yyyy-MM-dd HH:mm:ss}");
+        }
+        if (view.Gateway is { } g)
+        {
+            var work = g.GetProperty("work");
+            output.WriteLine($"  work         queue {work.GetProperty("queueSize")}, pending replies {work.GetProperty("pendingReplies")}, " +
+                $"runs {work.GetProperty("activeRuns")}, tasks {work.GetProperty("activeTasks")}");
+        }
+        output.WriteLine($"  log          {state.LogFile}");
+        output.WriteLine($"  state dir    {state.Root}");
+        foreach (var problem in view.Snapshot.Problems)
+        {
+            output.WriteLine($"  note         {problem}");
+        }
+        if (view.Status == "failed" && daemon?.LastLogLines is { Count: > 0 } lines)
+        {
+            output.WriteLine("  last log lines:");
+            foreach (var line in lines)
+            {
+                output.WriteLine($"    {line}");
+            }
+        }
+    }
+
+    public static void WriteJson(Utf8JsonWriter w, StatusView view, StateDirectory state)
+    {
+        var snapshot = view.Snapshot;
+        var daemon = snapshot.Daemon;
+        w.WriteStartObject();
+        w.WriteBoolean("ok", true);
+        w.WriteString("action", "status");
+        w.WriteString("status", view.Status);
+        w.WriteBoolean("running", view.Status == "running");
+        w.WriteString("message", view.Headline);
+        w.WriteString("stateDir", state.Root);
+        w.WriteString("logFile", state.LogFile);
+        if (snapshot.GatewayPid is { } pid)
+        {
+            w.WriteNumber("pid", pid);
+        }
+        if (snapshot.Gateway is { } owner)
+        {
+            w.WriteNumber("port", owner.Port);
+            w.WriteString("version", owner.Version);
+        }
+        w.WritePropertyName("supervisor");
+        if (daemon is null)
+        {
+            w.WriteNullValue();
+        }
+        else
         {
             w.WriteStartObject();
-            w.WriteBoolean("ok", true);
-            w.WriteString("action", "status");
-            w.WriteString("status", status);
-            w.WriteBoolean("running", status == "running");
-            w.WriteString("message", line);
-            w.WriteString("stateDir", state.Root);
-            w.WriteString("logFile", state.LogFile);
-            if (owner is not null)
+            w.WriteString("kind", "builtin");
+            w.WriteBoolean("alive", snapshot.Supervisor is not null);
+            w.WriteNumber("pid", daemon.SupervisorPid);
+            w.WriteString("state", Phase(daemon.State));
+            w.WriteString("startedAt", daemon.StartedAt);
+            w.WriteNumber("restartCount", daemon.RestartCount);
+            w.WriteNumber("crashCount", daemon.CrashCount);
+            if (daemon.LastExit is { } exit)
             {
-                w.WriteNumber("pid", owner.Pid);
-                w.WriteNumber("port", owner.Port);
+                w.WriteStartObject("lastExit");
+                w.WriteNumber("code", exit.Code);
+                if (exit.Signal is { } signal)
+                {
+                    w.WriteNumber("signal", signal);
+                }
+                w.WriteString("description", exit.Description);
+                w.WriteString("at", exit.At);
+                w.WriteEndObject();
             }
-            if (gateway is { } g)
+            if (daemon.NextStartAt is { } next)
             {
-                w.WritePropertyName("gateway");
-                g.WriteTo(w);
+                w.WriteString("nextStartAt", next);
             }
+            if (daemon.FailureReason is { } reason)
+            {
+                w.WriteString("failureReason", reason);
+            }
+            if (daemon.LastLogLines is { } lines)
+            {
+                w.WriteStartArray("lastLogLines");
+                foreach (var line in lines)
+                {
+                    w.WriteStringValue(line);
+                }
+                w.WriteEndArray();
+            }
+            w.WriteString("logFile", daemon.SupervisorLogFile);
             w.WriteEndObject();
-        });
+        }
+        w.WriteStartArray("problems");
+        foreach (var problem in snapshot.Problems)
+        {
+            w.WriteStringValue(problem);
+        }
+        w.WriteEndArray();
+        if (view.Gateway is { } g)
+        {
+            w.WritePropertyName("gateway");
+            g.WriteTo(w);
+        }
+        w.WriteEndObject();
     }
+
+    private static string Phase(DaemonPhase phase) => phase.ToString().ToLowerInvariant();
+
+    private static string When(DateTimeOffset? at) =>
+        at is { } due && due > DateTimeOffset.UtcNow ? $"in {(due - DateTimeOffset.UtcNow).TotalSeconds:0.#} s" : "now";
+
+    private static string Uptime(TimeSpan span) => span.ToString(span.TotalDays >= 1 ? @"d\.hh\:mm\:ss" : @"hh\:mm\:ss", CultureInfo.InvariantCulture);
 }

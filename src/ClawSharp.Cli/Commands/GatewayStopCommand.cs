@@ -1,24 +1,26 @@
 using System.CommandLine;
+using ClawSharp.Daemon;
 using ClawSharp.Gateway;
-using ClawSharp.Gateway.Configuration;
-using ClawSharp.Gateway.Hosting;
 using ClawSharp.Gateway.Infrastructure;
 using ClawSharp.Gateway.Restart;
 
 namespace ClawSharp.Cli.Commands;
 
 /// <summary>
-/// <c>clawsharp gateway stop</c>: SIGTERM to the gateway the lock names, once verified (a dead
-/// or reused PID is never signalled); SIGKILL after <c>--timeout</c>, said out loud.
+/// <c>clawsharp gateway stop</c>: asks the owner to stop. Under the built-in supervisor that is
+/// the supervisor (SIGTERM; it stops the gateway gracefully and exits); otherwise the gateway the
+/// lock names. Only verified PIDs are signalled (a dead or reused PID never is); SIGKILL after
+/// <c>--timeout</c>, said out loud; the daemon state is left saying stopped.
 /// </summary>
 internal static class GatewayStopCommand
 {
     private static readonly Option<TimeSpan?> Timeout = CliOptions.Duration("--timeout", "How long to wait for a graceful stop before SIGKILL (default 30s)");
+    private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(2);
     private static readonly Option<bool> Json = new("--json") { Description = "Print the result as JSON alone on stdout" };
 
     public static Command Build()
     {
-        var command = new Command("stop", "Stop the gateway gracefully (SIGTERM), escalating to SIGKILL after --timeout.") { Timeout, Json };
+        var command = new Command("stop", "Stop the gateway (and its supervisor) gracefully, escalating to SIGKILL after --timeout.") { Timeout, Json };
         command.SetAction((parse, ct) => StopAsync(parse, ct));
         return command;
     }
@@ -30,33 +32,49 @@ internal static class GatewayStopCommand
             return (int)ExitCode.Usage;
         }
         var json = parse.GetValue(Json);
-        var owner = GatewayLock.ReadOwner(state.LockFile);
-        if (owner is null || ProcessIdentity.Check(owner.Pid, owner.StartTime) != ProcessMatch.Same)
+        var timeout = parse.GetValue(Timeout) ?? TimeSpan.FromSeconds(30);
+        var snapshot = DaemonSnapshot.Take(state);
+        var warnings = snapshot.Problems.ToList();
+        // The first signal goes to the owner: the supervisor when there is one, so it does not start the gateway again.
+        var owner = snapshot.Supervisor ?? (snapshot.Gateway is { } g ? new ProcessIdentity(g.Pid, g.StartTime) : null);
+        if (owner is null)
         {
-            return Report(json, "not-running", "gateway is not running", ExitCode.Success);
+            DaemonCleanup.MarkStopped(state, "found not running by 'gateway stop'", TimeProvider.System);
+            return Report(json, "not-running", "gateway is not running", warnings);
         }
+        var gateway = snapshot.Gateway is { } lockOwner ? new ProcessIdentity(lockOwner.Pid, lockOwner.StartTime) : snapshot.StartingGateway;
+        var targets = new[] { owner, gateway }.OfType<ProcessIdentity>().Distinct().ToList();
+        var what = Describe(snapshot, owner, gateway);
         // A leftover restart intent would turn this SIGTERM into a restart.
         File.Delete(RestartIntentStore.PathOf(state));
         Posix.Kill(owner.Pid, Posix.SIGTERM);
-        var timeout = parse.GetValue(Timeout) ?? TimeSpan.FromSeconds(30);
-        if (await ExitedAsync(owner, timeout, cancellationToken).ConfigureAwait(false))
+        if (await AllExitedAsync(targets, timeout, cancellationToken).ConfigureAwait(false))
         {
-            return Report(json, "stopped", $"gateway stopped (pid {owner.Pid})", ExitCode.Success);
+            DaemonCleanup.MarkStopped(state, "stopped by 'gateway stop'", TimeProvider.System, LockWait);
+            return Report(json, "stopped", $"gateway stopped ({what})", warnings);
         }
-        Console.Error.WriteLine($"warning: pid {owner.Pid} did not stop within {timeout.TotalSeconds:F0} s; sending SIGKILL");
-        if (ProcessIdentity.Check(owner.Pid, owner.StartTime) == ProcessMatch.Same)
+        Console.Error.WriteLine($"warning: {what} did not stop within {timeout.TotalSeconds:0.###} s; sending SIGKILL");
+        foreach (var target in targets.Where(t => ProcessIdentity.Check(t.Pid, t.StartTime) == ProcessMatch.Same))
         {
-            Posix.Kill(owner.Pid, Posix.SIGKILL);
+            Posix.Kill(target.Pid, Posix.SIGKILL);
         }
-        return await ExitedAsync(owner, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false)
-            ? Report(json, "stopped", $"gateway killed (pid {owner.Pid}) after the {timeout.TotalSeconds:F0} s timeout", ExitCode.Success)
-            : CliOutput.Fail(ExitCode.Failure, $"pid {owner.Pid} survived SIGKILL");
+        if (!await AllExitedAsync(targets, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false))
+        {
+            return CliOutput.Fail(ExitCode.Failure, $"{what} survived SIGKILL");
+        }
+        DaemonCleanup.MarkStopped(state, $"killed by 'gateway stop' after the {timeout.TotalSeconds:0.###} s timeout", TimeProvider.System, LockWait);
+        return Report(json, "stopped", $"gateway killed ({what}) after the {timeout.TotalSeconds:0.###} s timeout", warnings);
     }
 
-    private static async Task<bool> ExitedAsync(LockOwner owner, TimeSpan timeout, CancellationToken cancellationToken)
+    private static string Describe(DaemonSnapshot snapshot, ProcessIdentity owner, ProcessIdentity? gateway) =>
+        snapshot.Supervisor is null ? $"pid {owner.Pid}"
+        : gateway is null ? $"supervisor pid {owner.Pid}"
+        : $"pid {gateway.Pid}, supervisor pid {owner.Pid}";
+
+    private static async Task<bool> AllExitedAsync(List<ProcessIdentity> targets, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (ProcessIdentity.Check(owner.Pid, owner.StartTime) == ProcessMatch.Same)
+        while (targets.Any(t => ProcessIdentity.Check(t.Pid, t.StartTime) == ProcessMatch.Same))
         {
             if (DateTime.UtcNow >= deadline)
             {
@@ -67,24 +85,6 @@ internal static class GatewayStopCommand
         return true;
     }
 
-    private static int Report(bool json, string result, string message, ExitCode code)
-    {
-        if (json)
-        {
-            CliOutput.WriteJson(w =>
-            {
-                w.WriteStartObject();
-                w.WriteBoolean("ok", true);
-                w.WriteString("action", "stop");
-                w.WriteString("result", result);
-                w.WriteString("message", message);
-                w.WriteEndObject();
-            });
-        }
-        else
-        {
-            Console.Out.WriteLine(message);
-        }
-        return (int)code;
-    }
+    private static int Report(bool json, string result, string message, IReadOnlyList<string> warnings) =>
+        new LifecycleReport("stop", true, result, message) { Warnings = warnings }.Print(json, ExitCode.Success);
 }

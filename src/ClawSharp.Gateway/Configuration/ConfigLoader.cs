@@ -12,7 +12,7 @@ namespace ClawSharp.Gateway.Configuration;
 public static class ConfigLoader
 {
     private static readonly HashSet<string> KnownObjects =
-        ["gateway", "gateway.auth", "gateway.reload", "commands", "logs", "shutdown", "agents", "agents.echo", "agents.exec", "agents.openai", "tasks"];
+        ["gateway", "gateway.auth", "gateway.reload", "commands", "logs", "shutdown", "agents", "agents.echo", "agents.exec", "agents.openai", "tasks", "daemon"];
 
     private static readonly Dictionary<string, Action<JsonElement, Builder, string>> Leaves = new()
     {
@@ -42,6 +42,11 @@ public static class ConfigLoader
         ["agents.openai.timeoutMs"] = (v, b, key) => b.OpenAiTimeout = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 1, int.MaxValue, "a number of milliseconds ≥ 1")),
         ["tasks.retentionMs"] = (v, b, key) => b.TaskRetention = TimeSpan.FromMilliseconds(ReadLong(v, b, key, 1, long.MaxValue / 2, "a number of milliseconds ≥ 1")),
         ["tasks.defaultTimeoutMs"] = (v, b, key) => b.TaskTimeout = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 1, int.MaxValue, "a number of milliseconds ≥ 1")),
+        ["daemon.backoffMs"] = (v, b, key) => b.InitialBackoff = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 1, 3_600_000, "a number of milliseconds from 1 to 3600000")),
+        ["daemon.backoffMaxMs"] = (v, b, key) => b.MaxBackoff = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 1, 86_400_000, "a number of milliseconds from 1 to 86400000")),
+        ["daemon.crashLimit"] = (v, b, key) => b.CrashLimit = ReadInt(v, b, key, 0, 1000, "an integer from 0 to 1000"),
+        ["daemon.crashWindowMs"] = (v, b, key) => b.CrashWindow = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 1, int.MaxValue, "a number of milliseconds ≥ 1")),
+        ["daemon.startTimeoutMs"] = (v, b, key) => b.StartTimeout = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 1, 3_600_000, "a number of milliseconds from 1 to 3600000")),
         ["shutdown.timeoutMs"] = (v, b, key) =>
             b.StopTimeout = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 1, 3_600_000, "a number of milliseconds from 1 to 3600000")),
     };
@@ -218,6 +223,11 @@ public static class ConfigLoader
         public TimeSpan OpenAiTimeout { get; set; } = new AgentOptions().OpenAiTimeout;
         public TimeSpan TaskRetention { get; set; } = new TaskOptions().Retention;
         public TimeSpan TaskTimeout { get; set; } = new TaskOptions().DefaultTimeout;
+        public TimeSpan InitialBackoff { get; set; } = new DaemonOptions().InitialBackoff;
+        public TimeSpan MaxBackoff { get; set; } = new DaemonOptions().MaxBackoff;
+        public int CrashLimit { get; set; } = new DaemonOptions().CrashLimit;
+        public TimeSpan CrashWindow { get; set; } = new DaemonOptions().CrashWindow;
+        public TimeSpan StartTimeout { get; set; } = new DaemonOptions().StartTimeout;
 
         public ConfigException InvalidValue(string key, JsonElement value, string expected) =>
             Invalid(key, $"must be {expected}, got {Describe(value)}");
@@ -296,6 +306,14 @@ public static class ConfigLoader
                     OpenAiTimeout = OpenAiTimeout,
                 },
                 Tasks = new TaskOptions { Retention = TaskRetention, DefaultTimeout = TaskTimeout },
+                Daemon = new DaemonOptions
+                {
+                    InitialBackoff = InitialBackoff,
+                    MaxBackoff = MaxBackoff < InitialBackoff ? InitialBackoff : MaxBackoff,
+                    CrashLimit = CrashLimit,
+                    CrashWindow = CrashWindow,
+                    StartTimeout = StartTimeout,
+                },
                 Warnings = Warnings,
             };
         }

@@ -23,6 +23,15 @@ public sealed class StateDirectory
     public string StoreFile => Path.Combine(Root, "state.db");
     public string SecretsFile => Path.Combine(Root, "secrets.json");
 
+    /// <summary>The built-in supervisor's view of the daemon (ARCHITECTURE.md §2).</summary>
+    public string DaemonStateFile => Path.Combine(Root, "daemon.json");
+
+    /// <summary>Held by the one live built-in supervisor; every write of <see cref="DaemonStateFile"/> happens under it.</summary>
+    public string SupervisorLockFile => Path.Combine(Root, "supervisor.lock");
+
+    /// <summary>The supervisor's own log (one process writes and rotates a file; the gateway keeps <see cref="LogFile"/>).</summary>
+    public string SupervisorLogFile => Path.Combine(LogsDirectory, "supervisor.log");
+
     /// <summary>Resolves the directory from the CLI flags and the environment.</summary>
     /// <exception cref="ArgumentException">Both a home and a profile were given, or the profile name is unsafe.</exception>
     public static StateDirectory Resolve(string? home, string? profile, Func<string, string?> getEnvironment)

@@ -12,9 +12,16 @@ public sealed record GatewayFaults
     /// <summary><c>hang-on-stop</c>: closing the server never finishes, so the shutdown watchdog must fire.</summary>
     public bool HangOnStop { get; init; }
 
+    /// <summary><c>crash-after-ready</c>: the process exits 1 as soon as it first serves, so a supervisor sees a crash loop.</summary>
+    public bool CrashAfterReady { get; init; }
+
     public static GatewayFaults Parse(string? value)
     {
         var names = (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return new GatewayFaults { HangOnStop = names.Contains("hang-on-stop") };
+        return new GatewayFaults
+        {
+            HangOnStop = names.Contains("hang-on-stop"),
+            CrashAfterReady = names.Contains("crash-after-ready"),
+        };
     }
 }

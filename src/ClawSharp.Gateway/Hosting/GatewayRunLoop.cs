@@ -72,6 +72,10 @@ public sealed class GatewayRunLoop : IAsyncDisposable
             Transition(GatewayRunState.Stopped, "first start failed");
             return failure;
         }
+        if (settings.Faults.CrashAfterReady)
+        {
+            exitProcess(ExitCode.Failure);
+        }
         while (true)
         {
             var command = Resolve(await NextCommandAsync(cancellationToken).ConfigureAwait(false));

@@ -19,8 +19,10 @@ public sealed class TempHome : IDisposable
 
     public void WriteConfig(string json) => File.WriteAllText(State.ConfigFile, json);
 
+    /// <summary>Kills every process still naming this directory on its command line (supervisors, gateways, respawned copies), then deletes it.</summary>
     public void Dispose()
     {
+        StrayProcesses.Kill(Root);
         try
         {
             Directory.Delete(Root, recursive: true);

@@ -1,0 +1,37 @@
+using ClawSharp.Gateway.Configuration;
+
+namespace ClawSharp.Daemon;
+
+/// <summary>Puts <c>daemon.json</c> right when its supervisor is gone (killed, or died) and left it saying otherwise.</summary>
+public static class DaemonCleanup
+{
+    /// <summary>
+    /// Marks the daemon stopped, under <c>supervisor.lock</c>; does nothing when a live
+    /// supervisor holds the lock (it owns the file) or the file already says stopped or failed.
+    /// </summary>
+    /// <param name="state">The state directory.</param>
+    /// <param name="why">Recorded as the failure reason, for status.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="lockWait">How long to wait for the lock: a killed process shows as a zombie
+    /// before its last thread has let go of its descriptors, and so of the lock.</param>
+    public static void MarkStopped(StateDirectory state, string why, TimeProvider time, TimeSpan lockWait = default)
+    {
+        using var held = SupervisorLock.TryAcquire(state.SupervisorLockFile, lockWait);
+        if (held is null || DaemonStateFile.Read(state) is not DaemonStateRead.Found { State: var daemon }
+            || daemon.State is DaemonPhase.Stopped or DaemonPhase.Failed)
+        {
+            return;
+        }
+        var now = time.GetUtcNow();
+        DaemonStateFile.Write(state, daemon with
+        {
+            State = DaemonPhase.Stopped,
+            GatewayPid = null,
+            GatewayStartTime = null,
+            NextStartAt = null,
+            Port = null,
+            FailureReason = why,
+            UpdatedAt = now,
+        });
+    }
+}

@@ -1,0 +1,85 @@
+using ClawSharp.Gateway.Configuration;
+using ClawSharp.Gateway.Hosting;
+using ClawSharp.Gateway.Infrastructure;
+
+namespace ClawSharp.Daemon;
+
+/// <summary>
+/// What the state directory says about the daemon, with every PID checked against the process
+/// that has it now (start time), so the CLI never trusts or signals a dead or reused PID.
+/// </summary>
+/// <param name="Daemon">daemon.json, when readable.</param>
+/// <param name="Supervisor">The supervisor, when daemon.json names it and it is that process still.</param>
+/// <param name="Gateway">The gateway that owns gateway.lock, verified (supervised or not).</param>
+/// <param name="StartingGateway">The supervisor's child that does not own the lock yet, verified.</param>
+/// <param name="Problems">What was found wrong: a corrupt daemon.json, a stale or reused PID.</param>
+public sealed record DaemonSnapshot(
+    DaemonState? Daemon,
+    ProcessIdentity? Supervisor,
+    LockOwner? Gateway,
+    ProcessIdentity? StartingGateway,
+    IReadOnlyList<string> Problems)
+{
+    /// <summary>A supervisor holds supervisor.lock even though daemon.json cannot tell which one.</summary>
+    public bool UnknownSupervisorAlive { get; init; }
+
+    /// <summary>The gateway's PID, whether it owns the lock yet or not.</summary>
+    public int? GatewayPid => Gateway?.Pid ?? StartingGateway?.Pid;
+
+    public static DaemonSnapshot Take(StateDirectory state)
+    {
+        var problems = new List<string>();
+        DaemonState? daemon = null;
+        ProcessIdentity? supervisor = null;
+        ProcessIdentity? starting = null;
+        var unknownSupervisor = false;
+        switch (DaemonStateFile.Read(state))
+        {
+            case DaemonStateRead.Corrupt corrupt:
+                unknownSupervisor = SupervisorLock.IsHeld(state.SupervisorLockFile);
+                problems.Add(unknownSupervisor
+                    ? $"daemon.json is corrupt ({corrupt.Problem}); a supervisor still holds supervisor.lock and rewrites the file at its next change"
+                    : $"daemon.json is corrupt ({corrupt.Problem}); no supervisor holds supervisor.lock, so none is running");
+                break;
+            case DaemonStateRead.Found found:
+                daemon = found.State;
+                supervisor = Verify(daemon.SupervisorPid, daemon.SupervisorStartTime, "supervisor", daemon.State, problems);
+                if (supervisor is not null && daemon.GatewayPid is { } child && daemon.GatewayStartTime is { } childStart)
+                {
+                    starting = Verify(child, childStart, "gateway", daemon.State, problems);
+                }
+                break;
+        }
+        var owner = GatewayLock.ReadOwner(state.LockFile);
+        var match = owner is null ? ProcessMatch.Dead : ProcessIdentity.Check(owner.Pid, owner.StartTime);
+        var gateway = match == ProcessMatch.Same ? owner : null;
+        if (owner is not null && gateway is null)
+        {
+            problems.Add(match == ProcessMatch.Reused
+                ? $"the lock names pid {owner.Pid}, which now belongs to another program"
+                : $"the lock names pid {owner.Pid}, which is no longer running");
+        }
+        if (gateway is not null && starting?.Pid == gateway.Pid)
+        {
+            starting = null;
+        }
+        return new DaemonSnapshot(daemon, supervisor, gateway, starting, problems) { UnknownSupervisorAlive = unknownSupervisor };
+    }
+
+    private static ProcessIdentity? Verify(int pid, long startTime, string what, DaemonPhase phase, List<string> problems)
+    {
+        switch (ProcessIdentity.Check(pid, startTime))
+        {
+            case ProcessMatch.Same:
+                return new ProcessIdentity(pid, startTime);
+            case ProcessMatch.Reused when phase is not (DaemonPhase.Stopped or DaemonPhase.Failed):
+                problems.Add($"daemon.json names {what} pid {pid}, which now belongs to another program ({ProcessIdentity.CommandLine(pid) ?? "unknown"}); it is not ours and is left alone");
+                return null;
+            case ProcessMatch.Dead when phase is not (DaemonPhase.Stopped or DaemonPhase.Failed):
+                problems.Add($"daemon.json says {phase.ToString().ToLowerInvariant()} but its {what} pid {pid} is no longer running");
+                return null;
+            default:
+                return null;
+        }
+    }
+}

@@ -1,0 +1,127 @@
+using ClawSharp.Gateway.Configuration;
+using ClawSharp.Gateway.Infrastructure;
+
+namespace ClawSharp.Daemon;
+
+/// <summary>
+/// Makes the supervisor a daemon: its own session (a closing terminal sends it nothing),
+/// stdin and stdout from/to /dev/null, stderr appended to <c>logs/supervisor.log</c>. Its
+/// gateway children inherit these descriptors: the gateway's stdout (its console log, a copy
+/// of gateway.log) is dropped, its stderr (warnings, and anything the runtime prints when it
+/// dies) lands in the supervisor log.
+/// </summary>
+public static class ProcessDetach
+{
+    /// <summary>Past this size the supervisor log is moved to <c>supervisor.log.1</c> (one backup) before the next gateway start.</summary>
+    public const long MaxSupervisorLogBytes = 10 * 1024 * 1024;
+
+    public static void Detach(StateDirectory state)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+        Posix.StartNewSession();
+        var inherited = StandardTargets();
+        using (var devNull = File.OpenHandle("/dev/null", FileMode.Open, FileAccess.ReadWrite))
+        {
+            Posix.Redirect(devNull, 0);
+            Posix.Redirect(devNull, 1);
+            // The runtime keeps duplicates of the standard descriptors it was started with, and a
+            // caller may leak descriptors without close-on-exec. Left alone they hold the caller's
+            // pipes open (a 'gateway start' run by a script would never see end-of-file), so they
+            // are pointed at /dev/null too; never closed, because the runtime may still write to
+            // them and a closed number gets reused.
+            foreach (var duplicate in LeftoverDescriptors(inherited))
+            {
+                Posix.Redirect(devNull, duplicate);
+            }
+        }
+        RedirectStderrToLog(state);
+    }
+
+    /// <summary>What descriptors 0-2 point at (Linux, from /proc), except /dev/null.</summary>
+    private static HashSet<string> StandardTargets()
+    {
+        var targets = new HashSet<string>(StringComparer.Ordinal);
+        for (var fd = 0; fd <= 2; fd++)
+        {
+            if (LinkOf(fd) is { } target && target != "/dev/null")
+            {
+                targets.Add(target);
+            }
+        }
+        return targets;
+    }
+
+    /// <summary>Descriptors above 2 that point where 0-2 pointed, or that were inherited.</summary>
+    private static List<int> LeftoverDescriptors(HashSet<string> targets)
+    {
+        if (!Directory.Exists("/proc/self/fd"))
+        {
+            return [];
+        }
+        return [.. Directory.GetFileSystemEntries("/proc/self/fd")
+            .Select(entry => int.TryParse(Path.GetFileName(entry), out var fd) ? fd : -1)
+            .Where(fd => fd > 2 && ((LinkOf(fd) is { } target && targets.Contains(target)) || Posix.IsInheritable(fd)))];
+    }
+
+    private static string? LinkOf(int fd)
+    {
+        try
+        {
+            return new FileInfo($"/proc/self/fd/{fd}").LinkTarget;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Rotates the supervisor log when it is too big, then (re)opens it as stderr.</summary>
+    public static void RotateIfLarge(StateDirectory state)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+        try
+        {
+            var log = new FileInfo(state.SupervisorLogFile);
+            if (!log.Exists || log.Length <= MaxSupervisorLogBytes)
+            {
+                return;
+            }
+            File.Move(state.SupervisorLogFile, state.SupervisorLogFile + ".1", overwrite: true);
+            RedirectStderrToLog(state);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A log that cannot rotate must not stop the supervisor: keep writing where we are.
+        }
+    }
+
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static void RedirectStderrToLog(StateDirectory state)
+    {
+        try
+        {
+            StateDirectory.EnsurePrivateDirectory(state.LogsDirectory);
+            var options = new FileStreamOptions
+            {
+                Mode = FileMode.Append,
+                Access = FileAccess.Write,
+                Share = FileShare.ReadWrite | FileShare.Delete,
+                UnixCreateMode = AtomicFile.PrivateFileMode,
+            };
+            using var log = new FileStream(state.SupervisorLogFile, options);
+            Posix.Redirect(log.SafeFileHandle, 2);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // No log directory (a full or read-only disk): lose the log, never the daemon.
+            using var devNull = File.OpenHandle("/dev/null", FileMode.Open, FileAccess.Write);
+            Posix.Redirect(devNull, 2);
+        }
+    }
+}

@@ -1,0 +1,306 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using ClawSharp.Gateway;
+using ClawSharp.Gateway.Configuration;
+using ClawSharp.Gateway.Hosting;
+using ClawSharp.Gateway.Infrastructure;
+using ClawSharp.Gateway.Logging;
+
+namespace ClawSharp.Daemon;
+
+/// <summary>
+/// The built-in supervisor (hidden <c>clawsharp gateway supervise</c>): starts the gateway as
+/// its child with <c>CLAWSHARP_SUPERVISOR=builtin</c>, restarts it at once after exit 75 and
+/// after a crash with backoff, gives up past the crash limit or on exit 78, and records all of
+/// it in <c>daemon.json</c>. SIGTERM/SIGINT stop the gateway gracefully and then the
+/// supervisor; SIGUSR1 cuts a backoff short.
+/// Invariants: one supervisor per state directory (<see cref="SupervisorLock"/>); it writes
+/// <c>daemon.json</c> only while holding that lock; it signals only its own child.
+/// </summary>
+public sealed class Supervisor
+{
+    /// <summary>How many gateway log lines a crash keeps for <c>status</c>.</summary>
+    public const int KeptLogLines = 20;
+
+    private static readonly TimeSpan ReadinessPoll = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan StopMargin = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(2);
+
+    private readonly SupervisorSettings settings;
+    private readonly SupervisorLog log;
+    private readonly CrashPolicy policy = new();
+    private readonly TaskCompletionSource<string> stopRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly object stateGate = new();
+    private TaskCompletionSource wakeUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private DaemonState current = new();
+
+    public Supervisor(SupervisorSettings settings)
+    {
+        this.settings = settings;
+        log = new SupervisorLog(settings.Time);
+    }
+
+    private StateDirectory State => settings.State;
+
+    /// <summary>Runs until stopped or given up; returns the supervisor's exit code (0 stopped, 1 gave up or could not start).</summary>
+    public async Task<int> RunAsync()
+    {
+        using var held = SupervisorLock.TryAcquire(State.SupervisorLockFile, LockWait);
+        if (held is null)
+        {
+            log.Error($"another supervisor already runs for {State.Root}; exiting");
+            return (int)ExitCode.Failure;
+        }
+        var me = ProcessIdentity.Current;
+        Save(new DaemonState
+        {
+            State = DaemonPhase.Starting,
+            SupervisorPid = me.Pid,
+            SupervisorStartTime = me.StartTime,
+            StartedAt = settings.Time.GetUtcNow(),
+            Version = GatewayVersion.Current,
+            LogFile = State.LogFile,
+            SupervisorLogFile = State.SupervisorLogFile,
+        });
+        using var signals = RegisterSignals();
+        log.Info($"supervisor started for {State.Root} (version {GatewayVersion.Current})");
+        while (true)
+        {
+            if (stopRequested.Task.IsCompleted)
+            {
+                RecordStopped(current.LastExit?.Code ?? 0, $"stopped by {stopRequested.Task.Result}");
+                return (int)ExitCode.Success;
+            }
+            var options = LoadOptions();
+            ProcessDetach.RotateIfLarge(State);
+            using var child = TryStart();
+            if (child is null)
+            {
+                return (int)ExitCode.Failure;
+            }
+            var exited = child.WaitForExitAsync();
+            using (var watching = new CancellationTokenSource())
+            {
+                var readiness = WatchReadinessAsync(child.Id, watching.Token);
+                await Task.WhenAny(exited, stopRequested.Task).ConfigureAwait(false);
+                await watching.CancelAsync().ConfigureAwait(false);
+                await readiness.ConfigureAwait(false);
+            }
+            if (!exited.IsCompleted)
+            {
+                await StopChildAsync(child, options).ConfigureAwait(false);
+                RecordStopped(child.ExitCode, $"stopped by {stopRequested.Task.Result}");
+                return (int)ExitCode.Success;
+            }
+            var now = settings.Time.GetUtcNow();
+            var exit = CrashPolicy.DescribeExit(child.ExitCode, now);
+            var decision = policy.Decide(child.ExitCode, now, options.Daemon);
+            var crashed = decision.Action == AfterExit.RestartAfterBackoff
+                || (decision.Action == AfterExit.GiveUp && (ExitCode)child.ExitCode != ExitCode.Config);
+            log.Info($"gateway pid {child.Id} ended: {exit.Description}; {decision.Reason}");
+            Update(s => s with
+            {
+                GatewayPid = null,
+                GatewayStartTime = null,
+                LastExit = exit,
+                CrashCount = s.CrashCount + (crashed ? 1 : 0),
+                LastLogLines = crashed || decision.Action == AfterExit.GiveUp ? GatewayLogFiles.Tail(State, KeptLogLines) : s.LastLogLines,
+            });
+            switch (decision.Action)
+            {
+                case AfterExit.Stop:
+                    RecordStopped(child.ExitCode, "the gateway stopped itself");
+                    return (int)ExitCode.Success;
+                case AfterExit.GiveUp:
+                    Update(s => s with { State = DaemonPhase.Failed, FailureReason = decision.Reason, Port = null });
+                    log.Error($"giving up: {decision.Reason}");
+                    return (int)ExitCode.Failure;
+                case AfterExit.RestartAfterBackoff:
+                    if (!await BackOffAsync(decision.Delay).ConfigureAwait(false))
+                    {
+                        RecordStopped(child.ExitCode, $"stopped by {stopRequested.Task.Result} during the backoff");
+                        return (int)ExitCode.Success;
+                    }
+                    break;
+            }
+            Update(s => s with { RestartCount = s.RestartCount + 1 });
+        }
+    }
+
+    private Process? TryStart()
+    {
+        var info = new ProcessStartInfo(settings.GatewayBinary) { UseShellExecute = false };
+        foreach (var argument in settings.GatewayArguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+        info.Environment[SupervisorDetection.EnvironmentVariable] = "builtin";
+        try
+        {
+            var child = Process.Start(info) ?? throw new InvalidOperationException("no process was started");
+            var identity = ProcessIdentity.Of(child.Id);
+            Update(s => s with
+            {
+                State = DaemonPhase.Starting,
+                GatewayPid = child.Id,
+                GatewayStartTime = identity?.StartTime,
+                GatewayStartedAt = settings.Time.GetUtcNow(),
+                NextStartAt = null,
+                Port = null,
+            });
+            log.Info($"started gateway pid {child.Id}: {settings.GatewayBinary} {string.Join(' ', settings.GatewayArguments)}");
+            return child;
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
+        {
+            var reason = $"cannot start the gateway binary {settings.GatewayBinary}: {e.Message}";
+            log.Error(reason);
+            Update(s => s with { State = DaemonPhase.Failed, FailureReason = reason, GatewayPid = null, GatewayStartTime = null });
+            return null;
+        }
+    }
+
+    /// <summary>Marks the daemon running once this child owns the lock and answers <c>/readyz</c>.</summary>
+    private async Task WatchReadinessAsync(int pid, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                if (await GatewayReadiness.ReadyPortAsync(State, pid, cancellationToken).ConfigureAwait(false) is { } port)
+                {
+                    Update(s => s.GatewayPid == pid ? s with { State = DaemonPhase.Running, Port = port } : s);
+                    log.Info($"gateway pid {pid} is ready on port {port}");
+                    return;
+                }
+                await Task.Delay(ReadinessPoll, settings.Time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>SIGTERM, then SIGKILL past the gateway's own stop budget plus a margin.</summary>
+    private async Task StopChildAsync(Process child, DaemonOptionsAndShutdown options)
+    {
+        log.Info($"stopping gateway pid {child.Id} (SIGTERM)");
+        Posix.Kill(child.Id, Posix.SIGTERM);
+        using var timeout = new CancellationTokenSource(options.StopTimeout + StopMargin);
+        try
+        {
+            await child.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            log.Warning($"gateway pid {child.Id} did not stop within {(options.StopTimeout + StopMargin).TotalSeconds:F0} s; sending SIGKILL");
+            child.Kill();
+            await child.WaitForExitAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Waits out a backoff; false when a stop came first. SIGUSR1 cuts it short.</summary>
+    private async Task<bool> BackOffAsync(TimeSpan delay)
+    {
+        wakeUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Update(s => s with { State = DaemonPhase.Backoff, NextStartAt = settings.Time.GetUtcNow() + delay, Port = null });
+        using var cancel = new CancellationTokenSource();
+        var wait = Task.Delay(delay, settings.Time, cancel.Token);
+        var first = await Task.WhenAny(wait, stopRequested.Task, wakeUp.Task).ConfigureAwait(false);
+        await cancel.CancelAsync().ConfigureAwait(false);
+        if (first == wakeUp.Task)
+        {
+            log.Info("backoff cut short by SIGUSR1");
+        }
+        return first != stopRequested.Task;
+    }
+
+    private void RecordStopped(int exitCode, string why)
+    {
+        var exit = CrashPolicy.DescribeExit(exitCode, settings.Time.GetUtcNow());
+        Update(s => s with
+        {
+            State = DaemonPhase.Stopped,
+            GatewayPid = null,
+            GatewayStartTime = null,
+            NextStartAt = null,
+            Port = null,
+            LastExit = exit,
+        });
+        log.Info($"supervisor stopping: {why} (gateway {exit.Description})");
+    }
+
+    private DaemonOptionsAndShutdown LoadOptions()
+    {
+        try
+        {
+            var config = ConfigLoader.Load(State, settings.Overrides);
+            return new DaemonOptionsAndShutdown(config.Daemon, config.Shutdown.StopTimeout);
+        }
+        catch (ConfigException e)
+        {
+            // The gateway will refuse this config too and exit 78; the supervisor keeps its defaults meanwhile.
+            log.Warning($"config: {e.Message}; using the default daemon settings");
+            return new DaemonOptionsAndShutdown(new DaemonOptions(), new ShutdownOptions().StopTimeout);
+        }
+    }
+
+    private IDisposable RegisterSignals()
+    {
+        var registrations = new List<PosixSignalRegistration>
+        {
+            PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => RequestStop(c, "SIGTERM")),
+            PosixSignalRegistration.Create(PosixSignal.SIGINT, c => RequestStop(c, "SIGINT")),
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            registrations.Add(PosixSignalRegistration.Create((PosixSignal)Posix.SIGUSR1, c =>
+            {
+                c.Cancel = true;
+                wakeUp.TrySetResult();
+            }));
+        }
+        return new Registrations(registrations);
+    }
+
+    private void RequestStop(PosixSignalContext context, string source)
+    {
+        context.Cancel = true;
+        if (!stopRequested.TrySetResult(source))
+        {
+            log.Warning($"{source} ignored: already stopping");
+        }
+    }
+
+    private void Update(Func<DaemonState, DaemonState> change)
+    {
+        lock (stateGate)
+        {
+            Save(change(current));
+        }
+    }
+
+    private void Save(DaemonState next)
+    {
+        lock (stateGate)
+        {
+            current = next with { UpdatedAt = settings.Time.GetUtcNow() };
+            try
+            {
+                DaemonStateFile.Write(State, current);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // status then shows older news; the gateway keeps running either way.
+                log.Warning($"cannot write {State.DaemonStateFile}: {e.Message}");
+            }
+        }
+    }
+
+    private sealed record DaemonOptionsAndShutdown(DaemonOptions Daemon, TimeSpan StopTimeout);
+
+    private sealed class Registrations(List<PosixSignalRegistration> registrations) : IDisposable
+    {
+        public void Dispose() => registrations.ForEach(r => r.Dispose());
+    }
+}

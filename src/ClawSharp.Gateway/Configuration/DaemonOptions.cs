@@ -1,0 +1,20 @@
+namespace ClawSharp.Gateway.Configuration;
+
+/// <summary>The built-in supervisor and <c>gateway start</c> (config object <c>daemon</c>).</summary>
+public sealed class DaemonOptions
+{
+    /// <summary>The wait before the first restart after a crash (<c>daemon.backoffMs</c>); doubles per crash in the window. Default 1 s.</summary>
+    public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The cap of the backoff (<c>daemon.backoffMaxMs</c>). Default 60 s.</summary>
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How many crashes within <see cref="CrashWindow"/> are tolerated (<c>daemon.crashLimit</c>); one more and the supervisor gives up. Default 3.</summary>
+    public int CrashLimit { get; init; } = 3;
+
+    /// <summary>The window the crash limit counts over (<c>daemon.crashWindowMs</c>). Default 5 min.</summary>
+    public TimeSpan CrashWindow { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long <c>gateway start</c> waits for the gateway to be ready (<c>daemon.startTimeoutMs</c>). Default 15 s.</summary>
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(15);
+}

@@ -1,0 +1,271 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text.Json;
+using ClawSharp.Daemon;
+using ClawSharp.Gateway.Infrastructure;
+using ClawSharp.Tests.Infrastructure;
+
+namespace ClawSharp.Tests.EndToEnd;
+
+/// <summary><c>gateway start | stop | restart | status</c> with the built-in supervisor, on real processes.</summary>
+public sealed class DaemonTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    /// <summary>Fast backoff so crash tests do not wait out the 1 s default.</summary>
+    private const string FastBackoff = """{ "daemon": { "backoffMs": 50, "backoffMaxMs": 200 } }""";
+
+    [Fact]
+    public async Task Start_Status_KillNine_SupervisorBringsItBack_WithRestartCountOne()
+    {
+        using var home = new TempHome();
+        home.WriteConfig(FastBackoff);
+
+        var start = await CliRun.RunAsync(home, "gateway", "start", "--port", "0", "--json");
+
+        Assert.True(start.ExitCode == 0, start.ToString());
+        var started = JsonDocument.Parse(start.Stdout).RootElement;
+        Assert.Equal("started", started.GetProperty("result").GetString());
+        var firstPid = started.GetProperty("pid").GetInt32();
+        var supervisorPid = started.GetProperty("supervisorPid").GetInt32();
+        Assert.NotEqual(firstPid, supervisorPid);
+        var status = await StatusJsonAsync(home);
+        Assert.Equal("running", status.GetProperty("status").GetString());
+        Assert.Equal(firstPid, status.GetProperty("pid").GetInt32());
+
+        Posix.Kill(firstPid, Posix.SIGKILL);
+
+        var back = await WaitForStatusAsync(home, s => s.GetProperty("status").GetString() == "running" && s.GetProperty("pid").GetInt32() != firstPid);
+        var supervisor = back.GetProperty("supervisor");
+        Assert.Equal(supervisorPid, supervisor.GetProperty("pid").GetInt32());
+        Assert.Equal(1, supervisor.GetProperty("restartCount").GetInt32());
+        Assert.Equal(1, supervisor.GetProperty("crashCount").GetInt32());
+        Assert.Equal(9, supervisor.GetProperty("lastExit").GetProperty("signal").GetInt32());
+        Assert.Contains("signal 9 (SIGKILL)", (await CliRun.RunAsync(home, "gateway", "status")).Stdout);
+        await StopAndAssertGoneAsync(home);
+    }
+
+    [Fact]
+    public async Task FourCrashesInARow_GiveUp_StatusFailed_WithTheLastExit()
+    {
+        using var home = new TempHome();
+        home.WriteConfig(FastBackoff);
+        var crashing = new Dictionary<string, string> { ["CLAWSHARP_TEST_FAULTS"] = "crash-after-ready" };
+
+        // The gateway may be seen ready before its first crash, or not: start's own answer is not the point here.
+        await CliRun.RunAsync(["gateway", "start", "--port", "0", "--home", home.Root], crashing);
+
+        var failed = await WaitForStatusAsync(home, s => s.GetProperty("status").GetString() == "failed");
+        var supervisor = failed.GetProperty("supervisor");
+        Assert.Equal(4, supervisor.GetProperty("crashCount").GetInt32());
+        Assert.Equal(3, supervisor.GetProperty("restartCount").GetInt32());
+        Assert.Equal(1, supervisor.GetProperty("lastExit").GetProperty("code").GetInt32());
+        Assert.Contains("4 crashes within", supervisor.GetProperty("failureReason").GetString());
+        Assert.NotEmpty(supervisor.GetProperty("lastLogLines").EnumerateArray());
+        var text = await CliRun.RunAsync(home, "gateway", "status");
+        Assert.Equal(1, text.ExitCode);
+        Assert.StartsWith("Failed: 4 crashes within", text.Stdout);
+        Assert.Contains("last exit    exit 1 (failure)", text.Stdout);
+        Assert.Contains("last log lines:", text.Stdout);
+        await Eventually.AssertAsync(() => ClawSharpProcesses(home).Count == 0, Deadline, "the supervisor to exit after giving up");
+    }
+
+    [Fact]
+    public async Task StartTwice_SaysAlreadyRunning_StopTwice_SaysNotRunning_AndLeavesNothingBehind()
+    {
+        using var home = new TempHome();
+        var first = await CliRun.RunAsync(home, "gateway", "start", "--port", "0");
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var pid = (await StatusJsonAsync(home)).GetProperty("pid").GetInt32();
+
+        var second = await CliRun.RunAsync(home, "gateway", "start", "--port", "0");
+
+        Assert.Equal(1, second.ExitCode);
+        Assert.Contains($"gateway is already running with PID {pid}", second.Stderr);
+        var port = (await StatusJsonAsync(home)).GetProperty("port").GetInt32();
+        await StopAndAssertGoneAsync(home);
+        using (var probe = new TcpClient())
+        {
+            await Assert.ThrowsAnyAsync<SocketException>(() => probe.ConnectAsync("127.0.0.1", port));
+        }
+        var again = await CliRun.RunAsync(home, "gateway", "stop");
+        Assert.Equal(0, again.ExitCode);
+        Assert.Equal("gateway is not running", again.Stdout.Trim());
+        var status = await CliRun.RunAsync(home, "gateway", "status");
+        Assert.Equal(3, status.ExitCode);
+        Assert.StartsWith("Stopped", status.Stdout);
+    }
+
+    [Fact]
+    public async Task PlainRestart_GoesThroughTheSupervisor_NewPid_NotACrash()
+    {
+        using var home = new TempHome();
+        Assert.Equal(0, (await CliRun.RunAsync(home, "gateway", "start", "--port", "0")).ExitCode);
+        var before = await StatusJsonAsync(home);
+
+        var restart = await CliRun.RunAsync(home, "gateway", "restart", "--json");
+
+        Assert.True(restart.ExitCode == 0, restart.ToString());
+        var newPid = JsonDocument.Parse(restart.Stdout).RootElement.GetProperty("pid").GetInt32();
+        Assert.NotEqual(before.GetProperty("pid").GetInt32(), newPid);
+        var after = await WaitForStatusAsync(home, s => s.GetProperty("status").GetString() == "running");
+        Assert.Equal(newPid, after.GetProperty("pid").GetInt32());
+        Assert.Equal(before.GetProperty("supervisor").GetProperty("pid").GetInt32(), after.GetProperty("supervisor").GetProperty("pid").GetInt32());
+        Assert.Equal(1, after.GetProperty("supervisor").GetProperty("restartCount").GetInt32());
+        Assert.Equal(0, after.GetProperty("supervisor").GetProperty("crashCount").GetInt32());
+        Assert.Equal(75, after.GetProperty("supervisor").GetProperty("lastExit").GetProperty("code").GetInt32());
+        await StopAndAssertGoneAsync(home);
+    }
+
+    [Fact]
+    public async Task Stop_ThatOverrunsItsTimeout_EscalatesToSigkill_AndSaysSo()
+    {
+        using var home = new TempHome();
+        home.WriteConfig("""{ "shutdown": { "timeoutMs": 600000 } }""");
+        var start = await CliRun.RunAsync(["gateway", "start", "--port", "0", "--home", home.Root],
+            new Dictionary<string, string> { ["CLAWSHARP_TEST_FAULTS"] = "hang-on-stop" });
+        Assert.True(start.ExitCode == 0, start.ToString());
+
+        var stop = await CliRun.RunAsync(home, "gateway", "stop", "--timeout", "500ms");
+
+        Assert.True(stop.ExitCode == 0, stop.ToString());
+        Assert.Contains("did not stop within 0.5 s; sending SIGKILL", stop.Stderr);
+        Assert.Contains("gateway killed", stop.Stdout);
+        Assert.Empty(ClawSharpProcesses(home));
+        Assert.True(((DaemonStateRead.Found)DaemonStateFile.Read(home.State)).State.State == DaemonPhase.Stopped,
+            File.ReadAllText(home.State.DaemonStateFile) + File.ReadAllText(home.State.SupervisorLogFile) + stop);
+    }
+
+    [Fact]
+    public async Task DaemonStateNamingADeadSupervisor_IsReportedStale_NeverSignalled_AndStartWorks()
+    {
+        using var home = new TempHome();
+        using var exited = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!;
+        await exited.WaitForExitAsync();
+        WriteDaemonState(home, exited.Id, 12345);
+
+        var status = await CliRun.RunAsync(home, "gateway", "status");
+        var stop = await CliRun.RunAsync(home, "gateway", "stop");
+
+        Assert.Equal(3, status.ExitCode);
+        Assert.Contains($"supervisor pid {exited.Id} is no longer running", status.Stdout);
+        Assert.Equal(0, stop.ExitCode);
+        Assert.Equal("gateway is not running", stop.Stdout.Trim());
+        var start = await CliRun.RunAsync(home, "gateway", "start", "--port", "0");
+        Assert.True(start.ExitCode == 0, start.ToString());
+        await StopAndAssertGoneAsync(home);
+    }
+
+    [Fact]
+    public async Task DaemonStateNamingAReusedPid_IsNeverSignalled()
+    {
+        using var home = new TempHome();
+        using var stranger = Process.Start(new ProcessStartInfo("sleep", "300") { UseShellExecute = false })!;
+        try
+        {
+            var identity = ProcessIdentity.Of(stranger.Id)!;
+            WriteDaemonState(home, stranger.Id, identity.StartTime - 1);
+
+            var status = await CliRun.RunAsync(home, "gateway", "status");
+            var stop = await CliRun.RunAsync(home, "gateway", "stop");
+
+            Assert.Equal(3, status.ExitCode);
+            Assert.Contains($"supervisor pid {stranger.Id}, which now belongs to another program", status.Stdout);
+            Assert.Equal("gateway is not running", stop.Stdout.Trim());
+            Assert.False(stranger.HasExited);
+        }
+        finally
+        {
+            stranger.Kill();
+            await stranger.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
+    public async Task CorruptDaemonState_IsReported_TreatedAsNotRunning_AndReplacedByTheNextStart()
+    {
+        using var home = new TempHome();
+        File.WriteAllText(home.State.DaemonStateFile, "{ \"state\": \"runn");
+
+        var status = await CliRun.RunAsync(home, "gateway", "status", "--json");
+
+        Assert.Equal(3, status.ExitCode);
+        var json = JsonDocument.Parse(status.Stdout).RootElement;
+        Assert.Equal("stopped", json.GetProperty("status").GetString());
+        Assert.Contains(json.GetProperty("problems").EnumerateArray(), p => p.GetString()!.Contains("daemon.json is corrupt", StringComparison.Ordinal));
+        var start = await CliRun.RunAsync(home, "gateway", "start", "--port", "0");
+        Assert.True(start.ExitCode == 0, start.ToString());
+        Assert.IsType<DaemonStateRead.Found>(DaemonStateFile.Read(home.State));
+        await StopAndAssertGoneAsync(home);
+    }
+
+    [Fact]
+    public async Task Start_WithABadConfig_Exits78_NamingTheKey_AndStartsNothing()
+    {
+        using var home = new TempHome();
+        home.WriteConfig("""{ "daemon": { "crashLimit": "many" } }""");
+
+        var start = await CliRun.RunAsync(home, "gateway", "start");
+
+        Assert.Equal(78, start.ExitCode);
+        Assert.Contains("daemon.crashLimit must be an integer from 0 to 1000", start.Stderr);
+        Assert.Empty(ClawSharpProcesses(home));
+    }
+
+    [Fact]
+    public async Task Supervisor_IsDetached_AndLogsToItsOwnFile()
+    {
+        using var home = new TempHome();
+        Assert.Equal(0, (await CliRun.RunAsync(home, "gateway", "start", "--port", "0")).ExitCode);
+        var supervisorPid = (await StatusJsonAsync(home)).GetProperty("supervisor").GetProperty("pid").GetInt32();
+
+        var stat = File.ReadAllText($"/proc/{supervisorPid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        Assert.Equal(supervisorPid.ToString(System.Globalization.CultureInfo.InvariantCulture), fields[3]); // session id: its own session
+        Assert.Equal("/dev/null", new FileInfo($"/proc/{supervisorPid}/fd/0").LinkTarget);
+        Assert.Contains("supervisor started for", File.ReadAllText(home.State.SupervisorLogFile));
+        await StopAndAssertGoneAsync(home);
+    }
+
+    private static void WriteDaemonState(TempHome home, int supervisorPid, long startTime) =>
+        DaemonStateFile.Write(home.State, new DaemonState
+        {
+            State = DaemonPhase.Running,
+            SupervisorPid = supervisorPid,
+            SupervisorStartTime = startTime,
+            StartedAt = DateTimeOffset.UtcNow,
+            Version = "0.0.0",
+        });
+
+    private static async Task StopAndAssertGoneAsync(TempHome home)
+    {
+        var stop = await CliRun.RunAsync(home, "gateway", "stop");
+        Assert.True(stop.ExitCode == 0, stop.ToString());
+        Assert.StartsWith("gateway stopped", stop.Stdout);
+        Assert.Empty(ClawSharpProcesses(home));
+    }
+
+    /// <summary>Live (not zombie) processes whose command line names this home.</summary>
+    private static List<int> ClawSharpProcesses(TempHome home) =>
+        [.. Directory.EnumerateDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
+            .Where(pid => pid > 0 && ProcessIdentity.Of(pid) is not null
+                && ProcessIdentity.CommandLine(pid)?.Contains(home.Root, StringComparison.Ordinal) == true)];
+
+    private static async Task<JsonElement> StatusJsonAsync(TempHome home)
+    {
+        var status = await CliRun.RunAsync(home, "gateway", "status", "--json");
+        return JsonDocument.Parse(status.Stdout).RootElement;
+    }
+
+    private static async Task<JsonElement> WaitForStatusAsync(TempHome home, Func<JsonElement, bool> condition)
+    {
+        JsonElement last = default;
+        await Eventually.AssertAsync(async () =>
+        {
+            last = await StatusJsonAsync(home);
+            return condition(last);
+        }, Deadline, "the expected gateway status");
+        return last;
+    }
+}
