@@ -12,9 +12,24 @@ public sealed record GatewayFaults
     /// <summary><c>hang-on-stop</c>: closing the server never finishes, so the shutdown watchdog must fire.</summary>
     public bool HangOnStop { get; init; }
 
+    /// <summary>
+    /// <c>spawned-child-never-ready</c>: a gateway started by a fresh-PID respawn (and only
+    /// such a one) never takes the lock nor serves, but still stops on SIGTERM, so the parent's
+    /// readiness wait must run out.
+    /// </summary>
+    public bool SpawnedChildNeverReady { get; init; }
+
+    /// <summary><c>spawn-fails</c>: the fresh-PID respawn starts a program that does not exist, so starting the child throws.</summary>
+    public bool SpawnFails { get; init; }
+
     public static GatewayFaults Parse(string? value)
     {
         var names = (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return new GatewayFaults { HangOnStop = names.Contains("hang-on-stop") };
+        return new GatewayFaults
+        {
+            HangOnStop = names.Contains("hang-on-stop"),
+            SpawnedChildNeverReady = names.Contains("spawned-child-never-ready"),
+            SpawnFails = names.Contains("spawn-fails"),
+        };
     }
 }

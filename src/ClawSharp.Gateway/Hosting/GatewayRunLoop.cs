@@ -11,9 +11,10 @@ namespace ClawSharp.Gateway.Hosting;
 
 /// <summary>
 /// The gateway process's loop. Order of one iteration: take the lock; make sure the
-/// listening socket is bound (once per process); start a fresh <see cref="GatewayServer"/>;
-/// wait for a command; close the server (watchdog armed); release the lock; then exit or
-/// start again in process.
+/// listening socket is bound (once per process, or taken over from the gateway that spawned
+/// this one); start a fresh <see cref="GatewayServer"/>; wait for a command; close the server
+/// (watchdog armed); release the lock; then, as <see cref="RestartModeSelector"/> decides, exit,
+/// hand over to a fresh process (<see cref="FreshProcessSpawner"/>) or start again in process.
 /// Invariants: at most one gateway owns the lock; at most one restart is in flight; only
 /// this type writes <see cref="GatewayRunState"/>, through one checked transition method.
 /// Signal and RPC handlers only write to <see cref="Commands"/>.
@@ -31,6 +32,7 @@ public sealed class GatewayRunLoop : IAsyncDisposable
     private readonly StabilityBundleWriter bundles;
     private readonly AuthFailureLimiter authLimiter;
     private readonly Restart.RestartCoordinator coordinator;
+    private readonly FreshProcessSpawner spawner;
     private readonly Action<ExitCode> exitProcess;
     private readonly DateTimeOffset processStartedAt;
     private volatile GatewayRunState state = GatewayRunState.Starting;
@@ -39,6 +41,7 @@ public sealed class GatewayRunLoop : IAsyncDisposable
     private ListenSocket? listener;
     private GatewayLock? gatewayLock;
     private GatewayServer? server;
+    private InheritedListener? inherited;
     private int restarts;
 
     /// <param name="settings">The run's settings.</param>
@@ -52,6 +55,8 @@ public sealed class GatewayRunLoop : IAsyncDisposable
         bundles = new StabilityBundleWriter(settings.State, logging.Recent, settings.Time);
         authLimiter = new AuthFailureLimiter(settings.Time);
         coordinator = new Restart.RestartCoordinator(settings.Time);
+        spawner = new FreshProcessSpawner(settings.State, settings.Faults, bundles, settings.Time, logger);
+        inherited = settings.Spawned?.Listener;
         this.exitProcess = exitProcess ?? (code => Environment.Exit((int)code));
         using var process = Process.GetCurrentProcess();
         processStartedAt = new DateTimeOffset(process.StartTime.ToUniversalTime(), TimeSpan.Zero);
@@ -67,6 +72,12 @@ public sealed class GatewayRunLoop : IAsyncDisposable
     /// <summary>Runs until stopped; returns the process exit code.</summary>
     public async Task<ExitCode> RunAsync(GatewayConfig firstConfig, CancellationToken cancellationToken)
     {
+        if (settings.Spawned is { } origin && settings.Faults.SpawnedChildNeverReady)
+        {
+            HostingLog.NeverReadyFault(logger, origin.ParentPid);
+            await WaitForStopAsync(cancellationToken).ConfigureAwait(false);
+            return ExitCode.Success;
+        }
         if (await StartAsync(firstConfig, firstStart: true, cancellationToken).ConfigureAwait(false) is { } failure)
         {
             Transition(GatewayRunState.Stopped, "first start failed");
@@ -92,7 +103,7 @@ public sealed class GatewayRunLoop : IAsyncDisposable
                         break;
                     }
                     var outcome = await RestartAsync(request, plan, cancellationToken).ConfigureAwait(false);
-                    if (outcome == RestartOutcome.Stopped)
+                    if (outcome is RestartOutcome.Stopped or RestartOutcome.HandedToChild)
                     {
                         return ExitCode.Success;
                     }
@@ -221,7 +232,8 @@ public sealed class GatewayRunLoop : IAsyncDisposable
                 return RestartOutcome.Stopped;
             }
         }
-        switch (RestartModeSelector.Select(Environment.GetEnvironmentVariable, settings.Supervisor))
+        var mode = RestartModeSelector.Select(Environment.GetEnvironmentVariable, settings.Supervisor, plan.Reason);
+        switch (mode)
         {
             case RestartMode.SupervisedExit:
                 // The lock is released; a supervised restart exits 75, never 0, so that a
@@ -230,8 +242,14 @@ public sealed class GatewayRunLoop : IAsyncDisposable
                 HostingLog.ExitingForSupervisor(logger, settings.Supervisor.ToString().ToLowerInvariant());
                 Complete(command, RestartOutcome.HandedToSupervisor);
                 return RestartOutcome.HandedToSupervisor;
-            case RestartMode.Spawn or RestartMode.LaunchdKickstart:
-                HostingLog.RestartModeFallback(logger);
+            case RestartMode.LaunchdKickstart:
+                HostingLog.KickstartNotBuilt(logger);
+                break;
+            case RestartMode.Spawn or RestartMode.SpawnForUpdate:
+                if (await RespawnAsync(command, mode == RestartMode.SpawnForUpdate, cancellationToken).ConfigureAwait(false) is { } handedOver)
+                {
+                    return handedOver;
+                }
                 break;
         }
         Transition(GatewayRunState.Starting, "restarting in process");
@@ -253,6 +271,42 @@ public sealed class GatewayRunLoop : IAsyncDisposable
         HostingLog.Restarted(logger, Stopwatch.GetElapsedTime(started).TotalMilliseconds, restarts);
         Complete(command, RestartOutcome.Restarted);
         return RestartOutcome.Restarted;
+    }
+
+    /// <summary>
+    /// Fresh-PID respawn, answering commands while the child starts. Returns the outcome when
+    /// this process is done (the child took over, or a stop arrived); null when the respawn
+    /// failed and the restart goes on in process on the socket this process still holds.
+    /// </summary>
+    private async Task<RestartOutcome?> RespawnAsync(RunLoopCommand.RestartRequested command, bool update, CancellationToken cancellationToken)
+    {
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var respawn = spawner.RespawnAsync(listener, config.Restart.SpawnReadyTimeout, update, abandon.Token);
+        var stopRequested = await AwaitHandlingCommandsAsync(respawn, abandon).ConfigureAwait(false);
+        var result = await respawn.ConfigureAwait(false);
+        if (result is RespawnResult.Ready ready)
+        {
+            Transition(GatewayRunState.Stopped, $"pid {ready.ChildPid} took over");
+            Complete(command, RestartOutcome.HandedToChild);
+            return RestartOutcome.HandedToChild;
+        }
+        if (stopRequested)
+        {
+            Transition(GatewayRunState.Stopped, "stop requested during the respawn");
+            HostingLog.Stopped(logger, "stop during restart");
+            Complete(command, RestartOutcome.Stopped);
+            return RestartOutcome.Stopped;
+        }
+        return null;
+    }
+
+    /// <summary>The <c>spawned-child-never-ready</c> fault: serve nothing, answer only a stop.</summary>
+    private async Task WaitForStopAsync(CancellationToken cancellationToken)
+    {
+        while (await commands.Reader.ReadAsync(cancellationToken).ConfigureAwait(false) is not RunLoopCommand.StopRequested)
+        {
+        }
+        Transition(GatewayRunState.Stopped, "stop requested (test fault spawned-child-never-ready)");
     }
 
     private async Task<RestartOutcome> StopInsteadAsync(RunLoopCommand.RestartRequested command, CancellationToken cancellationToken)
@@ -370,7 +424,11 @@ public sealed class GatewayRunLoop : IAsyncDisposable
             return null;
         }
         listener?.Dispose();
-        listener = null;
+        listener = AdoptInheritedListener(options);
+        if (listener is not null)
+        {
+            return null;
+        }
         try
         {
             listener = ListenSocket.Bind(options.Bind, options.Port);
@@ -398,6 +456,24 @@ public sealed class GatewayRunLoop : IAsyncDisposable
             HostingLog.BindFailed(logger, options.Bind.ToString(), options.Port, e.Message);
             return ExitCode.Config;
         }
+    }
+
+    /// <summary>The socket the spawning gateway handed over, once: adopted when it serves the configuration, else closed.</summary>
+    private ListenSocket? AdoptInheritedListener(GatewayOptions options)
+    {
+        if (inherited is not { } handed)
+        {
+            return null;
+        }
+        inherited = null;
+        var adopted = ListenSocket.TryAdopt(handed, options.Bind, options.Port, out var problem);
+        if (adopted is null)
+        {
+            HostingLog.InheritedListenerRefused(logger, handed.Descriptor, problem ?? "unknown");
+            return null;
+        }
+        HostingLog.InheritedListenerAdopted(logger, adopted.Endpoint.ToString(), handed.Descriptor, settings.Spawned!.ParentPid);
+        return adopted;
     }
 
     /// <summary>1 for a duplicate start; 78 when supervised and the owner is healthy, so the supervisor does not loop.</summary>
@@ -436,9 +512,10 @@ public sealed class GatewayRunLoop : IAsyncDisposable
     /// <summary>
     /// Awaits <paramref name="work"/> while answering the commands that arrive meanwhile through
     /// <see cref="RunLoopPolicy"/>. True when a stop was requested (the caller then stops
-    /// instead of, or right after, what it was doing).
+    /// instead of, or right after, what it was doing); <paramref name="cancelOnStop"/>, when
+    /// given, is cancelled at once so that the work ends early.
     /// </summary>
-    private async Task<bool> AwaitHandlingCommandsAsync(Task work)
+    private async Task<bool> AwaitHandlingCommandsAsync(Task work, CancellationTokenSource? cancelOnStop = null)
     {
         var stopRequested = false;
         while (!work.IsCompleted)
@@ -453,6 +530,10 @@ public sealed class GatewayRunLoop : IAsyncDisposable
             var decision = RunLoopPolicy.Decide(state, command, config.Restart.Enabled);
             LogDecision(command, decision);
             stopRequested |= decision.Action is LoopAction.UpgradeToStop or LoopAction.Stop;
+            if (stopRequested && cancelOnStop is not null)
+            {
+                await cancelOnStop.CancelAsync().ConfigureAwait(false);
+            }
             Complete(command, decision.Action == LoopAction.Coalesce ? RestartOutcome.Coalesced : RestartOutcome.Ignored);
             if (decision.Action == LoopAction.Stop)
             {
