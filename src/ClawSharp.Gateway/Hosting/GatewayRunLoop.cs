@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using System.Threading.Channels;
 using ClawSharp.Gateway.Configuration;
 using ClawSharp.Gateway.Diagnostics;
@@ -21,9 +20,6 @@ namespace ClawSharp.Gateway.Hosting;
 /// </summary>
 public sealed class GatewayRunLoop : IAsyncDisposable
 {
-    private static readonly TimeSpan ForceGrace = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan DuplicateProbeTimeout = TimeSpan.FromSeconds(2);
-
     private readonly Channel<RunLoopCommand> commands =
         Channel.CreateUnbounded<RunLoopCommand>(new UnboundedChannelOptions { SingleReader = true });
     private readonly GatewayRunSettings settings;
@@ -33,6 +29,7 @@ public sealed class GatewayRunLoop : IAsyncDisposable
     private readonly AuthFailureLimiter authLimiter;
     private readonly Restart.RestartCoordinator coordinator;
     private readonly FreshProcessSpawner spawner;
+    private readonly GatewayClaim claim;
     private readonly Action<ExitCode> exitProcess;
     private readonly DateTimeOffset processStartedAt;
     private volatile GatewayRunState state = GatewayRunState.Starting;
@@ -41,7 +38,6 @@ public sealed class GatewayRunLoop : IAsyncDisposable
     private ListenSocket? listener;
     private GatewayLock? gatewayLock;
     private GatewayServer? server;
-    private InheritedListener? inherited;
     private int restarts;
 
     /// <param name="settings">The run's settings.</param>
@@ -56,7 +52,12 @@ public sealed class GatewayRunLoop : IAsyncDisposable
         authLimiter = new AuthFailureLimiter(settings.Time);
         coordinator = new Restart.RestartCoordinator(settings.Time);
         spawner = new FreshProcessSpawner(settings.State, settings.Faults, bundles, settings.Time, logger);
-        inherited = settings.Spawned?.Listener;
+        claim = new GatewayClaim(settings, logger);
+        if (settings.Spawned is not null)
+        {
+            // This process IS a restart (fresh-PID respawn): the cooldown between restarts runs from now.
+            coordinator.Completed();
+        }
         this.exitProcess = exitProcess ?? (code => Environment.Exit((int)code));
         using var process = Process.GetCurrentProcess();
         processStartedAt = new DateTimeOffset(process.StartTime.ToUniversalTime(), TimeSpan.Zero);
@@ -341,20 +342,13 @@ public sealed class GatewayRunLoop : IAsyncDisposable
             HostingLog.ConfigWarning(logger, warning);
         }
         var options = next.Gateway;
-        try
+        (gatewayLock, var lockFailure) = await claim.AcquireLockAsync(options, firstStart, cancellationToken).ConfigureAwait(false);
+        if (lockFailure is not null)
         {
-            if (await AcquireLockAsync(options, firstStart, cancellationToken).ConfigureAwait(false) is { } lockFailure)
-            {
-                return lockFailure;
-            }
+            return lockFailure;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // An unreadable or unwritable lock file: a start failure, never an escape from the loop.
-            HostingLog.StartFailed(logger, $"cannot use the lock file {settings.State.LockFile}: {e.Message}");
-            return ExitCode.Failure;
-        }
-        if (await EnsureListeningAsync(options, firstStart, cancellationToken).ConfigureAwait(false) is { } bindFailure)
+        (listener, var bindFailure) = await claim.EnsureListeningAsync(listener, options, firstStart, cancellationToken).ConfigureAwait(false);
+        if (bindFailure is not null)
         {
             ReleaseLock();
             return bindFailure;
@@ -389,115 +383,6 @@ public sealed class GatewayRunLoop : IAsyncDisposable
         HostingLog.Ready(logger, $"ws://{HealthProbe.ConnectAddress(endpoint.Address)}:{endpoint.Port}", Environment.ProcessId,
             server.Runtime.BootId, options.AuthMode.ToString().ToLowerInvariant(), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return null;
-    }
-
-    private async Task<ExitCode?> AcquireLockAsync(GatewayOptions options, bool firstStart, CancellationToken cancellationToken)
-    {
-        var bind = options.Bind.ToString();
-        var attempt = GatewayLock.TryAcquire(settings.State.LockFile, options.Port, bind, logger);
-        if (attempt is LockAttempt.Held forced && firstStart && settings.Force)
-        {
-            if (!new StaleGatewayTerminator(logger, ForceGrace).TerminateLockOwner(forced.Owner))
-            {
-                HostingLog.ForceFailed(logger, "the lock owner could not be verified as a running gateway");
-            }
-            attempt = GatewayLock.TryAcquire(settings.State.LockFile, options.Port, bind, logger);
-        }
-        switch (attempt)
-        {
-            case LockAttempt.Acquired acquired:
-                gatewayLock = acquired.Lock;
-                return null;
-            case LockAttempt.Held { Owner: { } owner }:
-                HostingLog.AlreadyRunning(logger, owner.Pid, owner.Port);
-                return await DuplicateExitCodeAsync(System.Net.IPAddress.Parse(owner.Bind), owner.Port, cancellationToken).ConfigureAwait(false);
-            default:
-                HostingLog.AlreadyRunningUnknown(logger, settings.State.Root);
-                return await DuplicateExitCodeAsync(options.Bind, options.Port, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private async Task<ExitCode?> EnsureListeningAsync(GatewayOptions options, bool firstStart, CancellationToken cancellationToken)
-    {
-        if (listener is not null && listener.Serves(options.Bind, options.Port))
-        {
-            return null;
-        }
-        listener?.Dispose();
-        listener = AdoptInheritedListener(options);
-        if (listener is not null)
-        {
-            return null;
-        }
-        try
-        {
-            listener = ListenSocket.Bind(options.Bind, options.Port);
-            return null;
-        }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
-        {
-            if (firstStart && settings.Force)
-            {
-                if (new StaleGatewayTerminator(logger, ForceGrace).FreePort(options.Port) is { } problem)
-                {
-                    HostingLog.ForceFailed(logger, problem);
-                }
-                else
-                {
-                    return await EnsureListeningAsync(options, firstStart: false, cancellationToken).ConfigureAwait(false);
-                }
-            }
-            HostingLog.BindFailed(logger, options.Bind.ToString(), options.Port, DescribePortHolder(options.Port));
-            return await DuplicateExitCodeAsync(options.Bind, options.Port, cancellationToken).ConfigureAwait(false);
-        }
-        catch (SocketException e)
-        {
-            // Not an address of this host, or a privileged port: the configuration is wrong.
-            HostingLog.BindFailed(logger, options.Bind.ToString(), options.Port, e.Message);
-            return ExitCode.Config;
-        }
-    }
-
-    /// <summary>The socket the spawning gateway handed over, once: adopted when it serves the configuration, else closed.</summary>
-    private ListenSocket? AdoptInheritedListener(GatewayOptions options)
-    {
-        if (inherited is not { } handed)
-        {
-            return null;
-        }
-        inherited = null;
-        var adopted = ListenSocket.TryAdopt(handed, options.Bind, options.Port, out var problem);
-        if (adopted is null)
-        {
-            HostingLog.InheritedListenerRefused(logger, handed.Descriptor, problem ?? "unknown");
-            return null;
-        }
-        HostingLog.InheritedListenerAdopted(logger, adopted.Endpoint.ToString(), handed.Descriptor, settings.Spawned!.ParentPid);
-        return adopted;
-    }
-
-    /// <summary>1 for a duplicate start; 78 when supervised and the owner is healthy, so the supervisor does not loop.</summary>
-    private async Task<ExitCode> DuplicateExitCodeAsync(System.Net.IPAddress bind, int port, CancellationToken cancellationToken)
-    {
-        if (settings.Supervisor == SupervisorKind.None || port == 0)
-        {
-            return ExitCode.Failure;
-        }
-        return await HealthProbe.IsHealthyAsync(bind, port, DuplicateProbeTimeout, cancellationToken).ConfigureAwait(false)
-            ? ExitCode.Config
-            : ExitCode.Failure;
-    }
-
-    private static string DescribePortHolder(int port)
-    {
-        var holders = Infrastructure.PortOwners.Find(port);
-        if (holders.Count == 0)
-        {
-            return $"port {port} is already in use";
-        }
-        var pid = holders[0];
-        var what = Infrastructure.PortOwners.IsClawSharp(pid) ? "a clawsharp gateway" : Infrastructure.ProcessIdentity.CommandLine(pid) ?? "unknown";
-        return $"port {port} is already in use by pid {pid} ({what}); stop it, choose another --port, or pass --force to stop a stale gateway";
     }
 
     /// <summary>Closes the server with the watchdog armed, handling commands that arrive meanwhile. True when a stop overtook a restart.</summary>

@@ -46,6 +46,9 @@ public sealed class RespawnTests
         Assert.Contains($"took over the listening socket 127.0.0.1:{port}", gateway.Stdout.Text);
         Assert.Contains($"fresh process pid {child.Pid} is ready", gateway.Stdout.Text);
         Assert.DoesNotContain("gateway restarted in process", gateway.Stdout.Text);
+        // The respawn counts as a restart: the next one waits out the 30 s cooldown.
+        var again = await CliRun.CallAsync(home, "gateway.restart.request");
+        Assert.True(again.GetProperty("restart").GetProperty("cooldownMsApplied").GetInt64() > 20_000, again.ToString());
     }
 
     [Fact]
