@@ -80,7 +80,7 @@ public sealed class RespawnTests
     public async Task UpdateRestart_WhoseChildNeverBecomesReady_KillsIt_RecordsTheFailure_AndRestartsInProcess()
     {
         using var home = new TempHome();
-        home.WriteConfig("""{ "gateway": { "reload": { "spawnReadyTimeoutMs": 1000 } } }""");
+        home.WriteConfig("""{ "gateway": { "reload": { "spawnReadyTimeoutMs": 2500 } } }""");
         await using var gateway = await GatewayProcess.StartGatewayAsync(home,
             environment: new Dictionary<string, string> { [GatewayFaults.EnvironmentVariable] = NeverReady });
         var port = gateway.Port;
@@ -97,7 +97,7 @@ public sealed class RespawnTests
         Assert.Equal("child-not-ready", failure.Reason);
         Assert.NotNull(failure.ChildPid);
         Assert.NotEqual(gateway.Pid, failure.ChildPid);
-        Assert.Equal($"the fresh process (pid {failure.ChildPid}) was not ready within 1000 ms", failure.Detail);
+        Assert.Equal($"the fresh process (pid {failure.ChildPid}) was not ready within 2500 ms", failure.Detail);
         Assert.Equal(AtomicFile.PrivateFileMode, File.GetUnixFileMode(home.State.UpdateFailedFile));
         var json = JsonDocument.Parse(File.ReadAllText(home.State.UpdateFailedFile)).RootElement;
         Assert.Equal(["at", "reason", "childPid", "detail"], json.EnumerateObject().Select(p => p.Name));
