@@ -21,7 +21,8 @@ public static class ProcessDetach
         {
             return;
         }
-        Posix.StartNewSession();
+        // False when already a process group leader (started by a shell job): detached enough.
+        _ = Posix.CreateSession();
         var inherited = StandardTargets();
         using (var devNull = File.OpenHandle("/dev/null", FileMode.Open, FileAccess.ReadWrite))
         {

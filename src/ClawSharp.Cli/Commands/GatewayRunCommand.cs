@@ -32,7 +32,7 @@ internal static class GatewayRunCommand
 
     public static Command Build()
     {
-        var command = new Command("run", "Run the gateway in the foreground (SIGTERM/Ctrl+C stop it, SIGUSR1 restarts it in process).")
+        var command = new Command("run", "Run the gateway in the foreground (SIGTERM/Ctrl+C stop it, SIGUSR1 restarts it: in process, or with a fresh PID when unsupervised).")
         {
             Port, Bind, Auth, Token, PasswordFile, Force,
         };
@@ -42,6 +42,13 @@ internal static class GatewayRunCommand
 
     private static async Task<int> RunAsync(ParseResult parse)
     {
+        // First, before anything can start a child process: the hand-over variables of a
+        // fresh-PID respawn are read once and removed, so exec agents never inherit them.
+        var spawned = SpawnOrigin.TakeFromProcessEnvironment();
+        if (spawned is not null)
+        {
+            SpawnOrigin.Detach();
+        }
         if (!GlobalOptions.TryResolveState(parse, out var state))
         {
             return (int)ExitCode.Usage;
@@ -77,10 +84,13 @@ internal static class GatewayRunCommand
         var settings = new GatewayRunSettings(
             state,
             overrides,
-            parse.GetValue(Force),
+            // A respawned gateway repeats its parent's arguments, but --force must never make it
+            // stop the parent that is waiting for it.
+            parse.GetValue(Force) && spawned is null,
             SupervisorDetection.Detect(Environment.GetEnvironmentVariable),
             GatewayFaults.Parse(Environment.GetEnvironmentVariable(GatewayFaults.EnvironmentVariable)),
-            TimeProvider.System);
+            TimeProvider.System,
+            spawned);
         await using var loop = new GatewayRunLoop(settings, logging);
         using var signals = new SignalListener(loop.Commands);
         return (int)await loop.RunAsync(config, CancellationToken.None).ConfigureAwait(false);

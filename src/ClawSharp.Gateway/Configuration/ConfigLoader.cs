@@ -26,6 +26,8 @@ public static class ConfigLoader
             b.DeferralTimeout = MillisecondsOrInfinite(ReadInt(v, b, key, 0, int.MaxValue, "a number of milliseconds ≥ 0 (0 = wait forever)")),
         ["gateway.reload.cooldownMs"] = (v, b, key) =>
             b.Cooldown = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 0, int.MaxValue, "a number of milliseconds ≥ 0")),
+        ["gateway.reload.spawnReadyTimeoutMs"] = (v, b, key) =>
+            b.SpawnReadyTimeout = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 1, 600_000, "a number of milliseconds from 1 to 600000")),
         ["commands.restart"] = (v, b, key) => b.RestartEnabled = ReadBool(v, b, key),
         ["logs.maxFileBytes"] = (v, b, key) =>
             b.MaxFileBytes = ReadLong(v, b, key, LogFileOptions.MinimumFileBytes, long.MaxValue, $"a byte count ≥ {LogFileOptions.MinimumFileBytes}"),
@@ -208,6 +210,7 @@ public static class ConfigLoader
         public TimeSpan DeferralTimeout { get; set; } = new RestartOptions().DeferralTimeout;
         public bool RestartEnabled { get; set; } = true;
         public TimeSpan Cooldown { get; set; } = new RestartOptions().Cooldown;
+        public TimeSpan SpawnReadyTimeout { get; set; } = new RestartOptions().SpawnReadyTimeout;
         public long MaxFileBytes { get; set; } = new LogFileOptions().MaxFileBytes;
         public int MaxBackups { get; set; } = new LogFileOptions().MaxBackups;
         public LogEventLevel Level { get; set; } = new LogFileOptions().Level;
@@ -292,6 +295,7 @@ public static class ConfigLoader
                     ReloadMode = ReloadMode,
                     DeferralTimeout = DeferralTimeout,
                     Cooldown = Cooldown,
+                    SpawnReadyTimeout = SpawnReadyTimeout,
                 },
                 Agents = new AgentOptions
                 {

@@ -17,4 +17,11 @@ public sealed class RestartOptions
 
     /// <summary>Least time between two restarts (<c>gateway.reload.cooldownMs</c>). Default 30 s.</summary>
     public TimeSpan Cooldown { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a fresh-PID respawn (and an update restart) waits for the new process to own the
+    /// lock and answer <c>/readyz</c> 200, polling every 200 ms, before it kills the new process
+    /// and restarts in process (<c>gateway.reload.spawnReadyTimeoutMs</c>). Default 10 s.
+    /// </summary>
+    public TimeSpan SpawnReadyTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

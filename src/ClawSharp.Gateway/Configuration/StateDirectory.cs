@@ -32,6 +32,13 @@ public sealed class StateDirectory
     /// <summary>The supervisor's own log (one process writes and rotates a file; the gateway keeps <see cref="LogFile"/>).</summary>
     public string SupervisorLogFile => Path.Combine(LogsDirectory, "supervisor.log");
 
+    /// <summary>
+    /// <c>update-failed.json</c>: the last update restart whose new process never became ready
+    /// (written 0600 by the gateway that fell back in process; deleted by the next successful
+    /// update restart). Shape: <see cref="Hosting.UpdateFailure"/>.
+    /// </summary>
+    public string UpdateFailedFile => Path.Combine(Root, "update-failed.json");
+
     /// <summary>Resolves the directory from the CLI flags and the environment.</summary>
     /// <exception cref="ArgumentException">Both a home and a profile were given, or the profile name is unsafe.</exception>
     public static StateDirectory Resolve(string? home, string? profile, Func<string, string?> getEnvironment)

@@ -15,6 +15,16 @@ public sealed record GatewayFaults
     /// <summary><c>crash-after-ready</c>: the process exits 1 as soon as it first serves, so a supervisor sees a crash loop.</summary>
     public bool CrashAfterReady { get; init; }
 
+    /// <summary>
+    /// <c>spawned-child-never-ready</c>: a gateway started by a fresh-PID respawn (and only
+    /// such a one) never takes the lock nor serves, but still stops on SIGTERM, so the parent's
+    /// readiness wait must run out.
+    /// </summary>
+    public bool SpawnedChildNeverReady { get; init; }
+
+    /// <summary><c>spawn-fails</c>: the fresh-PID respawn starts a program that does not exist, so starting the child throws.</summary>
+    public bool SpawnFails { get; init; }
+
     public static GatewayFaults Parse(string? value)
     {
         var names = (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -22,6 +32,8 @@ public sealed record GatewayFaults
         {
             HangOnStop = names.Contains("hang-on-stop"),
             CrashAfterReady = names.Contains("crash-after-ready"),
+            SpawnedChildNeverReady = names.Contains("spawned-child-never-ready"),
+            SpawnFails = names.Contains("spawn-fails"),
         };
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using System.Threading.Channels;
 using ClawSharp.Gateway.Configuration;
 using ClawSharp.Gateway.Diagnostics;
@@ -11,18 +10,16 @@ namespace ClawSharp.Gateway.Hosting;
 
 /// <summary>
 /// The gateway process's loop. Order of one iteration: take the lock; make sure the
-/// listening socket is bound (once per process); start a fresh <see cref="GatewayServer"/>;
-/// wait for a command; close the server (watchdog armed); release the lock; then exit or
-/// start again in process.
+/// listening socket is bound (once per process, or taken over from the gateway that spawned
+/// this one); start a fresh <see cref="GatewayServer"/>; wait for a command; close the server
+/// (watchdog armed); release the lock; then, as <see cref="RestartModeSelector"/> decides, exit,
+/// hand over to a fresh process (<see cref="FreshProcessSpawner"/>) or start again in process.
 /// Invariants: at most one gateway owns the lock; at most one restart is in flight; only
 /// this type writes <see cref="GatewayRunState"/>, through one checked transition method.
 /// Signal and RPC handlers only write to <see cref="Commands"/>.
 /// </summary>
 public sealed class GatewayRunLoop : IAsyncDisposable
 {
-    private static readonly TimeSpan ForceGrace = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan DuplicateProbeTimeout = TimeSpan.FromSeconds(2);
-
     private readonly Channel<RunLoopCommand> commands =
         Channel.CreateUnbounded<RunLoopCommand>(new UnboundedChannelOptions { SingleReader = true });
     private readonly GatewayRunSettings settings;
@@ -31,6 +28,8 @@ public sealed class GatewayRunLoop : IAsyncDisposable
     private readonly StabilityBundleWriter bundles;
     private readonly AuthFailureLimiter authLimiter;
     private readonly Restart.RestartCoordinator coordinator;
+    private readonly FreshProcessSpawner spawner;
+    private readonly GatewayClaim claim;
     private readonly Action<ExitCode> exitProcess;
     private readonly DateTimeOffset processStartedAt;
     private volatile GatewayRunState state = GatewayRunState.Starting;
@@ -52,6 +51,13 @@ public sealed class GatewayRunLoop : IAsyncDisposable
         bundles = new StabilityBundleWriter(settings.State, logging.Recent, settings.Time);
         authLimiter = new AuthFailureLimiter(settings.Time);
         coordinator = new Restart.RestartCoordinator(settings.Time);
+        spawner = new FreshProcessSpawner(settings.State, settings.Faults, bundles, settings.Time, logger);
+        claim = new GatewayClaim(settings, logger);
+        if (settings.Spawned is not null)
+        {
+            // This process IS a restart (fresh-PID respawn): the cooldown between restarts runs from now.
+            coordinator.Completed();
+        }
         this.exitProcess = exitProcess ?? (code => Environment.Exit((int)code));
         using var process = Process.GetCurrentProcess();
         processStartedAt = new DateTimeOffset(process.StartTime.ToUniversalTime(), TimeSpan.Zero);
@@ -67,6 +73,12 @@ public sealed class GatewayRunLoop : IAsyncDisposable
     /// <summary>Runs until stopped; returns the process exit code.</summary>
     public async Task<ExitCode> RunAsync(GatewayConfig firstConfig, CancellationToken cancellationToken)
     {
+        if (settings.Spawned is { } origin && settings.Faults.SpawnedChildNeverReady)
+        {
+            HostingLog.NeverReadyFault(logger, origin.ParentPid);
+            await WaitForStopAsync(cancellationToken).ConfigureAwait(false);
+            return ExitCode.Success;
+        }
         if (await StartAsync(firstConfig, firstStart: true, cancellationToken).ConfigureAwait(false) is { } failure)
         {
             Transition(GatewayRunState.Stopped, "first start failed");
@@ -96,7 +108,7 @@ public sealed class GatewayRunLoop : IAsyncDisposable
                         break;
                     }
                     var outcome = await RestartAsync(request, plan, cancellationToken).ConfigureAwait(false);
-                    if (outcome == RestartOutcome.Stopped)
+                    if (outcome is RestartOutcome.Stopped or RestartOutcome.HandedToChild)
                     {
                         return ExitCode.Success;
                     }
@@ -225,7 +237,8 @@ public sealed class GatewayRunLoop : IAsyncDisposable
                 return RestartOutcome.Stopped;
             }
         }
-        switch (RestartModeSelector.Select(Environment.GetEnvironmentVariable, settings.Supervisor))
+        var mode = RestartModeSelector.Select(Environment.GetEnvironmentVariable, settings.Supervisor, plan.Reason);
+        switch (mode)
         {
             case RestartMode.SupervisedExit:
                 // The lock is released; a supervised restart exits 75, never 0, so that a
@@ -234,8 +247,14 @@ public sealed class GatewayRunLoop : IAsyncDisposable
                 HostingLog.ExitingForSupervisor(logger, settings.Supervisor.ToString().ToLowerInvariant());
                 Complete(command, RestartOutcome.HandedToSupervisor);
                 return RestartOutcome.HandedToSupervisor;
-            case RestartMode.Spawn or RestartMode.LaunchdKickstart:
-                HostingLog.RestartModeFallback(logger);
+            case RestartMode.LaunchdKickstart:
+                HostingLog.KickstartNotBuilt(logger);
+                break;
+            case RestartMode.Spawn or RestartMode.SpawnForUpdate:
+                if (await RespawnAsync(command, mode == RestartMode.SpawnForUpdate, cancellationToken).ConfigureAwait(false) is { } handedOver)
+                {
+                    return handedOver;
+                }
                 break;
         }
         Transition(GatewayRunState.Starting, "restarting in process");
@@ -257,6 +276,42 @@ public sealed class GatewayRunLoop : IAsyncDisposable
         HostingLog.Restarted(logger, Stopwatch.GetElapsedTime(started).TotalMilliseconds, restarts);
         Complete(command, RestartOutcome.Restarted);
         return RestartOutcome.Restarted;
+    }
+
+    /// <summary>
+    /// Fresh-PID respawn, answering commands while the child starts. Returns the outcome when
+    /// this process is done (the child took over, or a stop arrived); null when the respawn
+    /// failed and the restart goes on in process on the socket this process still holds.
+    /// </summary>
+    private async Task<RestartOutcome?> RespawnAsync(RunLoopCommand.RestartRequested command, bool update, CancellationToken cancellationToken)
+    {
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var respawn = spawner.RespawnAsync(listener, config.Restart.SpawnReadyTimeout, update, abandon.Token);
+        var stopRequested = await AwaitHandlingCommandsAsync(respawn, abandon).ConfigureAwait(false);
+        var result = await respawn.ConfigureAwait(false);
+        if (result is RespawnResult.Ready ready)
+        {
+            Transition(GatewayRunState.Stopped, $"pid {ready.ChildPid} took over");
+            Complete(command, RestartOutcome.HandedToChild);
+            return RestartOutcome.HandedToChild;
+        }
+        if (stopRequested)
+        {
+            Transition(GatewayRunState.Stopped, "stop requested during the respawn");
+            HostingLog.Stopped(logger, "stop during restart");
+            Complete(command, RestartOutcome.Stopped);
+            return RestartOutcome.Stopped;
+        }
+        return null;
+    }
+
+    /// <summary>The <c>spawned-child-never-ready</c> fault: serve nothing, answer only a stop.</summary>
+    private async Task WaitForStopAsync(CancellationToken cancellationToken)
+    {
+        while (await commands.Reader.ReadAsync(cancellationToken).ConfigureAwait(false) is not RunLoopCommand.StopRequested)
+        {
+        }
+        Transition(GatewayRunState.Stopped, "stop requested (test fault spawned-child-never-ready)");
     }
 
     private async Task<RestartOutcome> StopInsteadAsync(RunLoopCommand.RestartRequested command, CancellationToken cancellationToken)
@@ -291,20 +346,13 @@ public sealed class GatewayRunLoop : IAsyncDisposable
             HostingLog.ConfigWarning(logger, warning);
         }
         var options = next.Gateway;
-        try
+        (gatewayLock, var lockFailure) = await claim.AcquireLockAsync(options, firstStart, cancellationToken).ConfigureAwait(false);
+        if (lockFailure is not null)
         {
-            if (await AcquireLockAsync(options, firstStart, cancellationToken).ConfigureAwait(false) is { } lockFailure)
-            {
-                return lockFailure;
-            }
+            return lockFailure;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // An unreadable or unwritable lock file: a start failure, never an escape from the loop.
-            HostingLog.StartFailed(logger, $"cannot use the lock file {settings.State.LockFile}: {e.Message}");
-            return ExitCode.Failure;
-        }
-        if (await EnsureListeningAsync(options, firstStart, cancellationToken).ConfigureAwait(false) is { } bindFailure)
+        (listener, var bindFailure) = await claim.EnsureListeningAsync(listener, options, firstStart, cancellationToken).ConfigureAwait(false);
+        if (bindFailure is not null)
         {
             ReleaseLock();
             return bindFailure;
@@ -341,93 +389,6 @@ public sealed class GatewayRunLoop : IAsyncDisposable
         return null;
     }
 
-    private async Task<ExitCode?> AcquireLockAsync(GatewayOptions options, bool firstStart, CancellationToken cancellationToken)
-    {
-        var bind = options.Bind.ToString();
-        var attempt = GatewayLock.TryAcquire(settings.State.LockFile, options.Port, bind, logger);
-        if (attempt is LockAttempt.Held forced && firstStart && settings.Force)
-        {
-            if (!new StaleGatewayTerminator(logger, ForceGrace).TerminateLockOwner(forced.Owner))
-            {
-                HostingLog.ForceFailed(logger, "the lock owner could not be verified as a running gateway");
-            }
-            attempt = GatewayLock.TryAcquire(settings.State.LockFile, options.Port, bind, logger);
-        }
-        switch (attempt)
-        {
-            case LockAttempt.Acquired acquired:
-                gatewayLock = acquired.Lock;
-                return null;
-            case LockAttempt.Held { Owner: { } owner }:
-                HostingLog.AlreadyRunning(logger, owner.Pid, owner.Port);
-                return await DuplicateExitCodeAsync(System.Net.IPAddress.Parse(owner.Bind), owner.Port, cancellationToken).ConfigureAwait(false);
-            default:
-                HostingLog.AlreadyRunningUnknown(logger, settings.State.Root);
-                return await DuplicateExitCodeAsync(options.Bind, options.Port, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private async Task<ExitCode?> EnsureListeningAsync(GatewayOptions options, bool firstStart, CancellationToken cancellationToken)
-    {
-        if (listener is not null && listener.Serves(options.Bind, options.Port))
-        {
-            return null;
-        }
-        listener?.Dispose();
-        listener = null;
-        try
-        {
-            listener = ListenSocket.Bind(options.Bind, options.Port);
-            return null;
-        }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
-        {
-            if (firstStart && settings.Force)
-            {
-                if (new StaleGatewayTerminator(logger, ForceGrace).FreePort(options.Port) is { } problem)
-                {
-                    HostingLog.ForceFailed(logger, problem);
-                }
-                else
-                {
-                    return await EnsureListeningAsync(options, firstStart: false, cancellationToken).ConfigureAwait(false);
-                }
-            }
-            HostingLog.BindFailed(logger, options.Bind.ToString(), options.Port, DescribePortHolder(options.Port));
-            return await DuplicateExitCodeAsync(options.Bind, options.Port, cancellationToken).ConfigureAwait(false);
-        }
-        catch (SocketException e)
-        {
-            // Not an address of this host, or a privileged port: the configuration is wrong.
-            HostingLog.BindFailed(logger, options.Bind.ToString(), options.Port, e.Message);
-            return ExitCode.Config;
-        }
-    }
-
-    /// <summary>1 for a duplicate start; 78 when supervised and the owner is healthy, so the supervisor does not loop.</summary>
-    private async Task<ExitCode> DuplicateExitCodeAsync(System.Net.IPAddress bind, int port, CancellationToken cancellationToken)
-    {
-        if (settings.Supervisor == SupervisorKind.None || port == 0)
-        {
-            return ExitCode.Failure;
-        }
-        return await HealthProbe.IsHealthyAsync(bind, port, DuplicateProbeTimeout, cancellationToken).ConfigureAwait(false)
-            ? ExitCode.Config
-            : ExitCode.Failure;
-    }
-
-    private static string DescribePortHolder(int port)
-    {
-        var holders = Infrastructure.PortOwners.Find(port);
-        if (holders.Count == 0)
-        {
-            return $"port {port} is already in use";
-        }
-        var pid = holders[0];
-        var what = Infrastructure.PortOwners.IsClawSharp(pid) ? "a clawsharp gateway" : Infrastructure.ProcessIdentity.CommandLine(pid) ?? "unknown";
-        return $"port {port} is already in use by pid {pid} ({what}); stop it, choose another --port, or pass --force to stop a stale gateway";
-    }
-
     /// <summary>Closes the server with the watchdog armed, handling commands that arrive meanwhile. True when a stop overtook a restart.</summary>
     private async Task<bool> CloseServerAsync(bool restart, CancellationToken cancellationToken)
     {
@@ -440,9 +401,10 @@ public sealed class GatewayRunLoop : IAsyncDisposable
     /// <summary>
     /// Awaits <paramref name="work"/> while answering the commands that arrive meanwhile through
     /// <see cref="RunLoopPolicy"/>. True when a stop was requested (the caller then stops
-    /// instead of, or right after, what it was doing).
+    /// instead of, or right after, what it was doing); <paramref name="cancelOnStop"/>, when
+    /// given, is cancelled at once so that the work ends early.
     /// </summary>
-    private async Task<bool> AwaitHandlingCommandsAsync(Task work)
+    private async Task<bool> AwaitHandlingCommandsAsync(Task work, CancellationTokenSource? cancelOnStop = null)
     {
         var stopRequested = false;
         while (!work.IsCompleted)
@@ -457,6 +419,10 @@ public sealed class GatewayRunLoop : IAsyncDisposable
             var decision = RunLoopPolicy.Decide(state, command, config.Restart.Enabled);
             LogDecision(command, decision);
             stopRequested |= decision.Action is LoopAction.UpgradeToStop or LoopAction.Stop;
+            if (stopRequested && cancelOnStop is not null)
+            {
+                await cancelOnStop.CancelAsync().ConfigureAwait(false);
+            }
             Complete(command, decision.Action == LoopAction.Coalesce ? RestartOutcome.Coalesced : RestartOutcome.Ignored);
             if (decision.Action == LoopAction.Stop)
             {

@@ -95,6 +95,30 @@ internal static partial class HostingLog
     [LoggerMessage(1029, LogLevel.Information, "restart: exiting 75 so that the {Supervisor} supervisor starts a fresh process")]
     public static partial void ExitingForSupervisor(ILogger logger, string supervisor);
 
-    [LoggerMessage(1030, LogLevel.Information, "restart: fresh-PID respawn and launchd kickstart are not built yet; restarting in process (set CLAWSHARP_NO_RESPAWN=1 to choose this explicitly)")]
-    public static partial void RestartModeFallback(ILogger logger);
+    [LoggerMessage(1030, LogLevel.Information, "restart: launchd kickstart is not built yet; restarting in process (set CLAWSHARP_NO_RESPAWN=1 to choose this explicitly)")]
+    public static partial void KickstartNotBuilt(ILogger logger);
+
+    [LoggerMessage(1031, LogLevel.Information, "restart: spawned a fresh process (pid {ChildPid}); waiting up to {BudgetMs} ms for it to own the lock and be ready")]
+    public static partial void RespawnStarted(ILogger logger, int childPid, long budgetMs);
+
+    [LoggerMessage(1032, LogLevel.Information, "restart: fresh process pid {ChildPid} is ready after {ElapsedMs:F0} ms; handing over and exiting 0")]
+    public static partial void RespawnReady(ILogger logger, int childPid, double elapsedMs);
+
+    [LoggerMessage(1033, LogLevel.Warning, "restart: fresh-PID respawn failed: {Why}; stability bundle {Bundle}; restarting in process")]
+    public static partial void RespawnFailed(ILogger logger, string why, string bundle);
+
+    [LoggerMessage(1034, LogLevel.Warning, "update restart failed; recorded in {Path}")]
+    public static partial void UpdateFailureRecorded(ILogger logger, string path);
+
+    [LoggerMessage(1035, LogLevel.Warning, "could not update {Path}: {Reason}")]
+    public static partial void UpdateFailureNotRecorded(ILogger logger, string path, string reason);
+
+    [LoggerMessage(1036, LogLevel.Information, "took over the listening socket {Endpoint} (fd {Descriptor}) from pid {ParentPid}")]
+    public static partial void InheritedListenerAdopted(ILogger logger, string endpoint, int descriptor, int parentPid);
+
+    [LoggerMessage(1037, LogLevel.Warning, "closed the inherited descriptor {Descriptor} instead of using it: {Problem}; binding anew")]
+    public static partial void InheritedListenerRefused(ILogger logger, int descriptor, string problem);
+
+    [LoggerMessage(1038, LogLevel.Warning, "test fault spawned-child-never-ready: spawned by pid {ParentPid}, not starting; waiting for a stop")]
+    public static partial void NeverReadyFault(ILogger logger, int parentPid);
 }

@@ -12,8 +12,17 @@ public enum RestartMode
     /// <summary>Ask launchd (<c>kickstart -k</c>), then exit; in process when that fails.</summary>
     LaunchdKickstart,
 
-    /// <summary>Unsupervised: spawn a fresh detached copy with the same arguments, then exit.</summary>
+    /// <summary>
+    /// Unsupervised: spawn a fresh detached copy with the same arguments, hand it the listening
+    /// socket, wait for it to be ready, then exit 0; in process when it never becomes ready.
+    /// </summary>
     Spawn,
+
+    /// <summary>
+    /// An unsupervised update restart: as <see cref="Spawn"/> (the fresh copy runs the binary now
+    /// on disk), and a child that never becomes ready is also recorded in <c>update-failed.json</c>.
+    /// </summary>
+    SpawnForUpdate,
 }
 
 /// <summary>The one place that decides the restart mode. Pure: it spawns nothing.</summary>
@@ -21,12 +30,23 @@ public static class RestartModeSelector
 {
     public const string NoRespawnVariable = "CLAWSHARP_NO_RESPAWN";
 
-    public static RestartMode Select(Func<string, string?> getEnvironment, SupervisorKind supervisor) =>
-        (getEnvironment(NoRespawnVariable) is "1" or "true", supervisor) switch
+    /// <summary>The restart reason (RPC <c>reason</c>, intent <c>reason</c>) that marks an update restart.</summary>
+    public const string UpdateReason = "update";
+
+    /// <param name="getEnvironment">Reads an environment variable.</param>
+    /// <param name="supervisor">Who supervises this process.</param>
+    /// <param name="reason">The restart's reason; <see cref="UpdateReason"/> makes it an update restart.</param>
+    public static RestartMode Select(Func<string, string?> getEnvironment, SupervisorKind supervisor, string? reason = null) =>
+        (getEnvironment(NoRespawnVariable) is "1" or "true", supervisor, IsUpdate(reason)) switch
         {
-            (true, _) => RestartMode.InProcess,
-            (_, SupervisorKind.Builtin or SupervisorKind.Systemd or SupervisorKind.Windows) => RestartMode.SupervisedExit,
-            (_, SupervisorKind.Launchd) => RestartMode.LaunchdKickstart,
+            (true, _, _) => RestartMode.InProcess,
+            (_, SupervisorKind.Builtin or SupervisorKind.Systemd or SupervisorKind.Windows, _) => RestartMode.SupervisedExit,
+            (_, SupervisorKind.Launchd, _) => RestartMode.LaunchdKickstart,
+            (_, _, true) => RestartMode.SpawnForUpdate,
             _ => RestartMode.Spawn,
         };
+
+    /// <summary>True for a restart whose reason is <c>update</c> (case and surrounding blanks ignored).</summary>
+    public static bool IsUpdate(string? reason) =>
+        string.Equals(reason?.Trim(), UpdateReason, StringComparison.OrdinalIgnoreCase);
 }

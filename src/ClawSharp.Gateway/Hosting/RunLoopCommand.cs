@@ -38,4 +38,7 @@ public enum RestartOutcome
 
     /// <summary>The server closed and the process exits 75 so that its supervisor starts a fresh one.</summary>
     HandedToSupervisor,
+
+    /// <summary>A fresh process (fresh-PID respawn) owns the lock and serves; this one exits 0.</summary>
+    HandedToChild,
 }

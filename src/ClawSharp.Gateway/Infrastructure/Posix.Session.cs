@@ -6,24 +6,10 @@ namespace ClawSharp.Gateway.Infrastructure;
 /// <summary>Detaching a daemon from its terminal: a session of its own and standard descriptors pointed elsewhere.</summary>
 internal static partial class Posix
 {
-    /// <summary>Makes this process the leader of a new session, without a controlling terminal (no SIGHUP when the terminal closes).</summary>
-    public static void StartNewSession()
-    {
-        if (setsid() < 0)
-        {
-            var errno = Marshal.GetLastPInvokeError();
-            // EPERM: already a process group leader (started by a shell job): detached enough.
-            if (errno != 1)
-            {
-                throw new IOException($"setsid() failed: errno {errno}");
-            }
-        }
-    }
-
     /// <summary>Points descriptor <paramref name="target"/> (0, 1 or 2) at the file <paramref name="handle"/> refers to.</summary>
     public static void Redirect(SafeFileHandle handle, int target)
     {
-        if (dup2(handle, target) < 0)
+        if (dup2((int)handle.DangerousGetHandle(), target) < 0)
         {
             throw new IOException($"dup2(…, {target}) failed: errno {Marshal.GetLastPInvokeError()}");
         }
@@ -48,8 +34,6 @@ internal static partial class Posix
     /// <summary>True when <paramref name="fd"/> is open without close-on-exec: the runtime opens everything close-on-exec, so such a descriptor was inherited.</summary>
     public static bool IsInheritable(int fd)
     {
-        const int F_GETFD = 1;
-        const int FD_CLOEXEC = 1;
         var flags = fcntl_int(fd, F_GETFD, 0);
         return flags >= 0 && (flags & FD_CLOEXEC) == 0;
     }
@@ -59,9 +43,4 @@ internal static partial class Posix
     private const short F_UNLCK_LINUX = 2;
     private const short F_UNLCK_MACOS = 2;
 
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int setsid();
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int dup2(SafeFileHandle oldfd, int newfd);
 }

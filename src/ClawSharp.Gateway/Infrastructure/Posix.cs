@@ -5,7 +5,8 @@ namespace ClawSharp.Gateway.Infrastructure;
 
 /// <summary>
 /// The few libc calls .NET does not expose: sending an arbitrary signal, duplicating a
-/// descriptor above a floor, and open-file-description record locks.
+/// descriptor above a floor, open-file-description record locks, and what a respawned
+/// gateway needs to detach (setsid, stdin on /dev/null) and to inherit its listening socket.
 /// </summary>
 internal static partial class Posix
 {
@@ -17,6 +18,11 @@ internal static partial class Posix
     public static int SIGUSR1 => OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD() ? 30 : 10;
 
     private const int ESRCH = 3;
+    private const int F_DUPFD = 0;
+    private const int F_GETFD = 1;
+    private const int F_SETFD = 2;
+    private const int FD_CLOEXEC = 1;
+    private const int O_RDWR = 2;
     private const int F_DUPFD_CLOEXEC_LINUX = 1030;
     private const int F_DUPFD_CLOEXEC_MACOS = 67;
     private const int F_OFD_SETLK = 37;
@@ -65,7 +71,65 @@ internal static partial class Posix
         return duplicate;
     }
 
+    /// <summary>
+    /// Duplicates <paramref name="fd"/> to the lowest free number ≥ <paramref name="minimum"/>
+    /// WITHOUT close-on-exec, so that a child started next inherits it. Hazard: every process
+    /// spawned while it is open inherits it; close it right after the one spawn it is for.
+    /// </summary>
+    public static int DuplicateInheritable(int fd, int minimum)
+    {
+        var duplicate = fcntl_int(fd, F_DUPFD, minimum);
+        if (duplicate < 0)
+        {
+            throw new IOException($"fcntl(F_DUPFD) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+        return duplicate;
+    }
+
+    /// <summary>Marks an inherited descriptor close-on-exec, so that this process's own children do not inherit it.</summary>
+    public static void SetCloseOnExec(int fd)
+    {
+        var flags = fcntl_int(fd, F_GETFD, 0);
+        if (flags < 0 || fcntl_int(fd, F_SETFD, flags | FD_CLOEXEC) < 0)
+        {
+            throw new IOException($"fcntl(F_SETFD) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    /// <summary>True when <paramref name="fd"/> is an open descriptor of this process.</summary>
+    public static bool IsOpen(int fd) => fcntl_int(fd, F_GETFD, 0) >= 0;
+
     public static void Close(int fd) => _ = close(fd);
+
+    /// <summary>
+    /// Leaves the parent's session and process group, so that a terminal's Ctrl+C or hangup
+    /// aimed at the parent's group never reaches this process. False when already a group leader.
+    /// </summary>
+    public static bool CreateSession() => setsid() >= 0;
+
+    /// <summary>Points stdin at /dev/null: a detached process must not read, or hold open, its parent's input.</summary>
+    public static void RedirectStdinToDevNull()
+    {
+        var fd = open("/dev/null", O_RDWR);
+        if (fd < 0)
+        {
+            throw new IOException($"open(/dev/null) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+        try
+        {
+            if (dup2(fd, 0) < 0)
+            {
+                throw new IOException($"dup2(/dev/null, 0) failed: errno {Marshal.GetLastPInvokeError()}");
+            }
+        }
+        finally
+        {
+            if (fd != 0)
+            {
+                _ = close(fd);
+            }
+        }
+    }
 
     /// <summary>
     /// Tries to take an exclusive, non-blocking write lock on the whole file. Linux uses an
@@ -114,6 +178,15 @@ internal static partial class Posix
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int close(int fd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int setsid();
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int open(string path, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int dup2(int oldfd, int newfd);
 
     [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
     private static partial int fcntl_int(int fd, int cmd, int arg);

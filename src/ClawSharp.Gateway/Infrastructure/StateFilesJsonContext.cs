@@ -9,4 +9,5 @@ namespace ClawSharp.Gateway.Infrastructure;
     WriteIndented = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(LockOwner))]
+[JsonSerializable(typeof(UpdateFailure))]
 internal sealed partial class StateFilesJsonContext : JsonSerializerContext;

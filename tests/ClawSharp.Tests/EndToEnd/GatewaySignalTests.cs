@@ -73,6 +73,7 @@ public sealed class GatewaySignalTests
         Assert.Equal(1, status.GetProperty("restarts").GetInt32());
         Assert.True(status.GetProperty("uptimeMs").GetInt64() < status.GetProperty("processUptimeMs").GetInt64() - 200);
         Assert.Equal(gateway.Pid, GatewayLock.ReadOwner(home.State.LockFile)!.Pid);
+        Assert.DoesNotContain("spawned a fresh process", gateway.Stdout.Text);
     }
 
     [Fact]
@@ -90,15 +91,32 @@ public sealed class GatewaySignalTests
     }
 
     [Fact]
-    public async Task Unsupervised_WithoutNoRespawn_FallsBackToAnInProcessRestart_AndSaysWhy()
+    public async Task Unsupervised_WithoutNoRespawn_RestartsWithAFreshPid_AndSaysSo()
     {
         using var home = new TempHome();
         await using var gateway = await GatewayProcess.StartGatewayAsync(home);
 
         gateway.Signal(Posix.SIGUSR1);
 
+        Assert.Equal(0, await gateway.WaitForProcessExitAsync(Deadline));
+        var child = gateway.LiveLockOwner;
+        Assert.True(child is not null && child.Pid != gateway.Pid, gateway.AllOutput);
+        Assert.Contains($"restart: spawned a fresh process (pid {child.Pid})", gateway.Stdout.Text);
+        Assert.DoesNotContain("gateway restarted in process", gateway.Stdout.Text);
+    }
+
+    [Fact]
+    public async Task UnderLaunchd_FallsBackToAnInProcessRestart_AndSaysWhy()
+    {
+        using var home = new TempHome();
+        await using var gateway = await GatewayProcess.StartGatewayAsync(home,
+            environment: new Dictionary<string, string> { ["CLAWSHARP_SUPERVISOR"] = "launchd" });
+
+        gateway.Signal(Posix.SIGUSR1);
+
         await gateway.Stdout.WaitForAsync("gateway restarted in process", Deadline);
-        Assert.Contains("fresh-PID respawn and launchd kickstart are not built yet", gateway.Stdout.Text);
+        Assert.Contains("launchd kickstart is not built yet", gateway.Stdout.Text);
+        Assert.Equal(gateway.Pid, GatewayLock.ReadOwner(home.State.LockFile)!.Pid);
     }
 
     [Fact]

@@ -7,7 +7,9 @@ namespace ClawSharp.Tests.Infrastructure;
 
 /// <summary>
 /// A real clawsharp process started by a test. Disposing it kills it if it is still running
-/// and waits for it, so no test leaves a process behind.
+/// and waits for it, so no test leaves a process behind; it also kills any gateway a fresh-PID
+/// respawn started for the same home (the PID the home's lock names, once verified, and any
+/// other process whose command line names the home).
 /// </summary>
 public sealed class GatewayProcess : IAsyncDisposable
 {
@@ -126,6 +128,27 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     public void Signal(int signal) => Posix.Kill(Pid, signal);
 
+    /// <summary>The gateway the home's lock names, when that process is alive and still the one that wrote the lock.</summary>
+    public LockOwner? LiveLockOwner
+    {
+        get
+        {
+            var owner = GatewayLock.ReadOwner(Home.State.LockFile);
+            return owner is not null && ProcessIdentity.Check(owner.Pid, owner.StartTime) == ProcessMatch.Same ? owner : null;
+        }
+    }
+
+    /// <summary>
+    /// Waits for this process to exit and returns the code, without waiting for the end of its
+    /// output: a respawned child inherits stdout and stderr and keeps them open. Fails on timeout.
+    /// </summary>
+    public async Task<int> WaitForProcessExitAsync(TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? TimeSpan.FromSeconds(30);
+        Assert.True(await Eventually.UntilAsync(() => process.HasExited, limit), $"process {Pid} did not exit in time.\n{AllOutput}");
+        return process.ExitCode;
+    }
+
     /// <summary>Waits for the exit and returns the code; fails the test on timeout.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan? timeout = null)
     {
@@ -145,6 +168,7 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        KillRespawnedGateways();
         try
         {
             if (!process.HasExited)
@@ -158,5 +182,18 @@ public sealed class GatewayProcess : IAsyncDisposable
         {
         }
         process.Dispose();
+    }
+
+    /// <summary>SIGKILLs the respawned gateways of this home: they are not this process's children once it has exited.</summary>
+    private void KillRespawnedGateways()
+    {
+        var homeArgument = $"--home {Home.Root}";
+        if (LiveLockOwner is { } owner && owner.Pid != Pid
+            && ProcessIdentity.CommandLine(owner.Pid) is { } commandLine && commandLine.Contains(homeArgument, StringComparison.Ordinal))
+        {
+            Posix.Kill(owner.Pid, Posix.SIGKILL);
+        }
+        // A child that never took the lock (still starting, or hanging on purpose).
+        StrayProcesses.Kill(homeArgument, except: Pid);
     }
 }

@@ -8,11 +8,11 @@ namespace ClawSharp.Tests.Infrastructure;
 /// </summary>
 public static class StrayProcesses
 {
-    public static void Kill(string commandLineFragment)
+    public static void Kill(string commandLineFragment, int except = 0)
     {
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
-            if (int.TryParse(Path.GetFileName(directory), out var pid) && pid != Environment.ProcessId
+            if (int.TryParse(Path.GetFileName(directory), out var pid) && pid != Environment.ProcessId && pid != except
                 && ProcessIdentity.CommandLine(pid) is { } commandLine && commandLine.Contains(commandLineFragment, StringComparison.Ordinal))
             {
                 Posix.Kill(pid, Posix.SIGKILL);

@@ -26,6 +26,7 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(25), config.Shutdown.StopTimeout);
         Assert.True(config.Restart.Enabled);
         Assert.Equal(TimeSpan.FromMinutes(5), config.Restart.DeferralTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(10), config.Restart.SpawnReadyTimeout);
         Assert.Empty(config.Warnings);
     }
 
@@ -38,7 +39,7 @@ public sealed class ConfigLoaderTests : IDisposable
               "gateway": {
                 "port": 4321, "bind": "0.0.0.0",
                 "auth": { "mode": "password", "password": "pw", "token": "tk" },
-                "reload": { "mode": "restart", "deferralTimeoutMs": 0 },
+                "reload": { "mode": "restart", "deferralTimeoutMs": 0, "spawnReadyTimeoutMs": 1500 },
               },
               "commands": { "restart": false },
               "logs": { "maxFileBytes": 4096, "maxBackups": 7, "level": "debug" },
@@ -55,6 +56,7 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal("tk", config.Gateway.Token);
         Assert.Equal("restart", config.Restart.ReloadMode);
         Assert.Equal(Timeout.InfiniteTimeSpan, config.Restart.DeferralTimeout);
+        Assert.Equal(TimeSpan.FromMilliseconds(1500), config.Restart.SpawnReadyTimeout);
         Assert.False(config.Restart.Enabled);
         Assert.Equal(4096, config.Logs.MaxFileBytes);
         Assert.Equal(7, config.Logs.MaxBackups);
@@ -86,6 +88,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("""{"commands":{"restart":"yes"}}""", "commands.restart must be true or false")]
     [InlineData("""{"logs":{"level":"loud"}}""", "logs.level must be one of trace, debug, info, warn, error, fatal")]
     [InlineData("""{"shutdown":{"timeoutMs":0}}""", "shutdown.timeoutMs must be a number of milliseconds from 1 to 3600000")]
+    [InlineData("""{"gateway":{"reload":{"spawnReadyTimeoutMs":0}}}""", "gateway.reload.spawnReadyTimeoutMs must be a number of milliseconds from 1 to 600000, got 0")]
     [InlineData("""[1]""", "must hold a JSON object")]
     public void InvalidValues_Throw_NamingKeyAndFile(string json, string expected)
     {

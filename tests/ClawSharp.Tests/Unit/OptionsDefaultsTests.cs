@@ -26,5 +26,6 @@ public sealed class OptionsDefaultsTests
         Assert.True(restart.Enabled);
         Assert.Equal("hybrid", restart.ReloadMode);
         Assert.Equal(TimeSpan.FromMilliseconds(300_000), restart.DeferralTimeout);
+        Assert.Equal(TimeSpan.FromMilliseconds(10_000), restart.SpawnReadyTimeout);
     }
 }

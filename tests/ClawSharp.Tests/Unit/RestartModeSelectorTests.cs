@@ -19,6 +19,20 @@ public sealed class RestartModeSelectorTests
     }
 
     [Theory]
+    [InlineData(null, SupervisorKind.None, "update", RestartMode.SpawnForUpdate)]
+    [InlineData(null, SupervisorKind.None, " Update ", RestartMode.SpawnForUpdate)]
+    [InlineData(null, SupervisorKind.None, "updated config", RestartMode.Spawn)]
+    [InlineData(null, SupervisorKind.None, null, RestartMode.Spawn)]
+    [InlineData(null, SupervisorKind.Builtin, "update", RestartMode.SupervisedExit)]
+    [InlineData(null, SupervisorKind.Systemd, "update", RestartMode.SupervisedExit)]
+    [InlineData(null, SupervisorKind.Launchd, "update", RestartMode.LaunchdKickstart)]
+    [InlineData("1", SupervisorKind.None, "update", RestartMode.InProcess)]
+    public void Select_AnUpdateRestart_SpawnsOnlyWhenUnsupervisedAndRespawnAllowed(string? noRespawn, SupervisorKind supervisor, string? reason, RestartMode expected)
+    {
+        Assert.Equal(expected, RestartModeSelector.Select(name => name == "CLAWSHARP_NO_RESPAWN" ? noRespawn : null, supervisor, reason));
+    }
+
+    [Theory]
     [InlineData(null, SupervisorKind.None)]
     [InlineData("builtin", SupervisorKind.Builtin)]
     [InlineData("SYSTEMD", SupervisorKind.Systemd)]
