@@ -38,6 +38,8 @@ internal sealed class ClientCommand
         timeout = CliOptions.Duration("--timeout", timeoutDescription);
     }
 
+    public Option<TimeSpan?> Timeout => timeout;
+
     public Option<bool> Json { get; } = new("--json") { Description = "Print the result as JSON alone on stdout" };
 
     public void AddOptionsTo(Command command)

@@ -170,6 +170,29 @@ internal static class GatewayRestartCommand
         }
     }
 
+    /// <summary>No gateway owns the lock: a supervisor waiting out a backoff starts it now (SIGUSR1); otherwise nothing runs.</summary>
+    private static async Task<int> WakeSupervisorAsync(ParseResult parse, StateDirectory state, CancellationToken cancellationToken)
+    {
+        if (Daemon.DaemonSnapshot.Take(state).Supervisor is not { } supervisor)
+        {
+            return CliOutput.Fail(ExitCode.Failure, $"no gateway is running for {state.Root}; start one with 'clawsharp gateway start --home {state.Root}'");
+        }
+        var started = Stopwatch.GetTimestamp();
+        Posix.Kill(supervisor.Pid, Posix.SIGUSR1);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(parse.GetValue(Client.Timeout) ?? TimeSpan.FromSeconds(60));
+        int pid;
+        try
+        {
+            pid = await WaitForNewGenerationAsync(state, null, limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return CliOutput.Fail(ExitCode.Failure, "the supervisor was asked to start the gateway now, but it is not ready yet; see 'clawsharp gateway status'");
+        }
+        return ReportRestarted(parse, pid, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
     private static async Task<int> SignalAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         if (!GlobalOptions.TryResolveState(parse, out var state))
@@ -179,7 +202,7 @@ internal static class GatewayRestartCommand
         var owner = GatewayLock.ReadOwner(state.LockFile);
         if (owner is null || ProcessIdentity.Check(owner.Pid, owner.StartTime) != ProcessMatch.Same)
         {
-            return CliOutput.Fail(ExitCode.Failure, $"no gateway is running for {state.Root}; start one with 'clawsharp gateway run --home {state.Root}'");
+            return await WakeSupervisorAsync(parse, state, cancellationToken).ConfigureAwait(false);
         }
         var force = parse.GetValue(Force);
         var wait = parse.GetValue(Wait);
@@ -194,25 +217,29 @@ internal static class GatewayRestartCommand
             await client.DisposeAsync().ConfigureAwait(false);
             Posix.Kill(owner.Pid, Posix.SIGUSR1);
             var pid = await WaitForNewGenerationAsync(state, before, token).ConfigureAwait(false);
-            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            if (parse.GetValue(Client.Json))
-            {
-                CliOutput.WriteJson(w =>
-                {
-                    w.WriteStartObject();
-                    w.WriteBoolean("ok", true);
-                    w.WriteString("action", "restart");
-                    w.WriteString("result", "restarted");
-                    w.WriteString("message", $"gateway back in {elapsed:F0} ms");
-                    w.WriteNumber("pid", pid);
-                    w.WriteEndObject();
-                });
-            }
-            else
-            {
-                Console.Out.WriteLine($"gateway restarted (pid {pid}); back in {elapsed:F0} ms");
-            }
-            return 0;
+            return ReportRestarted(parse, pid, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }).ConfigureAwait(false);
+    }
+
+    private static int ReportRestarted(ParseResult parse, int pid, double elapsed)
+    {
+        if (parse.GetValue(Client.Json))
+        {
+            CliOutput.WriteJson(w =>
+            {
+                w.WriteStartObject();
+                w.WriteBoolean("ok", true);
+                w.WriteString("action", "restart");
+                w.WriteString("result", "restarted");
+                w.WriteString("message", $"gateway back in {elapsed:F0} ms");
+                w.WriteNumber("pid", pid);
+                w.WriteEndObject();
+            });
+        }
+        else
+        {
+            Console.Out.WriteLine($"gateway restarted (pid {pid}); back in {elapsed:F0} ms");
+        }
+        return 0;
     }
 }

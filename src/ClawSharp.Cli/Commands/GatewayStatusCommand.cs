@@ -4,6 +4,7 @@ using System.Text.Json;
 using ClawSharp.Daemon;
 using ClawSharp.Gateway;
 using ClawSharp.Gateway.Configuration;
+using ClawSharp.Gateway.Hosting;
 
 namespace ClawSharp.Cli.Commands;
 
@@ -41,7 +42,7 @@ internal static class GatewayStatusCommand
                 return 0;
             }).ConfigureAwait(false);
         }
-        var view = StatusView.Decide(snapshot, answer);
+        var view = StatusView.Decide(snapshot, answer) with { UpdateFailure = UpdateFailureStore.Read(state) };
         if (parse.GetValue(Client.Json))
         {
             CliOutput.WriteJson(w => StatusView.WriteJson(w, view, state));
@@ -57,6 +58,9 @@ internal static class GatewayStatusCommand
 /// <summary>What <c>status</c> concludes, and how it shows it (human lines or the documented JSON).</summary>
 internal sealed record StatusView(string Status, string Headline, ExitCode ExitCode, DaemonSnapshot Snapshot, JsonElement? Gateway)
 {
+    /// <summary>The last update restart that fell back in process (update-failed.json), if any.</summary>
+    public UpdateFailure? UpdateFailure { get; init; }
+
     public static StatusView Decide(DaemonSnapshot snapshot, JsonElement? gateway)
     {
         var daemon = snapshot.Daemon;
@@ -125,6 +129,10 @@ internal sealed record StatusView(string Status, string Headline, ExitCode ExitC
             var work = g.GetProperty("work");
             output.WriteLine($"  work         queue {work.GetProperty("queueSize")}, pending replies {work.GetProperty("pendingReplies")}, " +
                 $"runs {work.GetProperty("activeRuns")}, tasks {work.GetProperty("activeTasks")}");
+        }
+        if (view.UpdateFailure is { } update)
+        {
+            output.WriteLine($"  update       the last update restart failed at {update.At.ToLocalTime():yyyy-MM-dd HH:mm:ss} ({update.Reason}): {update.Detail}; still running the previous binary");
         }
         output.WriteLine($"  log          {state.LogFile}");
         output.WriteLine($"  state dir    {state.Root}");
@@ -216,6 +224,18 @@ internal sealed record StatusView(string Status, string Headline, ExitCode ExitC
             w.WriteStringValue(problem);
         }
         w.WriteEndArray();
+        if (view.UpdateFailure is { } update)
+        {
+            w.WriteStartObject("updateFailure");
+            w.WriteString("at", update.At);
+            w.WriteString("reason", update.Reason);
+            if (update.ChildPid is { } child)
+            {
+                w.WriteNumber("childPid", child);
+            }
+            w.WriteString("detail", update.Detail);
+            w.WriteEndObject();
+        }
         if (view.Gateway is { } g)
         {
             w.WritePropertyName("gateway");

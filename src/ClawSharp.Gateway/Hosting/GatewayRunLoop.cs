@@ -50,7 +50,8 @@ public sealed class GatewayRunLoop : IAsyncDisposable
         logger = loggerFactory.CreateLogger("ClawSharp.Gateway");
         bundles = new StabilityBundleWriter(settings.State, logging.Recent, settings.Time);
         authLimiter = new AuthFailureLimiter(settings.Time);
-        coordinator = new Restart.RestartCoordinator(settings.Time);
+        coordinator = new Restart.RestartCoordinator(settings.Time,
+            reason => RestartModeSelector.WireName(RestartModeSelector.Select(Environment.GetEnvironmentVariable, settings.Supervisor, reason)));
         spawner = new FreshProcessSpawner(settings.State, settings.Faults, bundles, settings.Time, logger);
         claim = new GatewayClaim(settings, logger);
         if (settings.Spawned is not null)

@@ -47,6 +47,15 @@ public static class RestartModeSelector
         };
 
     /// <summary>True for a restart whose reason is <c>update</c> (case and surrounding blanks ignored).</summary>
+    /// <summary>The mode's name in the <c>restart.mode</c> field of <c>gateway.restart.request</c>.</summary>
+    public static string WireName(RestartMode mode) => mode switch
+    {
+        RestartMode.InProcess => "in-process",
+        RestartMode.SupervisedExit => "supervised",
+        RestartMode.LaunchdKickstart => "launchd",
+        _ => "spawn",
+    };
+
     public static bool IsUpdate(string? reason) =>
         string.Equals(reason?.Trim(), UpdateReason, StringComparison.OrdinalIgnoreCase);
 }

@@ -13,7 +13,9 @@ public sealed record RestartDecision(string Status, RestartPlan? Plan, RestartIn
 /// Decides scheduled / deferred, honours <c>skipDeferral</c> only when safe or approved,
 /// and applies the cooldown between restarts. Pure apart from its pending flag and clock.
 /// </summary>
-public sealed class RestartCoordinator(TimeProvider time)
+/// <param name="time">The clock (cooldown).</param>
+/// <param name="modeOf">The restart mode a restart with this reason will take, as its wire name.</param>
+public sealed class RestartCoordinator(TimeProvider time, Func<string, string> modeOf)
 {
     private readonly Lock gate = new();
     private RestartInfo? pending;
@@ -52,7 +54,7 @@ public sealed class RestartCoordinator(TimeProvider time)
                 cooldown = TimeSpan.Zero;
             }
             var reason = string.IsNullOrWhiteSpace(ask.Reason) ? $"restart requested by {ask.Source}" : ask.Reason.Trim();
-            var info = new RestartInfo(true, Environment.ProcessId, "SIGUSR1", (long)cooldown.TotalMilliseconds, reason, "in-process", false,
+            var info = new RestartInfo(true, Environment.ProcessId, "SIGUSR1", (long)cooldown.TotalMilliseconds, reason, modeOf(reason), false,
                 (long)cooldown.TotalMilliseconds);
             pending = info;
             var status = preflight.Safe || force ? "scheduled" : "deferred";

@@ -114,7 +114,33 @@ public sealed class DaemonTests
         Assert.Equal(1, after.GetProperty("supervisor").GetProperty("restartCount").GetInt32());
         Assert.Equal(0, after.GetProperty("supervisor").GetProperty("crashCount").GetInt32());
         Assert.Equal(75, after.GetProperty("supervisor").GetProperty("lastExit").GetProperty("code").GetInt32());
+        var request = await CliRun.CallAsync(home, "gateway.restart.request", """{ "reason": "mode check" }""");
+        Assert.Equal("supervised", request.GetProperty("restart").GetProperty("mode").GetString());
         await StopAndAssertGoneAsync(home);
+    }
+
+    [Fact]
+    public async Task DuringABackoff_StatusSaysSo_RestartStartsItNow_AndStopEndsTheSupervisor()
+    {
+        using var home = new TempHome();
+        home.WriteConfig("""{ "daemon": { "backoffMs": 600000 } }""");
+        Assert.Equal(0, (await CliRun.RunAsync(home, "gateway", "start", "--port", "0")).ExitCode);
+        Posix.Kill((await StatusJsonAsync(home)).GetProperty("pid").GetInt32(), Posix.SIGKILL);
+        await WaitForStatusAsync(home, s => s.GetProperty("status").GetString() == "backoff");
+
+        var status = await CliRun.RunAsync(home, "gateway", "status");
+        var restart = await CliRun.RunAsync(home, "gateway", "restart");
+
+        Assert.Equal(3, status.ExitCode);
+        Assert.StartsWith("Backoff: the gateway crashed (signal 9 (SIGKILL)); the supervisor starts it again in", status.Stdout);
+        Assert.True(restart.ExitCode == 0, restart.ToString());
+        Assert.StartsWith("gateway restarted (pid", restart.Stdout);
+        Posix.Kill((await StatusJsonAsync(home)).GetProperty("pid").GetInt32(), Posix.SIGKILL);
+        await WaitForStatusAsync(home, s => s.GetProperty("status").GetString() == "backoff");
+        var stop = await CliRun.RunAsync(home, "gateway", "stop");
+        Assert.True(stop.ExitCode == 0, stop.ToString());
+        Assert.StartsWith("gateway stopped (supervisor pid", stop.Stdout);
+        Assert.Empty(ClawSharpProcesses(home));
     }
 
     [Fact]

@@ -108,6 +108,11 @@ public sealed class RespawnTests
         Assert.Contains("update restart failed; recorded in " + home.State.UpdateFailedFile, gateway.Stderr.Text);
         Assert.Single(Directory.GetFiles(home.State.BundlesDirectory, "*-respawn-failed.json"));
         Assert.True((await CliRun.RunAsync(home, "gateway", "call", "health")).ExitCode == 0);
+        var status = await CliRun.RunAsync(home, "gateway", "status");
+        Assert.Contains($"the last update restart failed at", status.Stdout);
+        Assert.Contains(failure.Detail + "; still running the previous binary", status.Stdout);
+        var statusJson = JsonDocument.Parse((await CliRun.RunAsync(home, "gateway", "status", "--json")).Stdout).RootElement;
+        Assert.Equal("child-not-ready", statusJson.GetProperty("updateFailure").GetProperty("reason").GetString());
     }
 
     [Fact]

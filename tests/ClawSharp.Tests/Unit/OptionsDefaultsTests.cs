@@ -27,5 +27,12 @@ public sealed class OptionsDefaultsTests
         Assert.Equal("hybrid", restart.ReloadMode);
         Assert.Equal(TimeSpan.FromMilliseconds(300_000), restart.DeferralTimeout);
         Assert.Equal(TimeSpan.FromMilliseconds(10_000), restart.SpawnReadyTimeout);
+
+        var daemon = new DaemonOptions();
+        Assert.Equal(TimeSpan.FromSeconds(1), daemon.InitialBackoff);
+        Assert.Equal(TimeSpan.FromSeconds(60), daemon.MaxBackoff);
+        Assert.Equal(3, daemon.CrashLimit);
+        Assert.Equal(TimeSpan.FromMinutes(5), daemon.CrashWindow);
+        Assert.Equal(TimeSpan.FromSeconds(15), daemon.StartTimeout);
     }
 }
