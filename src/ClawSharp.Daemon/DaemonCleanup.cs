@@ -18,9 +18,14 @@ public static class DaemonCleanup
     {
         using var held = SupervisorLock.TryAcquire(state.SupervisorLockFile, lockWait);
         if (held is null || DaemonStateFile.Read(state) is not DaemonStateRead.Found { State: var daemon }
-            || daemon.State is DaemonPhase.Stopped or DaemonPhase.Failed)
+            || daemon.State == DaemonPhase.Stopped)
         {
             return;
+        }
+        if (daemon.State == DaemonPhase.Failed)
+        {
+            // 'gateway stop' after a crash storm acknowledges it: stopped, keeping why it failed, the last exit and log lines.
+            why = daemon.FailureReason ?? why;
         }
         var now = time.GetUtcNow();
         DaemonStateFile.Write(state, daemon with

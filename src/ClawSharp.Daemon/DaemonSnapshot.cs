@@ -44,7 +44,8 @@ public sealed record DaemonSnapshot(
             case DaemonStateRead.Found found:
                 daemon = found.State;
                 supervisor = Verify(daemon.SupervisorPid, daemon.SupervisorStartTime, "supervisor", daemon.State, problems);
-                if (supervisor is not null && daemon.GatewayPid is { } child && daemon.GatewayStartTime is { } childStart)
+                // Checked even when the supervisor is dead: its child may outlive it, still starting.
+                if (daemon.GatewayPid is { } child && daemon.GatewayStartTime is { } childStart)
                 {
                     starting = Verify(child, childStart, "gateway", daemon.State, problems);
                 }

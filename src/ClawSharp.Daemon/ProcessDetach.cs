@@ -108,15 +108,26 @@ public static class ProcessDetach
         try
         {
             StateDirectory.EnsurePrivateDirectory(state.LogsDirectory);
-            var options = new FileStreamOptions
+            // Created 0600 here; opened below with O_APPEND, because a leftover gateway or a losing
+            // second supervisor may write to the same file, and FileMode.Append only seeks once.
+            using (new FileStream(state.SupervisorLogFile, new FileStreamOptions
             {
-                Mode = FileMode.Append,
+                Mode = FileMode.OpenOrCreate,
                 Access = FileAccess.Write,
                 Share = FileShare.ReadWrite | FileShare.Delete,
                 UnixCreateMode = AtomicFile.PrivateFileMode,
-            };
-            using var log = new FileStream(state.SupervisorLogFile, options);
-            Posix.Redirect(log.SafeFileHandle, 2);
+            }))
+            {
+            }
+            var log = Posix.OpenForAppend(state.SupervisorLogFile);
+            try
+            {
+                Posix.Redirect(log, 2);
+            }
+            finally
+            {
+                Posix.Close(log);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

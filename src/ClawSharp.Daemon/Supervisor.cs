@@ -22,7 +22,7 @@ public sealed class Supervisor
     /// <summary>How many gateway log lines a crash keeps for <c>status</c>.</summary>
     public const int KeptLogLines = 20;
 
-    private static readonly TimeSpan ReadinessPoll = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan ReadinessPoll = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan StopMargin = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(2);
 
@@ -31,7 +31,8 @@ public sealed class Supervisor
     private readonly CrashPolicy policy = new();
     private readonly TaskCompletionSource<string> stopRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object stateGate = new();
-    private TaskCompletionSource wakeUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Counts SIGUSR1s ("start it now"), so one that arrives between a crash and the backoff is not lost.
+    private readonly SemaphoreSlim wakeUp = new(0);
     private DaemonState current = new();
 
     public Supervisor(SupervisorSettings settings)
@@ -51,6 +52,8 @@ public sealed class Supervisor
             log.Error($"another supervisor already runs for {State.Root}; exiting");
             return (int)ExitCode.Failure;
         }
+        // Before the first write: a 'gateway restart' that reads it may send SIGUSR1 at once, and its default action kills.
+        using var signals = RegisterSignals();
         var me = ProcessIdentity.Current;
         Save(new DaemonState
         {
@@ -62,7 +65,6 @@ public sealed class Supervisor
             LogFile = State.LogFile,
             SupervisorLogFile = State.SupervisorLogFile,
         });
-        using var signals = RegisterSignals();
         log.Info($"supervisor started for {State.Root} (version {GatewayVersion.Current})");
         while (true)
         {
@@ -73,6 +75,10 @@ public sealed class Supervisor
             }
             var options = LoadOptions();
             ProcessDetach.RotateIfLarge(State);
+            // This start answers every SIGUSR1 so far; only one that arrives after the next exit cuts a backoff short.
+            while (wakeUp.Wait(0))
+            {
+            }
             using var child = TryStart();
             if (child is null)
             {
@@ -129,12 +135,9 @@ public sealed class Supervisor
 
     private Process? TryStart()
     {
-        var info = new ProcessStartInfo(settings.GatewayBinary) { UseShellExecute = false };
-        foreach (var argument in settings.GatewayArguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
+        var info = SelfCommand.StartInfo(settings.GatewayArguments);
         info.Environment[SupervisorDetection.EnvironmentVariable] = "builtin";
+        info.Environment[SupervisorDetection.SupervisorPidVariable] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         try
         {
             var child = Process.Start(info) ?? throw new InvalidOperationException("no process was started");
@@ -148,12 +151,12 @@ public sealed class Supervisor
                 NextStartAt = null,
                 Port = null,
             });
-            log.Info($"started gateway pid {child.Id}: {settings.GatewayBinary} {string.Join(' ', settings.GatewayArguments)}");
+            log.Info($"started gateway pid {child.Id}: {info.FileName} {string.Join(' ', info.ArgumentList)}");
             return child;
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
         {
-            var reason = $"cannot start the gateway binary {settings.GatewayBinary}: {e.Message}";
+            var reason = $"cannot start the gateway binary {info.FileName}: {e.Message}";
             log.Error(reason);
             Update(s => s with { State = DaemonPhase.Failed, FailureReason = reason, GatewayPid = null, GatewayStartTime = null });
             return null;
@@ -194,7 +197,8 @@ public sealed class Supervisor
         catch (OperationCanceledException)
         {
             log.Warning($"gateway pid {child.Id} did not stop within {(options.StopTimeout + StopMargin).TotalSeconds:F0} s; sending SIGKILL");
-            child.Kill();
+            // The whole tree: exec agents the gateway started must not outlive it.
+            child.Kill(entireProcessTree: true);
             await child.WaitForExitAsync().ConfigureAwait(false);
         }
     }
@@ -202,13 +206,13 @@ public sealed class Supervisor
     /// <summary>Waits out a backoff; false when a stop came first. SIGUSR1 cuts it short.</summary>
     private async Task<bool> BackOffAsync(TimeSpan delay)
     {
-        wakeUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Update(s => s with { State = DaemonPhase.Backoff, NextStartAt = settings.Time.GetUtcNow() + delay, Port = null });
         using var cancel = new CancellationTokenSource();
         var wait = Task.Delay(delay, settings.Time, cancel.Token);
-        var first = await Task.WhenAny(wait, stopRequested.Task, wakeUp.Task).ConfigureAwait(false);
+        var woken = wakeUp.WaitAsync(cancel.Token);
+        var first = await Task.WhenAny(wait, stopRequested.Task, woken).ConfigureAwait(false);
         await cancel.CancelAsync().ConfigureAwait(false);
-        if (first == wakeUp.Task)
+        if (first == woken)
         {
             log.Info("backoff cut short by SIGUSR1");
         }
@@ -257,7 +261,10 @@ public sealed class Supervisor
             registrations.Add(PosixSignalRegistration.Create((PosixSignal)Posix.SIGUSR1, c =>
             {
                 c.Cancel = true;
-                wakeUp.TrySetResult();
+                if (wakeUp.CurrentCount == 0)
+                {
+                    wakeUp.Release();
+                }
             }));
         }
         return new Registrations(registrations);

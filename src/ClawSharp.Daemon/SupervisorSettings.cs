@@ -3,13 +3,11 @@ using ClawSharp.Gateway.Configuration;
 namespace ClawSharp.Daemon;
 
 /// <param name="State">The state directory the supervisor and its gateway share.</param>
-/// <param name="GatewayBinary">The clawsharp binary to start (read again at each start, so an updated binary is picked up).</param>
 /// <param name="GatewayArguments">The <c>gateway run …</c> arguments, without secrets.</param>
 /// <param name="Overrides">The same overrides, to read the daemon settings as the gateway will.</param>
 /// <param name="Time">The clock (backoff, timestamps).</param>
 public sealed record SupervisorSettings(
     StateDirectory State,
-    string GatewayBinary,
     IReadOnlyList<string> GatewayArguments,
     ConfigOverrides Overrides,
     TimeProvider Time);

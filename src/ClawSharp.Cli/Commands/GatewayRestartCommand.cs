@@ -166,7 +166,7 @@ internal static class GatewayRestartCommand
             {
                 // Closed for the restart, draining, or not listening yet: ask again.
             }
-            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(25), cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -4,6 +4,7 @@ using ClawSharp.Daemon;
 using ClawSharp.Gateway;
 using ClawSharp.Gateway.Configuration;
 using ClawSharp.Gateway.Hosting;
+using ClawSharp.Gateway.Infrastructure;
 using ClawSharp.Gateway.Logging;
 
 namespace ClawSharp.Cli.Commands;
@@ -16,7 +17,7 @@ namespace ClawSharp.Cli.Commands;
 internal static class GatewayStartCommand
 {
     private const int FailureLogLines = 15;
-    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(20);
     private static readonly DaemonLaunchOptions Launch = new();
     private static readonly Option<TimeSpan?> Timeout = CliOptions.Duration("--timeout", "How long to wait for the gateway to be ready (default daemon.startTimeoutMs, 15s)");
     private static readonly Option<bool> Json = new("--json") { Description = "Print the result as JSON alone on stdout" };
@@ -102,7 +103,9 @@ internal static class GatewayStartCommand
                     },
                 }.Print(json, ExitCode.Success);
             }
-            return Failed(json, outcome.Problem!, GatewayLogFiles.Tail(state, FailureLogLines), ExitCode.Failure,
+            // Only lines this start's gateway wrote explain its failure; older ones would mislead.
+            var logLines = outcome.GatewayRan ? GatewayLogFiles.Tail(state, FailureLogLines) : [];
+            return Failed(json, outcome.Problem!, logLines, ExitCode.Failure,
                 outcome.StillSupervised ? $"it is still supervised; 'clawsharp gateway status{next}' follows it, 'clawsharp gateway stop{next}' ends it"
                     : $"'clawsharp gateway logs{next}' and {state.SupervisorLogFile} say more");
         }
@@ -124,12 +127,7 @@ internal static class GatewayStartCommand
 
     private static Process SpawnSupervisor(StateDirectory state, ConfigOverrides overrides)
     {
-        var binary = Environment.ProcessPath ?? throw new InvalidOperationException("the path of this binary is unknown");
-        var info = new ProcessStartInfo(binary) { UseShellExecute = false };
-        foreach (var argument in DaemonLaunchOptions.Arguments(["gateway", "supervise"], state, overrides))
-        {
-            info.ArgumentList.Add(argument);
-        }
+        var info = SelfCommand.StartInfo(DaemonLaunchOptions.Arguments(["gateway", "supervise"], state, overrides));
         // The supervisor marks its own child; it is not itself supervised by anyone.
         info.Environment.Remove(SupervisorDetection.EnvironmentVariable);
         return Process.Start(info) ?? throw new InvalidOperationException("no process was started");
@@ -137,7 +135,11 @@ internal static class GatewayStartCommand
 
     private sealed record ReadyGateway(int GatewayPid, int SupervisorPid, int Port);
 
-    private sealed record StartOutcome(ReadyGateway? Ready, string? Problem, bool StillSupervised);
+    private sealed record StartOutcome(ReadyGateway? Ready, string? Problem, bool StillSupervised)
+    {
+        /// <summary>This start's supervisor started a gateway (so the gateway log has its lines).</summary>
+        public bool GatewayRan { get; init; }
+    }
 
     private static async Task<StartOutcome> WaitForReadyAsync(StateDirectory state, Process supervisor, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -146,27 +148,37 @@ internal static class GatewayStartCommand
         {
             var read = DaemonStateFile.Read(state);
             var daemon = read is DaemonStateRead.Found found && found.State.SupervisorPid == supervisor.Id ? found.State : null;
-            if (daemon is { State: DaemonPhase.Running, GatewayPid: { } pid }
+            // Ready is the child answering /readyz, seen here directly: waiting for the supervisor to write "running" would add its poll interval.
+            if (daemon is { State: DaemonPhase.Starting or DaemonPhase.Running, GatewayPid: { } pid }
                 && await GatewayReadiness.ReadyPortAsync(state, pid, cancellationToken).ConfigureAwait(false) is { } port)
             {
                 return new StartOutcome(new ReadyGateway(pid, supervisor.Id, port), null, false);
             }
             if (daemon is { State: DaemonPhase.Failed })
             {
-                return new StartOutcome(null, $"the gateway did not start: {daemon.FailureReason} (last exit: {daemon.LastExit?.Description ?? "none"})", false);
+                return new StartOutcome(null, $"the gateway did not start: {daemon.FailureReason} (last exit: {daemon.LastExit?.Description ?? "none"})", false)
+                {
+                    GatewayRan = daemon.GatewayStartedAt is not null,
+                };
             }
             if (supervisor.HasExited)
             {
                 var again = DaemonSnapshot.Take(state);
                 return AlreadyRunning(again) is { } other && again.Supervisor?.Pid != supervisor.Id
                     ? new StartOutcome(null, $"another start won the race: {other}", false)
-                    : new StartOutcome(null, $"the supervisor exited with code {supervisor.ExitCode} before the gateway was ready", false);
+                    : new StartOutcome(null, $"the supervisor exited with code {supervisor.ExitCode} before the gateway was ready", false)
+                    {
+                        GatewayRan = daemon?.GatewayStartedAt is not null,
+                    };
             }
             if (Stopwatch.GetTimestamp() >= deadline)
             {
                 var phase = daemon?.State.ToString().ToLowerInvariant() ?? "unknown";
                 return new StartOutcome(null,
-                    $"the gateway was not ready within {timeout.TotalSeconds:0.###} s (daemon state: {phase}, last exit: {daemon?.LastExit?.Description ?? "none"})", true);
+                    $"the gateway was not ready within {timeout.TotalSeconds:0.###} s (daemon state: {phase}, last exit: {daemon?.LastExit?.Description ?? "none"})", true)
+                {
+                    GatewayRan = daemon?.GatewayStartedAt is not null,
+                };
             }
             await Task.Delay(Poll, cancellationToken).ConfigureAwait(false);
         }

@@ -36,7 +36,7 @@ internal static class GatewayStopCommand
         var snapshot = DaemonSnapshot.Take(state);
         var warnings = snapshot.Problems.ToList();
         // The first signal goes to the owner: the supervisor when there is one, so it does not start the gateway again.
-        var owner = snapshot.Supervisor ?? (snapshot.Gateway is { } g ? new ProcessIdentity(g.Pid, g.StartTime) : null);
+        var owner = snapshot.Supervisor ?? (snapshot.Gateway is { } g ? new ProcessIdentity(g.Pid, g.StartTime) : snapshot.StartingGateway);
         if (owner is null)
         {
             DaemonCleanup.MarkStopped(state, "found not running by 'gateway stop'", TimeProvider.System);
@@ -56,7 +56,9 @@ internal static class GatewayStopCommand
         Console.Error.WriteLine($"warning: {what} did not stop within {timeout.TotalSeconds:0.###} s; sending SIGKILL");
         foreach (var target in targets.Where(t => ProcessIdentity.Check(t.Pid, t.StartTime) == ProcessMatch.Same))
         {
-            Posix.Kill(target.Pid, Posix.SIGKILL);
+            // The supervisor leads its own session and process group (setsid): killing the group
+            // takes the gateway and its exec agents along, so nothing is orphaned.
+            Posix.Kill(target == snapshot.Supervisor ? -target.Pid : target.Pid, Posix.SIGKILL);
         }
         if (!await AllExitedAsync(targets, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false))
         {

@@ -30,8 +30,7 @@ internal static class GatewaySuperviseCommand
         state.EnsureCreated();
         ProcessDetach.Detach(state);
         var overrides = Launch.Overrides(parse);
-        var binary = Environment.ProcessPath ?? throw new InvalidOperationException("the path of this binary is unknown");
-        var settings = new SupervisorSettings(state, binary, DaemonLaunchOptions.Arguments(["gateway", "run"], state, overrides), overrides, TimeProvider.System);
+        var settings = new SupervisorSettings(state, DaemonLaunchOptions.Arguments(["gateway", "run"], state, overrides), overrides, TimeProvider.System);
         return await new Supervisor(settings).RunAsync().ConfigureAwait(false);
     }
 }

@@ -23,6 +23,9 @@ public enum RespawnFailure
 
     /// <summary>A stop arrived while waiting; the new process was killed.</summary>
     Cancelled,
+
+    /// <summary>The new process was stopped on request (exit 0) before it was ready: this one stops too.</summary>
+    ChildStopped,
 }
 
 /// <summary>The outcome of <see cref="FreshProcessSpawner.RespawnAsync"/>.</summary>
@@ -76,7 +79,7 @@ internal sealed class FreshProcessSpawner(StateDirectory state, GatewayFaults fa
                     ClearUpdateFailure();
                 }
                 break;
-            case RespawnResult.Failed { Failure: RespawnFailure.Cancelled }:
+            case RespawnResult.Failed { Failure: RespawnFailure.Cancelled or RespawnFailure.ChildStopped }:
                 break;
             case RespawnResult.Failed failed:
                 var bundle = bundles.Write("respawn-failed", failed.Detail);
@@ -101,7 +104,7 @@ internal sealed class FreshProcessSpawner(StateDirectory state, GatewayFaults fa
 
     /// <summary>This program's arguments, without argv[0] unless it names the app a <c>dotnet</c> host runs.</summary>
     internal static IReadOnlyList<string> SameArguments(string processPath, string[] commandLineArgs) =>
-        Path.GetFileNameWithoutExtension(processPath) == "dotnet" ? commandLineArgs : commandLineArgs[1..];
+        SelfCommand.IsDotnetHost(processPath) ? commandLineArgs : commandLineArgs[1..];
 
     private async Task<RespawnResult> SpawnAndWaitAsync(ListenSocket? listener, TimeSpan readyTimeout, CancellationToken cancellationToken)
     {
@@ -138,6 +141,9 @@ internal sealed class FreshProcessSpawner(StateDirectory state, GatewayFaults fa
             info.ArgumentList.Add(argument);
         }
         info.Environment[SpawnOrigin.SpawnedByVariable] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        // Only an unsupervised gateway (or one whose built-in supervisor died) respawns itself: the copy is unsupervised too.
+        info.Environment.Remove(SupervisorDetection.EnvironmentVariable);
+        info.Environment.Remove(SupervisorDetection.SupervisorPidVariable);
         var descriptor = -1;
         try
         {
@@ -165,6 +171,11 @@ internal sealed class FreshProcessSpawner(StateDirectory state, GatewayFaults fa
         var pid = child.Id;
         while (true)
         {
+            if (child.HasExited && child.ExitCode == (int)ExitCode.Success)
+            {
+                // Exit 0 is a stop on request ('gateway stop' found the child in the lock): the operator wants no gateway.
+                return new RespawnResult.Failed(RespawnFailure.ChildStopped, pid, $"the fresh process (pid {pid}) was stopped before it was ready");
+            }
             if (child.HasExited)
             {
                 return new RespawnResult.Failed(RespawnFailure.ChildExited, pid,
@@ -207,9 +218,10 @@ internal sealed class FreshProcessSpawner(StateDirectory state, GatewayFaults fa
     /// <summary>SIGKILL, only while the PID is still the child we started (same start time), then wait for its exit.</summary>
     private static async Task KillAsync(Process child, ProcessIdentity? identity)
     {
-        if (identity is not null && !child.HasExited && ProcessIdentity.Check(identity.Pid, identity.StartTime) == ProcessMatch.Same)
+        // The Process object has not reaped its child, so its PID cannot have been reused: kill it even without an identity.
+        if (!child.HasExited && (identity is null || ProcessIdentity.Check(identity.Pid, identity.StartTime) != ProcessMatch.Reused))
         {
-            Posix.Kill(identity.Pid, Posix.SIGKILL);
+            Posix.Kill(child.Id, Posix.SIGKILL);
         }
         using var wait = new CancellationTokenSource(KillWait);
         try

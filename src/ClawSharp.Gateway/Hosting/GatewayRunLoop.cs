@@ -51,7 +51,7 @@ public sealed class GatewayRunLoop : IAsyncDisposable
         bundles = new StabilityBundleWriter(settings.State, logging.Recent, settings.Time);
         authLimiter = new AuthFailureLimiter(settings.Time);
         coordinator = new Restart.RestartCoordinator(settings.Time,
-            reason => RestartModeSelector.WireName(RestartModeSelector.Select(Environment.GetEnvironmentVariable, settings.Supervisor, reason)));
+            reason => RestartModeSelector.WireName(RestartModeSelector.Select(Environment.GetEnvironmentVariable, CurrentSupervisor(), reason)));
         spawner = new FreshProcessSpawner(settings.State, settings.Faults, bundles, settings.Time, logger);
         claim = new GatewayClaim(settings, logger);
         if (settings.Spawned is not null)
@@ -238,14 +238,15 @@ public sealed class GatewayRunLoop : IAsyncDisposable
                 return RestartOutcome.Stopped;
             }
         }
-        var mode = RestartModeSelector.Select(Environment.GetEnvironmentVariable, settings.Supervisor, plan.Reason);
+        var supervisor = CurrentSupervisor();
+        var mode = RestartModeSelector.Select(Environment.GetEnvironmentVariable, supervisor, plan.Reason);
         switch (mode)
         {
             case RestartMode.SupervisedExit:
                 // The lock is released; a supervised restart exits 75, never 0, so that a
                 // manager that restarts only on failure still brings the gateway back.
                 Transition(GatewayRunState.Stopped, "handing the restart to the supervisor");
-                HostingLog.ExitingForSupervisor(logger, settings.Supervisor.ToString().ToLowerInvariant());
+                HostingLog.ExitingForSupervisor(logger, supervisor.ToString().ToLowerInvariant());
                 Complete(command, RestartOutcome.HandedToSupervisor);
                 return RestartOutcome.HandedToSupervisor;
             case RestartMode.LaunchdKickstart:
@@ -296,7 +297,7 @@ public sealed class GatewayRunLoop : IAsyncDisposable
             Complete(command, RestartOutcome.HandedToChild);
             return RestartOutcome.HandedToChild;
         }
-        if (stopRequested)
+        if (stopRequested || result is RespawnResult.Failed { Failure: RespawnFailure.ChildStopped })
         {
             Transition(GatewayRunState.Stopped, "stop requested during the respawn");
             HostingLog.Stopped(logger, "stop during restart");
@@ -467,6 +468,20 @@ public sealed class GatewayRunLoop : IAsyncDisposable
         var bundle = bundles.Write("shutdown-timeout", $"the {what} did not finish within {budget.TotalMilliseconds:F0} ms");
         HostingLog.WatchdogExpired(logger, what, (long)budget.TotalMilliseconds, bundle ?? "not written");
         exitProcess(ExitCode.Failure);
+    }
+
+    /// <summary>
+    /// Who supervises this process now: a built-in supervisor that has died (this process was
+    /// re-parented) cannot restart it, so an exit 75 would leave no gateway at all.
+    /// </summary>
+    private SupervisorKind CurrentSupervisor()
+    {
+        var now = SupervisorDetection.Detect(Environment.GetEnvironmentVariable, Infrastructure.Posix.ParentPid());
+        if (now != settings.Supervisor)
+        {
+            HostingLog.SupervisorGone(logger, settings.Supervisor.ToString().ToLowerInvariant());
+        }
+        return now;
     }
 
     private void ReleaseLock()

@@ -121,4 +121,7 @@ internal static partial class HostingLog
 
     [LoggerMessage(1038, LogLevel.Warning, "test fault spawned-child-never-ready: spawned by pid {ParentPid}, not starting; waiting for a stop")]
     public static partial void NeverReadyFault(ILogger logger, int parentPid);
+
+    [LoggerMessage(1039, LogLevel.Warning, "the {Supervisor} supervisor that started this gateway is gone; restarting without it")]
+    public static partial void SupervisorGone(ILogger logger, string supervisor);
 }

@@ -6,13 +6,39 @@ namespace ClawSharp.Gateway.Infrastructure;
 /// <summary>Detaching a daemon from its terminal: a session of its own and standard descriptors pointed elsewhere.</summary>
 internal static partial class Posix
 {
+    /// <summary>
+    /// Opens an existing file for appending with O_APPEND, so that every write lands at the end
+    /// even with other writers (.NET's FileMode.Append only seeks once, at open). Close-on-exec.
+    /// </summary>
+    public static int OpenForAppend(string path)
+    {
+        var flags = OperatingSystem.IsMacOS() ? O_WRONLY | 0x8 | 0x1000000 : O_WRONLY | 0x400 | 0x80000;
+        var fd = open(path, flags);
+        if (fd < 0)
+        {
+            throw new IOException($"open({path}, O_APPEND) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+        return fd;
+    }
+
+    /// <summary>Points descriptor <paramref name="target"/> at <paramref name="fd"/>.</summary>
+    public static void Redirect(int fd, int target)
+    {
+        if (dup2(fd, target) < 0)
+        {
+            throw new IOException($"dup2({fd}, {target}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    private const int O_WRONLY = 1;
+
+    /// <summary>This process's parent now (1, or a subreaper, once the parent died).</summary>
+    public static int ParentPid() => OperatingSystem.IsWindows() ? 0 : getppid();
+
     /// <summary>Points descriptor <paramref name="target"/> (0, 1 or 2) at the file <paramref name="handle"/> refers to.</summary>
     public static void Redirect(SafeFileHandle handle, int target)
     {
-        if (dup2((int)handle.DangerousGetHandle(), target) < 0)
-        {
-            throw new IOException($"dup2(…, {target}) failed: errno {Marshal.GetLastPInvokeError()}");
-        }
+        Redirect((int)handle.DangerousGetHandle(), target);
     }
 
     /// <summary>
@@ -37,6 +63,9 @@ internal static partial class Posix
         var flags = fcntl_int(fd, F_GETFD, 0);
         return flags >= 0 && (flags & FD_CLOEXEC) == 0;
     }
+
+    [LibraryImport("libc")]
+    private static partial int getppid();
 
     private const int F_OFD_GETLK = 36;
     private const int F_GETLK_MACOS = 7;

@@ -68,6 +68,12 @@ public sealed class DaemonTests
         Assert.Contains("last exit    exit 1 (failure)", text.Stdout);
         Assert.Contains("last log lines:", text.Stdout);
         await Eventually.AssertAsync(() => ClawSharpProcesses(home).Count == 0, Deadline, "the supervisor to exit after giving up");
+
+        var stop = await CliRun.RunAsync(home, "gateway", "stop");
+        var afterStop = await CliRun.RunAsync(home, "gateway", "status");
+        Assert.Equal("gateway is not running", stop.Stdout.Trim());
+        Assert.Equal(3, afterStop.ExitCode);
+        Assert.Contains("last exit    exit 1 (failure)", afterStop.Stdout);
     }
 
     [Fact]
@@ -250,6 +256,64 @@ public sealed class DaemonTests
         Assert.Equal(supervisorPid.ToString(System.Globalization.CultureInfo.InvariantCulture), fields[3]); // session id: its own session
         Assert.Equal("/dev/null", new FileInfo($"/proc/{supervisorPid}/fd/0").LinkTarget);
         Assert.Contains("supervisor started for", File.ReadAllText(home.State.SupervisorLogFile));
+        await StopAndAssertGoneAsync(home);
+    }
+
+    [Fact]
+    public async Task AfterTheSupervisorDied_ARestart_RespawnsTheGateway_InsteadOfExitingToNobody()
+    {
+        using var home = new TempHome();
+        Assert.Equal(0, (await CliRun.RunAsync(home, "gateway", "start", "--port", "0")).ExitCode);
+        var before = await StatusJsonAsync(home);
+        var supervisorPid = before.GetProperty("supervisor").GetProperty("pid").GetInt32();
+        Posix.Kill(supervisorPid, Posix.SIGKILL);
+        await Eventually.AssertAsync(() => ProcessIdentity.Of(supervisorPid) is null, Deadline, "the supervisor to die");
+
+        var restart = await CliRun.RunAsync(home, "gateway", "restart");
+
+        Assert.True(restart.ExitCode == 0, restart.ToString());
+        var after = await WaitForStatusAsync(home, s => s.GetProperty("status").GetString() == "running");
+        Assert.NotEqual(before.GetProperty("pid").GetInt32(), after.GetProperty("pid").GetInt32());
+        Assert.False(after.GetProperty("supervisor").GetProperty("alive").GetBoolean());
+        Assert.Contains(after.GetProperty("problems").EnumerateArray(), p => p.GetString()!.Contains($"supervisor pid {supervisorPid} is no longer running", StringComparison.Ordinal));
+        Assert.Contains("supervisor that started this gateway is gone; restarting without it", File.ReadAllText(home.State.LogFile));
+        await StopAndAssertGoneAsync(home);
+    }
+
+    [Fact]
+    public async Task TwoStartsAtOnce_OneWins_TheOtherSaysAlreadyRunning_AndTheSupervisorLogStaysWhole()
+    {
+        using var home = new TempHome();
+
+        var both = await Task.WhenAll(
+            CliRun.RunAsync(home, "gateway", "start", "--port", "0"),
+            CliRun.RunAsync(home, "gateway", "start", "--port", "0"));
+
+        Assert.Single(both, r => r.ExitCode == 0);
+        var loser = Assert.Single(both, r => r.ExitCode != 0);
+        Assert.Equal(1, loser.ExitCode);
+        Assert.Contains("already running", loser.Stderr);
+        await Eventually.AssertAsync(() => ClawSharpProcesses(home).Count == 2, Deadline, "only the winner's supervisor and gateway to remain");
+        Assert.All(File.ReadAllLines(home.State.SupervisorLogFile).Where(l => l.Length > 0), line => Assert.StartsWith("20", line));
+        await StopAndAssertGoneAsync(home);
+    }
+
+    [Fact]
+    public async Task StartAndStop_WorkUnderTheDotnetHost()
+    {
+        using var home = new TempHome();
+        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { TestPaths.ClawSharpBinary + ".dll", "gateway", "start", "--port", "0", "--home", home.Root })
+        {
+            info.ArgumentList.Add(argument);
+        }
+        using var start = Process.Start(info)!;
+        var output = start.StandardOutput.ReadToEndAsync();
+        var errors = start.StandardError.ReadToEndAsync();
+        await start.WaitForExitAsync();
+
+        Assert.True(start.ExitCode == 0, await output + await errors);
+        Assert.Equal("running", (await StatusJsonAsync(home)).GetProperty("status").GetString());
         await StopAndAssertGoneAsync(home);
     }
 
