@@ -23,8 +23,14 @@ public sealed record DaemonSnapshot(
     /// <summary>A supervisor holds supervisor.lock even though daemon.json cannot tell which one.</summary>
     public bool UnknownSupervisorAlive { get; init; }
 
+    /// <summary>A gateway between closing its server and the end of its restart (it owns no lock, or its fresh copy does not answer yet).</summary>
+    public RestartingProcess? Restarting { get; init; }
+
     /// <summary>The gateway's PID, whether it owns the lock yet or not.</summary>
-    public int? GatewayPid => Gateway?.Pid ?? StartingGateway?.Pid;
+    public int? GatewayPid => Gateway?.Pid ?? StartingGateway?.Pid ?? Restarting?.Pid;
+
+    /// <summary><see cref="Restarting"/> as a verified identity (the record was checked when read).</summary>
+    public ProcessIdentity? RestartingProcess => Restarting is { } r ? new ProcessIdentity(r.Pid, r.StartTime) : null;
 
     public static DaemonSnapshot Take(StateDirectory state)
     {
@@ -64,7 +70,12 @@ public sealed record DaemonSnapshot(
         {
             starting = null;
         }
-        return new DaemonSnapshot(daemon, supervisor, gateway, starting, problems) { UnknownSupervisorAlive = unknownSupervisor };
+        var restarting = RestartInProgress.Read(state);
+        return new DaemonSnapshot(daemon, supervisor, gateway, starting, problems)
+        {
+            UnknownSupervisorAlive = unknownSupervisor,
+            Restarting = restarting?.Pid == gateway?.Pid ? null : restarting,
+        };
     }
 
     private static ProcessIdentity? Verify(int pid, long startTime, string what, DaemonPhase phase, List<string> problems)

@@ -81,6 +81,16 @@ internal sealed record StatusView(string Status, string Headline, ExitCode ExitC
             return new StatusView("unreachable",
                 $"Unreachable: pid {owner.Pid} is alive but does not answer on port {owner.Port} (see 'clawsharp gateway logs')", ExitCode.Failure, snapshot, null);
         }
+        if (snapshot.Restarting is { Problem: { } problem } failedRestart)
+        {
+            return new StatusView("failed", $"Failed: pid {failedRestart.Pid} is alive but its restart did not start a server ({problem}); fix it, then 'kill -USR1 {failedRestart.Pid}' or 'clawsharp gateway stop'",
+                ExitCode.Failure, snapshot, null);
+        }
+        if (snapshot.Restarting is { } restarting)
+        {
+            return new StatusView("starting", $"Restarting: pid {restarting.Pid} closed its server and is starting again (in process or as a fresh process)",
+                ExitCode.NotRunning, snapshot, null);
+        }
         if (supervised)
         {
             return daemon!.State switch

@@ -36,14 +36,15 @@ internal static class GatewayStopCommand
         var snapshot = DaemonSnapshot.Take(state);
         var warnings = snapshot.Problems.ToList();
         // The first signal goes to the owner: the supervisor when there is one, so it does not start the gateway again.
-        var owner = snapshot.Supervisor ?? (snapshot.Gateway is { } g ? new ProcessIdentity(g.Pid, g.StartTime) : snapshot.StartingGateway);
+        // A restarting gateway is the owner while its restart lasts: it would come back (or hand over) if left alone.
+        var owner = snapshot.Supervisor ?? snapshot.RestartingProcess ?? (snapshot.Gateway is { } g ? new ProcessIdentity(g.Pid, g.StartTime) : snapshot.StartingGateway);
         if (owner is null)
         {
             DaemonCleanup.MarkStopped(state, "found not running by 'gateway stop'", TimeProvider.System);
             return Report(json, "not-running", "gateway is not running", warnings);
         }
         var gateway = snapshot.Gateway is { } lockOwner ? new ProcessIdentity(lockOwner.Pid, lockOwner.StartTime) : snapshot.StartingGateway;
-        var targets = new[] { owner, gateway }.OfType<ProcessIdentity>().Distinct().ToList();
+        var targets = new[] { owner, gateway, snapshot.StartingGateway }.OfType<ProcessIdentity>().Distinct().ToList();
         var what = Describe(snapshot, owner, gateway);
         // A leftover restart intent would turn this SIGTERM into a restart.
         File.Delete(RestartIntentStore.PathOf(state));

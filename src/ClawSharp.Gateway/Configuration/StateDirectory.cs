@@ -23,6 +23,9 @@ public sealed class StateDirectory
     public string StoreFile => Path.Combine(Root, "state.db");
     public string SecretsFile => Path.Combine(Root, "secrets.json");
 
+    /// <summary>Names the gateway process while it restarts (<see cref="Hosting.RestartInProgress"/>).</summary>
+    public string RestartingFile => Path.Combine(Root, "restarting.json");
+
     /// <summary>The built-in supervisor's view of the daemon (ARCHITECTURE.md §2).</summary>
     public string DaemonStateFile => Path.Combine(Root, "daemon.json");
 

@@ -142,6 +142,7 @@ public sealed class GatewayRunLoop : IAsyncDisposable
     {
         if (state == GatewayRunState.StartFailed)
         {
+            RestartInProgress.End(settings.State);
             Transition(GatewayRunState.Stopped, $"stop requested by {source}");
             return;
         }
@@ -196,7 +197,18 @@ public sealed class GatewayRunLoop : IAsyncDisposable
 
     private async Task<RestartOutcome> RestartAsync(RunLoopCommand.RestartRequested command, Restart.RestartPlan plan, CancellationToken cancellationToken)
     {
-        var outcome = await RestartInnerAsync(command, plan, cancellationToken).ConfigureAwait(false);
+        RestartOutcome outcome;
+        try
+        {
+            outcome = await RestartInnerAsync(command, plan, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (state != GatewayRunState.StartFailed)
+            {
+                RestartInProgress.End(settings.State);
+            }
+        }
         if (outcome == RestartOutcome.Stopped)
         {
             coordinator.Abandoned();
@@ -230,6 +242,7 @@ public sealed class GatewayRunLoop : IAsyncDisposable
                 }
             }
             Transition(GatewayRunState.Restarting, plan.Force ? $"forced restart requested by {command.Source}" : "drained");
+            RestartInProgress.Begin(settings.State, settings.Time);
             if (await CloseServerAsync(restart: true, cancellationToken).ConfigureAwait(false))
             {
                 Transition(GatewayRunState.Stopped, "stop requested during the restart");
@@ -332,6 +345,7 @@ public sealed class GatewayRunLoop : IAsyncDisposable
         // A process that cannot serve must not hold the port: clients would queue in the backlog and hang.
         listener?.Dispose();
         listener = null;
+        RestartInProgress.Failed(settings.State, settings.Time, reason);
         var bundle = bundles.Write("restart-start-failed", reason, error);
         HostingLog.RestartStartFailed(logger, reason, bundle ?? "not written");
         Complete(command, RestartOutcome.StartFailed);

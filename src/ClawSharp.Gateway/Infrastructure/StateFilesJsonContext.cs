@@ -10,4 +10,5 @@ namespace ClawSharp.Gateway.Infrastructure;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(LockOwner))]
 [JsonSerializable(typeof(UpdateFailure))]
+[JsonSerializable(typeof(RestartingProcess))]
 internal sealed partial class StateFilesJsonContext : JsonSerializerContext;

@@ -335,12 +335,7 @@ public sealed class DaemonTests
         Assert.Empty(ClawSharpProcesses(home));
     }
 
-    /// <summary>Live (not zombie) processes whose command line names this home.</summary>
-    private static List<int> ClawSharpProcesses(TempHome home) =>
-        [.. Directory.EnumerateDirectories("/proc")
-            .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
-            .Where(pid => pid > 0 && ProcessIdentity.Of(pid) is not null
-                && ProcessIdentity.CommandLine(pid)?.Contains(home.Root, StringComparison.Ordinal) == true)];
+    private static List<int> ClawSharpProcesses(TempHome home) => StrayProcesses.Find(home.Root);
 
     private static async Task<JsonElement> StatusJsonAsync(TempHome home)
     {

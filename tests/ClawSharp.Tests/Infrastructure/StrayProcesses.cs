@@ -3,20 +3,24 @@ using ClawSharp.Gateway.Infrastructure;
 namespace ClawSharp.Tests.Infrastructure;
 
 /// <summary>
-/// Kills processes a test made a gateway start and then orphaned (a task still running when
-/// the test kill -9'd its gateway), found by a unique fragment of their command line.
+/// Processes found by a unique fragment of their command line (a test's home directory):
+/// to assert that none is left, and to kill those a test orphaned (a task still running when
+/// the test kill -9'd its gateway).
 /// </summary>
 public static class StrayProcesses
 {
+    /// <summary>Live processes (zombies excluded) whose command line contains the fragment, this test process excepted.</summary>
+    public static List<int> Find(string commandLineFragment) =>
+        [.. Directory.EnumerateDirectories("/proc")
+            .Select(directory => int.TryParse(Path.GetFileName(directory), out var pid) ? pid : 0)
+            .Where(pid => pid > 0 && pid != Environment.ProcessId && ProcessIdentity.Of(pid) is not null
+                && ProcessIdentity.CommandLine(pid)?.Contains(commandLineFragment, StringComparison.Ordinal) == true)];
+
     public static void Kill(string commandLineFragment, int except = 0)
     {
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        foreach (var pid in Find(commandLineFragment).Where(pid => pid != except))
         {
-            if (int.TryParse(Path.GetFileName(directory), out var pid) && pid != Environment.ProcessId && pid != except
-                && ProcessIdentity.CommandLine(pid) is { } commandLine && commandLine.Contains(commandLineFragment, StringComparison.Ordinal))
-            {
-                Posix.Kill(pid, Posix.SIGKILL);
-            }
+            Posix.Kill(pid, Posix.SIGKILL);
         }
     }
 }
