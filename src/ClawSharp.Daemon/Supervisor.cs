@@ -95,9 +95,11 @@ public sealed class Supervisor
             if (!exited.IsCompleted)
             {
                 await StopChildAsync(child, options).ConfigureAwait(false);
+                KillLeftovers(child.Id);
                 RecordStopped(child.ExitCode, $"stopped by {stopRequested.Task.Result}");
                 return (int)ExitCode.Success;
             }
+            KillLeftovers(child.Id);
             var now = settings.Time.GetUtcNow();
             var exit = CrashPolicy.DescribeExit(child.ExitCode, now);
             var decision = policy.Decide(child.ExitCode, now, options.Daemon);
@@ -181,6 +183,19 @@ public sealed class Supervisor
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    /// <summary>
+    /// The gateway leads its own process group; its exec agents and tasks are in it. Once the
+    /// gateway is gone (a kill -9 included), whatever is left of the group is orphaned work:
+    /// killed, so that the next gateway does not run beside it.
+    /// </summary>
+    private void KillLeftovers(int gatewayPid)
+    {
+        if (!OperatingSystem.IsWindows() && Posix.KillGroup(gatewayPid))
+        {
+            log.Warning($"killed processes left behind by gateway pid {gatewayPid} (its agents or tasks)");
         }
     }
 

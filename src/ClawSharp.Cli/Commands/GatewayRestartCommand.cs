@@ -61,6 +61,37 @@ internal static class GatewayRestartCommand
         return command;
     }
 
+    /// <summary>
+    /// The run or task this command runs inside, when an exec agent or a task of the gateway
+    /// started it. Such a caller must not wait for the restart: the restart waits for its run.
+    /// </summary>
+    private static string? CallerWork() =>
+        Environment.GetEnvironmentVariable("CLAWSHARP_RUN_ID") is { Length: > 0 } run ? $"run {run}"
+        : Environment.GetEnvironmentVariable("CLAWSHARP_TASK_ID") is { Length: > 0 } task ? $"task {task}"
+        : null;
+
+    private static int RequestedFromInside(ParseResult parse, string work)
+    {
+        var message = $"restart requested from inside {work}; not waiting for it, since the restart waits for this {work.Split(' ')[0]} to end";
+        if (parse.GetValue(Client.Json))
+        {
+            CliOutput.WriteJson(w =>
+            {
+                w.WriteStartObject();
+                w.WriteBoolean("ok", true);
+                w.WriteString("action", "restart");
+                w.WriteString("result", "requested");
+                w.WriteString("message", message);
+                w.WriteEndObject();
+            });
+        }
+        else
+        {
+            Console.Out.WriteLine(message);
+        }
+        return 0;
+    }
+
     private static async Task<int> SafeAsync(ParseResult parse, GatewayClient client, CancellationToken cancellationToken)
     {
         var bootBefore = (await client.CallAsync("status", (JsonElement?)null, cancellationToken).ConfigureAwait(false)).GetProperty("bootId").GetString();
@@ -113,7 +144,7 @@ internal static class GatewayRestartCommand
             Console.Out.WriteLine(preflight.GetProperty("summary").GetString());
         }
         warnings.ForEach(w => Console.Error.WriteLine($"warning: {w}"));
-        return parse.GetValue(Follow) ? await FollowAsync(parse, client, bootBefore, cancellationToken).ConfigureAwait(false) : 0;
+        return parse.GetValue(Follow) && CallerWork() is null ? await FollowAsync(parse, client, bootBefore, cancellationToken).ConfigureAwait(false) : 0;
     }
 
     /// <summary>Prints the blockers as they count down while the old generation drains, then waits for the new one.</summary>
@@ -216,6 +247,10 @@ internal static class GatewayRestartCommand
             // Hang up first: the gateway closes every connection on restart, and waits for each to answer.
             await client.DisposeAsync().ConfigureAwait(false);
             Posix.Kill(owner.Pid, Posix.SIGUSR1);
+            if (CallerWork() is { } work)
+            {
+                return RequestedFromInside(parse, work);
+            }
             var pid = await WaitForNewGenerationAsync(state, before, token).ConfigureAwait(false);
             return ReportRestarted(parse, pid, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }).ConfigureAwait(false);

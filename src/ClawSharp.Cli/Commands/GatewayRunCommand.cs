@@ -2,6 +2,7 @@ using System.CommandLine;
 using ClawSharp.Gateway;
 using ClawSharp.Gateway.Configuration;
 using ClawSharp.Gateway.Hosting;
+using ClawSharp.Gateway.Infrastructure;
 using ClawSharp.Gateway.Logging;
 
 namespace ClawSharp.Cli.Commands;
@@ -61,6 +62,13 @@ internal static class GatewayRunCommand
         {
             return CliOutput.Fail(ExitCode.Failure, $"cannot create the state directory {state.Root}: {e.Message}");
         }
+        if (SupervisorDetection.Detect(Environment.GetEnvironmentVariable) == SupervisorKind.Builtin && !OperatingSystem.IsWindows())
+        {
+            // The supervisor ends this group after this process exits, however it exits: no agent or task outlives its gateway.
+            Posix.LeadOwnProcessGroup();
+        }
+        // Exec agents and tasks inherit it: a 'clawsharp' they run reaches this gateway, whatever flags started it.
+        Environment.SetEnvironmentVariable("CLAWSHARP_HOME", state.Root);
 
         var overrides = new ConfigOverrides
         {

@@ -61,6 +61,11 @@ internal static class GatewayStopCommand
             // takes the gateway and its exec agents along, so nothing is orphaned.
             Posix.Kill(target == snapshot.Supervisor ? -target.Pid : target.Pid, Posix.SIGKILL);
         }
+        if (snapshot.Supervisor is not null && gateway is not null)
+        {
+            // A supervised gateway leads its own group: its agents and tasks go with it.
+            Posix.KillGroup(gateway.Pid);
+        }
         if (!await AllExitedAsync(targets, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false))
         {
             return CliOutput.Fail(ExitCode.Failure, $"{what} survived SIGKILL");

@@ -32,6 +32,27 @@ internal static partial class Posix
 
     private const int O_WRONLY = 1;
 
+    /// <summary>
+    /// Makes this process the leader of a process group of its own, so that whoever supervises
+    /// it can end the whole group (its agents and tasks too) with one kill(-pid). Only for a
+    /// process without a terminal: a foreground process must stay in the terminal's group.
+    /// </summary>
+    public static void LeadOwnProcessGroup() => _ = setpgid(0, 0);
+
+    /// <summary>SIGKILL to every process in the group <paramref name="pgid"/>; false when none is left.</summary>
+    public static bool KillGroup(int pgid)
+    {
+        try
+        {
+            return pgid > 1 && Kill(-pgid, SIGKILL);
+        }
+        catch (IOException)
+        {
+            // EPERM: not ours to kill.
+            return false;
+        }
+    }
+
     /// <summary>This process's parent now (1, or a subreaper, once the parent died).</summary>
     public static int ParentPid() => OperatingSystem.IsWindows() ? 0 : getppid();
 
@@ -66,6 +87,9 @@ internal static partial class Posix
 
     [LibraryImport("libc")]
     private static partial int getppid();
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int setpgid(int pid, int pgid);
 
     private const int F_OFD_GETLK = 36;
     private const int F_GETLK_MACOS = 7;

@@ -317,6 +317,37 @@ public sealed class DaemonTests
         await StopAndAssertGoneAsync(home);
     }
 
+    [Fact]
+    public async Task AfterAKillNine_TheSupervisorEndsTheDeadGatewaysAgents_SoNothingRunsTwice()
+    {
+        using var home = new TempHome();
+        // A unique duration marks the agent's processes (the shell, and the sleep it may fork).
+        var marker = $"sleep 299.{Random.Shared.Next(100_000, 999_999)}";
+        home.WriteConfig($$"""
+            { "daemon": { "backoffMs": 50 },
+              "agents": { "default": "exec", "exec": { "command": "{{marker}}", "timeoutMs": 600000 } } }
+            """);
+        try
+        {
+            Assert.Equal(0, (await CliRun.RunAsync(home, "gateway", "start", "--port", "0")).ExitCode);
+            Assert.Equal(0, (await CliRun.RunAsync(home, "send", "work", "--session", "s")).ExitCode);
+            await Eventually.AssertAsync(() => StrayProcesses.Find(marker).Count > 0, Deadline, "the agent to run");
+            var agents = StrayProcesses.Find(marker);
+            var gatewayPid = (await StatusJsonAsync(home)).GetProperty("pid").GetInt32();
+
+            Posix.Kill(gatewayPid, Posix.SIGKILL);
+
+            await Eventually.AssertAsync(() => agents.All(agent => ProcessIdentity.Of(agent) is null), Deadline, "the dead gateway's agent to be killed");
+            Assert.Contains($"killed processes left behind by gateway pid {gatewayPid}", File.ReadAllText(home.State.SupervisorLogFile));
+            await StopAndAssertGoneAsync(home);
+            await Eventually.AssertAsync(() => StrayProcesses.Find(marker).Count == 0, Deadline, "the requeued run's agent to end with its gateway");
+        }
+        finally
+        {
+            StrayProcesses.Kill(marker);
+        }
+    }
+
     private static void WriteDaemonState(TempHome home, int supervisorPid, long startTime) =>
         DaemonStateFile.Write(home.State, new DaemonState
         {

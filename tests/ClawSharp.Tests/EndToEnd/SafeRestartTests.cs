@@ -253,4 +253,31 @@ public sealed class SafeRestartTests
         Assert.True(result.ExitCode == 0, result.ToString());
         return JsonDocument.Parse(result.Stdout).RootElement;
     }
+
+    [Fact]
+    public async Task ARestartRequestedFromInsideAnAgentRun_DoesNotWaitOnItsOwnRun()
+    {
+        using var home = new TempHome();
+        // The agent asks for a restart, then answers. Were the CLI to wait for the restart, the
+        // restart would wait for this run, and the run for the CLI: nothing would move.
+        var command = $"\"{TestPaths.ClawSharpBinary}\" gateway restart >/dev/null 2>&1; echo restart asked: $?";
+        home.WriteConfig($$"""
+            { "gateway": { "reload": { "cooldownMs": 0 } },
+              "agents": { "default": "exec", "exec": { "command": {{JsonSerializer.Serialize(command)}}, "timeoutMs": 60000 } } }
+            """);
+        await using var gateway = await GatewayProcess.StartGatewayAsync(home, environment: NoRespawn);
+        var bootBefore = (await CliRun.CallAsync(home, "status")).GetProperty("bootId").GetString();
+
+        var send = await CliRun.RunAsync(["send", "please restart", "--session", "self", "--wait", "--timeout", "20s", "--home", home.Root]);
+
+        Assert.True(send.ExitCode == 0, send.ToString());
+        Assert.Equal("restart asked: 0", send.Stdout.Trim());
+        await Eventually.AssertAsync(async () =>
+        {
+            var status = await CliRun.RunAsync(home, "gateway", "call", "status");
+            return status.ExitCode == 0 && JsonDocument.Parse(status.Stdout).RootElement.GetProperty("bootId").GetString() != bootBefore;
+        }, Deadline, "the restart to happen once the run ended");
+        var history = await CliRun.CallAsync(home, "chat.history", """{ "sessionKey": "self" }""");
+        Assert.Single(history.GetProperty("messages").EnumerateArray(), m => m.GetProperty("role").GetString() == "assistant");
+    }
 }
