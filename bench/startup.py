@@ -7,22 +7,9 @@ Each run: a fresh temp state directory, a free loopback port, `BINARY gateway ru
 polled over raw sockets every 1 ms until it answers 200 (the time counts from just before
 exec), then S seconds idle and VmRSS from /proc, then SIGTERM. Reports median, min, max.
 """
-import argparse, os, shutil, signal, socket, statistics, subprocess, sys, tempfile, time
+import argparse, os, shutil, signal, statistics, subprocess, sys, tempfile, time
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def ready(port):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
-            s.sendall(b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            return s.recv(64).startswith(b"HTTP/1.1 200")
-    except OSError:
-        return False
+from probes import free_port, ready
 
 
 def rss_kib(pid):

@@ -18,17 +18,7 @@ public sealed class SupervisorLock : IDisposable
     /// <summary>Takes the lock without waiting; null when a live supervisor holds it.</summary>
     public static SupervisorLock? TryAcquire(string path)
     {
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.OpenOrCreate,
-            Access = FileAccess.ReadWrite,
-            Share = FileShare.ReadWrite | FileShare.Delete,
-        };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = AtomicFile.PrivateFileMode;
-        }
-        var stream = new FileStream(path, options);
+        var stream = AtomicFile.OpenLockFile(path);
         if (Posix.TryLockExclusive(stream.SafeFileHandle))
         {
             return new SupervisorLock(stream);

@@ -70,27 +70,8 @@ internal static class GatewayRestartCommand
         : Environment.GetEnvironmentVariable("CLAWSHARP_TASK_ID") is { Length: > 0 } task ? $"task {task}"
         : null;
 
-    private static int RequestedFromInside(ParseResult parse, string work)
-    {
-        var message = $"restart requested from inside {work}; not waiting for it, since the restart waits for this {work.Split(' ')[0]} to end";
-        if (parse.GetValue(Client.Json))
-        {
-            CliOutput.WriteJson(w =>
-            {
-                w.WriteStartObject();
-                w.WriteBoolean("ok", true);
-                w.WriteString("action", "restart");
-                w.WriteString("result", "requested");
-                w.WriteString("message", message);
-                w.WriteEndObject();
-            });
-        }
-        else
-        {
-            Console.Out.WriteLine(message);
-        }
-        return 0;
-    }
+    private static int RequestedFromInside(ParseResult parse, string work) =>
+        Report(parse, "requested", $"restart requested from inside {work}; not waiting for it, since the restart waits for this {work.Split(' ')[0]} to end", null);
 
     private static async Task<int> SafeAsync(ParseResult parse, GatewayClient client, CancellationToken cancellationToken)
     {
@@ -256,7 +237,10 @@ internal static class GatewayRestartCommand
         }).ConfigureAwait(false);
     }
 
-    private static int ReportRestarted(ParseResult parse, int pid, double elapsed)
+    private static int ReportRestarted(ParseResult parse, int pid, double elapsed) =>
+        Report(parse, "restarted", $"gateway restarted (pid {pid}); back in {elapsed:F0} ms", pid);
+
+    private static int Report(ParseResult parse, string result, string message, int? pid)
     {
         if (parse.GetValue(Client.Json))
         {
@@ -265,15 +249,18 @@ internal static class GatewayRestartCommand
                 w.WriteStartObject();
                 w.WriteBoolean("ok", true);
                 w.WriteString("action", "restart");
-                w.WriteString("result", "restarted");
-                w.WriteString("message", $"gateway back in {elapsed:F0} ms");
-                w.WriteNumber("pid", pid);
+                w.WriteString("result", result);
+                w.WriteString("message", message);
+                if (pid is { } newPid)
+                {
+                    w.WriteNumber("pid", newPid);
+                }
                 w.WriteEndObject();
             });
         }
         else
         {
-            Console.Out.WriteLine($"gateway restarted (pid {pid}); back in {elapsed:F0} ms");
+            Console.Out.WriteLine(message);
         }
         return 0;
     }

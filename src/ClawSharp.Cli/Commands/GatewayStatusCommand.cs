@@ -71,7 +71,8 @@ internal sealed record StatusView(string Status, string Headline, ExitCode ExitC
             {
                 var uptime = TimeSpan.FromMilliseconds(g.GetProperty("uptimeMs").GetInt64());
                 return new StatusView("running",
-                    $"Running: pid {owner.Pid}, port {owner.Port}, version {g.GetProperty("version").GetString()}, up {Uptime(uptime)}, state {g.GetProperty("state").GetString()}",
+                    $"Running: pid {owner.Pid}, port {owner.Port}, version {g.GetProperty("version").GetString()}, " +
+                    $"started {Local(DateTimeOffset.UtcNow - uptime)} (up {Uptime(uptime)}), state {g.GetProperty("state").GetString()}",
                     ExitCode.Success, snapshot, gateway);
             }
             if (supervised && daemon!.State == DaemonPhase.Starting)
@@ -111,7 +112,7 @@ internal sealed record StatusView(string Status, string Headline, ExitCode ExitC
         {
             return new StatusView("starting", "Unknown: a supervisor holds supervisor.lock but daemon.json is unreadable", ExitCode.NotRunning, snapshot, null);
         }
-        var why = daemon is { State: DaemonPhase.Stopped, LastExit: { } last } ? $"stopped at {last.At.ToLocalTime():yyyy-MM-dd HH:mm:ss}"
+        var why = daemon is { State: DaemonPhase.Stopped, LastExit: { } last } ? $"stopped at {Local(last.At)}"
             : snapshot.Problems.Count > 0 ? snapshot.Problems[0]
             : "no gateway holds the lock";
         return new StatusView("stopped", $"Stopped ({why})", ExitCode.NotRunning, snapshot, null);
@@ -124,7 +125,8 @@ internal sealed record StatusView(string Status, string Headline, ExitCode ExitC
         var daemon = view.Snapshot.Daemon;
         if (view.Snapshot.Supervisor is { } supervisor && daemon is not null)
         {
-            output.WriteLine($"  supervisor   builtin, pid {supervisor.Pid}, up {Uptime(DateTimeOffset.UtcNow - daemon.StartedAt)}, {daemon.RestartCount} restart(s), {daemon.CrashCount} crash(es)");
+            output.WriteLine($"  supervisor   builtin, pid {supervisor.Pid}, started {Local(daemon.StartedAt)} (up {Uptime(DateTimeOffset.UtcNow - daemon.StartedAt)}), " +
+                $"{daemon.RestartCount} restart(s), {daemon.CrashCount} crash(es)");
         }
         else
         {
@@ -132,7 +134,7 @@ internal sealed record StatusView(string Status, string Headline, ExitCode ExitC
         }
         if (daemon?.LastExit is { } exit)
         {
-            output.WriteLine($"  last exit    {exit.Description} at {exit.At.ToLocalTime():yyyy-MM-dd HH:mm:ss}");
+            output.WriteLine($"  last exit    {exit.Description} at {Local(exit.At)}");
         }
         if (view.Gateway is { } g)
         {
@@ -142,7 +144,7 @@ internal sealed record StatusView(string Status, string Headline, ExitCode ExitC
         }
         if (view.UpdateFailure is { } update)
         {
-            output.WriteLine($"  update       the last update restart failed at {update.At.ToLocalTime():yyyy-MM-dd HH:mm:ss} ({update.Reason}): {update.Detail}; still running the previous binary");
+            output.WriteLine($"  update       the last update restart failed at {Local(update.At)} ({update.Reason}): {update.Detail}; still running the previous binary");
         }
         output.WriteLine($"  log          {state.LogFile}");
         output.WriteLine($"  state dir    {state.Root}");
@@ -253,6 +255,8 @@ internal sealed record StatusView(string Status, string Headline, ExitCode ExitC
         }
         w.WriteEndObject();
     }
+
+    private static string Local(DateTimeOffset at) => at.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
     private static string Phase(DaemonPhase phase) => phase.ToString().ToLowerInvariant();
 

@@ -43,17 +43,7 @@ public sealed class GatewayLock : IDisposable
     /// <summary>Tries once, without waiting, to take the lock at <paramref name="path"/>.</summary>
     public static LockAttempt TryAcquire(string path, int port, string bind, ILogger logger)
     {
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.OpenOrCreate,
-            Access = FileAccess.ReadWrite,
-            Share = FileShare.ReadWrite | FileShare.Delete,
-        };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = AtomicFile.PrivateFileMode;
-        }
-        var stream = new FileStream(path, options);
+        var stream = AtomicFile.OpenLockFile(path);
         try
         {
             var previous = ReadAll(stream);

@@ -35,6 +35,25 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>
+    /// Opens (creating 0600) a file that is locked, not replaced: shared for reading and
+    /// writing, so a reader can see who holds it (<see cref="Posix.TryLockExclusive"/>).
+    /// </summary>
+    public static FileStream OpenLockFile(string path)
+    {
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.OpenOrCreate,
+            Access = FileAccess.ReadWrite,
+            Share = FileShare.ReadWrite | FileShare.Delete,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = PrivateFileMode;
+        }
+        return new FileStream(path, options);
+    }
+
     private static FileStreamOptions CreateOptions()
     {
         var options = new FileStreamOptions
