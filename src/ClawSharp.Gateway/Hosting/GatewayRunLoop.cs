@@ -373,9 +373,10 @@ public sealed class GatewayRunLoop : IAsyncDisposable
             ReleaseLock();
             return bindFailure;
         }
-        gatewayLock!.RecordPort(listener!.Endpoint.Port);
         try
         {
+            // Inside the try: a lock file that cannot be written (a full disk) fails this start, it does not escape the loop.
+            gatewayLock!.RecordPort(listener!.Endpoint.Port);
             var secret = options.AuthMode switch
             {
                 AuthMode.Token => TokenStore.LoadOrCreate(settings.State, options),
@@ -432,7 +433,7 @@ public sealed class GatewayRunLoop : IAsyncDisposable
             }
             var command = Resolve(await next.ConfigureAwait(false));
             pendingCommand = null;
-            var decision = RunLoopPolicy.Decide(state, command, config.Restart.Enabled);
+            var decision = RunLoopPolicy.DecideWhileRestartPending(state, command, config.Restart.Enabled);
             LogDecision(command, decision);
             stopRequested |= decision.Action is LoopAction.UpgradeToStop or LoopAction.Stop;
             if (stopRequested && cancelOnStop is not null)

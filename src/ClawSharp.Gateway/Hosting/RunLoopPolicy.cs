@@ -26,4 +26,14 @@ public static class RunLoopPolicy
                 new(LoopAction.Ignore, "still starting"),
             _ => new(LoopAction.Ignore, "not applicable"),
         };
+
+    /// <summary>
+    /// <see cref="Decide"/> for a command that arrives while a restart is already under way
+    /// but the state still says Running (the restart waits out its cooldown): a second
+    /// restart joins the first, and is logged so.
+    /// </summary>
+    public static LoopDecision DecideWhileRestartPending(GatewayRunState state, RunLoopCommand command, bool restartsEnabled) =>
+        Decide(state, command, restartsEnabled) is { Action: LoopAction.Restart }
+            ? new(LoopAction.Coalesce, "a restart is already in flight (waiting out its cooldown)")
+            : Decide(state, command, restartsEnabled);
 }

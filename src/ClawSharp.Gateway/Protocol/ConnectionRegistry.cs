@@ -14,6 +14,7 @@ public sealed class ConnectionRegistry : IChatEventSink, IDisposable
     private readonly ITimer tickTimer;
     private readonly TimeProvider time;
     private TaskCompletionSource? allClosed;
+    private readonly Lock closeGate = new();
     private volatile string? closingReason;
 
     public ConnectionRegistry(TimeProvider time, TimeSpan tickInterval)
@@ -27,7 +28,14 @@ public sealed class ConnectionRegistry : IChatEventSink, IDisposable
     /// <summary>Non-null once the server started closing; new connections are turned away with it.</summary>
     public string? ClosingReason => closingReason;
 
-    public bool TryAdd(ControlConnection connection) => closingReason is null && open.TryAdd(connection.Id, connection);
+    /// <summary>Registers a connection unless the close has begun. Under the same lock as the close's snapshot: a connection is either closed by it or turned away, never missed.</summary>
+    public bool TryAdd(ControlConnection connection)
+    {
+        lock (closeGate)
+        {
+            return closingReason is null && open.TryAdd(connection.Id, connection);
+        }
+    }
 
     public void Remove(ControlConnection connection)
     {
@@ -43,18 +51,23 @@ public sealed class ConnectionRegistry : IChatEventSink, IDisposable
     /// </summary>
     public async Task CloseAllAsync(string reason, bool restart, TimeSpan grace, CancellationToken cancellationToken)
     {
-        closingReason = reason;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Volatile.Write(ref allClosed, done);
+        List<ControlConnection> closing;
+        lock (closeGate)
+        {
+            closingReason = reason;
+            closing = [.. open.Values];
+        }
         if (open.IsEmpty)
         {
             done.TrySetResult();
         }
         // One grace for the whole close: a stalled client must not hold up everyone's restart.
-        var closing = Task.WhenAll(open.Values.Select(c => c.CloseForShutdownAsync(reason, restart)));
+        var closed = Task.WhenAll(closing.Select(c => c.CloseForShutdownAsync(reason, restart)));
         try
         {
-            await Task.WhenAll(closing, done.Task).WaitAsync(grace, time, cancellationToken).ConfigureAwait(false);
+            await Task.WhenAll(closed, done.Task).WaitAsync(grace, time, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {

@@ -89,7 +89,8 @@ public sealed class TaskRegistryTests
             await using (var gateway = await GatewayProcess.StartGatewayAsync(home))
             {
                 lost = await Start(home, Marker);
-                again = await Start(home, "sleep 1; echo second-life", "--restartable");
+                // Long enough to be seen running on a loaded machine before the kill.
+                again = await Start(home, "sleep 4; echo second-life", "--restartable");
                 await Eventually.AssertAsync(async () => (await Work(home)).GetProperty("activeTasks").GetInt32() == 2, Deadline, "both tasks running");
                 gateway.Signal(9);
                 await gateway.WaitForExitAsync();

@@ -35,6 +35,20 @@ public sealed class RunLoopPolicyTests
         Assert.Equal(expected, RunLoopPolicy.Decide(state, cmd, restartsEnabled).Action);
     }
 
+    [Theory]
+    [MemberData(nameof(Edges))]
+    public void WhileARestartIsPending_ASecondRestartJoinsIt_AndEverythingElseIsDecidedAsUsual(
+        GatewayRunState state, string command, bool restartsEnabled, LoopAction usual)
+    {
+        RunLoopCommand cmd = command == "stop"
+            ? new RunLoopCommand.StopRequested("test")
+            : new RunLoopCommand.RestartRequested("test", "test");
+
+        var decision = RunLoopPolicy.DecideWhileRestartPending(state, cmd, restartsEnabled);
+
+        Assert.Equal(usual == LoopAction.Restart ? LoopAction.Coalesce : usual, decision.Action);
+    }
+
     [Fact]
     public void EdgeTable_CoversEveryState()
     {
