@@ -42,4 +42,28 @@ public sealed class RestartModeSelectorTests
     {
         Assert.Equal(expected, SupervisorDetection.Detect(name => name == "CLAWSHARP_SUPERVISOR" ? value : null));
     }
+
+    [Theory]
+    [InlineData(SupervisorKind.None, null, RestartMode.InProcess)]
+    [InlineData(SupervisorKind.None, "update", RestartMode.InProcess)]
+    [InlineData(SupervisorKind.Windows, null, RestartMode.SupervisedExit)]
+    public void Select_WhereSpawningIsNotPossible_RestartsInProcessUnlessSupervised(SupervisorKind supervisor, string? reason, RestartMode expected)
+    {
+        Assert.Equal(expected, RestartModeSelector.Select(_ => null, supervisor, reason, canSpawn: false));
+    }
+
+    [Theory]
+    [InlineData("4300", 4300, SupervisorKind.Builtin)]
+    [InlineData("4300", 1, SupervisorKind.None)]
+    [InlineData(null, 1, SupervisorKind.Builtin)]
+    public void SupervisorDetection_ABuiltinSupervisorThatIsNotOurParentAnyMore_HasDied(string? supervisorPid, int parentPid, SupervisorKind expected)
+    {
+        string? Environment(string name) => name switch
+        {
+            "CLAWSHARP_SUPERVISOR" => "builtin",
+            "CLAWSHARP_SUPERVISOR_PID" => supervisorPid,
+            _ => null,
+        };
+        Assert.Equal(expected, SupervisorDetection.Detect(Environment, parentPid));
+    }
 }
