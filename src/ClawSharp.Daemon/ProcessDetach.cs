@@ -36,6 +36,8 @@ public static class ProcessDetach
             foreach (var duplicate in LeftoverDescriptors(inherited))
             {
                 Posix.Redirect(devNull, duplicate);
+                // dup2 clears close-on-exec: without this, every gateway and agent would inherit them.
+                Posix.SetCloseOnExec(duplicate);
             }
         }
         RedirectStderrToLog(state);
@@ -128,6 +130,7 @@ public static class ProcessDetach
             {
                 Posix.Close(log);
             }
+
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

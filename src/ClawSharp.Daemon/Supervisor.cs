@@ -75,10 +75,6 @@ public sealed class Supervisor
             }
             var options = LoadOptions();
             ProcessDetach.RotateIfLarge(State);
-            // This start answers every SIGUSR1 so far; only one that arrives after the next exit cuts a backoff short.
-            while (wakeUp.Wait(0))
-            {
-            }
             using var child = TryStart();
             if (child is null)
             {
@@ -98,6 +94,10 @@ public sealed class Supervisor
                 KillLeftovers(child.Id);
                 RecordStopped(child.ExitCode, $"stopped by {stopRequested.Task.Result}");
                 return (int)ExitCode.Success;
+            }
+            // Every SIGUSR1 so far was answered by the start of the child that just ended; only one that arrives from now on cuts the backoff short.
+            while (wakeUp.Wait(0))
+            {
             }
             KillLeftovers(child.Id);
             var now = settings.Time.GetUtcNow();
@@ -193,7 +193,8 @@ public sealed class Supervisor
     /// </summary>
     private void KillLeftovers(int gatewayPid)
     {
-        if (!OperatingSystem.IsWindows() && Posix.KillGroup(gatewayPid))
+        // Only members of this supervisor's session count: once reaped, the gateway's PID (and so its group id) may be reused elsewhere.
+        if (!OperatingSystem.IsWindows() && ProcessGroups.Of(Environment.ProcessId) is { } me && ProcessGroups.KillIfInSession(gatewayPid, me.SessionId))
         {
             log.Warning($"killed processes left behind by gateway pid {gatewayPid} (its agents or tasks)");
         }

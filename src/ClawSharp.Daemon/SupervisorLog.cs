@@ -1,4 +1,5 @@
 using System.Globalization;
+using ClawSharp.Gateway.Infrastructure;
 
 namespace ClawSharp.Daemon;
 
@@ -14,9 +15,18 @@ public sealed class SupervisorLog(TimeProvider time)
     private void Write(string level, string message)
     {
         var at = time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+        var line = $"{at} {level} supervisor[{Environment.ProcessId}] {message}\n";
         try
         {
-            Console.Error.WriteLine($"{at} {level} supervisor[{Environment.ProcessId}] {message}");
+            if (OperatingSystem.IsWindows())
+            {
+                Console.Error.Write(line);
+            }
+            else
+            {
+                // To descriptor 2 itself, whatever file it names now (see ProcessDetach.RotateIfLarge).
+                Posix.WriteAll(2, System.Text.Encoding.UTF8.GetBytes(line));
+            }
         }
         catch (IOException)
         {

@@ -55,16 +55,20 @@ internal static class GatewayStopCommand
             return Report(json, "stopped", $"gateway stopped ({what})", warnings);
         }
         Console.Error.WriteLine($"warning: {what} did not stop within {timeout.TotalSeconds:0.###} s; sending SIGKILL");
+        // Groups are checked while their leaders still live: a group is ours only when the supervisor
+        // leads its own session (setsid) and the gateway, its recorded child, leads a group in it.
+        var supervisorSession = snapshot.Supervisor is { } s && ProcessGroups.Of(s.Pid) is { } sm && sm.GroupId == s.Pid && sm.SessionId == s.Pid
+            ? s.Pid : (int?)null;
+        var gatewayGroup = supervisorSession is { } session && gateway is { } gw && snapshot.Daemon?.GatewayPid == gw.Pid
+            && ProcessGroups.Of(gw.Pid) is { } gm && gm.GroupId == gw.Pid && gm.SessionId == session ? gw.Pid : (int?)null;
         foreach (var target in targets.Where(t => ProcessIdentity.Check(t.Pid, t.StartTime) == ProcessMatch.Same))
         {
-            // The supervisor leads its own session and process group (setsid): killing the group
-            // takes the gateway and its exec agents along, so nothing is orphaned.
-            Posix.Kill(target == snapshot.Supervisor ? -target.Pid : target.Pid, Posix.SIGKILL);
+            Posix.Kill(target.Pid == supervisorSession ? -target.Pid : target.Pid, Posix.SIGKILL);
         }
-        if (snapshot.Supervisor is not null && gateway is not null)
+        if (gatewayGroup is { } group)
         {
-            // A supervised gateway leads its own group: its agents and tasks go with it.
-            Posix.KillGroup(gateway.Pid);
+            // The gateway's exec agents and tasks go with it.
+            ProcessGroups.KillIfInSession(group, supervisorSession!.Value);
         }
         if (!await AllExitedAsync(targets, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false))
         {

@@ -30,6 +30,32 @@ internal static partial class Posix
         }
     }
 
+    /// <summary>
+    /// Writes all of <paramref name="bytes"/> to descriptor <paramref name="fd"/> itself. The
+    /// supervisor logs this way: Console.Error keeps a duplicate of the descriptor 2 it first
+    /// saw, which after a log rotation still names the old file.
+    /// </summary>
+    public static void WriteAll(int fd, ReadOnlySpan<byte> bytes)
+    {
+        while (!bytes.IsEmpty)
+        {
+            var written = write(fd, bytes, bytes.Length);
+            if (written < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno == 4)
+                {
+                    continue; // EINTR
+                }
+                throw new IOException($"write({fd}) failed: errno {errno}");
+            }
+            bytes = bytes[(int)written..];
+        }
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial nint write(int fd, ReadOnlySpan<byte> buffer, nint count);
+
     private const int O_WRONLY = 1;
 
     /// <summary>

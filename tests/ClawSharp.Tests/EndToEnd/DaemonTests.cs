@@ -348,6 +348,30 @@ public sealed class DaemonTests
         }
     }
 
+    [Fact]
+    public async Task ABigSupervisorLog_IsRotatedAtTheNextStart_AndTheSupervisorKeepsWritingToTheNewFile()
+    {
+        using var home = new TempHome();
+        home.WriteConfig(FastBackoff);
+        Assert.Equal(0, (await CliRun.RunAsync(home, "gateway", "start", "--port", "0")).ExitCode);
+        using (var log = new FileStream(home.State.SupervisorLogFile, FileMode.Append, FileAccess.Write, FileShare.ReadWrite))
+        {
+            log.Write(new byte[ProcessDetach.MaxSupervisorLogBytes + 1]);
+        }
+        var first = (await StatusJsonAsync(home)).GetProperty("pid").GetInt32();
+
+        Posix.Kill(first, Posix.SIGKILL);
+
+        var back = await WaitForStatusAsync(home, s => s.GetProperty("status").GetString() == "running" && s.GetProperty("pid").GetInt32() != first);
+        var second = back.GetProperty("pid").GetInt32();
+        Assert.True(new FileInfo(home.State.SupervisorLogFile + ".1").Length > ProcessDetach.MaxSupervisorLogBytes);
+        var current = File.ReadAllText(home.State.SupervisorLogFile);
+        Assert.True(current.Length < 64 * 1024, $"the new log is {current.Length} bytes");
+        Assert.Contains($"started gateway pid {second}", current);
+        await StopAndAssertGoneAsync(home);
+        Assert.Contains("supervisor stopping", File.ReadAllText(home.State.SupervisorLogFile));
+    }
+
     private static void WriteDaemonState(TempHome home, int supervisorPid, long startTime) =>
         DaemonStateFile.Write(home.State, new DaemonState
         {
