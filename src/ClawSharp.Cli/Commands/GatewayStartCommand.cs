@@ -130,8 +130,31 @@ internal static class GatewayStartCommand
         var info = SelfCommand.StartInfo(DaemonLaunchOptions.Arguments(["gateway", "supervise"], state, overrides));
         // The supervisor marks its own child; it is not itself supervised by anyone.
         info.Environment.Remove(SupervisorDetection.EnvironmentVariable);
-        return Process.Start(info) ?? throw new InvalidOperationException("no process was started");
+        // Private pipes, never this command's own streams: the supervisor outlives this command,
+        // and a caller reading our output ($(clawsharp gateway start)) must see its end.
+        info.RedirectStandardInput = true;
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        var supervisor = Process.Start(info) ?? throw new InvalidOperationException("no process was started");
+        supervisor.StandardInput.Close();
+        supervisor.OutputDataReceived += (_, _) => { };
+        supervisor.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { Length: > 0 } line)
+            {
+                lock (SupervisorErrors)
+                {
+                    SupervisorErrors.Add(line);
+                }
+            }
+        };
+        supervisor.BeginOutputReadLine();
+        supervisor.BeginErrorReadLine();
+        return supervisor;
     }
+
+    /// <summary>What the supervisor printed before it detached (a runtime error, say), for a failure message.</summary>
+    private static readonly List<string> SupervisorErrors = [];
 
     private sealed record ReadyGateway(int GatewayPid, int SupervisorPid, int Port);
 
@@ -166,7 +189,7 @@ internal static class GatewayStartCommand
                 var again = DaemonSnapshot.Take(state);
                 return AlreadyRunning(again) is { } other && again.Supervisor?.Pid != supervisor.Id
                     ? new StartOutcome(null, $"another start won the race: {other}", false)
-                    : new StartOutcome(null, $"the supervisor exited with code {supervisor.ExitCode} before the gateway was ready", false)
+                    : new StartOutcome(null, $"the supervisor exited with code {supervisor.ExitCode} before the gateway was ready{SupervisorSaid()}", false)
                     {
                         GatewayRan = daemon?.GatewayStartedAt is not null,
                     };
@@ -181,6 +204,14 @@ internal static class GatewayStartCommand
                 };
             }
             await Task.Delay(Poll, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static string SupervisorSaid()
+    {
+        lock (SupervisorErrors)
+        {
+            return SupervisorErrors.Count == 0 ? "" : ": " + string.Join(" | ", SupervisorErrors.TakeLast(5));
         }
     }
 
