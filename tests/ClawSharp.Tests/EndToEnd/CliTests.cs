@@ -53,6 +53,11 @@ public sealed class CliTests
     [InlineData("gateway", "call", "health", "--params", "[1]")]
     [InlineData("gateway", "call")]
     [InlineData("gateway")]
+    [InlineData("gateway", "start", "--timeout", "soon")]
+    [InlineData("gateway", "start", "--port", "-1")]
+    [InlineData("gateway", "start", "--token", "secret")]
+    [InlineData("gateway", "stop", "--timeout", "1 minute")]
+    [InlineData("gateway", "status", "--bogus")]
     public async Task UsageErrors_ExitTwo_WithAMessage(params string[] args)
     {
         using var home = new TempHome();
@@ -82,5 +87,27 @@ public sealed class CliTests
             Assert.True(result.ExitCode == 0, result.ToString());
             Assert.Contains("Usage:", result.Stdout);
         }
+    }
+
+    [Theory]
+    [InlineData("start", "--timeout")]
+    [InlineData("stop", "--timeout")]
+    [InlineData("status", "--json")]
+    [InlineData("logs", "--follow")]
+    public async Task LifecycleCommands_HaveHelp(string command, string option)
+    {
+        var result = await CliRun.RunAsync(["gateway", command, "--help"]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains(option, result.Stdout);
+    }
+
+    [Fact]
+    public async Task TheSupervisorCommand_IsHiddenFromHelp()
+    {
+        var result = await CliRun.RunAsync(["gateway", "--help"]);
+
+        Assert.Matches(@"(?m)^\s+start\s", result.Stdout);
+        Assert.DoesNotMatch(@"(?m)^\s+supervise\s", result.Stdout);
     }
 }
