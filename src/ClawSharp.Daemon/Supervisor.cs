@@ -204,7 +204,11 @@ public sealed class Supervisor
     private async Task StopChildAsync(Process child, DaemonOptionsAndShutdown options)
     {
         log.Info($"stopping gateway pid {child.Id} (SIGTERM)");
-        Posix.Kill(child.Id, Posix.SIGTERM);
+        // Not yet reaped (HasExited is false), so the PID is still our child's.
+        if (!child.HasExited)
+        {
+            Posix.Kill(child.Id, Posix.SIGTERM);
+        }
         using var timeout = new CancellationTokenSource(options.StopTimeout + StopMargin);
         try
         {

@@ -23,22 +23,59 @@ public static class GatewayLogFiles
         return [.. Directory.GetFiles(state.LogsDirectory, "gateway*.log").OrderBy(Sequence)];
     }
 
-    /// <summary>The last <paramref name="count"/> lines across the files, rendered unless <paramref name="raw"/>.</summary>
+    /// <summary>
+    /// The last <paramref name="count"/> complete lines across the files, rendered unless
+    /// <paramref name="raw"/>. Reads from the end of the newest file backwards, so a crash on a
+    /// Pi with 300 MB of logs costs a few kilobytes, not the whole history.
+    /// </summary>
     public static List<string> Tail(StateDirectory state, int count, bool raw = false)
     {
-        var tail = new Queue<string>();
-        foreach (var file in List(state))
+        var tail = new List<string>();
+        var files = List(state);
+        for (var i = files.Count - 1; i >= 0 && tail.Count < count; i--)
         {
-            foreach (var line in ReadLines(file, 0, out _))
-            {
-                tail.Enqueue(line);
-                if (tail.Count > count)
-                {
-                    tail.Dequeue();
-                }
-            }
+            tail.InsertRange(0, LastLines(files[i], count - tail.Count));
         }
         return [.. tail.Select(line => raw ? line : Render(line))];
+    }
+
+    /// <summary>The last <paramref name="count"/> complete lines of one file, read through a window that grows from its end.</summary>
+    private static List<string> LastLines(string path, int count)
+    {
+        if (count <= 0)
+        {
+            return [];
+        }
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var length = stream.Length;
+            long window = Math.Min(length, 16 * 1024);
+            while (true)
+            {
+                var bytes = new byte[window];
+                stream.Position = length - window;
+                stream.ReadExactly(bytes);
+                var end = Array.LastIndexOf(bytes, (byte)'\n');
+                if (end < 0 && window == length)
+                {
+                    return [];
+                }
+                var newlines = end < 0 ? 0 : bytes.AsSpan(0, end + 1).Count((byte)'\n');
+                // One more newline than lines wanted marks where the first wanted line starts (or the file start does).
+                if (newlines > count || window == length)
+                {
+                    var lines = Encoding.UTF8.GetString(bytes, 0, end).Split('\n');
+                    var whole = window == length ? lines : lines[1..];
+                    return [.. whole.TakeLast(count)];
+                }
+                window = Math.Min(length, window * 4);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
     }
 
     /// <summary>Complete lines from <paramref name="offset"/>; <paramref name="end"/> is the offset after the last complete line.</summary>
