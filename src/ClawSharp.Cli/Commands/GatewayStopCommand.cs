@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ClawSharp.Daemon;
 using ClawSharp.Gateway;
+using ClawSharp.Gateway.Configuration;
 using ClawSharp.Gateway.Infrastructure;
 using ClawSharp.Gateway.Restart;
 
@@ -31,8 +32,17 @@ internal static class GatewayStopCommand
         {
             return (int)ExitCode.Usage;
         }
-        var json = parse.GetValue(Json);
-        var timeout = parse.GetValue(Timeout) ?? TimeSpan.FromSeconds(30);
+        return await StopRoundAsync(state, parse.GetValue(Json), parse.GetValue(Timeout) ?? TimeSpan.FromSeconds(30), round: 1, cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One round: signal the owner, wait, escalate. A gateway that took over meanwhile (a fresh
+    /// copy that became ready just as its parent stopped) gets a round of its own.
+    /// </summary>
+    private static async Task<int> StopRoundAsync(StateDirectory state, bool json, TimeSpan timeout, int round, CancellationToken cancellationToken)
+    {
+        const int MaxRounds = 3;
         var snapshot = DaemonSnapshot.Take(state);
         var warnings = snapshot.Problems.ToList();
         // The first signal goes to the owner: the supervisor when there is one, so it does not start the gateway again.
@@ -41,7 +51,7 @@ internal static class GatewayStopCommand
         if (owner is null)
         {
             DaemonCleanup.MarkStopped(state, "found not running by 'gateway stop'", TimeProvider.System);
-            return Report(json, "not-running", "gateway is not running", warnings);
+            return round == 1 ? Report(json, "not-running", "gateway is not running", warnings) : Report(json, "stopped", "gateway stopped", warnings);
         }
         var gateway = snapshot.Gateway is { } lockOwner ? new ProcessIdentity(lockOwner.Pid, lockOwner.StartTime) : snapshot.StartingGateway;
         var targets = new[] { owner, gateway, snapshot.StartingGateway }.OfType<ProcessIdentity>().Distinct().ToList();
@@ -51,6 +61,10 @@ internal static class GatewayStopCommand
         Posix.Kill(owner.Pid, Posix.SIGTERM);
         if (await AllExitedAsync(targets, timeout, cancellationToken).ConfigureAwait(false))
         {
+            if (round < MaxRounds && DaemonSnapshot.Take(state).GatewayPid is { } successor && targets.All(t => t.Pid != successor))
+            {
+                return await StopRoundAsync(state, json, timeout, round + 1, cancellationToken).ConfigureAwait(false);
+            }
             DaemonCleanup.MarkStopped(state, "stopped by 'gateway stop'", TimeProvider.System, LockWait);
             return Report(json, "stopped", $"gateway stopped ({what})", warnings);
         }
