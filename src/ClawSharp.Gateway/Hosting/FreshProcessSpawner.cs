@@ -215,6 +215,21 @@ internal sealed class FreshProcessSpawner(StateDirectory state, GatewayFaults fa
         return await HealthProbe.IsReadyAsync(bind, owner.Port, ProbeTimeout, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>SIGTERM to the fresh copy (verified by its start time), then waits for it within the stop budget.</summary>
+    public static async Task StopChildAsync(int childPid, TimeSpan budget, TimeProvider time)
+    {
+        if (ProcessIdentity.Of(childPid) is not { } child)
+        {
+            return;
+        }
+        Posix.Kill(child.Pid, Posix.SIGTERM);
+        var deadline = time.GetUtcNow() + budget;
+        while (ProcessIdentity.Check(child.Pid, child.StartTime) == ProcessMatch.Same && time.GetUtcNow() < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), time).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>SIGKILL, only while the PID is still the child we started (same start time), then wait for its exit.</summary>
     private static async Task KillAsync(Process child, ProcessIdentity? identity)
     {

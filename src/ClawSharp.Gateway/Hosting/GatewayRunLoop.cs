@@ -307,7 +307,7 @@ public sealed class GatewayRunLoop : IAsyncDisposable
         if (result is RespawnResult.Ready stopped && stopRequested)
         {
             // The stop arrived while the child's last readiness probe succeeded: the operator wants no gateway, the child included.
-            await StopChildAsync(stopped.ChildPid).ConfigureAwait(false);
+            await FreshProcessSpawner.StopChildAsync(stopped.ChildPid, config.Shutdown.StopTimeout, settings.Time).ConfigureAwait(false);
         }
         else if (result is RespawnResult.Ready ready)
         {
@@ -323,21 +323,6 @@ public sealed class GatewayRunLoop : IAsyncDisposable
             return RestartOutcome.Stopped;
         }
         return null;
-    }
-
-    /// <summary>SIGTERM to the fresh copy (verified by its start time), then waits for it within the stop budget.</summary>
-    private async Task StopChildAsync(int childPid)
-    {
-        if (Infrastructure.ProcessIdentity.Of(childPid) is not { } child)
-        {
-            return;
-        }
-        Infrastructure.Posix.Kill(child.Pid, Infrastructure.Posix.SIGTERM);
-        var deadline = settings.Time.GetUtcNow() + config.Shutdown.StopTimeout;
-        while (Infrastructure.ProcessIdentity.Check(child.Pid, child.StartTime) == Infrastructure.ProcessMatch.Same && settings.Time.GetUtcNow() < deadline)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(20), settings.Time).ConfigureAwait(false);
-        }
     }
 
     /// <summary>The <c>spawned-child-never-ready</c> fault: serve nothing, answer only a stop.</summary>
