@@ -29,10 +29,11 @@ public static class ProcessDetach
             Posix.Redirect(devNull, 0);
             Posix.Redirect(devNull, 1);
             // The runtime keeps duplicates of the standard descriptors it was started with, and a
-            // caller may leak descriptors without close-on-exec. Left alone they hold the caller's
-            // pipes open (a 'gateway start' run by a script would never see end-of-file), so they
-            // are pointed at /dev/null too; never closed, because the runtime may still write to
-            // them and a closed number gets reused.
+            // caller may leak descriptors without close-on-exec. 'gateway start' hands the
+            // supervisor private pipes, but a supervisor started any other way would hold its
+            // caller's pipes open for life (a script would never see end-of-file), so they are
+            // pointed at /dev/null too; never closed, because the runtime may still write to them
+            // and a closed number gets reused.
             foreach (var duplicate in LeftoverDescriptors(inherited))
             {
                 Posix.Redirect(devNull, duplicate);
