@@ -186,6 +186,18 @@ internal static class GatewayStartCommand
             }
             if (supervisor.HasExited)
             {
+                // HasExited does not wait for the stderr reader: this does, briefly (a supervisor that
+                // died before detaching still holds no other writer of the pipe, so its end comes at once).
+                using (var drained = new CancellationTokenSource(TimeSpan.FromSeconds(1)))
+                {
+                    try
+                    {
+                        await supervisor.WaitForExitAsync(drained.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (drained.IsCancellationRequested)
+                    {
+                    }
+                }
                 var again = DaemonSnapshot.Take(state);
                 return AlreadyRunning(again) is { } other && again.Supervisor?.Pid != supervisor.Id
                     ? new StartOutcome(null, $"another start won the race: {other}", false)

@@ -32,7 +32,7 @@ internal static class GatewayStopCommand
         {
             return (int)ExitCode.Usage;
         }
-        return await StopRoundAsync(state, parse.GetValue(Json), parse.GetValue(Timeout) ?? TimeSpan.FromSeconds(30), round: 1, cancellationToken)
+        return await StopRoundAsync(state, parse.GetValue(Json), parse.GetValue(Timeout) ?? TimeSpan.FromSeconds(30), new Rounds(1, [], []), cancellationToken)
             .ConfigureAwait(false);
     }
 
@@ -40,33 +40,32 @@ internal static class GatewayStopCommand
     /// One round: signal the owner, wait, escalate. A gateway that took over meanwhile (a fresh
     /// copy that became ready just as its parent stopped) gets a round of its own.
     /// </summary>
-    private static async Task<int> StopRoundAsync(StateDirectory state, bool json, TimeSpan timeout, int round, CancellationToken cancellationToken)
+    private static async Task<int> StopRoundAsync(StateDirectory state, bool json, TimeSpan timeout, Rounds rounds, CancellationToken cancellationToken)
     {
-        const int MaxRounds = 3;
+        var round = rounds.Number;
         var snapshot = DaemonSnapshot.Take(state);
-        var warnings = snapshot.Problems.ToList();
+        var warnings = rounds.Warnings.Concat(snapshot.Problems).Distinct().ToList();
         // The first signal goes to the owner: the supervisor when there is one, so it does not start the gateway again.
         // A restarting gateway is the owner while its restart lasts: it would come back (or hand over) if left alone.
         var owner = snapshot.Supervisor ?? snapshot.RestartingProcess ?? (snapshot.Gateway is { } g ? new ProcessIdentity(g.Pid, g.StartTime) : snapshot.StartingGateway);
         if (owner is null)
         {
             DaemonCleanup.MarkStopped(state, "found not running by 'gateway stop'", TimeProvider.System);
-            return round == 1 ? Report(json, "not-running", "gateway is not running", warnings) : Report(json, "stopped", "gateway stopped", warnings);
+            return round == 1
+                ? Report(json, "not-running", "gateway is not running", warnings)
+                : Report(json, "stopped", $"gateway stopped ({string.Join("; then ", rounds.Stopped)})", warnings);
         }
         var gateway = snapshot.Gateway is { } lockOwner ? new ProcessIdentity(lockOwner.Pid, lockOwner.StartTime) : snapshot.StartingGateway;
         var targets = new[] { owner, gateway, snapshot.StartingGateway }.OfType<ProcessIdentity>().Distinct().ToList();
         var what = Describe(snapshot, owner, gateway);
+        var stopped = rounds.Stopped.Append(what).ToList();
         // A leftover restart intent would turn this SIGTERM into a restart.
         File.Delete(RestartIntentStore.PathOf(state));
         Posix.Kill(owner.Pid, Posix.SIGTERM);
         if (await AllExitedAsync(targets, timeout, cancellationToken).ConfigureAwait(false))
         {
-            if (round < MaxRounds && DaemonSnapshot.Take(state).GatewayPid is { } successor && targets.All(t => t.Pid != successor))
-            {
-                return await StopRoundAsync(state, json, timeout, round + 1, cancellationToken).ConfigureAwait(false);
-            }
-            DaemonCleanup.MarkStopped(state, "stopped by 'gateway stop'", TimeProvider.System, LockWait);
-            return Report(json, "stopped", $"gateway stopped ({what})", warnings);
+            return await SucceededAsync(state, json, timeout, rounds with { Warnings = warnings, Stopped = stopped }, targets,
+                "stopped by 'gateway stop'", $"gateway stopped ({string.Join("; then ", stopped)})", cancellationToken).ConfigureAwait(false);
         }
         Console.Error.WriteLine($"warning: {what} did not stop within {timeout.TotalSeconds:0.###} s; sending SIGKILL");
         // Groups are checked while their leaders still live: a group is ours only when the supervisor
@@ -88,9 +87,31 @@ internal static class GatewayStopCommand
         {
             return CliOutput.Fail(ExitCode.Failure, $"{what} survived SIGKILL");
         }
-        DaemonCleanup.MarkStopped(state, $"killed by 'gateway stop' after the {timeout.TotalSeconds:0.###} s timeout", TimeProvider.System, LockWait);
-        return Report(json, "stopped", $"gateway killed ({what}) after the {timeout.TotalSeconds:0.###} s timeout", warnings);
+        return await SucceededAsync(state, json, timeout, rounds with { Warnings = warnings, Stopped = stopped }, targets,
+            $"killed by 'gateway stop' after the {timeout.TotalSeconds:0.###} s timeout",
+            $"gateway killed ({string.Join("; then ", stopped)}) after the {timeout.TotalSeconds:0.###} s timeout", cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The round's targets are gone: done, unless a gateway took over meanwhile (another round, up to the last).</summary>
+    private static async Task<int> SucceededAsync(StateDirectory state, bool json, TimeSpan timeout, Rounds rounds, List<ProcessIdentity> targets,
+        string why, string message, CancellationToken cancellationToken)
+    {
+        const int MaxRounds = 3;
+        if (DaemonSnapshot.Take(state).GatewayPid is { } successor && targets.All(t => t.Pid != successor))
+        {
+            if (rounds.Number < MaxRounds)
+            {
+                return await StopRoundAsync(state, json, timeout, rounds with { Number = rounds.Number + 1 }, cancellationToken).ConfigureAwait(false);
+            }
+            return CliOutput.Fail(ExitCode.Failure,
+                $"{message}, but pid {successor} took over each time ({MaxRounds} rounds); is another manager (systemd, a second 'gateway start') restarting it?");
+        }
+        DaemonCleanup.MarkStopped(state, why, TimeProvider.System, LockWait);
+        return Report(json, "stopped", message, rounds.Warnings);
+    }
+
+    /// <summary>What the rounds of one stop have done so far.</summary>
+    private sealed record Rounds(int Number, IReadOnlyList<string> Warnings, IReadOnlyList<string> Stopped);
 
     private static string Describe(DaemonSnapshot snapshot, ProcessIdentity owner, ProcessIdentity? gateway) =>
         snapshot.Supervisor is null ? $"pid {owner.Pid}"
