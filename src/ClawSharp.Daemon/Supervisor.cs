@@ -54,6 +54,7 @@ public sealed class Supervisor
         }
         // Before the first write: a 'gateway restart' that reads it may send SIGUSR1 at once, and its default action kills.
         using var signals = RegisterSignals();
+        using var listener = new SupervisorListener(log);
         var me = ProcessIdentity.Current;
         Save(new DaemonState
         {
@@ -75,7 +76,11 @@ public sealed class Supervisor
             }
             var options = LoadOptions();
             ProcessDetach.RotateIfLarge(State);
-            using var child = TryStart();
+            if (options.Gateway is { } gateway)
+            {
+                listener.Ensure(gateway.Bind, gateway.Port);
+            }
+            using var child = TryStart(listener);
             if (child is null)
             {
                 return (int)ExitCode.Failure;
@@ -135,14 +140,24 @@ public sealed class Supervisor
         }
     }
 
-    private Process? TryStart()
+    private Process? TryStart(SupervisorListener listener)
     {
         var info = SelfCommand.StartInfo(settings.GatewayArguments);
         info.Environment[SupervisorDetection.EnvironmentVariable] = "builtin";
         info.Environment[SupervisorDetection.SupervisorPidVariable] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var handedDown = listener.HandDown(info);
         try
         {
-            var child = Process.Start(info) ?? throw new InvalidOperationException("no process was started");
+            Process child;
+            try
+            {
+                child = Process.Start(info) ?? throw new InvalidOperationException("no process was started");
+            }
+            finally
+            {
+                // Only the child may keep it: anything else this process starts must not inherit the port.
+                SupervisorListener.Release(handedDown);
+            }
             var identity = ProcessIdentity.Of(child.Id);
             Update(s => s with
             {
@@ -259,13 +274,13 @@ public sealed class Supervisor
         try
         {
             var config = ConfigLoader.Load(State, settings.Overrides);
-            return new DaemonOptionsAndShutdown(config.Daemon, config.Shutdown.StopTimeout);
+            return new DaemonOptionsAndShutdown(config.Daemon, config.Shutdown.StopTimeout, config.Gateway);
         }
         catch (ConfigException e)
         {
             // The gateway will refuse this config too and exit 78; the supervisor keeps its defaults meanwhile.
             log.Warning($"config: {e.Message}; using the default daemon settings");
-            return new DaemonOptionsAndShutdown(new DaemonOptions(), new ShutdownOptions().StopTimeout);
+            return new DaemonOptionsAndShutdown(new DaemonOptions(), new ShutdownOptions().StopTimeout, null);
         }
     }
 
@@ -324,7 +339,8 @@ public sealed class Supervisor
         }
     }
 
-    private sealed record DaemonOptionsAndShutdown(DaemonOptions Daemon, TimeSpan StopTimeout);
+    /// <param name="Gateway">Null when the config is invalid: the gateway will say why (exit 78).</param>
+    private sealed record DaemonOptionsAndShutdown(DaemonOptions Daemon, TimeSpan StopTimeout, GatewayOptions? Gateway);
 
     private sealed class Registrations(List<PosixSignalRegistration> registrations) : IDisposable
     {

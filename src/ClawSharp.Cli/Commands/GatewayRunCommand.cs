@@ -46,7 +46,7 @@ internal static class GatewayRunCommand
         // First, before anything can start a child process: the hand-over variables of a
         // fresh-PID respawn are read once and removed, so exec agents never inherit them.
         var spawned = SpawnOrigin.TakeFromProcessEnvironment();
-        if (spawned is not null)
+        if (spawned is { Respawned: true })
         {
             SpawnOrigin.Detach();
         }

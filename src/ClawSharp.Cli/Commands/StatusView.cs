@@ -23,7 +23,7 @@ internal sealed record StatusView(string Status, string Headline, ExitCode ExitC
             {
                 var uptime = TimeSpan.FromMilliseconds(g.GetProperty("uptimeMs").GetInt64());
                 return new StatusView("running",
-                    $"Running: pid {owner.Pid}, port {owner.Port}, version {g.GetProperty("version").GetString()}, " +
+                    $"Running: pid {owner.Pid}, port {PortOf(owner, gateway)}, version {g.GetProperty("version").GetString()}, " +
                     $"started {Local(DateTimeOffset.UtcNow - uptime)} (up {Uptime(uptime)}), state {g.GetProperty("state").GetString()}",
                     ExitCode.Success, snapshot, gateway);
             }
@@ -132,7 +132,7 @@ internal sealed record StatusView(string Status, string Headline, ExitCode ExitC
         }
         if (snapshot.Gateway is { } owner)
         {
-            w.WriteNumber("port", owner.Port);
+            w.WriteNumber("port", PortOf(owner, view.Gateway));
             w.WriteString("version", owner.Version);
         }
         w.WritePropertyName("supervisor");
@@ -209,6 +209,14 @@ internal sealed record StatusView(string Status, string Headline, ExitCode ExitC
     }
 
     private static string Local(DateTimeOffset at) => at.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The port the gateway says it serves; the lock's record only when it did not answer. The
+    /// lock names the configured port (0 for "any") until the socket is bound, so a status
+    /// taken at that moment would otherwise print 0.
+    /// </summary>
+    private static int PortOf(LockOwner owner, JsonElement? gateway) =>
+        gateway is { } g && g.TryGetProperty("port", out var port) && port.TryGetInt32(out var served) && served > 0 ? served : owner.Port;
 
     private static string Phase(DaemonPhase phase) => phase.ToString().ToLowerInvariant();
 

@@ -54,7 +54,7 @@ public sealed class GatewayRunLoop : IAsyncDisposable
             reason => RestartModeSelector.WireName(RestartModeSelector.Select(Environment.GetEnvironmentVariable, CurrentSupervisor(), reason)));
         spawner = new FreshProcessSpawner(settings.State, settings.Faults, bundles, settings.Time, logger);
         claim = new GatewayClaim(settings, logger);
-        if (settings.Spawned is not null)
+        if (settings.Spawned is { Respawned: true })
         {
             // This process IS a restart (fresh-PID respawn): the cooldown between restarts runs from now.
             coordinator.Completed();
@@ -74,7 +74,7 @@ public sealed class GatewayRunLoop : IAsyncDisposable
     /// <summary>Runs until stopped; returns the process exit code.</summary>
     public async Task<ExitCode> RunAsync(GatewayConfig firstConfig, CancellationToken cancellationToken)
     {
-        if (settings.Spawned is { } origin && settings.Faults.SpawnedChildNeverReady)
+        if (settings.Spawned is { Respawned: true } origin && settings.Faults.SpawnedChildNeverReady)
         {
             HostingLog.NeverReadyFault(logger, origin.ParentPid);
             await WaitForStopAsync(cancellationToken).ConfigureAwait(false);

@@ -9,7 +9,7 @@ namespace ClawSharp.Gateway.Hosting;
 /// <param name="Supervisor">Who supervises this process (from <c>CLAWSHARP_SUPERVISOR</c>).</param>
 /// <param name="Faults">Test-only injected faults.</param>
 /// <param name="Time">The clock.</param>
-/// <param name="Spawned">Set when a gateway's fresh-PID respawn started this process: by whom, and the socket it hands over.</param>
+/// <param name="Spawned">Set when a gateway's fresh-PID respawn started this process (by whom, and the socket it hands over), or when a supervisor handed its listening socket down.</param>
 public sealed record GatewayRunSettings(
     StateDirectory State,
     ConfigOverrides Overrides,

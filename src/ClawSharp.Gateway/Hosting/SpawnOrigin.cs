@@ -15,9 +15,12 @@ public sealed record InheritedListener(int Descriptor, IPEndPoint Endpoint);
 /// are read once and removed from the environment, so this gateway's own children (exec agents,
 /// a later respawn) never see them; a later respawn sets its own.
 /// </summary>
-/// <param name="ParentPid">The gateway that spawned this one.</param>
+/// <param name="ParentPid">The gateway that spawned this one (or the supervisor that handed the socket down).</param>
 /// <param name="Listener">The inherited listening socket, when the parent handed one over.</param>
-public sealed record SpawnOrigin(int ParentPid, InheritedListener? Listener)
+/// <param name="Respawned">True for a fresh-PID respawn of a gateway; false when only a
+/// supervisor handed its listening socket down (the built-in supervisor holds the port across
+/// the gateway processes it starts, so a supervised restart refuses no connection either).</param>
+public sealed record SpawnOrigin(int ParentPid, InheritedListener? Listener, bool Respawned = true)
 {
     /// <summary>Marker: the PID of the gateway that spawned this process.</summary>
     public const string SpawnedByVariable = "CLAWSHARP_SPAWNED_BY";
@@ -43,17 +46,18 @@ public sealed record SpawnOrigin(int ParentPid, InheritedListener? Listener)
         clearEnvironment(SpawnedByVariable);
         clearEnvironment(ListenFdVariable);
         clearEnvironment(ListenEndpointVariable);
-        if (!int.TryParse(spawnedBy, NumberStyles.None, CultureInfo.InvariantCulture, out var parent) || parent <= 0)
-        {
-            return null;
-        }
         InheritedListener? listener = null;
         if (int.TryParse(fd, NumberStyles.None, CultureInfo.InvariantCulture, out var descriptor) && descriptor > 2
             && IPEndPoint.TryParse(endpoint ?? "", out var bound))
         {
             listener = new InheritedListener(descriptor, bound);
         }
-        return new SpawnOrigin(parent, listener);
+        if (int.TryParse(spawnedBy, NumberStyles.None, CultureInfo.InvariantCulture, out var parent) && parent > 0)
+        {
+            return new SpawnOrigin(parent, listener);
+        }
+        // No respawn marker: a socket handed down by the supervisor that started this process.
+        return listener is null ? null : new SpawnOrigin(Posix.ParentPid(), listener, Respawned: false);
     }
 
     /// <summary>Reads the real process environment (and clears it).</summary>

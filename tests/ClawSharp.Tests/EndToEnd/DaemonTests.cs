@@ -372,6 +372,36 @@ public sealed class DaemonTests
         Assert.Contains("supervisor stopping", File.ReadAllText(home.State.SupervisorLogFile));
     }
 
+    [Fact]
+    public async Task TheSupervisorHoldsTheListeningSocket_SoRestartsAndCrashesKeepThePort_AndRefuseNoConnection()
+    {
+        using var home = new TempHome();
+        home.WriteConfig(FastBackoff);
+        Assert.Equal(0, (await CliRun.RunAsync(home, "gateway", "start", "--port", "0")).ExitCode);
+        var first = await StatusJsonAsync(home);
+        var port = first.GetProperty("port").GetInt32();
+        using var probes = new ConnectLoop(port);
+        await Eventually.AssertAsync(() => probes.Answered > 0, Deadline, "the connect loop to reach the gateway");
+
+        var restart = await CliRun.RunAsync(home, "gateway", "restart");
+        Assert.True(restart.ExitCode == 0, restart.ToString());
+        var afterRestart = await WaitForStatusAsync(home, s => s.GetProperty("status").GetString() == "running");
+        Posix.Kill(afterRestart.GetProperty("pid").GetInt32(), Posix.SIGKILL);
+        var afterCrash = await WaitForStatusAsync(home, s => s.GetProperty("status").GetString() == "running"
+            && s.GetProperty("pid").GetInt32() != afterRestart.GetProperty("pid").GetInt32());
+        var answered = probes.Answered;
+        await Eventually.AssertAsync(() => probes.Answered > answered + 20, Deadline, "the connect loop to reach the newest gateway");
+        probes.Stop();
+
+        Assert.Equal(port, afterRestart.GetProperty("port").GetInt32());
+        Assert.Equal(port, afterCrash.GetProperty("port").GetInt32());
+        Assert.True(probes.Refused == 0, $"{probes.Refused} of {probes.Attempts} connects were refused: {probes.FirstError}");
+        Assert.Contains($"took over the listening socket 127.0.0.1:{port}", File.ReadAllText(home.State.LogFile));
+        await StopAndAssertGoneAsync(home);
+        using var probe = new TcpClient();
+        await Assert.ThrowsAnyAsync<SocketException>(() => probe.ConnectAsync("127.0.0.1", port));
+    }
+
     private static void WriteDaemonState(TempHome home, int supervisorPid, long startTime) =>
         DaemonStateFile.Write(home.State, new DaemonState
         {

@@ -26,8 +26,11 @@ public sealed class RespawnHandoverTests
     }
 
     [Theory]
-    [InlineData(null, "7", "127.0.0.1:1", false, false)]
-    [InlineData("x", "7", "127.0.0.1:1", false, false)]
+    // Without a respawn marker, a well-formed socket is one a supervisor handed down.
+    [InlineData(null, "7", "127.0.0.1:1", true, true)]
+    [InlineData("x", "7", "127.0.0.1:1", true, true)]
+    [InlineData(null, null, null, false, false)]
+    [InlineData(null, "7", "nowhere", false, false)]
     [InlineData("12", null, null, true, false)]
     [InlineData("12", "2", "127.0.0.1:1", true, false)]
     [InlineData("12", "7", "nowhere", true, false)]
@@ -45,6 +48,7 @@ public sealed class RespawnHandoverTests
 
         Assert.Equal(spawned, origin is not null);
         Assert.Equal(withListener, origin?.Listener is not null);
+        Assert.Equal(int.TryParse(spawnedBy, out _), origin?.Respawned == true);
         Assert.Empty(environment);
     }
 
