@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using ClawSharp.Gateway.Configuration;
 using ClawSharp.Gateway.Diagnostics;
 using ClawSharp.Gateway.Infrastructure;
@@ -181,7 +180,7 @@ internal sealed class FreshProcessSpawner(StateDirectory state, GatewayFaults fa
                 return new RespawnResult.Failed(RespawnFailure.ChildExited, pid,
                     $"the fresh process (pid {pid}) exited with code {child.ExitCode} before it was ready");
             }
-            if (await IsReadyAsync(pid, cancellationToken).ConfigureAwait(false))
+            if (await GatewayReadiness.ReadyPortAsync(state, pid, cancellationToken, ProbeTimeout).ConfigureAwait(false) is not null)
             {
                 return null;
             }
@@ -202,17 +201,6 @@ internal sealed class FreshProcessSpawner(StateDirectory state, GatewayFaults fa
             {
             }
         }
-    }
-
-    /// <summary>The lock names <paramref name="pid"/> and <c>/readyz</c> answers 200 where the lock says it listens.</summary>
-    private async Task<bool> IsReadyAsync(int pid, CancellationToken cancellationToken)
-    {
-        var owner = GatewayLock.ReadOwner(state.LockFile);
-        if (owner is null || owner.Pid != pid || owner.Port == 0 || !IPAddress.TryParse(owner.Bind, out var bind))
-        {
-            return false;
-        }
-        return await HealthProbe.IsReadyAsync(bind, owner.Port, ProbeTimeout, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>SIGTERM to the fresh copy (verified by its start time), then waits for it within the stop budget.</summary>

@@ -2,18 +2,11 @@ using System.Net;
 
 namespace ClawSharp.Gateway.Hosting;
 
-/// <summary>Asks <c>/healthz</c> (alive) or <c>/readyz</c> (serving) whether a gateway answers on a port.</summary>
+/// <summary>Asks <c>/healthz</c> whether something healthy answers on a port (readiness of a given process: <see cref="GatewayReadiness"/>).</summary>
 public static class HealthProbe
 {
     public static Task<bool> IsHealthyAsync(IPAddress bind, int port, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         AnswersOkAsync(bind, port, "/healthz", timeout, cancellationToken);
-
-    /// <summary>
-    /// True when <c>/readyz</c> answers 200. A TCP accept proves nothing after a respawn: a
-    /// handed-over listening socket accepts (into its backlog) whoever holds it (PROTOCOL.md).
-    /// </summary>
-    public static Task<bool> IsReadyAsync(IPAddress bind, int port, TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        AnswersOkAsync(bind, port, "/readyz", timeout, cancellationToken);
 
     private static async Task<bool> AnswersOkAsync(IPAddress bind, int port, string path, TimeSpan timeout, CancellationToken cancellationToken)
     {

@@ -15,17 +15,12 @@ public sealed record ProcessGroupMembership(int GroupId, int SessionId);
 public static class ProcessGroups
 {
     /// <summary>The group and session of the live process <paramref name="pid"/>, or null.</summary>
-    public static ProcessGroupMembership? Of(int pid)
-    {
-        try
-        {
-            return Parse(File.ReadAllText($"/proc/{pid}/stat"));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
+    public static ProcessGroupMembership? Of(int pid) =>
+        ProcStat.Fields(pid) is { } fields
+        && int.TryParse(fields[ProcStat.ProcessGroup], NumberStyles.None, CultureInfo.InvariantCulture, out var group)
+        && int.TryParse(fields[ProcStat.Session], NumberStyles.None, CultureInfo.InvariantCulture, out var session)
+            ? new ProcessGroupMembership(group, session)
+            : null;
 
     /// <summary>True when a live process is in group <paramref name="groupId"/> and session <paramref name="sessionId"/>.</summary>
     public static bool HasMembers(int groupId, int sessionId)
@@ -48,22 +43,4 @@ public static class ProcessGroups
     /// <summary>SIGKILL to group <paramref name="groupId"/>, only while it has live members in session <paramref name="sessionId"/>.</summary>
     public static bool KillIfInSession(int groupId, int sessionId) =>
         groupId > 1 && HasMembers(groupId, sessionId) && Posix.KillGroup(groupId);
-
-    private static ProcessGroupMembership? Parse(string stat)
-    {
-        // Field 2 (the command name) is in parentheses and may contain anything; fields after it: state ppid pgrp session.
-        var close = stat.LastIndexOf(')');
-        if (close < 0)
-        {
-            return null;
-        }
-        var fields = stat[(close + 2)..].Split(' ');
-        if (fields.Length < 4 || fields[0] == "Z"
-            || !int.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out var group)
-            || !int.TryParse(fields[3], NumberStyles.None, CultureInfo.InvariantCulture, out var session))
-        {
-            return null;
-        }
-        return new ProcessGroupMembership(group, session);
-    }
 }

@@ -72,37 +72,11 @@ public sealed record ProcessIdentity(int Pid, long StartTime)
         }
     }
 
-    private static ProcessIdentity? OfLinux(int pid)
-    {
-        string stat;
-        try
-        {
-            stat = File.ReadAllText($"/proc/{pid}/stat");
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return null;
-        }
-        // The command name (field 2) is in parentheses and may itself contain spaces or ')'.
-        var close = stat.LastIndexOf(')');
-        if (close < 0)
-        {
-            return null;
-        }
-        var fields = stat[(close + 2)..].Split(' ');
-        const int StartTimeIndex = 22 - 3;
-        if (fields.Length <= StartTimeIndex || fields[0] == "Z")
-        {
-            return null;
-        }
-        return long.TryParse(fields[StartTimeIndex], NumberStyles.None, CultureInfo.InvariantCulture, out var start)
+    private static ProcessIdentity? OfLinux(int pid) =>
+        ProcStat.Fields(pid) is { } fields
+        && long.TryParse(fields[ProcStat.StartTime], NumberStyles.None, CultureInfo.InvariantCulture, out var start)
             ? new ProcessIdentity(pid, start)
             : null;
-    }
 
     private static ProcessIdentity? OfPortable(int pid)
     {

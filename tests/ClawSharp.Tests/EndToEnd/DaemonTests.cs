@@ -251,9 +251,7 @@ public sealed class DaemonTests
         Assert.Equal(0, (await CliRun.RunAsync(home, "gateway", "start", "--port", "0")).ExitCode);
         var supervisorPid = (await StatusJsonAsync(home)).GetProperty("supervisor").GetProperty("pid").GetInt32();
 
-        var stat = File.ReadAllText($"/proc/{supervisorPid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        Assert.Equal(supervisorPid.ToString(System.Globalization.CultureInfo.InvariantCulture), fields[3]); // session id: its own session
+        Assert.Equal(supervisorPid, ProcessGroups.Of(supervisorPid)!.SessionId); // its own session
         Assert.Equal("/dev/null", new FileInfo($"/proc/{supervisorPid}/fd/0").LinkTarget);
         Assert.Contains("supervisor started for", File.ReadAllText(home.State.SupervisorLogFile));
         await StopAndAssertGoneAsync(home);

@@ -1,28 +1,32 @@
 using ClawSharp.Gateway.Configuration;
-using ClawSharp.Gateway.Hosting;
 
-namespace ClawSharp.Daemon;
+namespace ClawSharp.Gateway.Hosting;
 
-/// <summary>Is a given gateway process ready: does <c>gateway.lock</c> name it, and does it answer <c>/readyz</c> 200 on the port the lock records?</summary>
+/// <summary>
+/// Is a given gateway process ready: does <c>gateway.lock</c> name it, and does it answer
+/// <c>/readyz</c> 200 on the port the lock records? A TCP accept proves nothing: a handed-over
+/// listening socket accepts (into its backlog) whoever holds it (PROTOCOL.md). Asked by the
+/// fresh-PID respawn, the supervisor and <c>gateway start</c>.
+/// </summary>
 public static class GatewayReadiness
 {
-    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan DefaultProbeTimeout = TimeSpan.FromSeconds(2);
     private static readonly byte[] Request = "GET /readyz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"u8.ToArray();
 
     /// <summary>The port it serves when ready, else null.</summary>
-    public static async Task<int?> ReadyPortAsync(StateDirectory state, int pid, CancellationToken cancellationToken)
+    public static async Task<int?> ReadyPortAsync(StateDirectory state, int pid, CancellationToken cancellationToken, TimeSpan? probeTimeout = null)
     {
-        if (GatewayLock.ReadOwner(state.LockFile) is not { Port: > 0 } owner || owner.Pid != pid)
+        if (GatewayLock.ReadOwner(state.LockFile) is not { Port: > 0 } owner || owner.Pid != pid
+            || !System.Net.IPAddress.TryParse(owner.Bind, out var address))
         {
             return null;
         }
         // One raw request rather than an HttpClient: the supervisor stays small (no HTTP stack
         // loaded into a process that otherwise only waits), and the probe costs one round trip.
-        var address = System.Net.IPAddress.Parse(owner.Bind);
         var target = address.Equals(System.Net.IPAddress.Any) ? System.Net.IPAddress.Loopback
             : address.Equals(System.Net.IPAddress.IPv6Any) ? System.Net.IPAddress.IPv6Loopback : address;
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(ProbeTimeout);
+        limit.CancelAfter(probeTimeout ?? DefaultProbeTimeout);
         try
         {
             using var socket = new System.Net.Sockets.Socket(target.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
