@@ -62,7 +62,7 @@ internal static class GatewayStopCommand
         // A leftover restart intent would turn this SIGTERM into a restart.
         File.Delete(RestartIntentStore.PathOf(state));
         Posix.Kill(owner.Pid, Posix.SIGTERM);
-        if (await AllExitedAsync(targets, timeout, cancellationToken).ConfigureAwait(false))
+        if (await ProcessIdentity.WaitForExitAsync(targets, timeout, TimeProvider.System, cancellationToken).ConfigureAwait(false))
         {
             return await SucceededAsync(state, json, timeout, rounds with { Warnings = warnings, Stopped = stopped }, targets,
                 "stopped by 'gateway stop'", $"gateway stopped ({string.Join("; then ", stopped)})", cancellationToken).ConfigureAwait(false);
@@ -83,7 +83,7 @@ internal static class GatewayStopCommand
             // The gateway's exec agents and tasks go with it.
             ProcessGroups.KillIfInSession(group, supervisorSession!.Value);
         }
-        if (!await AllExitedAsync(targets, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false))
+        if (!await ProcessIdentity.WaitForExitAsync(targets, TimeSpan.FromSeconds(10), TimeProvider.System, cancellationToken).ConfigureAwait(false))
         {
             return CliOutput.Fail(ExitCode.Failure, $"{what} survived SIGKILL");
         }
@@ -117,20 +117,6 @@ internal static class GatewayStopCommand
         snapshot.Supervisor is null ? $"pid {owner.Pid}"
         : gateway is null ? $"supervisor pid {owner.Pid}"
         : $"pid {gateway.Pid}, supervisor pid {owner.Pid}";
-
-    private static async Task<bool> AllExitedAsync(List<ProcessIdentity> targets, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (targets.Any(t => ProcessIdentity.Check(t.Pid, t.StartTime) == ProcessMatch.Same))
-        {
-            if (DateTime.UtcNow >= deadline)
-            {
-                return false;
-            }
-            await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
-        }
-        return true;
-    }
 
     private static int Report(bool json, string result, string message, IReadOnlyList<string> warnings) =>
         new LifecycleReport("stop", true, result, message) { Warnings = warnings }.Print(json, ExitCode.Success);

@@ -211,11 +211,7 @@ internal sealed class FreshProcessSpawner(StateDirectory state, GatewayFaults fa
             return;
         }
         Posix.Kill(child.Pid, Posix.SIGTERM);
-        var deadline = time.GetUtcNow() + budget;
-        while (ProcessIdentity.Check(child.Pid, child.StartTime) == ProcessMatch.Same && time.GetUtcNow() < deadline)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(20), time).ConfigureAwait(false);
-        }
+        await ProcessIdentity.WaitForExitAsync([child], budget, time).ConfigureAwait(false);
     }
 
     /// <summary>SIGKILL, only while the PID is still the child we started (same start time), then wait for its exit.</summary>

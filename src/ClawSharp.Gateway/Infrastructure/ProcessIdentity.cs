@@ -50,6 +50,22 @@ public sealed record ProcessIdentity(int Pid, long StartTime)
         return now.StartTime == recordedStartTime ? ProcessMatch.Same : ProcessMatch.Reused;
     }
 
+    /// <summary>Waits until none of <paramref name="processes"/> is that process any more; false when the timeout came first.</summary>
+    public static async Task<bool> WaitForExitAsync(IReadOnlyCollection<ProcessIdentity> processes, TimeSpan timeout, TimeProvider time,
+        CancellationToken cancellationToken = default)
+    {
+        var deadline = time.GetUtcNow() + timeout;
+        while (processes.Any(p => Check(p.Pid, p.StartTime) == ProcessMatch.Same))
+        {
+            if (time.GetUtcNow() >= deadline)
+            {
+                return false;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(20), time, cancellationToken).ConfigureAwait(false);
+        }
+        return true;
+    }
+
     /// <summary>The process's command line (arguments joined by spaces), or null when unreadable.</summary>
     public static string? CommandLine(int pid)
     {
