@@ -1,6 +1,7 @@
 using System.Diagnostics;
+using ClawSharp.Gateway.Claim;
 using ClawSharp.Gateway.Configuration;
-using ClawSharp.Gateway.Hosting;
+using ClawSharp.Gateway.Infrastructure;
 
 namespace ClawSharp.Bench;
 

@@ -1,6 +1,7 @@
+using ClawSharp.Gateway.Claim;
 using ClawSharp.Gateway.Configuration;
-using ClawSharp.Gateway.Hosting;
 using ClawSharp.Gateway.Infrastructure;
+using ClawSharp.Gateway.Respawn;
 
 namespace ClawSharp.Daemon;
 

@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using ClawSharp.Gateway;
+using ClawSharp.Gateway.Claim;
 using ClawSharp.Gateway.Configuration;
-using ClawSharp.Gateway.Hosting;
 using ClawSharp.Gateway.Infrastructure;
 using ClawSharp.Gateway.Logging;
+using ClawSharp.Gateway.ServiceManagers;
 
 namespace ClawSharp.Daemon;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using ClawSharp.Gateway.Hosting;
+using ClawSharp.Gateway.Claim;
 using ClawSharp.Gateway.Infrastructure;
 
 namespace ClawSharp.Daemon;

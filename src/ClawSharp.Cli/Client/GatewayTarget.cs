@@ -1,5 +1,6 @@
+using ClawSharp.Gateway.Claim;
 using ClawSharp.Gateway.Configuration;
-using ClawSharp.Gateway.Hosting;
+using ClawSharp.Gateway.Infrastructure;
 
 namespace ClawSharp.Cli.Client;
 

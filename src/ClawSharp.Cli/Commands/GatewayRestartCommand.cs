@@ -3,8 +3,8 @@ using System.Diagnostics;
 using System.Text.Json;
 using ClawSharp.Cli.Client;
 using ClawSharp.Gateway;
+using ClawSharp.Gateway.Claim;
 using ClawSharp.Gateway.Configuration;
-using ClawSharp.Gateway.Hosting;
 using ClawSharp.Gateway.Infrastructure;
 using ClawSharp.Gateway.Restart;
 

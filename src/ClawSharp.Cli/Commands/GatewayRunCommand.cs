@@ -1,9 +1,12 @@
 using System.CommandLine;
 using ClawSharp.Gateway;
+using ClawSharp.Gateway.Claim;
 using ClawSharp.Gateway.Configuration;
-using ClawSharp.Gateway.Hosting;
+using ClawSharp.Gateway.Diagnostics;
 using ClawSharp.Gateway.Infrastructure;
+using ClawSharp.Gateway.Lifecycle;
 using ClawSharp.Gateway.Logging;
+using ClawSharp.Gateway.ServiceManagers;
 
 namespace ClawSharp.Cli.Commands;
 

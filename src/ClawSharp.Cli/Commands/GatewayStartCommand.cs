@@ -2,10 +2,11 @@ using System.CommandLine;
 using System.Diagnostics;
 using ClawSharp.Daemon;
 using ClawSharp.Gateway;
+using ClawSharp.Gateway.Claim;
 using ClawSharp.Gateway.Configuration;
-using ClawSharp.Gateway.Hosting;
 using ClawSharp.Gateway.Infrastructure;
 using ClawSharp.Gateway.Logging;
+using ClawSharp.Gateway.ServiceManagers;
 
 namespace ClawSharp.Cli.Commands;
 

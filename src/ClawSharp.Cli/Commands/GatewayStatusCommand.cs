@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using ClawSharp.Daemon;
 using ClawSharp.Gateway;
-using ClawSharp.Gateway.Hosting;
+using ClawSharp.Gateway.Respawn;
 
 namespace ClawSharp.Cli.Commands;
 

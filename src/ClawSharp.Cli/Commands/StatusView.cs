@@ -2,8 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using ClawSharp.Daemon;
 using ClawSharp.Gateway;
+using ClawSharp.Gateway.Claim;
 using ClawSharp.Gateway.Configuration;
-using ClawSharp.Gateway.Hosting;
+using ClawSharp.Gateway.Respawn;
 
 namespace ClawSharp.Cli.Commands;
 

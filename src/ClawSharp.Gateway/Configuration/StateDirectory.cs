@@ -23,7 +23,7 @@ public sealed class StateDirectory
     public string StoreFile => Path.Combine(Root, "state.db");
     public string SecretsFile => Path.Combine(Root, "secrets.json");
 
-    /// <summary>Names the gateway process while it restarts (<see cref="Hosting.RestartInProgress"/>).</summary>
+    /// <summary>Names the gateway process while it restarts (<see cref="Respawn.RestartInProgress"/>).</summary>
     public string RestartingFile => Path.Combine(Root, "restarting.json");
 
     /// <summary>The built-in supervisor's view of the daemon (ARCHITECTURE.md §2).</summary>
@@ -38,7 +38,7 @@ public sealed class StateDirectory
     /// <summary>
     /// <c>update-failed.json</c>: the last update restart whose new process never became ready
     /// (written 0600 by the gateway that fell back in process; deleted by the next successful
-    /// update restart). Shape: <see cref="Hosting.UpdateFailure"/>.
+    /// update restart). Shape: <see cref="Respawn.UpdateFailure"/>.
     /// </summary>
     public string UpdateFailedFile => Path.Combine(Root, "update-failed.json");
 

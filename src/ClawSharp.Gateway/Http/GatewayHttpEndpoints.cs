@@ -1,5 +1,4 @@
 using System.Text;
-using ClawSharp.Gateway.Hosting;
 using ClawSharp.Gateway.Protocol;
 using Microsoft.AspNetCore.Http;
 

@@ -1,4 +1,3 @@
-using ClawSharp.Gateway.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace ClawSharp.Gateway.Protocol;

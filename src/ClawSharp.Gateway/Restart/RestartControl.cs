@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using ClawSharp.Gateway.Configuration;
-using ClawSharp.Gateway.Hosting;
+using ClawSharp.Gateway.Lifecycle;
 using ClawSharp.Gateway.Work;
 
 namespace ClawSharp.Gateway.Restart;

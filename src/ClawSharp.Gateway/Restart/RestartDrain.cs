@@ -1,4 +1,3 @@
-using ClawSharp.Gateway.Hosting;
 using ClawSharp.Gateway.Work;
 using Microsoft.Extensions.Logging;
 
@@ -24,20 +23,20 @@ internal sealed class RestartDrain(ILogger logger, TimeProvider time)
             var changed = work.WhenChangedAsync();
             if (work.IsIdle)
             {
-                HostingLog.DrainComplete(logger, time.GetElapsedTime(started).TotalMilliseconds);
+                RestartLog.DrainComplete(logger, time.GetElapsedTime(started).TotalMilliseconds);
                 return;
             }
             var now = time.GetUtcNow();
             if (deadline is { } end && now >= end)
             {
                 var counters = work.Counters;
-                HostingLog.DrainBudgetExpired(logger, (long)budget.TotalMilliseconds, counters.ActiveRuns, counters.ActiveTasks);
+                RestartLog.DrainBudgetExpired(logger, (long)budget.TotalMilliseconds, counters.ActiveRuns, counters.ActiveTasks);
                 return;
             }
             if (now >= nextProgressLog)
             {
                 var counters = work.Counters;
-                HostingLog.StillDraining(logger, counters.ActiveTasks, counters.ActiveRuns);
+                RestartLog.StillDraining(logger, counters.ActiveTasks, counters.ActiveRuns);
                 nextProgressLog = now + DrainProgressInterval;
             }
             var wake = nextProgressLog - now;
@@ -52,16 +51,16 @@ internal sealed class RestartDrain(ILogger logger, TimeProvider time)
     /// <summary>Logs what the drain waits for: the summary, each task (at most 8), then "+N more".</summary>
     public void LogBlockers(PreflightResult preflight)
     {
-        HostingLog.DrainStarted(logger, preflight.Summary);
+        RestartLog.DrainStarted(logger, preflight.Summary);
         var tasks = preflight.Blockers.Where(b => b.Task is not null).ToList();
         foreach (var task in tasks)
         {
-            HostingLog.DrainBlocker(logger, task.Message);
+            RestartLog.DrainBlocker(logger, task.Message);
         }
         var running = preflight.Counts.ActiveTasks;
         if (running > tasks.Count)
         {
-            HostingLog.DrainBlocker(logger, $"+{running - tasks.Count} more");
+            RestartLog.DrainBlocker(logger, $"+{running - tasks.Count} more");
         }
     }
 }

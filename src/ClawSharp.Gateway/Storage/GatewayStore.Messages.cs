@@ -1,5 +1,3 @@
-using Microsoft.Data.Sqlite;
-
 namespace ClawSharp.Gateway.Storage;
 
 public sealed partial class GatewayStore

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using ClawSharp.Gateway.Hosting;
+using ClawSharp.Gateway.Claim;
 using ClawSharp.Gateway.Infrastructure;
 using ClawSharp.Tests.Infrastructure;
 
@@ -134,7 +134,7 @@ public sealed class GatewayLockProcessTests
     }
 
     private static void WriteLock(TempHome home, LockOwner owner) =>
-        File.WriteAllText(home.State.LockFile, System.Text.Json.JsonSerializer.Serialize(owner, StateFilesJsonContext.Default.LockOwner));
+        File.WriteAllText(home.State.LockFile, System.Text.Json.JsonSerializer.Serialize(owner, ClaimJsonContext.Default.LockOwner));
 
     private static async Task<int> DeadPidAsync()
     {

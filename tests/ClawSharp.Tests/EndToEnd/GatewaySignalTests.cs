@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
+using ClawSharp.Gateway.Claim;
 using ClawSharp.Gateway.Configuration;
-using ClawSharp.Gateway.Hosting;
 using ClawSharp.Gateway.Infrastructure;
 using ClawSharp.Tests.Infrastructure;
 

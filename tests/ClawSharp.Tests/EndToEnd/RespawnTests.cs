@@ -1,9 +1,10 @@
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
-using ClawSharp.Gateway.Hosting;
+using ClawSharp.Gateway.Claim;
+using ClawSharp.Gateway.Diagnostics;
 using ClawSharp.Gateway.Infrastructure;
+using ClawSharp.Gateway.Lifecycle;
+using ClawSharp.Gateway.Respawn;
 using ClawSharp.Tests.Infrastructure;
 
 namespace ClawSharp.Tests.EndToEnd;

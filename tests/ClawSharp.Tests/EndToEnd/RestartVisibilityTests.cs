@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ClawSharp.Gateway.Hosting;
+using ClawSharp.Gateway.Diagnostics;
 using ClawSharp.Gateway.Infrastructure;
 using ClawSharp.Tests.Infrastructure;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using ClawSharp.Gateway.Hosting;
+using ClawSharp.Gateway.Claim;
 using ClawSharp.Gateway.Infrastructure;
 using ClawSharp.Tests.Infrastructure;
 
@@ -34,7 +34,7 @@ public sealed class StatusAndStopTests
         using var exited = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!;
         await exited.WaitForExitAsync();
         File.WriteAllText(home.State.LockFile, JsonSerializer.Serialize(
-            new LockOwner(exited.Id, 1, 1234, "127.0.0.1", "0.0.0", DateTimeOffset.UtcNow), StateFilesJsonContext.Default.LockOwner));
+            new LockOwner(exited.Id, 1, 1234, "127.0.0.1", "0.0.0", DateTimeOffset.UtcNow), ClaimJsonContext.Default.LockOwner));
 
         var status = await CliRun.RunAsync(home, "gateway", "status");
 
@@ -67,7 +67,7 @@ public sealed class StatusAndStopTests
         {
             var identity = ProcessIdentity.Of(unrelated.Id)!;
             File.WriteAllText(home.State.LockFile, JsonSerializer.Serialize(
-                new LockOwner(unrelated.Id, identity.StartTime + 7, 1234, "127.0.0.1", "0.0.0", DateTimeOffset.UtcNow), StateFilesJsonContext.Default.LockOwner));
+                new LockOwner(unrelated.Id, identity.StartTime + 7, 1234, "127.0.0.1", "0.0.0", DateTimeOffset.UtcNow), ClaimJsonContext.Default.LockOwner));
 
             var stop = await CliRun.RunAsync(home, "gateway", "stop");
 

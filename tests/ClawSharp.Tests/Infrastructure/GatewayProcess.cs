@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using ClawSharp.Gateway.Hosting;
+using ClawSharp.Gateway.Claim;
 using ClawSharp.Gateway.Infrastructure;
 
 namespace ClawSharp.Tests.Infrastructure;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using ClawSharp.Gateway.Hosting;
+using ClawSharp.Gateway.Claim;
 using ClawSharp.Gateway.Infrastructure;
 using ClawSharp.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;

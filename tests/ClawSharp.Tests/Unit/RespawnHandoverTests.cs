@@ -1,8 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
-using ClawSharp.Gateway.Hosting;
+using ClawSharp.Gateway.Claim;
 using ClawSharp.Gateway.Infrastructure;
+using ClawSharp.Gateway.Respawn;
 using ClawSharp.Tests.Infrastructure;
 
 namespace ClawSharp.Tests.Unit;

@@ -1,4 +1,5 @@
-using ClawSharp.Gateway.Hosting;
+using ClawSharp.Gateway.Lifecycle;
+using ClawSharp.Gateway.ServiceManagers;
 
 namespace ClawSharp.Tests.Unit;
 

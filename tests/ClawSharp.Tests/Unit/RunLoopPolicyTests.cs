@@ -1,4 +1,4 @@
-using ClawSharp.Gateway.Hosting;
+using ClawSharp.Gateway.Lifecycle;
 
 namespace ClawSharp.Tests.Unit;
 

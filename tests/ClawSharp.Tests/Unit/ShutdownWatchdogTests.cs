@@ -1,4 +1,4 @@
-using ClawSharp.Gateway.Hosting;
+using ClawSharp.Gateway.Lifecycle;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ClawSharp.Tests.Unit;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using ClawSharp.Gateway.Hosting;
+using ClawSharp.Gateway.Lifecycle;
 
 namespace ClawSharp.Gateway.Protocol.Methods;
 

@@ -1,0 +1,156 @@
+using System.Net;
+using System.Net.Sockets;
+using ClawSharp.Gateway.Configuration;
+using ClawSharp.Gateway.Infrastructure;
+using ClawSharp.Gateway.Lifecycle;
+using ClawSharp.Gateway.ServiceManagers;
+using Microsoft.Extensions.Logging;
+
+namespace ClawSharp.Gateway.Claim;
+
+/// <summary>
+/// Claims the state directory and the port for one start of the run loop (ARCHITECTURE.md §3,
+/// "Lock"): take the lock or fail with "gateway already running" (exit 1; 78 for a supervised
+/// duplicate whose owner answers <c>/healthz</c>); keep, take over (from a respawning parent)
+/// or bind the listening socket. <c>--force</c> stops a stale owner first, on the first start only.
+/// </summary>
+internal sealed class GatewayClaim(GatewayRunSettings settings, ILogger logger)
+{
+    private static readonly TimeSpan ForceGrace = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan DuplicateProbeTimeout = TimeSpan.FromSeconds(2);
+
+    // Offered once: a later start binds anew if the configuration moved away from it.
+    private InheritedListener? inherited = settings.Spawned?.Listener;
+
+    /// <summary>Takes the lock: the lock, or the exit code a failed start ends with.</summary>
+    public async Task<(GatewayLock? Lock, ExitCode? Failure)> AcquireLockAsync(GatewayOptions options, bool firstStart, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await TryAcquireLockAsync(options, firstStart, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // An unreadable or unwritable lock file: a start failure, never an escape from the loop.
+            ClaimLog.StartFailed(logger, $"cannot use the lock file {settings.State.LockFile}: {e.Message}");
+            return (null, ExitCode.Failure);
+        }
+    }
+
+    /// <summary>
+    /// The socket to serve on: <paramref name="current"/> when it serves the configuration (it
+    /// is disposed otherwise), else the one a respawning parent handed over, else a new one;
+    /// or the exit code a failed start ends with.
+    /// </summary>
+    public async Task<(ListenSocket? Listener, ExitCode? Failure)> EnsureListeningAsync(ListenSocket? current, GatewayOptions options, bool firstStart,
+        CancellationToken cancellationToken)
+    {
+        if (current is not null && current.Serves(options.Bind, options.Port))
+        {
+            return (current, null);
+        }
+        current?.Dispose();
+        if (AdoptInheritedListener(options) is { } adopted)
+        {
+            return (adopted, null);
+        }
+        return await BindAsync(options, force: firstStart && settings.Force, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<(GatewayLock?, ExitCode?)> TryAcquireLockAsync(GatewayOptions options, bool firstStart, CancellationToken cancellationToken)
+    {
+        var bind = options.Bind.ToString();
+        var attempt = GatewayLock.TryAcquire(settings.State.LockFile, options.Port, bind, logger);
+        if (attempt is LockAttempt.Held forced && firstStart && settings.Force)
+        {
+            if (!new StaleGatewayTerminator(logger, ForceGrace).TerminateLockOwner(forced.Owner))
+            {
+                ClaimLog.ForceFailed(logger, "the lock owner could not be verified as a running gateway");
+            }
+            attempt = GatewayLock.TryAcquire(settings.State.LockFile, options.Port, bind, logger);
+        }
+        switch (attempt)
+        {
+            case LockAttempt.Acquired acquired:
+                return (acquired.Lock, null);
+            case LockAttempt.Held { Owner: { } owner }:
+                ClaimLog.AlreadyRunning(logger, owner.Pid, owner.Port);
+                return (null, await DuplicateExitCodeAsync(IPAddress.Parse(owner.Bind), owner.Port, cancellationToken).ConfigureAwait(false));
+            default:
+                ClaimLog.AlreadyRunningUnknown(logger, settings.State.Root);
+                return (null, await DuplicateExitCodeAsync(options.Bind, options.Port, cancellationToken).ConfigureAwait(false));
+        }
+    }
+
+    private async Task<(ListenSocket?, ExitCode?)> BindAsync(GatewayOptions options, bool force, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (ListenSocket.Bind(options.Bind, options.Port), null);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            if (force)
+            {
+                if (new StaleGatewayTerminator(logger, ForceGrace).FreePort(options.Port) is { } problem)
+                {
+                    ClaimLog.ForceFailed(logger, problem);
+                }
+                else
+                {
+                    return await BindAsync(options, force: false, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            ClaimLog.BindFailed(logger, options.Bind.ToString(), options.Port, DescribePortHolder(options.Port));
+            return (null, await DuplicateExitCodeAsync(options.Bind, options.Port, cancellationToken).ConfigureAwait(false));
+        }
+        catch (SocketException e)
+        {
+            // Not an address of this host, or a privileged port: the configuration is wrong.
+            ClaimLog.BindFailed(logger, options.Bind.ToString(), options.Port, e.Message);
+            return (null, ExitCode.Config);
+        }
+    }
+
+    /// <summary>The socket the spawning gateway handed over, once: adopted when it serves the configuration, else closed.</summary>
+    private ListenSocket? AdoptInheritedListener(GatewayOptions options)
+    {
+        if (inherited is not { } handed)
+        {
+            return null;
+        }
+        inherited = null;
+        var adopted = ListenSocket.TryAdopt(handed, options.Bind, options.Port, out var problem);
+        if (adopted is null)
+        {
+            ClaimLog.InheritedListenerRefused(logger, handed.Descriptor, problem ?? "unknown");
+            return null;
+        }
+        ClaimLog.InheritedListenerAdopted(logger, adopted.Endpoint.ToString(), handed.Descriptor, settings.Spawned!.ParentPid);
+        return adopted;
+    }
+
+    /// <summary>1 for a duplicate start; 78 when supervised and the owner is healthy, so the supervisor does not loop.</summary>
+    private async Task<ExitCode> DuplicateExitCodeAsync(IPAddress bind, int port, CancellationToken cancellationToken)
+    {
+        if (settings.Supervisor == SupervisorKind.None || port == 0)
+        {
+            return ExitCode.Failure;
+        }
+        return await HealthProbe.IsHealthyAsync(bind, port, DuplicateProbeTimeout, cancellationToken).ConfigureAwait(false)
+            ? ExitCode.Config
+            : ExitCode.Failure;
+    }
+
+    private static string DescribePortHolder(int port)
+    {
+        var holders = Infrastructure.PortOwners.Find(port);
+        if (holders.Count == 0)
+        {
+            return $"port {port} is already in use";
+        }
+        var pid = holders[0];
+        var what = Infrastructure.PortOwners.IsClawSharp(pid) ? "a clawsharp gateway" : Infrastructure.ProcessIdentity.CommandLine(pid) ?? "unknown";
+        return $"port {port} is already in use by pid {pid} ({what}); stop it, choose another --port, or pass --force to stop a stale gateway";
+    }
+}

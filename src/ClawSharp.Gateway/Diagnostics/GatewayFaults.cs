@@ -1,0 +1,39 @@
+namespace ClawSharp.Gateway.Diagnostics;
+
+/// <summary>
+/// Faults injected on purpose, for the tests and the chaos suite only, from the
+/// <c>CLAWSHARP_TEST_FAULTS</c> environment variable (comma-separated). Nothing sets it in
+/// production; each fault makes a failure path reachable from outside the process.
+/// </summary>
+public sealed record GatewayFaults
+{
+    public const string EnvironmentVariable = "CLAWSHARP_TEST_FAULTS";
+
+    /// <summary><c>hang-on-stop</c>: closing the server never finishes, so the shutdown watchdog must fire.</summary>
+    public bool HangOnStop { get; init; }
+
+    /// <summary><c>crash-after-ready</c>: the process exits 1 as soon as it first serves, so a supervisor sees a crash loop.</summary>
+    public bool CrashAfterReady { get; init; }
+
+    /// <summary>
+    /// <c>spawned-child-never-ready</c>: a gateway started by a fresh-PID respawn (and only
+    /// such a one) never takes the lock nor serves, but still stops on SIGTERM, so the parent's
+    /// readiness wait must run out.
+    /// </summary>
+    public bool SpawnedChildNeverReady { get; init; }
+
+    /// <summary><c>spawn-fails</c>: the fresh-PID respawn starts a program that does not exist, so starting the child throws.</summary>
+    public bool SpawnFails { get; init; }
+
+    public static GatewayFaults Parse(string? value)
+    {
+        var names = (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return new GatewayFaults
+        {
+            HangOnStop = names.Contains("hang-on-stop"),
+            CrashAfterReady = names.Contains("crash-after-ready"),
+            SpawnedChildNeverReady = names.Contains("spawned-child-never-ready"),
+            SpawnFails = names.Contains("spawn-fails"),
+        };
+    }
+}

@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Logging;
+
+namespace ClawSharp.Gateway.Lifecycle;
+
+/// <summary>Log messages of the run loop; event ids in the gateway's 1000–1099 range, shared with the other lifecycle folders. Tests assert on ids and texts.</summary>
+internal static partial class LifecycleLog
+{
+    [LoggerMessage(1000, LogLevel.Information, "state {From} -> {To} ({Reason})")]
+    public static partial void StateChanged(ILogger logger, string from, string to, string reason);
+
+    [LoggerMessage(1001, LogLevel.Critical, "illegal state change {From} -> {To} ({Reason})")]
+    public static partial void IllegalTransition(ILogger logger, string from, string to, string reason);
+
+    [LoggerMessage(1002, LogLevel.Information, "gateway ready on {Url} (pid {Pid}, boot {BootId}, auth {AuthMode}) in {ElapsedMs:F0} ms")]
+    public static partial void Ready(ILogger logger, string url, int pid, string bootId, string authMode, double elapsedMs);
+
+    [LoggerMessage(1011, LogLevel.Information, "{Command} from {Source}: {Action} ({Reason})")]
+    public static partial void CommandDecided(ILogger logger, string command, string source, string action, string reason);
+
+    [LoggerMessage(1012, LogLevel.Information, "gateway stopped ({Reason})")]
+    public static partial void Stopped(ILogger logger, string reason);
+
+    [LoggerMessage(1013, LogLevel.Information, "gateway restarted in process in {ElapsedMs:F0} ms (restart {Count})")]
+    public static partial void Restarted(ILogger logger, double elapsedMs, int count);
+
+    [LoggerMessage(1014, LogLevel.Critical, "shutdown watchdog: {What} overran its {BudgetMs} ms budget; stability bundle {Bundle}; exiting 1")]
+    public static partial void WatchdogExpired(ILogger logger, string what, long budgetMs, string bundle);
+
+    [LoggerMessage(1015, LogLevel.Error, "in-process restart failed: {Reason}; lock released, stability bundle {Bundle}; send SIGUSR1 to try again")]
+    public static partial void RestartStartFailed(ILogger logger, string reason, string bundle);
+
+    [LoggerMessage(1018, LogLevel.Warning, "{Warning}")]
+    public static partial void ConfigWarning(ILogger logger, string warning);
+
+    [LoggerMessage(1020, LogLevel.Error, "error while closing the server")]
+    public static partial void CloseFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1021, LogLevel.Information, "restart from {Source} joined the restart already pending")]
+    public static partial void RestartCoalesced(ILogger logger, string source);
+
+    [LoggerMessage(1022, LogLevel.Warning, "restart intent {Warning}")]
+    public static partial void IntentIgnored(ILogger logger, string warning);
+
+    [LoggerMessage(1028, LogLevel.Warning, "{Command} from {Source} ignored: {Reason}")]
+    public static partial void CommandIgnored(ILogger logger, string command, string source, string reason);
+
+    [LoggerMessage(1029, LogLevel.Information, "restart: exiting 75 so that the {Supervisor} supervisor starts a fresh process")]
+    public static partial void ExitingForSupervisor(ILogger logger, string supervisor);
+
+    [LoggerMessage(1030, LogLevel.Information, "restart: launchd kickstart is not built yet; restarting in process (set CLAWSHARP_NO_RESPAWN=1 to choose this explicitly)")]
+    public static partial void KickstartNotBuilt(ILogger logger);
+
+    [LoggerMessage(1038, LogLevel.Warning, "test fault spawned-child-never-ready: spawned by pid {ParentPid}, not starting; waiting for a stop")]
+    public static partial void NeverReadyFault(ILogger logger, int parentPid);
+
+    [LoggerMessage(1039, LogLevel.Warning, "the {Supervisor} supervisor that started this gateway is gone; restarting without it")]
+    public static partial void SupervisorGone(ILogger logger, string supervisor);
+}

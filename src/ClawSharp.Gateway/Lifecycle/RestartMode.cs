@@ -1,0 +1,26 @@
+namespace ClawSharp.Gateway.Lifecycle;
+
+/// <summary>How the process comes back after a restart closed its server (ARCHITECTURE.md §3).</summary>
+public enum RestartMode
+{
+    /// <summary>Start a fresh server generation in this process (same PID).</summary>
+    InProcess,
+
+    /// <summary>Exit 75 (EX_TEMPFAIL): the supervisor (built-in, systemd, Windows) starts a fresh process at once.</summary>
+    SupervisedExit,
+
+    /// <summary>Ask launchd (<c>kickstart -k</c>), then exit; in process when that fails.</summary>
+    LaunchdKickstart,
+
+    /// <summary>
+    /// Unsupervised: spawn a fresh detached copy with the same arguments, hand it the listening
+    /// socket, wait for it to be ready, then exit 0; in process when it never becomes ready.
+    /// </summary>
+    Spawn,
+
+    /// <summary>
+    /// An unsupervised update restart: as <see cref="Spawn"/> (the fresh copy runs the binary now
+    /// on disk), and a child that never becomes ready is also recorded in <c>update-failed.json</c>.
+    /// </summary>
+    SpawnForUpdate,
+}

@@ -1,0 +1,189 @@
+using System.Security.Cryptography;
+using ClawSharp.Gateway.Agents;
+using ClawSharp.Gateway.Claim;
+using ClawSharp.Gateway.Configuration;
+using ClawSharp.Gateway.Diagnostics;
+using ClawSharp.Gateway.Http;
+using ClawSharp.Gateway.Lifecycle;
+using ClawSharp.Gateway.Protocol;
+using ClawSharp.Gateway.Protocol.Methods;
+using ClawSharp.Gateway.Storage;
+using ClawSharp.Gateway.Work;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ClawSharp.Gateway.Server;
+
+/// <summary>What one server generation is built from.</summary>
+public sealed record GatewayServerSettings(
+    GatewayConfig Config,
+    StateDirectory State,
+    ListenSocket Listener,
+    string? Secret,
+    ILoggerFactory LoggerFactory,
+    AuthFailureLimiter AuthLimiter,
+    Func<GatewayRunState> RunState,
+    DateTimeOffset ProcessStartedAt,
+    Func<int> Restarts,
+    GatewayFaults Faults,
+    Restart.RestartCoordinator Coordinator,
+    System.Threading.Channels.ChannelWriter<RunLoopCommand> Commands,
+    TimeProvider Time);
+
+/// <summary>
+/// One server generation: a fresh Kestrel host serving on a duplicate of the process's
+/// listening socket. Start once, stop once, dispose; an in-process restart builds a new one
+/// (the Generic Host is start-once, so the cycle lives in <see cref="GatewayRunLoop"/>).
+/// </summary>
+public sealed class GatewayServer : IAsyncDisposable
+{
+    private static readonly TimeSpan ConnectionCloseGrace = TimeSpan.FromSeconds(2);
+    private readonly WebApplication app;
+    private readonly ConnectionRegistry connections;
+    private readonly GatewayFaults faults;
+    private readonly int listenDescriptor;
+
+    private GatewayServer(WebApplication app, ConnectionRegistry connections, GatewayRuntimeInfo runtime, GatewayFaults faults, int listenDescriptor,
+        WorkHost work, Restart.RestartControl restart)
+    {
+        this.app = app;
+        Work = work;
+        Restart = restart;
+        this.connections = connections;
+        this.faults = faults;
+        this.listenDescriptor = listenDescriptor;
+        Runtime = runtime;
+    }
+
+    public ReadinessState Readiness { get; } = new();
+    public GatewayRuntimeInfo Runtime { get; }
+
+    /// <summary>This generation's work model: store, lanes, outbox, tasks.</summary>
+    public WorkHost Work { get; }
+
+    /// <summary>This generation's preflight and restart requests.</summary>
+    public Restart.RestartControl Restart { get; }
+
+    public static GatewayServer Create(GatewayServerSettings settings)
+    {
+        var runtime = new GatewayRuntimeInfo
+        {
+            BootId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)),
+            IterationStartedAt = settings.Time.GetUtcNow(),
+            ProcessStartedAt = settings.ProcessStartedAt,
+            Endpoint = settings.Listener.Endpoint,
+            State = settings.State,
+            AuthMode = settings.Config.Gateway.AuthMode,
+            RunState = settings.RunState,
+            Time = settings.Time,
+            Restarts = settings.Restarts,
+        };
+        var connections = new ConnectionRegistry(settings.Time, ProtocolConstants.DefaultTickInterval);
+        var workLogger = settings.LoggerFactory.CreateLogger("ClawSharp.Work");
+        GatewayStore store;
+        try
+        {
+            store = GatewayStore.Open(settings.State.StoreFile, settings.Time);
+        }
+        catch
+        {
+            connections.Dispose();
+            throw;
+        }
+        var work = new WorkHost(store, new AgentCatalog(settings.Config.Agents, settings.State, Environment.GetEnvironmentVariable, settings.Time),
+            settings.Config, connections, workLogger, settings.Time);
+        var descriptor = settings.Listener.DuplicateForServer();
+        try
+        {
+            var app = Build(settings, descriptor);
+            var restart = new Restart.RestartControl(settings.Coordinator, settings.Commands, settings.Config.Restart, work, settings.Time);
+            var server = new GatewayServer(app, connections, runtime, settings.Faults, descriptor, work, restart);
+            var authenticator = new ConnectAuthenticator(settings.Config.Gateway.AuthMode, settings.Secret);
+            var protocol = new ControlProtocolContext
+            {
+                Methods = new MethodRegistry()
+                    .AddGatewayInfoMethods(runtime, connections, () => work.Counters)
+                    .AddChatMethods(work, connections)
+                    .AddTaskMethods(work, settings.Time)
+                    .AddRestartMethods(restart),
+                Authenticator = authenticator,
+                AuthLimiter = settings.AuthLimiter,
+                Runtime = runtime,
+                Connections = connections,
+                Logger = settings.LoggerFactory.CreateLogger("ClawSharp.Protocol"),
+            };
+            var endpoints = new GatewayHttpEndpoints(server.Readiness, protocol, runtime, new MessagesEndpoint(work, authenticator, settings.AuthLimiter));
+            app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+            app.Run(endpoints.HandleAsync);
+            return server;
+        }
+        catch
+        {
+            work.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            connections.Dispose();
+            Infrastructure.Posix.Close(descriptor);
+            throw;
+        }
+    }
+
+    /// <summary>Starts serving and marks the generation ready.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        Work.Start();
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        Readiness.Set(Http.Readiness.Ready);
+    }
+
+    /// <summary>Starts a restart's drain: /readyz turns 503 and new work is refused; connections and reads keep working.</summary>
+    public void BeginDraining()
+    {
+        Readiness.Set(Http.Readiness.Draining);
+        Work.BeginDrain();
+    }
+
+    /// <summary>
+    /// Order: /readyz turns 503 and new work is refused; every connection gets
+    /// <c>shutdown</c> and a close frame (1012 on a restart, 1001 on a stop); runs still going
+    /// are cut and queued again for the next start; Kestrel stops.
+    /// </summary>
+    public async Task StopAsync(bool restart, string reason, CancellationToken cancellationToken)
+    {
+        Readiness.Set(Http.Readiness.ShuttingDown);
+        Work.Gate.BeginDraining();
+        await connections.CloseAllAsync(reason, restart, ConnectionCloseGrace, cancellationToken).ConfigureAwait(false);
+        if (faults.HangOnStop)
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
+        }
+        await Work.StopAsync().ConfigureAwait(false);
+        await app.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.DisposeAsync().ConfigureAwait(false);
+        await Work.DisposeAsync().ConfigureAwait(false);
+        connections.Dispose();
+        Infrastructure.Posix.Close(listenDescriptor);
+    }
+
+    private static WebApplication Build(GatewayServerSettings settings, int descriptor)
+    {
+        // The empty builder reads no appsettings.json, environment or command line: what an
+        // operator's working directory holds must not change what the gateway binds.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = settings.State.Root });
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.ListenHandle((ulong)descriptor);
+        });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(settings.LoggerFactory);
+        builder.Services.AddSingleton<IHostLifetime, NoSignalHostLifetime>();
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        return builder.Build();
+    }
+}
