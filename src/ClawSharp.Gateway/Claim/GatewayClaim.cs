@@ -14,13 +14,18 @@ namespace ClawSharp.Gateway.Claim;
 /// duplicate whose owner answers <c>/healthz</c>); keep, take over (from a respawning parent)
 /// or bind the listening socket. <c>--force</c> stops a stale owner first, on the first start only.
 /// </summary>
-internal sealed class GatewayClaim(GatewayRunSettings settings, ILogger logger)
+/// <param name="state">The state directory.</param>
+/// <param name="force">Stop a stale owner of the lock or the port before the first start.</param>
+/// <param name="supervised">Whether a supervisor restarts this process (the duplicate-start exit code depends on it).</param>
+/// <param name="spawned">Who started this process and the listening socket it inherits, if any.</param>
+/// <param name="logger">The lifecycle log.</param>
+internal sealed class GatewayClaim(StateDirectory state, bool force, bool supervised, SpawnOrigin? spawned, ILogger logger)
 {
     private static readonly TimeSpan ForceGrace = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan DuplicateProbeTimeout = TimeSpan.FromSeconds(2);
 
     // Offered once: a later start binds anew if the configuration moved away from it.
-    private InheritedListener? inherited = settings.Spawned?.Listener;
+    private InheritedListener? inherited = spawned?.Listener;
 
     /// <summary>Takes the lock: the lock, or the exit code a failed start ends with.</summary>
     public async Task<(GatewayLock? Lock, ExitCode? Failure)> AcquireLockAsync(GatewayOptions options, bool firstStart, CancellationToken cancellationToken)
@@ -32,7 +37,7 @@ internal sealed class GatewayClaim(GatewayRunSettings settings, ILogger logger)
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // An unreadable or unwritable lock file: a start failure, never an escape from the loop.
-            ClaimLog.StartFailed(logger, $"cannot use the lock file {settings.State.LockFile}: {e.Message}");
+            ClaimLog.StartFailed(logger, $"cannot use the lock file {state.LockFile}: {e.Message}");
             return (null, ExitCode.Failure);
         }
     }
@@ -54,20 +59,20 @@ internal sealed class GatewayClaim(GatewayRunSettings settings, ILogger logger)
         {
             return (adopted, null);
         }
-        return await BindAsync(options, force: firstStart && settings.Force, cancellationToken).ConfigureAwait(false);
+        return await BindAsync(options, force: firstStart && force, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<(GatewayLock?, ExitCode?)> TryAcquireLockAsync(GatewayOptions options, bool firstStart, CancellationToken cancellationToken)
     {
         var bind = options.Bind.ToString();
-        var attempt = GatewayLock.TryAcquire(settings.State.LockFile, options.Port, bind, logger);
-        if (attempt is LockAttempt.Held forced && firstStart && settings.Force)
+        var attempt = GatewayLock.TryAcquire(state.LockFile, options.Port, bind, logger);
+        if (attempt is LockAttempt.Held forced && firstStart && force)
         {
             if (!new StaleGatewayTerminator(logger, ForceGrace).TerminateLockOwner(forced.Owner))
             {
                 ClaimLog.ForceFailed(logger, "the lock owner could not be verified as a running gateway");
             }
-            attempt = GatewayLock.TryAcquire(settings.State.LockFile, options.Port, bind, logger);
+            attempt = GatewayLock.TryAcquire(state.LockFile, options.Port, bind, logger);
         }
         switch (attempt)
         {
@@ -77,7 +82,7 @@ internal sealed class GatewayClaim(GatewayRunSettings settings, ILogger logger)
                 ClaimLog.AlreadyRunning(logger, owner.Pid, owner.Port);
                 return (null, await DuplicateExitCodeAsync(IPAddress.Parse(owner.Bind), owner.Port, cancellationToken).ConfigureAwait(false));
             default:
-                ClaimLog.AlreadyRunningUnknown(logger, settings.State.Root);
+                ClaimLog.AlreadyRunningUnknown(logger, state.Root);
                 return (null, await DuplicateExitCodeAsync(options.Bind, options.Port, cancellationToken).ConfigureAwait(false));
         }
     }
@@ -126,20 +131,16 @@ internal sealed class GatewayClaim(GatewayRunSettings settings, ILogger logger)
             ClaimLog.InheritedListenerRefused(logger, handed.Descriptor, problem ?? "unknown");
             return null;
         }
-        ClaimLog.InheritedListenerAdopted(logger, adopted.Endpoint.ToString(), handed.Descriptor, settings.Spawned!.ParentPid);
+        ClaimLog.InheritedListenerAdopted(logger, adopted.Endpoint.ToString(), handed.Descriptor, spawned!.ParentPid);
         return adopted;
     }
 
     /// <summary>1 for a duplicate start; 78 when supervised and the owner is healthy, so the supervisor does not loop.</summary>
     private async Task<ExitCode> DuplicateExitCodeAsync(IPAddress bind, int port, CancellationToken cancellationToken)
     {
-        if (settings.Supervisor == SupervisorKind.None || port == 0)
-        {
-            return ExitCode.Failure;
-        }
-        return await HealthProbe.IsHealthyAsync(bind, port, DuplicateProbeTimeout, cancellationToken).ConfigureAwait(false)
-            ? ExitCode.Config
-            : ExitCode.Failure;
+        var healthy = DuplicateStartPolicy.ShouldProbeOwner(supervised, port)
+            && await HealthProbe.IsHealthyAsync(bind, port, DuplicateProbeTimeout, cancellationToken).ConfigureAwait(false);
+        return DuplicateStartPolicy.Decide(supervised, port, healthy);
     }
 
     private static string DescribePortHolder(int port)

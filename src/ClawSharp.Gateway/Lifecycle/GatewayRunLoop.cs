@@ -1,160 +1,240 @@
-using System.Diagnostics;
 using System.Threading.Channels;
-using ClawSharp.Gateway.Claim;
 using ClawSharp.Gateway.Configuration;
 using ClawSharp.Gateway.Diagnostics;
-using ClawSharp.Gateway.Infrastructure;
-using ClawSharp.Gateway.Logging;
-using ClawSharp.Gateway.Protocol;
 using ClawSharp.Gateway.Respawn;
-using ClawSharp.Gateway.Server;
-using ClawSharp.Gateway.ServiceManagers;
+using ClawSharp.Gateway.Restart;
 using Microsoft.Extensions.Logging;
 
 namespace ClawSharp.Gateway.Lifecycle;
 
 /// <summary>
-/// The gateway process's loop. Order of one iteration: take the lock; make sure the
-/// listening socket is bound (once per process, or taken over from the gateway that spawned
-/// this one); start a fresh <see cref="GatewayServer"/>; wait for a command; close the server
-/// (watchdog armed); release the lock; then, as <see cref="RestartModeSelector"/> decides, exit,
-/// hand over to a fresh process (<see cref="FreshProcessSpawner"/>) or start again in process.
-/// Invariants: at most one gateway owns the lock; at most one restart is in flight; only
-/// this type writes <see cref="GatewayRunState"/>, through one checked transition method.
-/// Signal and RPC handlers only write to <see cref="Commands"/>.
+/// The gateway process's event loop. One reader of <see cref="Commands"/> decides every
+/// command through <see cref="RunLoopPolicy"/> on the current state, while at most one step
+/// runs: the first start, a <see cref="RestartSequence"/>, or the stop path. A stop during a
+/// step is handed to that step; a restart during a restart joins it.
+/// Invariants: at most one gateway owns the lock (<see cref="IGenerationStarter"/>); at most one
+/// restart is in flight, and the state says so (<see cref="GatewayRunState.Scheduled"/> through
+/// <see cref="GatewayRunState.Restarting"/>); only this type writes <see cref="GatewayRunState"/>,
+/// through one checked transition method; while a step runs, only that step touches the
+/// generation. Signal and RPC handlers only write to <see cref="Commands"/>.
 /// </summary>
 public sealed class GatewayRunLoop : IAsyncDisposable
 {
     private readonly Channel<RunLoopCommand> commands =
         Channel.CreateUnbounded<RunLoopCommand>(new UnboundedChannelOptions { SingleReader = true });
     private readonly GatewayRunSettings settings;
+    private const string LoggerCategory = "ClawSharp.Gateway";
     private readonly ILogger logger;
-    private readonly ILoggerFactory loggerFactory;
-    private readonly StabilityBundleWriter bundles;
-    private readonly AuthFailureLimiter authLimiter;
-    private readonly Restart.RestartCoordinator coordinator;
-    private readonly FreshProcessSpawner spawner;
-    private readonly GatewayClaim claim;
+    private readonly IGenerationStarter starter;
+    private readonly RestartContext restartContext;
+    private readonly RestartCoordinator coordinator;
     private readonly Action<ExitCode> exitProcess;
-    private readonly DateTimeOffset processStartedAt;
+    private readonly Func<ServiceManagers.SupervisorKind> supervisorNow;
     private volatile GatewayRunState state = GatewayRunState.Starting;
     private GatewayConfig config = new();
-    private Task<RunLoopCommand>? pendingCommand;
-    private ListenSocket? listener;
-    private GatewayLock? gatewayLock;
-    private GatewayServer? server;
+    private IGatewayGeneration? generation;
+    private RestartSequence? sequence;
+    private string? stopSource;
     private int restarts;
 
     /// <param name="settings">The run's settings.</param>
     /// <param name="logging">The process's logging.</param>
     /// <param name="exitProcess">Ends the process when the watchdog fires; a test passes a recorder.</param>
-    public GatewayRunLoop(GatewayRunSettings settings, GatewayLogging logging, Action<ExitCode>? exitProcess = null)
+    public GatewayRunLoop(GatewayRunSettings settings, Logging.GatewayLogging logging, Action<ExitCode>? exitProcess = null)
+        : this(settings, logging.Factory.CreateLogger(LoggerCategory), new StabilityBundleWriter(settings.State, logging.Recent, settings.Time),
+            exitProcess, supervisorNow: null, (hooks, bundles) =>
+            {
+                var logger = logging.Factory.CreateLogger(LoggerCategory);
+                var starter = new GenerationStarter(settings, logging.Factory, logger, hooks);
+                return (starter, new FreshProcessSpawner(() => starter.Listener, settings.State, settings.Faults, bundles, settings.Time, logger));
+            })
+    {
+    }
+
+    /// <summary>The seams of the decision tests: the generations, the respawn, the supervisor and (in <paramref name="settings"/>) the clock.</summary>
+    /// <param name="parts">Builds the starter and the respawner, given how they reach this loop.</param>
+    internal GatewayRunLoop(GatewayRunSettings settings, ILogger logger, StabilityBundleWriter bundles, Action<ExitCode>? exitProcess,
+        Func<ServiceManagers.SupervisorKind>? supervisorNow, Func<GenerationHooks, StabilityBundleWriter, (IGenerationStarter, IRespawner)> parts)
     {
         this.settings = settings;
-        loggerFactory = logging.Factory;
-        logger = loggerFactory.CreateLogger("ClawSharp.Gateway");
-        bundles = new StabilityBundleWriter(settings.State, logging.Recent, settings.Time);
-        authLimiter = new AuthFailureLimiter(settings.Time);
-        coordinator = new Restart.RestartCoordinator(settings.Time,
-            reason => RestartModeSelector.WireName(RestartModeSelector.Select(Environment.GetEnvironmentVariable, CurrentSupervisor(), reason)));
-        spawner = new FreshProcessSpawner(settings.State, settings.Faults, bundles, settings.Time, logger);
-        claim = new GatewayClaim(settings, logger);
+        this.logger = logger;
+        this.exitProcess = exitProcess ?? (code => Environment.Exit((int)code));
+        this.supervisorNow = supervisorNow ?? CurrentSupervisor;
+        coordinator = new RestartCoordinator(settings.Time, reason => RestartModeSelector.WireName(SelectMode(reason).Mode));
+        (starter, var respawner) = parts(new GenerationHooks(WireState, () => restarts, Submit), bundles);
+        restartContext = new RestartContext(starter, respawner, new GenerationCloser(settings.Time, bundles, logger, this.exitProcess), SelectMode,
+            settings.State, bundles, settings.Time, logger);
         if (settings.Spawned is { Respawned: true })
         {
             // This process IS a restart (fresh-PID respawn): the cooldown between restarts runs from now.
             coordinator.Completed();
         }
-        this.exitProcess = exitProcess ?? (code => Environment.Exit((int)code));
-        using var process = Process.GetCurrentProcess();
-        processStartedAt = new DateTimeOffset(process.StartTime.ToUniversalTime(), TimeSpan.Zero);
     }
 
     public ChannelWriter<RunLoopCommand> Commands => commands.Writer;
 
     public GatewayRunState State => state;
 
-    /// <summary>The server generation now serving, if any.</summary>
-    public GatewayServer? Server => server;
-
     /// <summary>Runs until stopped; returns the process exit code.</summary>
     public async Task<ExitCode> RunAsync(GatewayConfig firstConfig, CancellationToken cancellationToken)
     {
-        if (settings.Spawned is { Respawned: true } origin && settings.Faults.SpawnedChildNeverReady)
-        {
-            LifecycleLog.NeverReadyFault(logger, origin.ParentPid);
-            await WaitForStopAsync(cancellationToken).ConfigureAwait(false);
-            return ExitCode.Success;
-        }
-        if (await StartAsync(firstConfig, firstStart: true, cancellationToken).ConfigureAwait(false) is { } failure)
-        {
-            Transition(GatewayRunState.Stopped, "first start failed");
-            return failure;
-        }
-        if (settings.Faults.CrashAfterReady)
-        {
-            exitProcess(ExitCode.Failure);
-        }
+        config = firstConfig;
+        Task<ExitCode?>? step = FirstStartAsync(cancellationToken);
+        Task<RunLoopCommand>? next = null;
         while (true)
         {
-            var command = Resolve(await NextCommandAsync(cancellationToken).ConfigureAwait(false));
-            pendingCommand = null;
-            var decision = RunLoopPolicy.Decide(state, command, config.Restart.Enabled);
-            LogDecision(command, decision);
-            switch (decision.Action)
+            next ??= commands.Reader.ReadAsync(cancellationToken).AsTask();
+            var ended = step is not null && await Task.WhenAny(step, next).ConfigureAwait(false) == step;
+            // One snapshot decides: a step that entered a serving state is about to end, and is finished before any command is decided.
+            var now = state;
+            if (step is not null && (ended || now is GatewayRunState.Running or GatewayRunState.StartFailed))
             {
-                case LoopAction.Stop:
-                    await StopAsync(command.Source, cancellationToken).ConfigureAwait(false);
-                    return ExitCode.Success;
-                case LoopAction.Restart:
-                    var request = (RunLoopCommand.RestartRequested)command;
-                    if (PlanFor(request) is not { } plan)
-                    {
-                        LifecycleLog.RestartCoalesced(logger, command.Source);
-                        Complete(command, RestartOutcome.Coalesced);
-                        break;
-                    }
-                    var outcome = await RestartAsync(request, plan, cancellationToken).ConfigureAwait(false);
-                    if (outcome is RestartOutcome.Stopped or RestartOutcome.HandedToChild)
-                    {
-                        return ExitCode.Success;
-                    }
-                    if (outcome == RestartOutcome.HandedToSupervisor)
-                    {
-                        return ExitCode.Restart;
-                    }
-                    break;
-                default:
-                    Complete(command, decision.Action == LoopAction.Coalesce ? RestartOutcome.Coalesced : RestartOutcome.Ignored);
-                    break;
+                if (await step.ConfigureAwait(false) is { } exit)
+                {
+                    return exit;
+                }
+                sequence = null;
+                step = stopSource is { } source ? StopAsync($"stop requested by {source}", source, cancellationToken) : null;
+                continue;
+            }
+            var command = Resolve(await next.ConfigureAwait(false));
+            next = null;
+            if (Handle(command, now, stepRunning: step is not null, cancellationToken) is { } begun)
+            {
+                step = begun;
             }
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (server is not null)
+        if (generation is { } serving)
         {
-            await server.DisposeAsync().ConfigureAwait(false);
-            server = null;
+            generation = null;
+            await serving.CloseAsync(restart: false, CancellationToken.None).ConfigureAwait(false);
         }
-        gatewayLock?.Dispose();
-        gatewayLock = null;
-        listener?.Dispose();
-        listener = null;
+        (starter as IDisposable)?.Dispose();
     }
 
-    private async Task StopAsync(string source, CancellationToken cancellationToken)
+    /// <summary>Decides one command; returns the step it begins, if any.</summary>
+    /// <param name="command">The command.</param>
+    /// <param name="now">The state it is decided on; a serving state means no step runs.</param>
+    /// <param name="stepRunning">A step runs: a stop is handed to it, and no new step begins.</param>
+    /// <param name="cancellationToken">The process is going away.</param>
+    private Task<ExitCode?>? Handle(RunLoopCommand command, GatewayRunState now, bool stepRunning, CancellationToken cancellationToken)
     {
-        if (state == GatewayRunState.StartFailed)
+        var decision = RunLoopPolicy.Decide(now, command, config.Restart.Enabled);
+        LogDecision(command, decision);
+        var restart = command as RunLoopCommand.RestartRequested;
+        switch (decision.Action)
         {
-            RestartInProgress.End(settings.State);
-            Transition(GatewayRunState.Stopped, $"stop requested by {source}");
-            return;
+            case LoopAction.Stop or LoopAction.UpgradeToStop when stepRunning:
+                stopSource ??= command.Source;
+                sequence?.RequestStop();
+                return null;
+            case LoopAction.Stop or LoopAction.UpgradeToStop:
+                return StopAsync($"stop requested by {command.Source}", command.Source, cancellationToken);
+            case LoopAction.Restart:
+                return RestartAsync(restart!, cancellationToken);
+            case LoopAction.Coalesce:
+                LifecycleLog.RestartCoalesced(logger, command.Source);
+                restart!.Requester?.Decide(sequence?.Preflight() is { } preflight
+                    ? coordinator.Decide(restart.Ask, preflight, config.Restart, sequence.Decision?.Info)
+                    : null);
+                return null;
+            default:
+                restart?.Requester?.Decide(null);
+                return null;
         }
-        Transition(GatewayRunState.Closing, $"stop requested by {source}");
-        await CloseServerAsync(restart: false, cancellationToken).ConfigureAwait(false);
-        Transition(GatewayRunState.Stopped, "closed");
+    }
+
+    private async Task<ExitCode?> FirstStartAsync(CancellationToken cancellationToken)
+    {
+        if (settings.Spawned is { Respawned: true } origin && settings.Faults.SpawnedChildNeverReady)
+        {
+            // Serve nothing; only a stop ends this process.
+            LifecycleLog.NeverReadyFault(logger, origin.ParentPid);
+            return null;
+        }
+        var start = await starter.StartAsync(config, firstStart: true, cancellationToken).ConfigureAwait(false);
+        if (start is GenerationStart.Failed failed)
+        {
+            Transition(GatewayRunState.Stopped, "first start failed");
+            return failed.Code;
+        }
+        generation = ((GenerationStart.Started)start).Generation;
+        Transition(GatewayRunState.Running, "server started");
+        generation.AnnounceReady();
+        if (settings.Faults.CrashAfterReady)
+        {
+            exitProcess(ExitCode.Failure);
+        }
+        return null;
+    }
+
+    /// <summary>The restart step: decide the plan, run the sequence, take over what it leaves.</summary>
+    private async Task<ExitCode?> RestartAsync(RunLoopCommand.RestartRequested request, CancellationToken cancellationToken)
+    {
+        RestartDecision? decision = null;
+        RestartPlan plan;
+        if (generation is { } serving)
+        {
+            decision = coordinator.Decide(request.Ask, serving.Preflight(), config.Restart, inFlight: null);
+            plan = decision.Plan!;
+            Transition(GatewayRunState.Scheduled, plan.Reason);
+        }
+        else
+        {
+            // Nothing serves (a failed start): nothing to drain, no cooldown to wait.
+            plan = new RestartPlan(true, TimeSpan.Zero, TimeSpan.Zero, request.Ask.Reason ?? request.Source);
+        }
+        request.Requester?.Decide(decision);
+        var current = sequence = new RestartSequence(plan, decision, request, generation, config, restartContext);
+        generation = null;
+        var outcome = await current.RunAsync(Transition, cancellationToken).ConfigureAwait(false);
+        if (outcome is not (RestartOutcome.Abandoned or RestartOutcome.Stopped))
+        {
+            coordinator.Completed();
+        }
+        switch (outcome)
+        {
+            case RestartOutcome.Restarted:
+                generation = current.Generation;
+                config = generation!.Config;
+                restarts++;
+                LifecycleLog.Restarted(logger, current.Elapsed.TotalMilliseconds, restarts);
+                return null;
+            case RestartOutcome.Abandoned:
+                generation = current.Current;
+                return await StopAsync("stop requested before the restart began", "stop during restart", cancellationToken).ConfigureAwait(false);
+            case RestartOutcome.Stopped:
+                return await StopAsync(current.EndReason, "stop during restart", cancellationToken).ConfigureAwait(false);
+            case RestartOutcome.HandedToSupervisor:
+                Transition(GatewayRunState.Stopped, current.EndReason);
+                return ExitCode.Restart;
+            case RestartOutcome.HandedToChild:
+                Transition(GatewayRunState.Stopped, current.EndReason);
+                return ExitCode.Success;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The one stop path: close what serves (watchdog armed), then Stopped.</summary>
+    private async Task<ExitCode?> StopAsync(string why, string source, CancellationToken cancellationToken)
+    {
+        stopSource = null;
+        if (generation is { } serving)
+        {
+            generation = null;
+            Transition(GatewayRunState.Closing, why);
+            await restartContext.Closer.CloseAsync(serving, restart: false, cancellationToken).ConfigureAwait(false);
+            why = "closed";
+        }
+        RestartInProgress.End(settings.State);
+        Transition(GatewayRunState.Stopped, why);
         LifecycleLog.Stopped(logger, source);
+        return ExitCode.Success;
     }
 
     /// <summary>
@@ -164,359 +244,53 @@ public sealed class GatewayRunLoop : IAsyncDisposable
     private RunLoopCommand Resolve(RunLoopCommand command)
     {
         var fromSignal = command is RunLoopCommand.StopRequested { Source: "SIGTERM" }
-            || command is RunLoopCommand.RestartRequested { Plan: null, Source: "SIGUSR1" };
+            || command is RunLoopCommand.RestartRequested { Requester: null, Source: "SIGUSR1" };
         if (!fromSignal)
         {
             return command;
         }
-        var intent = Restart.RestartIntentStore.Consume(settings.State, Environment.ProcessId, settings.Time.GetUtcNow(), out var warning);
+        var intent = RestartIntentStore.Consume(settings.State, Environment.ProcessId, settings.Time.GetUtcNow(), out var warning);
         if (warning is not null)
         {
             LifecycleLog.IntentIgnored(logger, warning);
         }
-        return command switch
+        if (intent is null)
         {
-            RunLoopCommand.StopRequested when intent is not null =>
-                new RunLoopCommand.RestartRequested("SIGTERM+intent", intent.Reason ?? "restart intent") { Intent = intent },
-            RunLoopCommand.RestartRequested restart when intent is not null => restart with { Intent = intent },
-            _ => command,
-        };
+            return command;
+        }
+        var source = command is RunLoopCommand.StopRequested ? "SIGTERM+intent" : command.Source;
+        return new RunLoopCommand.RestartRequested(source, new RestartAsk(source, intent.Reason, false, false, intent.Force, intent.WaitMs));
     }
 
-    /// <summary>The plan of a restart: the RPC's, or one decided now for a signal (null when it joins a pending restart).</summary>
-    private Restart.RestartPlan? PlanFor(RunLoopCommand.RestartRequested request)
+    private void Submit(RestartRequest request)
     {
-        if (request.Plan is { } decided)
+        if (!commands.Writer.TryWrite(RunLoopCommand.RestartRequested.Rpc(request)))
         {
-            return decided;
-        }
-        if (server is null)
-        {
-            // Nothing serves (a failed start): nothing to drain, no pending restart to join.
-            return new Restart.RestartPlan(true, TimeSpan.Zero, TimeSpan.Zero, request.Reason);
-        }
-        var intent = request.Intent;
-        var ask = new Restart.RestartAsk(request.Source, intent?.Reason, false, false, intent?.Force, intent?.WaitMs);
-        return coordinator.Decide(ask, server.Restart.Preflight(), config.Restart).Plan;
-    }
-
-    private async Task<RestartOutcome> RestartAsync(RunLoopCommand.RestartRequested command, Restart.RestartPlan plan, CancellationToken cancellationToken)
-    {
-        RestartOutcome outcome;
-        try
-        {
-            outcome = await RestartInnerAsync(command, plan, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            if (state != GatewayRunState.StartFailed)
-            {
-                RestartInProgress.End(settings.State);
-            }
-        }
-        if (outcome == RestartOutcome.Stopped)
-        {
-            coordinator.Abandoned();
-        }
-        else
-        {
-            coordinator.Completed();
-        }
-        return outcome;
-    }
-
-    private async Task<RestartOutcome> RestartInnerAsync(RunLoopCommand.RestartRequested command, Restart.RestartPlan plan, CancellationToken cancellationToken)
-    {
-        var started = Stopwatch.GetTimestamp();
-        if (state == GatewayRunState.Running)
-        {
-            if (plan.Delay > TimeSpan.Zero && await AwaitHandlingCommandsAsync(Task.Delay(plan.Delay, settings.Time, cancellationToken)).ConfigureAwait(false))
-            {
-                return await StopInsteadAsync(command, cancellationToken).ConfigureAwait(false);
-            }
-            if (!plan.Force)
-            {
-                Transition(GatewayRunState.Draining, plan.Reason);
-                server!.BeginDraining();
-                server.Work.AbortCompactingRuns();
-                var drain = new Restart.RestartDrain(logger, settings.Time);
-                drain.LogBlockers(server.Restart.Preflight());
-                if (await AwaitHandlingCommandsAsync(drain.WaitAsync(server.Work, plan.DrainBudget, cancellationToken)).ConfigureAwait(false))
-                {
-                    return await StopInsteadAsync(command, cancellationToken).ConfigureAwait(false);
-                }
-            }
-            Transition(GatewayRunState.Restarting, plan.Force ? $"forced restart requested by {command.Source}" : "drained");
-            RestartInProgress.Begin(settings.State, settings.Time);
-            if (await CloseServerAsync(restart: true, cancellationToken).ConfigureAwait(false))
-            {
-                Transition(GatewayRunState.Stopped, "stop requested during the restart");
-                LifecycleLog.Stopped(logger, "stop during restart");
-                Complete(command, RestartOutcome.Stopped);
-                return RestartOutcome.Stopped;
-            }
-        }
-        var supervisor = CurrentSupervisor();
-        var mode = RestartModeSelector.Select(Environment.GetEnvironmentVariable, supervisor, plan.Reason);
-        switch (mode)
-        {
-            case RestartMode.SupervisedExit:
-                // The lock is released; a supervised restart exits 75, never 0, so that a
-                // manager that restarts only on failure still brings the gateway back.
-                Transition(GatewayRunState.Stopped, "handing the restart to the supervisor");
-                LifecycleLog.ExitingForSupervisor(logger, supervisor.ToString().ToLowerInvariant());
-                Complete(command, RestartOutcome.HandedToSupervisor);
-                return RestartOutcome.HandedToSupervisor;
-            case RestartMode.LaunchdKickstart:
-                LifecycleLog.KickstartNotBuilt(logger);
-                break;
-            case RestartMode.Spawn or RestartMode.SpawnForUpdate:
-                if (await RespawnAsync(command, mode == RestartMode.SpawnForUpdate, cancellationToken).ConfigureAwait(false) is { } handedOver)
-                {
-                    return handedOver;
-                }
-                break;
-        }
-        Transition(GatewayRunState.Starting, "restarting in process");
-        GatewayConfig next;
-        try
-        {
-            next = ConfigLoader.Load(settings.State, settings.Overrides);
-        }
-        catch (ConfigException e)
-        {
-            ClaimLog.StartFailed(logger, e.Message);
-            return FailRestart(command, e.Message, e);
-        }
-        if (await StartAsync(next, firstStart: false, cancellationToken).ConfigureAwait(false) is not null)
-        {
-            return FailRestart(command, "the server did not start (see the error above)", null);
-        }
-        restarts++;
-        LifecycleLog.Restarted(logger, Stopwatch.GetElapsedTime(started).TotalMilliseconds, restarts);
-        Complete(command, RestartOutcome.Restarted);
-        return RestartOutcome.Restarted;
-    }
-
-    /// <summary>
-    /// Fresh-PID respawn, answering commands while the child starts. Returns the outcome when
-    /// this process is done (the child took over, or a stop arrived); null when the respawn
-    /// failed and the restart goes on in process on the socket this process still holds.
-    /// </summary>
-    private async Task<RestartOutcome?> RespawnAsync(RunLoopCommand.RestartRequested command, bool update, CancellationToken cancellationToken)
-    {
-        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var respawn = spawner.RespawnAsync(listener, config.Restart.SpawnReadyTimeout, update, abandon.Token);
-        var stopRequested = await AwaitHandlingCommandsAsync(respawn, abandon).ConfigureAwait(false);
-        var result = await respawn.ConfigureAwait(false);
-        if (result is RespawnResult.Ready stopped && stopRequested)
-        {
-            // The stop arrived while the child's last readiness probe succeeded: the operator wants no gateway, the child included.
-            await FreshProcessSpawner.StopChildAsync(stopped.ChildPid, config.Shutdown.StopTimeout, settings.Time).ConfigureAwait(false);
-        }
-        else if (result is RespawnResult.Ready ready)
-        {
-            Transition(GatewayRunState.Stopped, $"pid {ready.ChildPid} took over");
-            Complete(command, RestartOutcome.HandedToChild);
-            return RestartOutcome.HandedToChild;
-        }
-        if (stopRequested || result is RespawnResult.Failed { Failure: RespawnFailure.ChildStopped })
-        {
-            Transition(GatewayRunState.Stopped, "stop requested during the respawn");
-            LifecycleLog.Stopped(logger, "stop during restart");
-            Complete(command, RestartOutcome.Stopped);
-            return RestartOutcome.Stopped;
-        }
-        return null;
-    }
-
-    /// <summary>The <c>spawned-child-never-ready</c> fault: serve nothing, answer only a stop.</summary>
-    private async Task WaitForStopAsync(CancellationToken cancellationToken)
-    {
-        while (await commands.Reader.ReadAsync(cancellationToken).ConfigureAwait(false) is not RunLoopCommand.StopRequested)
-        {
-        }
-        Transition(GatewayRunState.Stopped, "stop requested (test fault spawned-child-never-ready)");
-    }
-
-    private async Task<RestartOutcome> StopInsteadAsync(RunLoopCommand.RestartRequested command, CancellationToken cancellationToken)
-    {
-        Transition(GatewayRunState.Closing, "stop requested before the restart began");
-        await CloseServerAsync(restart: false, cancellationToken).ConfigureAwait(false);
-        Transition(GatewayRunState.Stopped, "closed");
-        LifecycleLog.Stopped(logger, "stop during restart");
-        Complete(command, RestartOutcome.Stopped);
-        return RestartOutcome.Stopped;
-    }
-
-    private RestartOutcome FailRestart(RunLoopCommand.RestartRequested command, string reason, Exception? error)
-    {
-        Transition(GatewayRunState.StartFailed, reason);
-        // A process that cannot serve must not hold the port: clients would queue in the backlog and hang.
-        listener?.Dispose();
-        listener = null;
-        RestartInProgress.Failed(settings.State, settings.Time, reason);
-        var bundle = bundles.Write("restart-start-failed", reason, error);
-        LifecycleLog.RestartStartFailed(logger, reason, bundle ?? "not written");
-        Complete(command, RestartOutcome.StartFailed);
-        return RestartOutcome.StartFailed;
-    }
-
-    /// <summary>Returns null when serving, else the exit code a first start ends with.</summary>
-    private async Task<ExitCode?> StartAsync(GatewayConfig next, bool firstStart, CancellationToken cancellationToken)
-    {
-        var started = Stopwatch.GetTimestamp();
-        config = next;
-        foreach (var warning in next.Warnings)
-        {
-            LifecycleLog.ConfigWarning(logger, warning);
-        }
-        var options = next.Gateway;
-        (gatewayLock, var lockFailure) = await claim.AcquireLockAsync(options, firstStart, cancellationToken).ConfigureAwait(false);
-        if (lockFailure is not null)
-        {
-            return lockFailure;
-        }
-        (listener, var bindFailure) = await claim.EnsureListeningAsync(listener, options, firstStart, cancellationToken).ConfigureAwait(false);
-        if (bindFailure is not null)
-        {
-            ReleaseLock();
-            return bindFailure;
-        }
-        try
-        {
-            // Inside the try: a lock file that cannot be written (a full disk) fails this start, it does not escape the loop.
-            gatewayLock!.RecordPort(listener!.Endpoint.Port);
-            var secret = options.AuthMode switch
-            {
-                AuthMode.Token => TokenStore.LoadOrCreate(settings.State, options),
-                AuthMode.Password => options.Password,
-                _ => null,
-            };
-            server = GatewayServer.Create(new GatewayServerSettings(next, settings.State, listener, secret, loggerFactory,
-                authLimiter, () => state, processStartedAt, () => restarts, settings.Faults, coordinator, commands.Writer, settings.Time));
-            await server.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            ClaimLog.StartFailed(logger, e.Message);
-            var code = e is Storage.StoreException ? ExitCode.Config : ExitCode.Failure;
-            if (server is not null)
-            {
-                await server.DisposeAsync().ConfigureAwait(false);
-                server = null;
-            }
-            ReleaseLock();
-            return code;
-        }
-        Transition(GatewayRunState.Running, "server started");
-        var endpoint = listener.Endpoint;
-        LifecycleLog.Ready(logger, $"ws://{HealthProbe.ConnectAddress(endpoint.Address)}:{endpoint.Port}", Environment.ProcessId,
-            server.Runtime.BootId, options.AuthMode.ToString().ToLowerInvariant(), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        return null;
-    }
-
-    /// <summary>Closes the server with the watchdog armed, handling commands that arrive meanwhile. True when a stop overtook a restart.</summary>
-    private async Task<bool> CloseServerAsync(bool restart, CancellationToken cancellationToken)
-    {
-        var budget = config.Shutdown.StopTimeout;
-        var what = restart ? "restart" : "stop";
-        using var watchdog = ShutdownWatchdog.Arm(settings.Time, budget, () => OnWatchdogExpired(what, budget));
-        return await AwaitHandlingCommandsAsync(CloseAndReleaseAsync(restart, cancellationToken)).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Awaits <paramref name="work"/> while answering the commands that arrive meanwhile through
-    /// <see cref="RunLoopPolicy"/>. True when a stop was requested (the caller then stops
-    /// instead of, or right after, what it was doing); <paramref name="cancelOnStop"/>, when
-    /// given, is cancelled at once so that the work ends early.
-    /// </summary>
-    private async Task<bool> AwaitHandlingCommandsAsync(Task work, CancellationTokenSource? cancelOnStop = null)
-    {
-        var stopRequested = false;
-        while (!work.IsCompleted)
-        {
-            var next = NextCommandAsync(CancellationToken.None);
-            if (await Task.WhenAny(work, next).ConfigureAwait(false) != next)
-            {
-                break;
-            }
-            var command = Resolve(await next.ConfigureAwait(false));
-            pendingCommand = null;
-            var decision = RunLoopPolicy.DecideWhileRestartPending(state, command, config.Restart.Enabled);
-            LogDecision(command, decision);
-            stopRequested |= decision.Action is LoopAction.UpgradeToStop or LoopAction.Stop;
-            if (stopRequested && cancelOnStop is not null)
-            {
-                await cancelOnStop.CancelAsync().ConfigureAwait(false);
-            }
-            Complete(command, decision.Action == LoopAction.Coalesce ? RestartOutcome.Coalesced : RestartOutcome.Ignored);
-            if (decision.Action == LoopAction.Stop)
-            {
-                // A stop during a drain or a cooldown ends the wait: nothing is left to wait for.
-                break;
-            }
-        }
-        if (work.IsCompleted)
-        {
-            await work.ConfigureAwait(false);
-        }
-        return stopRequested;
-    }
-
-    private async Task CloseAndReleaseAsync(bool restart, CancellationToken cancellationToken)
-    {
-        try
-        {
-            if (server is not null)
-            {
-                await server.StopAsync(restart, restart ? "gateway restarting" : "gateway stopping", cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            LifecycleLog.CloseFailed(logger, e);
-        }
-        finally
-        {
-            if (server is not null)
-            {
-                await server.DisposeAsync().ConfigureAwait(false);
-                server = null;
-            }
-            ReleaseLock();
+            request.Decide(null);
         }
     }
 
-    private void OnWatchdogExpired(string what, TimeSpan budget)
+    private string WireState() => GatewayRunStateNames.WireName(state);
+
+    private (RestartMode Mode, string Supervisor) SelectMode(string reason)
     {
-        var bundle = bundles.Write("shutdown-timeout", $"the {what} did not finish within {budget.TotalMilliseconds:F0} ms");
-        LifecycleLog.WatchdogExpired(logger, what, (long)budget.TotalMilliseconds, bundle ?? "not written");
-        exitProcess(ExitCode.Failure);
+        var supervisor = supervisorNow();
+        return (RestartModeSelector.Select(Environment.GetEnvironmentVariable, supervisor, reason), supervisor.ToString().ToLowerInvariant());
     }
 
     /// <summary>
     /// Who supervises this process now: a built-in supervisor that has died (this process was
     /// re-parented) cannot restart it, so an exit 75 would leave no gateway at all.
     /// </summary>
-    private SupervisorKind CurrentSupervisor()
+    private ServiceManagers.SupervisorKind CurrentSupervisor()
     {
-        var now = SupervisorDetection.Detect(Environment.GetEnvironmentVariable, Infrastructure.Posix.ParentPid());
+        var now = ServiceManagers.SupervisorDetection.Detect(Environment.GetEnvironmentVariable, Infrastructure.Posix.ParentPid());
         if (now != settings.Supervisor)
         {
             LifecycleLog.SupervisorGone(logger, settings.Supervisor.ToString().ToLowerInvariant());
         }
         return now;
     }
-
-    private void ReleaseLock()
-    {
-        gatewayLock?.Dispose();
-        gatewayLock = null;
-    }
-
-    private Task<RunLoopCommand> NextCommandAsync(CancellationToken cancellationToken) =>
-        pendingCommand ??= commands.Reader.ReadAsync(cancellationToken).AsTask();
 
     private void LogDecision(RunLoopCommand command, LoopDecision decision)
     {
@@ -527,14 +301,6 @@ public sealed class GatewayRunLoop : IAsyncDisposable
             return;
         }
         LifecycleLog.CommandDecided(logger, name, command.Source, decision.Action.ToString(), decision.Reason);
-    }
-
-    private static void Complete(RunLoopCommand command, RestartOutcome outcome)
-    {
-        if (command is RunLoopCommand.RestartRequested { Outcome: { } answer })
-        {
-            answer.TrySetResult(outcome);
-        }
     }
 
     private void Transition(GatewayRunState to, string reason)

@@ -9,13 +9,16 @@ public enum GatewayRunState
     /// <summary>Serving; /readyz is 200.</summary>
     Running,
 
-    /// <summary>A restart is waiting for active work (the safe-restart issue fills this in).</summary>
+    /// <summary>A restart is decided and waits out its cooldown; still serving. A second request joins it.</summary>
+    Scheduled,
+
+    /// <summary>A restart waits for active work: new work is refused, /readyz is 503.</summary>
     Draining,
 
     /// <summary>Stopping for good: closing connections and the server.</summary>
     Closing,
 
-    /// <summary>Closing the server to start it again.</summary>
+    /// <summary>Closing the server to start it again, then carrying out the restart mode.</summary>
     Restarting,
 
     /// <summary>A start after an in-process restart failed: alive, lock released, waiting for SIGUSR1 or a stop.</summary>
@@ -23,4 +26,15 @@ public enum GatewayRunState
 
     /// <summary>Done; the process exits.</summary>
     Stopped,
+}
+
+/// <summary>How the run state is spelled on the wire (<c>health</c>, <c>status</c>).</summary>
+public static class GatewayRunStateNames
+{
+    /// <summary>Lower camel case (<c>running</c>, <c>startFailed</c>); a scheduled restart still serves, so it reads <c>running</c>.</summary>
+    public static string WireName(GatewayRunState state)
+    {
+        var name = (state == GatewayRunState.Scheduled ? GatewayRunState.Running : state).ToString();
+        return char.ToLowerInvariant(name[0]) + name[1..];
+    }
 }

@@ -3,19 +3,19 @@ namespace ClawSharp.Gateway.Lifecycle;
 /// <summary>What the run loop does with a command in a given state.</summary>
 public enum LoopAction
 {
-    /// <summary>Close the server and exit 0.</summary>
+    /// <summary>Close the server and exit 0 (a restart waiting for its cooldown or its drain is abandoned).</summary>
     Stop,
 
     /// <summary>Close the server and start a new one.</summary>
     Restart,
 
-    /// <summary>Log and drop the command.</summary>
+    /// <summary>Log and drop the command (an RPC is told the gateway is stopping).</summary>
     Ignore,
 
     /// <summary>Join the restart already in flight.</summary>
     Coalesce,
 
-    /// <summary>A stop during a restart: finish closing, then exit instead of starting again.</summary>
+    /// <summary>A stop while the server closes or starts: finish that step, then exit instead of serving.</summary>
     UpgradeToStop,
 }
 

@@ -1,3 +1,5 @@
+using ClawSharp.Gateway.Restart;
+
 namespace ClawSharp.Gateway.Lifecycle;
 
 /// <summary>What signal and RPC handlers ask of the run loop. They only write these to its channel.</summary>
@@ -6,34 +8,33 @@ public abstract record RunLoopCommand(string Source)
     /// <summary>Stop for good (SIGTERM, SIGINT, Ctrl+C, a service manager).</summary>
     public sealed record StopRequested(string Source) : RunLoopCommand(Source);
 
-    /// <summary>Close and start again. <paramref name="Outcome"/>, when given, receives the answer.</summary>
-    public sealed record RestartRequested(string Source, string Reason, TaskCompletionSource<RestartOutcome>? Outcome = null)
-        : RunLoopCommand(Source)
+    /// <summary>Close and start again.</summary>
+    /// <param name="Source">Who asked: <c>SIGUSR1</c>, <c>SIGTERM+intent</c>, <c>rpc</c>.</param>
+    /// <param name="Ask">What was asked: a reason, force, a drain cap.</param>
+    /// <param name="Requester">An RPC waiting for the loop's decision; null for a signal, which nobody answers.</param>
+    public sealed record RestartRequested(string Source, RestartAsk Ask, RestartRequest? Requester = null) : RunLoopCommand(Source)
     {
-        /// <summary>Decided by the restart coordinator (RPC); null for a bare signal, which the loop resolves itself.</summary>
-        public Restart.RestartPlan? Plan { get; init; }
+        /// <summary>A bare signal: the restart intent file, if any, fills in the ask.</summary>
+        public static RestartRequested Signal(string source) => new(source, new RestartAsk(source, null, false, false, null, null));
 
-        /// <summary>The restart intent that came with the signal, if any.</summary>
-        public Restart.RestartIntent? Intent { get; init; }
+        /// <summary>An RPC: it waits for the loop's decision.</summary>
+        public static RestartRequested Rpc(RestartRequest request) => new(request.Ask.Source, request.Ask, request);
     }
 }
 
-/// <summary>The answer to a <see cref="RunLoopCommand.RestartRequested"/>.</summary>
+/// <summary>How a restart ended, as the <see cref="RestartSequence"/> reports it to the loop.</summary>
 public enum RestartOutcome
 {
-    /// <summary>The gateway closed and is serving again.</summary>
+    /// <summary>A new generation serves in this process.</summary>
     Restarted,
 
-    /// <summary>Not carried out: restarts are disabled, or the gateway is already stopping.</summary>
-    Ignored,
-
-    /// <summary>Joined a restart already in flight.</summary>
-    Coalesced,
-
-    /// <summary>The new start failed; the process waits for the next request.</summary>
+    /// <summary>The new start failed; the process waits for the next request with the lock and the port released.</summary>
     StartFailed,
 
-    /// <summary>A stop overtook the restart.</summary>
+    /// <summary>A stop arrived before the server closed: the old generation still serves, and the loop stops it.</summary>
+    Abandoned,
+
+    /// <summary>A stop arrived once the server was closing or closed (or the fresh copy was stopped): nothing serves.</summary>
     Stopped,
 
     /// <summary>The server closed and the process exits 75 so that its supervisor starts a fresh one.</summary>

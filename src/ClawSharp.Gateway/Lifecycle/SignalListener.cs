@@ -19,7 +19,7 @@ public sealed class SignalListener : IDisposable
         Register(PosixSignal.SIGINT, commands, () => new RunLoopCommand.StopRequested("SIGINT"));
         if (!OperatingSystem.IsWindows())
         {
-            Register((PosixSignal)Posix.SIGUSR1, commands, () => new RunLoopCommand.RestartRequested("SIGUSR1", "SIGUSR1"));
+            Register((PosixSignal)Posix.SIGUSR1, commands, () => RunLoopCommand.RestartRequested.Signal("SIGUSR1"));
         }
     }
 

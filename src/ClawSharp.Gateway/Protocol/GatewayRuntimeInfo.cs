@@ -13,7 +13,8 @@ public sealed class GatewayRuntimeInfo
     public required IPEndPoint Endpoint { get; init; }
     public required StateDirectory State { get; init; }
     public required AuthMode AuthMode { get; init; }
-    public required Func<GatewayRunState> RunState { get; init; }
+    /// <summary>The run loop's state as the wire spells it (<c>running</c>, <c>draining</c>, <c>startFailed</c>).</summary>
+    public required Func<string> RunState { get; init; }
     public required TimeProvider Time { get; init; }
     /// <summary>In-process restarts completed so far in this process.</summary>
     public required Func<int> Restarts { get; init; }

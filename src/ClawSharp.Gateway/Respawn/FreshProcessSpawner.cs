@@ -55,7 +55,9 @@ public abstract record RespawnResult
 /// Invariant: when this returns anything but <see cref="RespawnResult.Ready"/>, no child it
 /// started is alive, so the caller can take the lock and keep serving on the socket it holds.
 /// </summary>
-internal sealed class FreshProcessSpawner(StateDirectory state, GatewayFaults faults, StabilityBundleWriter bundles, TimeProvider time, ILogger logger)
+/// <param name="listener">The listening socket to hand over, read at each respawn; null when this process holds none (after a failed start).</param>
+internal sealed class FreshProcessSpawner(Func<ListenSocket?> listener, StateDirectory state, GatewayFaults faults, StabilityBundleWriter bundles, TimeProvider time,
+    ILogger logger) : IRespawner
 {
     /// <summary>How often the child's readiness is polled (PROTOCOL.md: 200 ms).</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
@@ -64,13 +66,9 @@ internal sealed class FreshProcessSpawner(StateDirectory state, GatewayFaults fa
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(5);
 
-    /// <param name="listener">The listening socket to hand over; null when this process holds none (after a failed start).</param>
-    /// <param name="readyTimeout">How long the child has to become ready.</param>
-    /// <param name="update">An update restart: record a failure in <c>update-failed.json</c>, clear it on success.</param>
-    /// <param name="cancellationToken">A stop: give up and kill the child.</param>
-    public async Task<RespawnResult> RespawnAsync(ListenSocket? listener, TimeSpan readyTimeout, bool update, CancellationToken cancellationToken)
+    public async Task<RespawnResult> RespawnAsync(TimeSpan readyTimeout, bool update, CancellationToken cancellationToken)
     {
-        var result = await SpawnAndWaitAsync(listener, readyTimeout, cancellationToken).ConfigureAwait(false);
+        var result = await SpawnAndWaitAsync(listener(), readyTimeout, cancellationToken).ConfigureAwait(false);
         switch (result)
         {
             case RespawnResult.Ready ready:
@@ -206,7 +204,7 @@ internal sealed class FreshProcessSpawner(StateDirectory state, GatewayFaults fa
     }
 
     /// <summary>SIGTERM to the fresh copy (verified by its start time), then waits for it within the stop budget.</summary>
-    public static async Task StopChildAsync(int childPid, TimeSpan budget, TimeProvider time)
+    public async Task StopChildAsync(int childPid, TimeSpan budget)
     {
         if (ProcessIdentity.Of(childPid) is not { } child)
         {

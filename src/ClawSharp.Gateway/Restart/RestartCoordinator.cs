@@ -5,79 +5,53 @@ namespace ClawSharp.Gateway.Restart;
 /// <summary>What a restart request asks for (RPC params, an intent file, or a bare signal).</summary>
 public sealed record RestartAsk(string Source, string? Reason, bool SkipDeferral, bool InterruptActiveWork, bool? Force, long? WaitMs);
 
-/// <summary>The coordinator's answer: the status and the plan to hand the run loop (null when coalesced).</summary>
-public sealed record RestartDecision(string Status, RestartPlan? Plan, RestartInfo Info, InterruptionInfo Interruption);
+/// <summary>The coordinator's answer: the status and the plan to carry out (null when coalesced).</summary>
+public sealed record RestartDecision(string Status, RestartPlan? Plan, PreflightResult Preflight, RestartInfo Info, InterruptionInfo Interruption)
+{
+    /// <summary>The answer of <c>gateway.restart.request</c>.</summary>
+    public RestartRequestResult ToResult() => new(true, Status, Preflight, Info, Interruption);
+}
 
 /// <summary>
-/// Invariant: at most one restart is in flight; later requests join it (<c>coalesced</c>).
-/// Decides scheduled / deferred, honours <c>skipDeferral</c> only when safe or approved,
-/// and applies the cooldown between restarts. Pure apart from its pending flag and clock.
+/// Decides scheduled / deferred / coalesced, honours <c>skipDeferral</c> only when safe or
+/// approved, and applies the cooldown between restarts. Whether a restart is in flight is the
+/// run loop's state, passed in; the coordinator keeps only when the last restart ended.
+/// Called by the run loop's one command reader only, so it needs no lock.
 /// </summary>
 /// <param name="time">The clock (cooldown).</param>
 /// <param name="modeOf">The restart mode a restart with this reason will take, as its wire name.</param>
 public sealed class RestartCoordinator(TimeProvider time, Func<string, string> modeOf)
 {
-    private readonly Lock gate = new();
-    private RestartInfo? pending;
     private DateTimeOffset? lastRestartAt;
 
-    public bool IsPending
+    /// <param name="ask">The request.</param>
+    /// <param name="preflight">The active work now.</param>
+    /// <param name="options">The restart options of the generation that serves.</param>
+    /// <param name="inFlight">The restart already in flight, if any: the request joins it.</param>
+    public RestartDecision Decide(RestartAsk ask, PreflightResult preflight, RestartOptions options, RestartInfo? inFlight)
     {
-        get
+        var skipRequested = ask.SkipDeferral;
+        var approved = ask.InterruptActiveWork;
+        var skipHonoured = skipRequested && (preflight.Safe || approved);
+        var interruption = new InterruptionInfo(skipRequested, approved, skipRequested && !skipHonoured);
+        if (inFlight is not null)
         {
-            lock (gate)
-            {
-                return pending is not null;
-            }
+            return new RestartDecision("coalesced", null, preflight, inFlight with { Coalesced = true }, interruption);
         }
+        var force = ask.Force == true || (skipHonoured && !preflight.Safe);
+        var budget = ShutdownBudget.Drain(options, force, ask.WaitMs);
+        var cooldown = lastRestartAt is { } last ? options.Cooldown - (time.GetUtcNow() - last) : TimeSpan.Zero;
+        if (cooldown < TimeSpan.Zero)
+        {
+            cooldown = TimeSpan.Zero;
+        }
+        var reason = string.IsNullOrWhiteSpace(ask.Reason) ? $"restart requested by {ask.Source}" : ask.Reason.Trim();
+        var info = new RestartInfo(true, Environment.ProcessId, "SIGUSR1", (long)cooldown.TotalMilliseconds, reason, modeOf(reason), false,
+            (long)cooldown.TotalMilliseconds);
+        var status = preflight.Safe || force ? "scheduled" : "deferred";
+        return new RestartDecision(status, new RestartPlan(force, budget, cooldown, reason), preflight, info, interruption);
     }
 
-    public RestartDecision Decide(RestartAsk ask, PreflightResult preflight, RestartOptions options)
-    {
-        lock (gate)
-        {
-            var skipRequested = ask.SkipDeferral;
-            var approved = ask.InterruptActiveWork;
-            var skipHonoured = skipRequested && (preflight.Safe || approved);
-            var interruption = new InterruptionInfo(skipRequested, approved, skipRequested && !skipHonoured);
-            if (pending is not null)
-            {
-                return new RestartDecision("coalesced", null, pending with { Coalesced = true }, interruption);
-            }
-            var force = ask.Force == true || (skipHonoured && !preflight.Safe);
-            var budget = force
-                ? TimeSpan.Zero
-                : ask.WaitMs is { } ms ? (ms == 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(ms)) : options.DeferralTimeout;
-            var cooldown = lastRestartAt is { } last ? options.Cooldown - (time.GetUtcNow() - last) : TimeSpan.Zero;
-            if (cooldown < TimeSpan.Zero)
-            {
-                cooldown = TimeSpan.Zero;
-            }
-            var reason = string.IsNullOrWhiteSpace(ask.Reason) ? $"restart requested by {ask.Source}" : ask.Reason.Trim();
-            var info = new RestartInfo(true, Environment.ProcessId, "SIGUSR1", (long)cooldown.TotalMilliseconds, reason, modeOf(reason), false,
-                (long)cooldown.TotalMilliseconds);
-            pending = info;
-            var status = preflight.Safe || force ? "scheduled" : "deferred";
-            return new RestartDecision(status, new RestartPlan(force, budget, cooldown, reason), info, interruption);
-        }
-    }
-
-    /// <summary>The restart happened (or failed to start again): the next request starts a new one, after the cooldown.</summary>
-    public void Completed()
-    {
-        lock (gate)
-        {
-            pending = null;
-            lastRestartAt = time.GetUtcNow();
-        }
-    }
-
-    /// <summary>The restart will not happen (a stop overtook it): clear the pending flag without a cooldown.</summary>
-    public void Abandoned()
-    {
-        lock (gate)
-        {
-            pending = null;
-        }
-    }
+    /// <summary>A restart happened (or failed to start again): the next one waits out the cooldown from now.</summary>
+    public void Completed() => lastRestartAt = time.GetUtcNow();
 }

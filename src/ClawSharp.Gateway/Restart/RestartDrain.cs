@@ -11,14 +11,14 @@ internal sealed class RestartDrain(ILogger logger, TimeProvider time)
     /// <summary>
     /// Waits until no run, task or delivery is active, waking on each completion (never a slow
     /// poll); logs what is left every 30 s; returns when the budget runs out (the close then
-    /// cuts what is left, and cut runs are queued again).
+    /// cuts what is left, and cut runs are queued again) or when cancelled (a stop).
     /// </summary>
     public async Task WaitAsync(WorkHost work, TimeSpan budget, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         var deadline = budget == Timeout.InfiniteTimeSpan ? (DateTimeOffset?)null : time.GetUtcNow() + budget;
         var nextProgressLog = time.GetUtcNow() + DrainProgressInterval;
-        while (true)
+        while (!cancellationToken.IsCancellationRequested)
         {
             var changed = work.WhenChangedAsync();
             if (work.IsIdle)

@@ -25,12 +25,11 @@ public sealed record GatewayServerSettings(
     string? Secret,
     ILoggerFactory LoggerFactory,
     AuthFailureLimiter AuthLimiter,
-    Func<GatewayRunState> RunState,
+    Func<string> RunState,
     DateTimeOffset ProcessStartedAt,
     Func<int> Restarts,
     GatewayFaults Faults,
-    Restart.RestartCoordinator Coordinator,
-    System.Threading.Channels.ChannelWriter<RunLoopCommand> Commands,
+    Action<Restart.RestartRequest> SubmitRestart,
     TimeProvider Time);
 
 /// <summary>
@@ -99,7 +98,7 @@ public sealed class GatewayServer : IAsyncDisposable
         try
         {
             var app = Build(settings, descriptor);
-            var restart = new Restart.RestartControl(settings.Coordinator, settings.Commands, settings.Config.Restart, work, settings.Time);
+            var restart = new Restart.RestartControl(settings.SubmitRestart, settings.Config.Restart, work, settings.Time);
             var server = new GatewayServer(app, connections, runtime, settings.Faults, descriptor, work, restart);
             var authenticator = new ConnectAuthenticator(settings.Config.Gateway.AuthMode, settings.Secret);
             var protocol = new ControlProtocolContext
@@ -138,11 +137,7 @@ public sealed class GatewayServer : IAsyncDisposable
     }
 
     /// <summary>Starts a restart's drain: /readyz turns 503 and new work is refused; connections and reads keep working.</summary>
-    public void BeginDraining()
-    {
-        Readiness.Set(Http.Readiness.Draining);
-        Work.BeginDrain();
-    }
+    public void BeginDraining() => Refuse(Http.Readiness.Draining);
 
     /// <summary>
     /// Order: /readyz turns 503 and new work is refused; every connection gets
@@ -151,8 +146,7 @@ public sealed class GatewayServer : IAsyncDisposable
     /// </summary>
     public async Task StopAsync(bool restart, string reason, CancellationToken cancellationToken)
     {
-        Readiness.Set(Http.Readiness.ShuttingDown);
-        Work.Gate.BeginDraining();
+        Refuse(Http.Readiness.ShuttingDown);
         await connections.CloseAllAsync(reason, restart, ConnectionCloseGrace, cancellationToken).ConfigureAwait(false);
         if (faults.HangOnStop)
         {
@@ -168,6 +162,13 @@ public sealed class GatewayServer : IAsyncDisposable
         await Work.DisposeAsync().ConfigureAwait(false);
         connections.Dispose();
         Infrastructure.Posix.Close(listenDescriptor);
+    }
+
+    /// <summary>The one path that turns new work away: /readyz says why, and the work gate refuses.</summary>
+    private void Refuse(Http.Readiness readiness)
+    {
+        Readiness.Set(readiness);
+        Work.BeginDrain();
     }
 
     private static WebApplication Build(GatewayServerSettings settings, int descriptor)

@@ -72,9 +72,6 @@ public sealed class WorkHost : IAsyncDisposable
     /// </summary>
     public void BeginDrain() => Gate.BeginDraining();
 
-    /// <summary>Aborts runs that are only compacting. None of the built-in agents compacts, so this ends none today.</summary>
-    public int AbortCompactingRuns() => 0;
-
     private void NotifyChanged() => Interlocked.Exchange(ref changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     public RecoveryReport Start()
@@ -155,7 +152,7 @@ public sealed class WorkHost : IAsyncDisposable
 
     public async Task StopAsync()
     {
-        Gate.BeginDraining();
+        BeginDrain();
         await stopping.CancelAsync().ConfigureAwait(false);
         // Runs cut now are answered by the next generation; their waiters here end (the reply still arrives as a chat event).
         foreach (var waiter in finals.Values)

@@ -12,6 +12,8 @@ public sealed class RunLoopPolicyTests
         { GatewayRunState.StartFailed, "stop", true, LoopAction.Stop },
         { GatewayRunState.StartFailed, "restart", true, LoopAction.Restart },
         { GatewayRunState.StartFailed, "restart", false, LoopAction.Ignore },
+        { GatewayRunState.Scheduled, "stop", true, LoopAction.Stop },
+        { GatewayRunState.Scheduled, "restart", true, LoopAction.Coalesce },
         { GatewayRunState.Draining, "stop", true, LoopAction.Stop },
         { GatewayRunState.Draining, "restart", true, LoopAction.Coalesce },
         { GatewayRunState.Restarting, "restart", true, LoopAction.Coalesce },
@@ -20,8 +22,8 @@ public sealed class RunLoopPolicyTests
         { GatewayRunState.Closing, "restart", true, LoopAction.Ignore },
         { GatewayRunState.Stopped, "stop", true, LoopAction.Ignore },
         { GatewayRunState.Stopped, "restart", true, LoopAction.Ignore },
-        { GatewayRunState.Starting, "stop", true, LoopAction.Ignore },
-        { GatewayRunState.Starting, "restart", true, LoopAction.Ignore },
+        { GatewayRunState.Starting, "stop", true, LoopAction.UpgradeToStop },
+        { GatewayRunState.Starting, "restart", true, LoopAction.Coalesce },
     };
 
     [Theory]
@@ -30,23 +32,17 @@ public sealed class RunLoopPolicyTests
     {
         RunLoopCommand cmd = command == "stop"
             ? new RunLoopCommand.StopRequested("test")
-            : new RunLoopCommand.RestartRequested("test", "test");
+            : RunLoopCommand.RestartRequested.Signal("test");
 
         Assert.Equal(expected, RunLoopPolicy.Decide(state, cmd, restartsEnabled).Action);
     }
 
-    [Theory]
-    [MemberData(nameof(Edges))]
-    public void WhileARestartIsPending_ASecondRestartJoinsIt_AndEverythingElseIsDecidedAsUsual(
-        GatewayRunState state, string command, bool restartsEnabled, LoopAction usual)
+    [Fact]
+    public void WhileARestartWaitsOutItsCooldown_ASecondRestartJoinsIt_AndIsLoggedSo()
     {
-        RunLoopCommand cmd = command == "stop"
-            ? new RunLoopCommand.StopRequested("test")
-            : new RunLoopCommand.RestartRequested("test", "test");
+        var decision = RunLoopPolicy.Decide(GatewayRunState.Scheduled, RunLoopCommand.RestartRequested.Signal("test"), restartsEnabled: true);
 
-        var decision = RunLoopPolicy.DecideWhileRestartPending(state, cmd, restartsEnabled);
-
-        Assert.Equal(usual == LoopAction.Restart ? LoopAction.Coalesce : usual, decision.Action);
+        Assert.Equal(new LoopDecision(LoopAction.Coalesce, "a restart is already in flight (waiting out its cooldown)"), decision);
     }
 
     [Fact]
@@ -58,7 +54,11 @@ public sealed class RunLoopPolicyTests
 
     [Theory]
     [InlineData(GatewayRunState.Starting, GatewayRunState.Running, true)]
-    [InlineData(GatewayRunState.Running, GatewayRunState.Restarting, true)]
+    [InlineData(GatewayRunState.Running, GatewayRunState.Scheduled, true)]
+    [InlineData(GatewayRunState.Scheduled, GatewayRunState.Draining, true)]
+    [InlineData(GatewayRunState.Scheduled, GatewayRunState.Restarting, true)]
+    [InlineData(GatewayRunState.Running, GatewayRunState.Restarting, false)]
+    [InlineData(GatewayRunState.Running, GatewayRunState.Draining, false)]
     [InlineData(GatewayRunState.Restarting, GatewayRunState.Starting, true)]
     [InlineData(GatewayRunState.Starting, GatewayRunState.StartFailed, true)]
     [InlineData(GatewayRunState.StartFailed, GatewayRunState.Starting, true)]

@@ -15,13 +15,12 @@ public static class GatewayInfoMethods
     private static MethodResult Health(GatewayRuntimeInfo runtime)
     {
         var started = Stopwatch.GetTimestamp();
-        var state = runtime.RunState();
         var payload = new HealthPayload(
             Ok: true,
             Ts: runtime.Time.GetUtcNow().ToUnixTimeMilliseconds(),
             DurationMs: (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
             Status: "live",
-            State: StateName(state),
+            State: runtime.RunState(),
             UptimeMs: runtime.UptimeMs,
             Pid: runtime.Pid,
             Version: runtime.Version,
@@ -36,7 +35,7 @@ public static class GatewayInfoMethods
             RuntimeVersion: runtime.Version,
             Version: runtime.Version,
             Pid: runtime.Pid,
-            State: StateName(runtime.RunState()),
+            State: runtime.RunState(),
             UptimeMs: runtime.UptimeMs,
             StartedAt: runtime.IterationStartedAt,
             ProcessUptimeMs: (long)(now - runtime.ProcessStartedAt).TotalMilliseconds,
@@ -52,10 +51,4 @@ public static class GatewayInfoMethods
         return MethodResult.Ok(payload, ProtocolJsonContext.Default.StatusPayload);
     }
 
-    /// <summary>The run state as the wire spells it: lower camel case (<c>running</c>, <c>startFailed</c>).</summary>
-    public static string StateName(GatewayRunState state)
-    {
-        var name = state.ToString();
-        return char.ToLowerInvariant(name[0]) + name[1..];
-    }
 }

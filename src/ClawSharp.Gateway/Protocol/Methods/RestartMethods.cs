@@ -9,9 +9,9 @@ public static class RestartMethods
         registry
             .Add(new MethodDescriptor("gateway.restart.preflight", Scopes.Read,
                 (_, _) => ValueTask.FromResult(MethodResult.Ok(control.Preflight(), RestartJsonContext.Default.PreflightResult))))
-            .Add(new MethodDescriptor("gateway.restart.request", Scopes.Admin, (call, _) => ValueTask.FromResult(Request(control, call))));
+            .Add(new MethodDescriptor("gateway.restart.request", Scopes.Admin, (call, ct) => RequestAsync(control, call, ct)));
 
-    private static MethodResult Request(RestartControl control, MethodCall call)
+    private static async ValueTask<MethodResult> RequestAsync(RestartControl control, MethodCall call, CancellationToken cancellationToken)
     {
         if (call.Params.ValueKind is not (System.Text.Json.JsonValueKind.Object or System.Text.Json.JsonValueKind.Undefined or System.Text.Json.JsonValueKind.Null))
         {
@@ -45,7 +45,12 @@ public static class RestartMethods
         {
             return MethodResult.Fail(reader.Error);
         }
-        var (result, begin) = control.Request(new RestartAsk("rpc", reason, skipDeferral, interrupt, force, waitMs));
-        return MethodResult.Ok(result, RestartJsonContext.Default.RestartRequestResult) with { AfterResponse = begin };
+        var (decision, request) = await control.RequestAsync(new RestartAsk("rpc", reason, skipDeferral, interrupt, force, waitMs), cancellationToken)
+            .ConfigureAwait(false);
+        if (decision is null)
+        {
+            return MethodResult.Fail(new ProtocolError(ErrorCodes.Unavailable, "the gateway is stopping; no restart will follow"));
+        }
+        return MethodResult.Ok(decision.ToResult(), RestartJsonContext.Default.RestartRequestResult) with { AfterResponse = request.MarkAnswerSent };
     }
 }

@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using ClawSharp.Gateway.Claim;
+using ClawSharp.Gateway.Configuration;
+using ClawSharp.Gateway.Protocol;
+using ClawSharp.Gateway.Restart;
+using ClawSharp.Gateway.Server;
+using Microsoft.Extensions.Logging;
+
+namespace ClawSharp.Gateway.Lifecycle;
+
+/// <summary>What every generation's server is built from besides its configuration (the loop's side of <see cref="GatewayServerSettings"/>).</summary>
+/// <param name="RunState">The loop's state as the wire spells it.</param>
+/// <param name="Restarts">In-process restarts so far.</param>
+/// <param name="SubmitRestart">Hands an RPC's restart request to the loop.</param>
+internal sealed record GenerationHooks(Func<string> RunState, Func<int> Restarts, Action<RestartRequest> SubmitRestart);
+
+/// <summary>
+/// Starts production generations. Order of a start: log the configuration's warnings; take the
+/// lock; keep, adopt (from a respawning parent or the supervisor) or bind the listening socket;
+/// record the port in the lock; load or create the token; build and start a
+/// <see cref="GatewayServer"/> on a fresh duplicate of the socket. Any failure releases what
+/// this start took. The socket itself is held across generations, so an in-process restart
+/// refuses no connection.
+/// </summary>
+internal sealed class GenerationStarter : IGenerationStarter, IDisposable
+{
+    private readonly GatewayRunSettings settings;
+    private readonly GatewayClaim claim;
+    private readonly ILoggerFactory loggerFactory;
+    private readonly ILogger logger;
+    private readonly AuthFailureLimiter authLimiter;
+    private readonly GenerationHooks hooks;
+    private readonly DateTimeOffset processStartedAt;
+
+    public GenerationStarter(GatewayRunSettings settings, ILoggerFactory loggerFactory, ILogger logger, GenerationHooks hooks)
+    {
+        this.settings = settings;
+        this.loggerFactory = loggerFactory;
+        this.logger = logger;
+        this.hooks = hooks;
+        claim = new GatewayClaim(settings.State, settings.Force, settings.Supervisor != ServiceManagers.SupervisorKind.None, settings.Spawned, logger);
+        authLimiter = new AuthFailureLimiter(settings.Time);
+        using var process = Process.GetCurrentProcess();
+        processStartedAt = new DateTimeOffset(process.StartTime.ToUniversalTime(), TimeSpan.Zero);
+    }
+
+    /// <summary>The listening socket, once bound; a fresh-PID respawn hands it over.</summary>
+    public ListenSocket? Listener { get; private set; }
+
+    public GatewayConfig LoadConfig() => ConfigLoader.Load(settings.State, settings.Overrides);
+
+    public async Task<GenerationStart> StartAsync(GatewayConfig config, bool firstStart, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        foreach (var warning in config.Warnings)
+        {
+            LifecycleLog.ConfigWarning(logger, warning);
+        }
+        var options = config.Gateway;
+        var (gatewayLock, lockFailure) = await claim.AcquireLockAsync(options, firstStart, cancellationToken).ConfigureAwait(false);
+        if (lockFailure is { } code)
+        {
+            return new GenerationStart.Failed(code);
+        }
+        (Listener, var bindFailure) = await claim.EnsureListeningAsync(Listener, options, firstStart, cancellationToken).ConfigureAwait(false);
+        if (bindFailure is { } bindCode)
+        {
+            gatewayLock!.Dispose();
+            return new GenerationStart.Failed(bindCode);
+        }
+        GatewayServer? server = null;
+        try
+        {
+            // Inside the try: a lock file that cannot be written (a full disk) fails this start, it does not escape the loop.
+            gatewayLock!.RecordPort(Listener!.Endpoint.Port);
+            server = GatewayServer.Create(new GatewayServerSettings(config, settings.State, Listener, Secret(options), loggerFactory, authLimiter,
+                hooks.RunState, processStartedAt, hooks.Restarts, settings.Faults, hooks.SubmitRestart, settings.Time));
+            await server.StartAsync(cancellationToken).ConfigureAwait(false);
+            return new GenerationStart.Started(new GatewayGeneration(config, gatewayLock, server, started, logger, settings.Time));
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            ClaimLog.StartFailed(logger, e.Message);
+            if (server is not null)
+            {
+                await server.DisposeAsync().ConfigureAwait(false);
+            }
+            gatewayLock!.Dispose();
+            return new GenerationStart.Failed(e is Storage.StoreException ? ExitCode.Config : ExitCode.Failure);
+        }
+    }
+
+    public void ReleaseListener()
+    {
+        Listener?.Dispose();
+        Listener = null;
+    }
+
+    public void Dispose() => ReleaseListener();
+
+    private string? Secret(GatewayOptions options) => options.AuthMode switch
+    {
+        AuthMode.Token => TokenStore.LoadOrCreate(settings.State, options),
+        AuthMode.Password => options.Password,
+        _ => null,
+    };
+}

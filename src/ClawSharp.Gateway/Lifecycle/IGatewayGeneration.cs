@@ -1,0 +1,55 @@
+using ClawSharp.Gateway.Configuration;
+using ClawSharp.Gateway.Restart;
+
+namespace ClawSharp.Gateway.Lifecycle;
+
+/// <summary>
+/// One start of the gateway (a generation): the lock it holds, the server it runs and the
+/// configuration it was started with, created together and closed together. The listening
+/// socket outlives generations (<see cref="IGenerationStarter"/> holds it).
+/// Production: <see cref="GatewayGeneration"/>; the loop's decision tests pass a fake.
+/// </summary>
+internal interface IGatewayGeneration
+{
+    GatewayConfig Config { get; }
+
+    /// <summary>The active work now (the restart preflight).</summary>
+    PreflightResult Preflight();
+
+    /// <summary>Starts a restart's drain: new work is refused, /readyz turns 503.</summary>
+    void BeginDraining();
+
+    /// <summary>Waits until no work is active or the budget is spent; returns early when cancelled (a stop).</summary>
+    Task DrainAsync(TimeSpan budget, CancellationToken cancellationToken);
+
+    /// <summary>Logs that the generation serves (after the loop entered Running, so a reader of that line sees the state).</summary>
+    void AnnounceReady();
+
+    /// <summary>Closes the server (connections get 1012 on a restart, 1001 on a stop), disposes it and releases the lock. Never throws but for a cancellation.</summary>
+    Task CloseAsync(bool restart, CancellationToken cancellationToken);
+}
+
+/// <summary>Starts generations and holds what outlives them: the listening socket.</summary>
+internal interface IGenerationStarter
+{
+    /// <summary>Reads the configuration anew (an in-process restart); throws <see cref="ConfigException"/>.</summary>
+    GatewayConfig LoadConfig();
+
+    /// <summary>Takes the lock, makes sure the socket listens, starts a server: the generation, or the exit code a first start ends with.</summary>
+    Task<GenerationStart> StartAsync(GatewayConfig config, bool firstStart, CancellationToken cancellationToken);
+
+    /// <summary>A process that cannot serve must not hold the port: clients would queue in the backlog and hang.</summary>
+    void ReleaseListener();
+}
+
+/// <summary>The result of <see cref="IGenerationStarter.StartAsync"/>.</summary>
+internal abstract record GenerationStart
+{
+    private GenerationStart()
+    {
+    }
+
+    public sealed record Started(IGatewayGeneration Generation) : GenerationStart;
+
+    public sealed record Failed(ExitCode Code) : GenerationStart;
+}

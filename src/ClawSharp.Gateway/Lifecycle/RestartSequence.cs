@@ -1,0 +1,245 @@
+using ClawSharp.Gateway.Configuration;
+using ClawSharp.Gateway.Diagnostics;
+using ClawSharp.Gateway.Respawn;
+using ClawSharp.Gateway.Restart;
+using Microsoft.Extensions.Logging;
+
+namespace ClawSharp.Gateway.Lifecycle;
+
+/// <summary>What every restart sequence of one run loop works with.</summary>
+/// <param name="Starter">Starts the next generation (in-process mode).</param>
+/// <param name="Respawner">Hands over to a fresh process (spawn modes).</param>
+/// <param name="Closer">Closes a generation under the watchdog.</param>
+/// <param name="SelectMode">The restart mode for a restart with this reason (<see cref="RestartModeSelector"/> with the supervisor as it is now).</param>
+/// <param name="State">The state directory (<c>restarting.json</c>).</param>
+/// <param name="Bundles">Stability bundles.</param>
+/// <param name="Time">The clock: cooldown, drain, watchdog.</param>
+/// <param name="Logger">The lifecycle log.</param>
+internal sealed record RestartContext(
+    IGenerationStarter Starter,
+    IRespawner Respawner,
+    GenerationCloser Closer,
+    Func<string, (RestartMode Mode, string Supervisor)> SelectMode,
+    StateDirectory State,
+    StabilityBundleWriter Bundles,
+    TimeProvider Time,
+    ILogger Logger);
+
+/// <summary>
+/// One restart, from its decision to its end, carried out by the run loop as one step.
+/// Order: wait (briefly) until the requester has its answer; wait out the cooldown; drain
+/// (unless forced) within the plan's budget; close the server with the watchdog armed while
+/// <c>restarting.json</c> names this process; select the restart mode and carry it out: exit 75
+/// for a supervisor, hand over to a fresh process, or start a new generation in process.
+/// A stop (<see cref="RequestStop"/>) cuts the waits short: before the close the restart is
+/// abandoned and the old generation is left for the loop to stop; after it, nothing is
+/// started again. Invariant: the sequence owns the generation it closes from its creation
+/// until it ends; the loop touches it again only through <see cref="Current"/> or <see cref="Generation"/>.
+/// </summary>
+internal sealed class RestartSequence
+{
+    /// <summary>How long the close waits for an RPC's answer to leave: long enough for one frame, short enough that a lost connection does not hold a restart.</summary>
+    private static readonly TimeSpan AnswerGrace = TimeSpan.FromSeconds(1);
+
+    private readonly RestartPlan plan;
+    private readonly RunLoopCommand.RestartRequested request;
+    private readonly GatewayConfig config;
+    private readonly RestartContext context;
+    // Never disposed: the loop may still call RequestStop after the sequence ended, and no timer hangs on it.
+    private readonly CancellationTokenSource stop = new();
+    private volatile bool closing;
+
+    /// <param name="plan">The decided plan (force, drain budget, cooldown, reason).</param>
+    /// <param name="decision">The coordinator's decision, answered to requests that join this restart; null when nothing served (no drain, no cooldown).</param>
+    /// <param name="request">The request that started it.</param>
+    /// <param name="current">The generation that serves now; null after a failed start.</param>
+    /// <param name="config">The configuration in force (the spawn budget, the watchdog).</param>
+    /// <param name="context">What every sequence works with.</param>
+    public RestartSequence(RestartPlan plan, RestartDecision? decision, RunLoopCommand.RestartRequested request, IGatewayGeneration? current,
+        GatewayConfig config, RestartContext context)
+    {
+        this.plan = plan;
+        Decision = decision;
+        this.request = request;
+        Current = current;
+        this.config = config;
+        this.context = context;
+    }
+
+    /// <summary>The decision of the restart in flight; a request that joins gets it back, marked coalesced.</summary>
+    public RestartDecision? Decision { get; }
+
+    /// <summary>The old generation while it still serves (until the close begins); after <see cref="RestartOutcome.Abandoned"/>, the one to stop.</summary>
+    public IGatewayGeneration? Current { get; private set; }
+
+    /// <summary>The new generation after <see cref="RestartOutcome.Restarted"/>.</summary>
+    public IGatewayGeneration? Generation { get; private set; }
+
+    /// <summary>Why the gateway ends after <see cref="RestartOutcome.Stopped"/> or <see cref="RestartOutcome.HandedToChild"/>.</summary>
+    public string EndReason { get; private set; } = "";
+
+    /// <summary>From the request to the end of the sequence.</summary>
+    public TimeSpan Elapsed { get; private set; }
+
+    /// <summary>The active work now while the old generation serves; the work at the decision once it closes.</summary>
+    public PreflightResult? Preflight()
+    {
+        if (!closing && Current is { } serving)
+        {
+            try
+            {
+                return serving.Preflight();
+            }
+            catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException or Storage.StoreException)
+            {
+                // The close began between the check and the count: the work at the decision answers.
+            }
+        }
+        return Decision?.Preflight;
+    }
+
+    /// <summary>A stop arrived: cut the current wait short; the sequence ends as soon as it can.</summary>
+    public void RequestStop() => stop.Cancel();
+
+    /// <param name="enter">Moves the loop's state (the loop checks and logs the edge).</param>
+    /// <param name="cancellationToken">The process is going away.</param>
+    public async Task<RestartOutcome> RunAsync(Action<GatewayRunState, string> enter, CancellationToken cancellationToken)
+    {
+        var started = context.Time.GetTimestamp();
+        var outcome = RestartOutcome.StartFailed;
+        try
+        {
+            outcome = await RunStepsAsync(enter, cancellationToken).ConfigureAwait(false);
+            return outcome;
+        }
+        finally
+        {
+            Elapsed = context.Time.GetElapsedTime(started);
+            if (outcome != RestartOutcome.StartFailed)
+            {
+                RestartInProgress.End(context.State);
+            }
+        }
+    }
+
+    private async Task<RestartOutcome> RunStepsAsync(Action<GatewayRunState, string> enter, CancellationToken cancellationToken)
+    {
+        if (Current is { } serving)
+        {
+            await WaitUntilStopOrAsync(request.Requester?.AnswerSent.WaitAsync(AnswerGrace, context.Time) ?? Task.CompletedTask).ConfigureAwait(false);
+            if (plan.Delay > TimeSpan.Zero)
+            {
+                await WaitUntilStopOrAsync(Task.Delay(plan.Delay, context.Time, stop.Token)).ConfigureAwait(false);
+            }
+            if (!plan.Force && !stop.IsCancellationRequested)
+            {
+                enter(GatewayRunState.Draining, plan.Reason);
+                serving.BeginDraining();
+                await WaitUntilStopOrAsync(serving.DrainAsync(plan.DrainBudget, stop.Token)).ConfigureAwait(false);
+            }
+            if (stop.IsCancellationRequested)
+            {
+                return RestartOutcome.Abandoned;
+            }
+            enter(GatewayRunState.Restarting, plan.Force ? $"forced restart requested by {request.Source}" : "drained");
+            closing = true;
+            Current = null;
+            RestartInProgress.Begin(context.State, context.Time);
+            await context.Closer.CloseAsync(serving, restart: true, cancellationToken).ConfigureAwait(false);
+            if (stop.IsCancellationRequested)
+            {
+                EndReason = "stop requested during the restart";
+                return RestartOutcome.Stopped;
+            }
+        }
+        closing = true;
+        var (mode, supervisor) = context.SelectMode(plan.Reason);
+        switch (mode)
+        {
+            case RestartMode.SupervisedExit:
+                // The lock is released; a supervised restart exits 75, never 0, so that a
+                // manager that restarts only on failure still brings the gateway back.
+                LifecycleLog.ExitingForSupervisor(context.Logger, supervisor);
+                EndReason = "handing the restart to the supervisor";
+                return RestartOutcome.HandedToSupervisor;
+            case RestartMode.LaunchdKickstart:
+                LifecycleLog.KickstartNotBuilt(context.Logger);
+                break;
+            case RestartMode.Spawn or RestartMode.SpawnForUpdate:
+                if (await RespawnAsync(mode == RestartMode.SpawnForUpdate, cancellationToken).ConfigureAwait(false) is { } handedOver)
+                {
+                    return handedOver;
+                }
+                break;
+        }
+        return await StartInProcessAsync(enter, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Null when the respawn failed and the restart goes on in process on the socket this process still holds.</summary>
+    private async Task<RestartOutcome?> RespawnAsync(bool update, CancellationToken cancellationToken)
+    {
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop.Token);
+        var result = await context.Respawner.RespawnAsync(config.Restart.SpawnReadyTimeout, update, abandon.Token).ConfigureAwait(false);
+        if (result is RespawnResult.Ready stopped && stop.IsCancellationRequested)
+        {
+            // The stop arrived while the child's last readiness probe succeeded: the operator wants no gateway, the child included.
+            await context.Respawner.StopChildAsync(stopped.ChildPid, new ShutdownBudget(config.Shutdown).ChildStop).ConfigureAwait(false);
+        }
+        else if (result is RespawnResult.Ready ready)
+        {
+            EndReason = $"pid {ready.ChildPid} took over";
+            return RestartOutcome.HandedToChild;
+        }
+        if (stop.IsCancellationRequested || result is RespawnResult.Failed { Failure: RespawnFailure.ChildStopped })
+        {
+            EndReason = "stop requested during the respawn";
+            return RestartOutcome.Stopped;
+        }
+        return null;
+    }
+
+    private async Task<RestartOutcome> StartInProcessAsync(Action<GatewayRunState, string> enter, CancellationToken cancellationToken)
+    {
+        enter(GatewayRunState.Starting, "restarting in process");
+        GatewayConfig next;
+        try
+        {
+            next = context.Starter.LoadConfig();
+        }
+        catch (ConfigException e)
+        {
+            Claim.ClaimLog.StartFailed(context.Logger, e.Message);
+            return Fail(enter, e.Message, e);
+        }
+        if (await context.Starter.StartAsync(next, firstStart: false, cancellationToken).ConfigureAwait(false) is not GenerationStart.Started started)
+        {
+            return Fail(enter, "the server did not start (see the error above)", null);
+        }
+        Generation = started.Generation;
+        enter(GatewayRunState.Running, "server started");
+        started.Generation.AnnounceReady();
+        return RestartOutcome.Restarted;
+    }
+
+    private RestartOutcome Fail(Action<GatewayRunState, string> enter, string reason, Exception? error)
+    {
+        enter(GatewayRunState.StartFailed, reason);
+        context.Starter.ReleaseListener();
+        RestartInProgress.Failed(context.State, context.Time, reason);
+        var bundle = context.Bundles.Write("restart-start-failed", reason, error);
+        LifecycleLog.RestartStartFailed(context.Logger, reason, bundle ?? "not written");
+        return RestartOutcome.StartFailed;
+    }
+
+    /// <summary>Awaits <paramref name="wait"/>; a stop or a timeout ends it without an exception (the caller checks for the stop).</summary>
+    private static async Task WaitUntilStopOrAsync(Task wait)
+    {
+        try
+        {
+            await wait.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or TimeoutException)
+        {
+        }
+    }
+}
