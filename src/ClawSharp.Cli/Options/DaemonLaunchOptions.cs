@@ -1,13 +1,13 @@
 using System.CommandLine;
-using System.Globalization;
 using ClawSharp.Gateway.Configuration;
 
-namespace ClawSharp.Cli.Commands;
+namespace ClawSharp.Cli.Options;
 
 /// <summary>
-/// The gateway settings <c>gateway start</c> passes through the supervisor to <c>gateway run</c>.
-/// No secret travels this way: there is no <c>--token</c> here (command lines are world-readable),
-/// only <c>--password-file</c>, which names a file.
+/// The gateway settings <c>gateway start</c> passes through the supervisor to <c>gateway run</c>
+/// (as arguments: <see cref="Control.Managers.LaunchArguments"/>). No secret travels this way:
+/// there is no <c>--token</c> here (command lines are world-readable), only <c>--password-file</c>,
+/// which names a file.
 /// </summary>
 internal sealed class DaemonLaunchOptions
 {
@@ -36,27 +36,4 @@ internal sealed class DaemonLaunchOptions
         AuthMode = parse.GetValue(Auth),
         PasswordFile = parse.GetValue(PasswordFile) is { } file ? Path.GetFullPath(file) : null,
     };
-
-    /// <summary>The same settings as arguments, after <paramref name="head"/> (<c>gateway run</c> or <c>gateway supervise</c>).</summary>
-    public static List<string> Arguments(IEnumerable<string> head, StateDirectory state, ConfigOverrides overrides)
-    {
-        var arguments = new List<string>(head) { "--home", state.Root };
-        if (overrides.Port is { } port)
-        {
-            arguments.AddRange(["--port", port.ToString(CultureInfo.InvariantCulture)]);
-        }
-        if (overrides.Bind is { } bind)
-        {
-            arguments.AddRange(["--bind", bind.ToString()]);
-        }
-        if (overrides.AuthMode is { } auth)
-        {
-            arguments.AddRange(["--auth", auth.ToString().ToLowerInvariant()]);
-        }
-        if (overrides.PasswordFile is { } file)
-        {
-            arguments.AddRange(["--password-file", file]);
-        }
-        return arguments;
-    }
 }

@@ -1,7 +1,7 @@
 using ClawSharp.Gateway.Configuration;
 using ClawSharp.Gateway.Hosting;
 
-namespace ClawSharp.Cli.Client;
+namespace ClawSharp.Control.Client;
 
 /// <summary>Where a client command connects and with what secret.</summary>
 internal sealed record GatewayTarget(Uri Url, string? Token, string? Password)
