@@ -39,4 +39,10 @@ internal static class GlobalOptions
     /// <exception cref="ArgumentException">Both options given, or an invalid profile name.</exception>
     public static StateDirectory ResolveState(ParseResult parse) =>
         StateDirectory.Resolve(parse.GetValue(Home), parse.GetValue(Profile), Environment.GetEnvironmentVariable);
+
+    /// <summary>The state-directory flags to repeat in the commands a message suggests (<c> --home DIR</c>, <c> --profile NAME</c> or nothing).</summary>
+    public static string Repeat(ParseResult parse) =>
+        parse.GetValue(Home) is { } home ? $" --home {home}"
+        : parse.GetValue(Profile) is { } profile ? $" --profile {profile}"
+        : "";
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using ClawSharp.Cli.Options;
 using ClawSharp.Gateway;
 
 namespace ClawSharp.Cli.Commands;
@@ -32,7 +33,7 @@ internal static class GatewayCallCommand
         },
     };
 
-    private static readonly ClientCommand Client = new(TimeSpan.FromSeconds(10), "How long to wait for the answer (default 10s)");
+    private static readonly ClientOptions Client = new(TimeSpan.FromSeconds(10), "How long to wait for the answer (default 10s)");
 
     public static Command Build()
     {

@@ -1,11 +1,14 @@
 using System.CommandLine;
+using System.Text.Json;
+using ClawSharp.Cli.Options;
+using ClawSharp.Gateway.Restart;
 
 namespace ClawSharp.Cli.Commands;
 
 /// <summary><c>clawsharp gateway preflight</c>: what a safe restart would wait for.</summary>
 internal static class GatewayPreflightCommand
 {
-    private static readonly ClientCommand Client = new(TimeSpan.FromSeconds(10), "How long to wait for the answer (default 10s)");
+    private static readonly ClientOptions Client = new(TimeSpan.FromSeconds(10), "How long to wait for the answer (default 10s)");
 
     public static Command Build()
     {
@@ -13,20 +16,20 @@ internal static class GatewayPreflightCommand
         Client.AddOptionsTo(command);
         command.SetAction((parse, ct) => Client.RunAsync(parse, ct, async (client, token) =>
         {
-            var preflight = await client.CallAsync("gateway.restart.preflight", (System.Text.Json.JsonElement?)null, token).ConfigureAwait(false);
+            var preflight = await client.PreflightAsync(token).ConfigureAwait(false);
             if (parse.GetValue(Client.Json))
             {
-                CliOutput.WriteJson(preflight);
+                CliOutput.WriteJson(w => JsonSerializer.Serialize(w, preflight, RestartJsonContext.Default.PreflightResult));
                 return 0;
             }
-            Console.Out.WriteLine(preflight.GetProperty("summary").GetString());
-            var counts = preflight.GetProperty("counts");
+            Console.Out.WriteLine(preflight.Summary);
+            var counts = preflight.Counts;
             Console.Out.WriteLine(
-                $"queue {counts.GetProperty("queueSize")}, pending replies {counts.GetProperty("pendingReplies")}, runs {counts.GetProperty("embeddedRuns")}, " +
-                $"tasks {counts.GetProperty("activeTasks")} (total {counts.GetProperty("totalActive")})");
-            foreach (var blocker in preflight.GetProperty("blockers").EnumerateArray())
+                $"queue {counts.QueueSize}, pending replies {counts.PendingReplies}, runs {counts.EmbeddedRuns}, " +
+                $"tasks {counts.ActiveTasks} (total {counts.TotalActive})");
+            foreach (var blocker in preflight.Blockers)
             {
-                Console.Out.WriteLine($"  {blocker.GetProperty("kind").GetString(),-12} {blocker.GetProperty("message").GetString()}");
+                Console.Out.WriteLine($"  {blocker.Kind,-12} {blocker.Message}");
             }
             return 0;
         }));

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ClawSharp.Cli.Options;
 using ClawSharp.Gateway;
 using ClawSharp.Gateway.Claim;
 using ClawSharp.Gateway.Configuration;

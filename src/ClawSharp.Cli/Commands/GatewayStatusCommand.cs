@@ -1,8 +1,9 @@
 using System.CommandLine;
-using System.Text.Json;
-using ClawSharp.Daemon;
+using ClawSharp.Cli.Options;
+using ClawSharp.Cli.Output;
+using ClawSharp.Control;
 using ClawSharp.Gateway;
-using ClawSharp.Gateway.Respawn;
+using ClawSharp.Gateway.Protocol;
 
 namespace ClawSharp.Cli.Commands;
 
@@ -14,7 +15,7 @@ namespace ClawSharp.Cli.Commands;
 /// </summary>
 internal static class GatewayStatusCommand
 {
-    private static readonly ClientCommand Client = new(TimeSpan.FromSeconds(5), "How long to wait for the gateway to answer (default 5s)");
+    private static readonly ClientOptions Client = new(TimeSpan.FromSeconds(5), "How long to wait for the gateway to answer (default 5s)");
 
     public static Command Build()
     {
@@ -30,25 +31,25 @@ internal static class GatewayStatusCommand
         {
             return (int)ExitCode.Usage;
         }
-        var snapshot = DaemonSnapshot.Take(state);
-        JsonElement? answer = null;
-        if (snapshot.Gateway is not null)
+        var report = await GatewayControl.StatusAsync(state, async () =>
         {
+            // A gateway that does not answer is reported on stderr here and shown as unreachable below.
+            StatusPayload? answer = null;
             await Client.RunAsync(parse, cancellationToken, async (client, token) =>
             {
-                answer = await client.CallAsync("status", (JsonElement?)null, token).ConfigureAwait(false);
+                answer = await client.StatusAsync(token).ConfigureAwait(false);
                 return 0;
             }).ConfigureAwait(false);
-        }
-        var view = StatusView.Decide(snapshot, answer) with { UpdateFailure = UpdateFailureStore.Read(state) };
+            return answer;
+        }).ConfigureAwait(false);
         if (parse.GetValue(Client.Json))
         {
-            CliOutput.WriteJson(w => StatusView.WriteJson(w, view, state));
+            CliOutput.WriteJson(w => StatusPrinter.WriteJson(w, report));
         }
         else
         {
-            StatusView.Print(view, state);
+            StatusPrinter.Print(report);
         }
-        return (int)view.ExitCode;
+        return (int)report.Verdict.ExitCode;
     }
 }

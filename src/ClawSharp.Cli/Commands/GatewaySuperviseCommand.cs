@@ -1,4 +1,6 @@
 using System.CommandLine;
+using ClawSharp.Cli.Options;
+using ClawSharp.Control.Managers;
 using ClawSharp.Daemon;
 using ClawSharp.Gateway;
 
@@ -30,7 +32,7 @@ internal static class GatewaySuperviseCommand
         state.EnsureCreated();
         ProcessDetach.Detach(state);
         var overrides = Launch.Overrides(parse);
-        var settings = new SupervisorSettings(state, DaemonLaunchOptions.Arguments(["gateway", "run"], state, overrides), overrides, TimeProvider.System);
+        var settings = new SupervisorSettings(state, LaunchArguments.For(["gateway", "run"], state, overrides), overrides, TimeProvider.System);
         return await new Supervisor(settings).RunAsync().ConfigureAwait(false);
     }
 }

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
+using ClawSharp.Cli.Options;
+using ClawSharp.Control.Client;
 using ClawSharp.Gateway;
 
 namespace ClawSharp.Cli.Commands;
@@ -30,7 +32,7 @@ internal static class SendCommand
         HelpName = "NAME",
     };
 
-    private static readonly ClientCommand Client = new(TimeSpan.FromMinutes(2), "How long to wait (default 2m)");
+    private static readonly ClientOptions Client = new(TimeSpan.FromMinutes(2), "How long to wait (default 2m)");
 
     public static Command Build()
     {
@@ -43,7 +45,7 @@ internal static class SendCommand
         return command;
     }
 
-    private static async Task<int> SendAsync(ParseResult parse, Client.GatewayClient client, CancellationToken cancellationToken)
+    private static async Task<int> SendAsync(ParseResult parse, GatewayClient client, CancellationToken cancellationToken)
     {
         var wait = parse.GetValue(Wait);
         var json = parse.GetValue(Client.Json);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using ClawSharp.Cli.Options;
 using ClawSharp.Gateway;
 
 namespace ClawSharp.Cli.Commands;
@@ -8,7 +9,7 @@ namespace ClawSharp.Cli.Commands;
 /// <summary><c>clawsharp tasks list|show|cancel|run</c>: the durable background task registry.</summary>
 internal static class TasksCommand
 {
-    private static readonly ClientCommand Client = new(TimeSpan.FromSeconds(10), "How long to wait for the answer (default 10s)");
+    private static readonly ClientOptions Client = new(TimeSpan.FromSeconds(10), "How long to wait for the answer (default 10s)");
 
     public static Command Build()
     {

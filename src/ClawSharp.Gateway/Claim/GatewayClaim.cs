@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using ClawSharp.Gateway.Configuration;
 using ClawSharp.Gateway.Infrastructure;
-using ClawSharp.Gateway.Lifecycle;
-using ClawSharp.Gateway.ServiceManagers;
 using Microsoft.Extensions.Logging;
 
 namespace ClawSharp.Gateway.Claim;

@@ -262,7 +262,7 @@ public sealed class GatewayRunLoop : IAsyncDisposable
         return new RunLoopCommand.RestartRequested(source, new RestartAsk(source, intent.Reason, false, false, intent.Force, intent.WaitMs));
     }
 
-    private void Submit(RestartRequest request)
+    private void Submit(RestartSubmission request)
     {
         if (!commands.Writer.TryWrite(RunLoopCommand.RestartRequested.Rpc(request)))
         {

@@ -12,7 +12,7 @@ namespace ClawSharp.Gateway.Lifecycle;
 /// <param name="RunState">The loop's state as the wire spells it.</param>
 /// <param name="Restarts">In-process restarts so far.</param>
 /// <param name="SubmitRestart">Hands an RPC's restart request to the loop.</param>
-internal sealed record GenerationHooks(Func<string> RunState, Func<int> Restarts, Action<RestartRequest> SubmitRestart);
+internal sealed record GenerationHooks(Func<string> RunState, Func<int> Restarts, Action<RestartSubmission> SubmitRestart);
 
 /// <summary>
 /// Starts production generations. Order of a start: log the configuration's warnings; take the

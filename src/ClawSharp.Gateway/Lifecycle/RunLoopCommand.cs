@@ -12,13 +12,13 @@ public abstract record RunLoopCommand(string Source)
     /// <param name="Source">Who asked: <c>SIGUSR1</c>, <c>SIGTERM+intent</c>, <c>rpc</c>.</param>
     /// <param name="Ask">What was asked: a reason, force, a drain cap.</param>
     /// <param name="Requester">An RPC waiting for the loop's decision; null for a signal, which nobody answers.</param>
-    public sealed record RestartRequested(string Source, RestartAsk Ask, RestartRequest? Requester = null) : RunLoopCommand(Source)
+    public sealed record RestartRequested(string Source, RestartAsk Ask, RestartSubmission? Requester = null) : RunLoopCommand(Source)
     {
         /// <summary>A bare signal: the restart intent file, if any, fills in the ask.</summary>
         public static RestartRequested Signal(string source) => new(source, new RestartAsk(source, null, false, false, null, null));
 
         /// <summary>An RPC: it waits for the loop's decision.</summary>
-        public static RestartRequested Rpc(RestartRequest request) => new(request.Ask.Source, request.Ask, request);
+        public static RestartRequested Rpc(RestartSubmission request) => new(request.Ask.Source, request.Ask, request);
     }
 }
 

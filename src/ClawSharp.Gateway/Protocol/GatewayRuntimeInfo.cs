@@ -1,6 +1,5 @@
 using System.Net;
 using ClawSharp.Gateway.Configuration;
-using ClawSharp.Gateway.Lifecycle;
 
 namespace ClawSharp.Gateway.Protocol;
 

@@ -29,7 +29,7 @@ public sealed record GatewayServerSettings(
     DateTimeOffset ProcessStartedAt,
     Func<int> Restarts,
     GatewayFaults Faults,
-    Action<Restart.RestartRequest> SubmitRestart,
+    Action<Restart.RestartSubmission> SubmitRestart,
     TimeProvider Time);
 
 /// <summary>

@@ -14,23 +14,7 @@ public static class CliRun
     public static async Task<CliResult> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null,
         TimeSpan? timeout = null)
     {
-        var info = new ProcessStartInfo(TestPaths.ClawSharpBinary)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-        info.Environment.Remove("CLAWSHARP_HOME");
-        info.Environment.Remove("CLAWSHARP_SUPERVISOR");
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            info.Environment[key] = value;
-        }
+        var info = ClawSharpStartInfo.Create(args, environment);
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

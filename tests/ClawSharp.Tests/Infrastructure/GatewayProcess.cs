@@ -35,26 +35,7 @@ public sealed class GatewayProcess : IAsyncDisposable
     /// <summary>Starts <c>clawsharp ARGS --home HOME</c>.</summary>
     public static GatewayProcess Start(TempHome home, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var info = new ProcessStartInfo(TestPaths.ClawSharpBinary)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-        info.ArgumentList.Add("--home");
-        info.ArgumentList.Add(home.Root);
-        info.Environment.Remove("CLAWSHARP_SUPERVISOR");
-        info.Environment.Remove("CLAWSHARP_TEST_FAULTS");
-        info.Environment.Remove("CLAWSHARP_HOME");
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            info.Environment[key] = value;
-        }
+        var info = ClawSharpStartInfo.Create([.. args, "--home", home.Root], environment);
         var process = new Process { StartInfo = info };
         var gateway = new GatewayProcess(process, home);
         process.OutputDataReceived += (_, e) => gateway.Stdout.Add(e.Data);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using ClawSharp.Gateway.Lifecycle;
 
 namespace ClawSharp.Gateway.Protocol.Methods;
 

@@ -4,7 +4,7 @@ using System.Net;
 using ClawSharp.Cli.Parsing;
 using ClawSharp.Gateway.Configuration;
 
-namespace ClawSharp.Cli.Commands;
+namespace ClawSharp.Cli.Options;
 
 /// <summary>Option factories whose values are checked at parse time, so that a bad value is a usage error (exit 2).</summary>
 internal static class CliOptions

@@ -4,13 +4,13 @@ using System.Text.Json;
 using ClawSharp.Gateway;
 using ClawSharp.Gateway.Protocol;
 
-namespace ClawSharp.Cli.Client;
+namespace ClawSharp.Control.Client;
 
 /// <summary>
 /// A control-protocol client: connect, answer the challenge with <c>connect</c>, then one
 /// request at a time. It sends client id and mode <c>cli</c>, which OpenClaw gateways accept too.
 /// </summary>
-internal sealed class GatewayClient : IAsyncDisposable
+internal sealed partial class GatewayClient : IAsyncDisposable
 {
     private readonly ClientWebSocket socket;
     private int nextId;

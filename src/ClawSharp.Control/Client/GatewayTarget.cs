@@ -2,7 +2,7 @@ using ClawSharp.Gateway.Claim;
 using ClawSharp.Gateway.Configuration;
 using ClawSharp.Gateway.Infrastructure;
 
-namespace ClawSharp.Cli.Client;
+namespace ClawSharp.Control.Client;
 
 /// <summary>Where a client command connects and with what secret.</summary>
 internal sealed record GatewayTarget(Uri Url, string? Token, string? Password)

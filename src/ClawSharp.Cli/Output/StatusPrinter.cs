@@ -1,0 +1,156 @@
+using System.Text.Json;
+using ClawSharp.Control.Status;
+using ClawSharp.Daemon;
+using ClawSharp.Gateway.Protocol;
+
+namespace ClawSharp.Cli.Output;
+
+/// <summary>How <c>gateway status</c> shows a <see cref="GatewayStatusReport"/>: human lines, or the documented JSON.</summary>
+internal static class StatusPrinter
+{
+    public static void Print(GatewayStatusReport report)
+    {
+        var output = Console.Out;
+        output.WriteLine(report.Verdict.Headline);
+        var daemon = report.Snapshot.Daemon;
+        if (report.Snapshot.Supervisor is { } supervisor && daemon is not null)
+        {
+            output.WriteLine($"  supervisor   builtin, pid {supervisor.Pid}, started {Local(daemon.StartedAt)} (up {GatewayStatusDecision.Uptime(DateTimeOffset.UtcNow - daemon.StartedAt)}), " +
+                $"{daemon.RestartCount} restart(s), {daemon.CrashCount} crash(es)");
+        }
+        else
+        {
+            output.WriteLine(daemon is null ? "  supervisor   none" : $"  supervisor   none running (daemon.json: {Phase(daemon.State)}, {daemon.RestartCount} restart(s), {daemon.CrashCount} crash(es))");
+        }
+        if (daemon?.LastExit is { } exit)
+        {
+            output.WriteLine($"  last exit    {exit.Description} at {Local(exit.At)}");
+        }
+        if (report.Gateway is { Work: var work })
+        {
+            output.WriteLine($"  work         queue {work.QueueSize}, pending replies {work.PendingReplies}, runs {work.ActiveRuns}, tasks {work.ActiveTasks}");
+        }
+        if (report.UpdateFailure is { } update)
+        {
+            output.WriteLine($"  update       the last update restart failed at {Local(update.At)} ({update.Reason}): {update.Detail}; still running the previous binary");
+        }
+        output.WriteLine($"  log          {report.State.LogFile}");
+        output.WriteLine($"  state dir    {report.State.Root}");
+        foreach (var problem in report.Snapshot.Problems)
+        {
+            output.WriteLine($"  note         {problem}");
+        }
+        if (report.Verdict.Kind == GatewayStatusKind.Failed && daemon?.LastLogLines is { Count: > 0 } lines)
+        {
+            output.WriteLine("  last log lines:");
+            foreach (var line in lines)
+            {
+                output.WriteLine($"    {line}");
+            }
+        }
+    }
+
+    public static void WriteJson(Utf8JsonWriter w, GatewayStatusReport report)
+    {
+        var snapshot = report.Snapshot;
+        var daemon = snapshot.Daemon;
+        var state = report.State;
+        w.WriteStartObject();
+        w.WriteBoolean("ok", true);
+        w.WriteString("action", "status");
+        w.WriteString("status", report.Verdict.Name);
+        w.WriteBoolean("running", report.Verdict.Kind == GatewayStatusKind.Running);
+        w.WriteString("message", report.Verdict.Headline);
+        w.WriteString("stateDir", state.Root);
+        w.WriteString("logFile", state.LogFile);
+        if (snapshot.GatewayPid is { } pid)
+        {
+            w.WriteNumber("pid", pid);
+        }
+        if (snapshot.Gateway is { } owner)
+        {
+            w.WriteNumber("port", report.Verdict.Port ?? owner.Port);
+            w.WriteString("version", owner.Version);
+        }
+        w.WritePropertyName("supervisor");
+        if (daemon is null)
+        {
+            w.WriteNullValue();
+        }
+        else
+        {
+            WriteSupervisor(w, daemon, snapshot.Supervisor is not null);
+        }
+        w.WriteStartArray("problems");
+        foreach (var problem in snapshot.Problems)
+        {
+            w.WriteStringValue(problem);
+        }
+        w.WriteEndArray();
+        if (report.UpdateFailure is { } update)
+        {
+            w.WriteStartObject("updateFailure");
+            w.WriteString("at", update.At);
+            w.WriteString("reason", update.Reason);
+            if (update.ChildPid is { } child)
+            {
+                w.WriteNumber("childPid", child);
+            }
+            w.WriteString("detail", update.Detail);
+            w.WriteEndObject();
+        }
+        if (report.Gateway is { } answer)
+        {
+            w.WritePropertyName("gateway");
+            JsonSerializer.Serialize(w, answer, ProtocolJsonContext.Default.StatusPayload);
+        }
+        w.WriteEndObject();
+    }
+
+    private static void WriteSupervisor(Utf8JsonWriter w, DaemonState daemon, bool alive)
+    {
+        w.WriteStartObject();
+        w.WriteString("kind", "builtin");
+        w.WriteBoolean("alive", alive);
+        w.WriteNumber("pid", daemon.SupervisorPid);
+        w.WriteString("state", Phase(daemon.State));
+        w.WriteString("startedAt", daemon.StartedAt);
+        w.WriteNumber("restartCount", daemon.RestartCount);
+        w.WriteNumber("crashCount", daemon.CrashCount);
+        if (daemon.LastExit is { } exit)
+        {
+            w.WriteStartObject("lastExit");
+            w.WriteNumber("code", exit.Code);
+            if (exit.Signal is { } signal)
+            {
+                w.WriteNumber("signal", signal);
+            }
+            w.WriteString("description", exit.Description);
+            w.WriteString("at", exit.At);
+            w.WriteEndObject();
+        }
+        if (daemon.NextStartAt is { } next)
+        {
+            w.WriteString("nextStartAt", next);
+        }
+        if (daemon.FailureReason is { } reason)
+        {
+            w.WriteString("failureReason", reason);
+        }
+        if (daemon.LastLogLines is { } lines)
+        {
+            w.WriteStartArray("lastLogLines");
+            foreach (var line in lines)
+            {
+                w.WriteStringValue(line);
+            }
+            w.WriteEndArray();
+        }
+        w.WriteString("logFile", daemon.SupervisorLogFile);
+        w.WriteEndObject();
+    }
+
+    private static string Local(DateTimeOffset at) => GatewayStatusDecision.Local(at);
+
+    private static string Phase(DaemonPhase phase) => phase.ToString().ToLowerInvariant();
+}

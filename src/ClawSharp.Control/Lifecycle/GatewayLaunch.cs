@@ -1,0 +1,9 @@
+using ClawSharp.Gateway.Configuration;
+
+namespace ClawSharp.Control.Lifecycle;
+
+/// <summary>What <c>gateway start</c> asks for.</summary>
+/// <param name="State">The state directory.</param>
+/// <param name="Overrides">The gateway settings passed through to <c>gateway run</c> (no secrets: command lines are world-readable).</param>
+/// <param name="Timeout">How long to wait for the gateway to be ready; null = <c>daemon.startTimeoutMs</c> of the config (default 15 s).</param>
+internal sealed record GatewayLaunch(StateDirectory State, ConfigOverrides Overrides, TimeSpan? Timeout);

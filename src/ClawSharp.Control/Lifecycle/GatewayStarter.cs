@@ -1,0 +1,58 @@
+using ClawSharp.Control.Managers;
+using ClawSharp.Daemon;
+using ClawSharp.Gateway;
+using ClawSharp.Gateway.Configuration;
+
+namespace ClawSharp.Control.Lifecycle;
+
+/// <summary>
+/// <c>gateway start</c>. Order: create the state directory; load the config (a bad one fails here,
+/// exit 78, not in a detached process); refuse when a gateway or a supervisor already runs; hand
+/// the start to the manager (<see cref="GatewayManagers.ForStart"/>), which returns once ready.
+/// </summary>
+internal static class GatewayStarter
+{
+    public static async Task<StartResult> StartAsync(GatewayLaunch launch, CancellationToken cancellationToken)
+    {
+        var state = launch.State;
+        try
+        {
+            state.EnsureCreated();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new StartResult.Failed($"cannot create the state directory {state.Root}: {e.Message}", ExitCode.Failure, [], StartFollowUp.None);
+        }
+        GatewayConfig config;
+        try
+        {
+            config = ConfigLoader.Load(state, launch.Overrides);
+        }
+        catch (ConfigException e)
+        {
+            return new StartResult.Failed(e.Message, ExitCode.Config, [], StartFollowUp.None);
+        }
+        var snapshot = DaemonSnapshot.Take(state);
+        if (AlreadyRunning(snapshot) is { } running)
+        {
+            return new StartResult.AlreadyRunning(running, snapshot.GatewayPid);
+        }
+        var manager = GatewayManagers.ForStart();
+        return await manager.StartAsync(launch with { Timeout = launch.Timeout ?? config.Daemon.StartTimeout }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Why a start must not go ahead (a gateway or a supervisor runs), or null.</summary>
+    public static string? AlreadyRunning(DaemonSnapshot snapshot)
+    {
+        if (snapshot.GatewayPid is { } pid)
+        {
+            return $"gateway is already running with PID {pid}";
+        }
+        if (snapshot.Supervisor is { } supervisor)
+        {
+            var phase = snapshot.Daemon!.State.ToString().ToLowerInvariant();
+            return $"gateway is already running with PID {supervisor.Pid} (its supervisor; the gateway is in {phase})";
+        }
+        return snapshot.UnknownSupervisorAlive ? "gateway is already running (a supervisor holds supervisor.lock)" : null;
+    }
+}

@@ -1,0 +1,33 @@
+using ClawSharp.Gateway;
+
+namespace ClawSharp.Control.Lifecycle;
+
+/// <summary>What to suggest after a failed start.</summary>
+internal enum StartFollowUp
+{
+    /// <summary>Nothing to add.</summary>
+    None,
+
+    /// <summary>The supervisor still runs and keeps trying: status follows it, stop ends it.</summary>
+    StillSupervised,
+
+    /// <summary>The logs (gateway and supervisor) say more.</summary>
+    ReadLogs,
+}
+
+/// <summary>The outcome of <see cref="GatewayControl.StartAsync"/>.</summary>
+internal abstract record StartResult
+{
+    private StartResult()
+    {
+    }
+
+    /// <summary>The gateway is ready (the lock names it, <c>/readyz</c> answered 200).</summary>
+    public sealed record Started(int GatewayPid, int SupervisorPid, int Port, TimeSpan Elapsed) : StartResult;
+
+    /// <summary>A gateway (or a supervisor) already runs for this state directory; <paramref name="Pid"/> is the gateway's, when known.</summary>
+    public sealed record AlreadyRunning(string Message, int? Pid) : StartResult;
+
+    /// <summary>Not started. <paramref name="LogLines"/> are this start's gateway's last log lines (none when no gateway ran).</summary>
+    public sealed record Failed(string Message, ExitCode Code, IReadOnlyList<string> LogLines, StartFollowUp FollowUp) : StartResult;
+}

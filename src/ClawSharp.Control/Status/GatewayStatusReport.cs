@@ -1,0 +1,14 @@
+using ClawSharp.Daemon;
+using ClawSharp.Gateway.Configuration;
+using ClawSharp.Gateway.Protocol;
+using ClawSharp.Gateway.Respawn;
+
+namespace ClawSharp.Control.Status;
+
+/// <summary>What <c>gateway status</c> shows: what was read, what the gateway said, and the verdict.</summary>
+/// <param name="State">The state directory.</param>
+/// <param name="Snapshot">daemon.json, the lock and restarting.json, every PID verified.</param>
+/// <param name="Gateway">The gateway's <c>status</c> answer, when it gave one.</param>
+/// <param name="Verdict">What <see cref="GatewayStatusDecision"/> concluded.</param>
+/// <param name="UpdateFailure">The last update restart that fell back in process (update-failed.json), if any.</param>
+internal sealed record GatewayStatusReport(StateDirectory State, DaemonSnapshot Snapshot, StatusPayload? Gateway, GatewayStatusVerdict Verdict, UpdateFailure? UpdateFailure);

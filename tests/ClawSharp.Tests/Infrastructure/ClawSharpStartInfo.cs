@@ -1,0 +1,36 @@
+using System.Diagnostics;
+
+namespace ClawSharp.Tests.Infrastructure;
+
+/// <summary>
+/// The one way tests set up a clawsharp process (<see cref="CliRun"/> and <see cref="GatewayProcess"/>):
+/// the binary of this build, all three streams redirected, and none of the <c>CLAWSHARP_*</c>
+/// variables the test process may carry (a home, a supervisor marker, test faults, a run id …),
+/// so that only <paramref name="environment"/> decides them.
+/// </summary>
+public static class ClawSharpStartInfo
+{
+    public static ProcessStartInfo Create(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var info = new ProcessStartInfo(TestPaths.ClawSharpBinary)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+        foreach (var inherited in info.Environment.Keys.Where(key => key.StartsWith("CLAWSHARP_", StringComparison.Ordinal)).ToList())
+        {
+            info.Environment.Remove(inherited);
+        }
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+        return info;
+    }
+}
