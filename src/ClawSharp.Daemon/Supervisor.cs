@@ -24,7 +24,6 @@ public sealed class Supervisor
     public const int KeptLogLines = 20;
 
     private static readonly TimeSpan ReadinessPoll = TimeSpan.FromMilliseconds(20);
-    private static readonly TimeSpan StopMargin = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(2);
 
     private readonly SupervisorSettings settings;
@@ -225,14 +224,15 @@ public sealed class Supervisor
         {
             Posix.Kill(child.Id, Posix.SIGTERM);
         }
-        using var timeout = new CancellationTokenSource(options.StopTimeout + StopMargin);
+        var killAfter = new ShutdownBudget(options.Shutdown).SupervisorKillAfter;
+        using var timeout = new CancellationTokenSource(killAfter);
         try
         {
             await child.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            log.Warning($"gateway pid {child.Id} did not stop within {(options.StopTimeout + StopMargin).TotalSeconds:F0} s; sending SIGKILL");
+            log.Warning($"gateway pid {child.Id} did not stop within {killAfter.TotalSeconds:F0} s; sending SIGKILL");
             // The whole tree: exec agents the gateway started must not outlive it.
             child.Kill(entireProcessTree: true);
             await child.WaitForExitAsync().ConfigureAwait(false);
@@ -275,13 +275,13 @@ public sealed class Supervisor
         try
         {
             var config = ConfigLoader.Load(State, settings.Overrides);
-            return new DaemonOptionsAndShutdown(config.Daemon, config.Shutdown.StopTimeout, config.Gateway);
+            return new DaemonOptionsAndShutdown(config.Daemon, config.Shutdown, config.Gateway);
         }
         catch (ConfigException e)
         {
             // The gateway will refuse this config too and exit 78; the supervisor keeps its defaults meanwhile.
             log.Warning($"config: {e.Message}; using the default daemon settings");
-            return new DaemonOptionsAndShutdown(new DaemonOptions(), new ShutdownOptions().StopTimeout, null);
+            return new DaemonOptionsAndShutdown(new DaemonOptions(), new ShutdownOptions(), null);
         }
     }
 
@@ -341,7 +341,7 @@ public sealed class Supervisor
     }
 
     /// <param name="Gateway">Null when the config is invalid: the gateway will say why (exit 78).</param>
-    private sealed record DaemonOptionsAndShutdown(DaemonOptions Daemon, TimeSpan StopTimeout, GatewayOptions? Gateway);
+    private sealed record DaemonOptionsAndShutdown(DaemonOptions Daemon, ShutdownOptions Shutdown, GatewayOptions? Gateway);
 
     private sealed class Registrations(List<PosixSignalRegistration> registrations) : IDisposable
     {

@@ -20,16 +20,17 @@ namespace ClawSharp.Gateway.Lifecycle;
 /// </summary>
 public sealed class GatewayRunLoop : IAsyncDisposable
 {
+    private const string LoggerCategory = "ClawSharp.Gateway";
     private readonly Channel<RunLoopCommand> commands =
         Channel.CreateUnbounded<RunLoopCommand>(new UnboundedChannelOptions { SingleReader = true });
     private readonly GatewayRunSettings settings;
-    private const string LoggerCategory = "ClawSharp.Gateway";
     private readonly ILogger logger;
     private readonly IGenerationStarter starter;
     private readonly RestartContext restartContext;
     private readonly RestartCoordinator coordinator;
     private readonly Action<ExitCode> exitProcess;
-    private readonly Func<ServiceManagers.SupervisorKind> supervisorNow;
+    private readonly CurrentRestartMode restartMode;
+    private readonly SignalIntentResolver intents;
     private volatile GatewayRunState state = GatewayRunState.Starting;
     private GatewayConfig config = new();
     private IGatewayGeneration? generation;
@@ -42,7 +43,7 @@ public sealed class GatewayRunLoop : IAsyncDisposable
     /// <param name="exitProcess">Ends the process when the watchdog fires; a test passes a recorder.</param>
     public GatewayRunLoop(GatewayRunSettings settings, Logging.GatewayLogging logging, Action<ExitCode>? exitProcess = null)
         : this(settings, logging.Factory.CreateLogger(LoggerCategory), new StabilityBundleWriter(settings.State, logging.Recent, settings.Time),
-            exitProcess, supervisorNow: null, (hooks, bundles) =>
+            exitProcess, Environment.GetEnvironmentVariable, supervisorNow: null, (hooks, bundles) =>
             {
                 var logger = logging.Factory.CreateLogger(LoggerCategory);
                 var starter = new GenerationStarter(settings, logging.Factory, logger, hooks);
@@ -51,18 +52,26 @@ public sealed class GatewayRunLoop : IAsyncDisposable
     {
     }
 
-    /// <summary>The seams of the decision tests: the generations, the respawn, the supervisor and (in <paramref name="settings"/>) the clock.</summary>
+    /// <summary>The seams of the decision tests: the generations, the respawn, the environment, the supervisor and (in <paramref name="settings"/>) the clock.</summary>
+    /// <param name="settings">The run's settings.</param>
+    /// <param name="logger">The lifecycle log.</param>
+    /// <param name="bundles">Stability bundles.</param>
+    /// <param name="exitProcess">Ends the process when the watchdog fires.</param>
+    /// <param name="environment">Reads an environment variable (<c>CLAWSHARP_NO_RESPAWN</c>, the supervisor marker).</param>
+    /// <param name="supervisorNow">Who supervises this process now; null detects it from <paramref name="environment"/> and the parent PID.</param>
     /// <param name="parts">Builds the starter and the respawner, given how they reach this loop.</param>
     internal GatewayRunLoop(GatewayRunSettings settings, ILogger logger, StabilityBundleWriter bundles, Action<ExitCode>? exitProcess,
-        Func<ServiceManagers.SupervisorKind>? supervisorNow, Func<GenerationHooks, StabilityBundleWriter, (IGenerationStarter, IRespawner)> parts)
+        Func<string, string?> environment, Func<ServiceManagers.SupervisorKind>? supervisorNow,
+        Func<GenerationHooks, StabilityBundleWriter, (IGenerationStarter, IRespawner)> parts)
     {
         this.settings = settings;
         this.logger = logger;
         this.exitProcess = exitProcess ?? (code => Environment.Exit((int)code));
-        this.supervisorNow = supervisorNow ?? CurrentSupervisor;
-        coordinator = new RestartCoordinator(settings.Time, reason => RestartModeSelector.WireName(SelectMode(reason).Mode));
+        restartMode = new CurrentRestartMode(environment, settings.Supervisor, supervisorNow, logger);
+        intents = new SignalIntentResolver(settings.State, settings.Time, logger);
+        coordinator = new RestartCoordinator(settings.Time, reason => RestartModeSelector.WireName(restartMode.For(reason).Mode));
         (starter, var respawner) = parts(new GenerationHooks(WireState, () => restarts, Submit), bundles);
-        restartContext = new RestartContext(starter, respawner, new GenerationCloser(settings.Time, bundles, logger, this.exitProcess), SelectMode,
+        restartContext = new RestartContext(starter, respawner, new GenerationCloser(settings.Time, bundles, logger, this.exitProcess), restartMode.For,
             settings.State, bundles, settings.Time, logger);
         if (settings.Spawned is { Respawned: true })
         {
@@ -97,7 +106,7 @@ public sealed class GatewayRunLoop : IAsyncDisposable
                 step = stopSource is { } source ? StopAsync($"stop requested by {source}", source, cancellationToken) : null;
                 continue;
             }
-            var command = Resolve(await next.ConfigureAwait(false));
+            var command = intents.Resolve(await next.ConfigureAwait(false));
             next = null;
             if (Handle(command, now, stepRunning: step is not null, cancellationToken) is { } begun)
             {
@@ -124,7 +133,7 @@ public sealed class GatewayRunLoop : IAsyncDisposable
     private Task<ExitCode?>? Handle(RunLoopCommand command, GatewayRunState now, bool stepRunning, CancellationToken cancellationToken)
     {
         var decision = RunLoopPolicy.Decide(now, command, config.Restart.Enabled);
-        LogDecision(command, decision);
+        LifecycleLog.Decision(logger, command, decision);
         var restart = command as RunLoopCommand.RestartRequested;
         switch (decision.Action)
         {
@@ -192,6 +201,12 @@ public sealed class GatewayRunLoop : IAsyncDisposable
         var current = sequence = new RestartSequence(plan, decision, request, generation, config, restartContext);
         generation = null;
         var outcome = await current.RunAsync(Transition, cancellationToken).ConfigureAwait(false);
+        return await EndRestartAsync(current, outcome, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Takes over what a restart sequence left: the new generation, the old one to stop, or the exit code.</summary>
+    private async Task<ExitCode?> EndRestartAsync(RestartSequence current, RestartOutcome outcome, CancellationToken cancellationToken)
+    {
         if (outcome is not (RestartOutcome.Abandoned or RestartOutcome.Stopped))
         {
             coordinator.Completed();
@@ -237,31 +252,6 @@ public sealed class GatewayRunLoop : IAsyncDisposable
         return ExitCode.Success;
     }
 
-    /// <summary>
-    /// A SIGTERM with a valid restart intent for this process means restart; a SIGUSR1 takes
-    /// the intent's options. The intent file is consumed (deleted) either way.
-    /// </summary>
-    private RunLoopCommand Resolve(RunLoopCommand command)
-    {
-        var fromSignal = command is RunLoopCommand.StopRequested { Source: "SIGTERM" }
-            || command is RunLoopCommand.RestartRequested { Requester: null, Source: "SIGUSR1" };
-        if (!fromSignal)
-        {
-            return command;
-        }
-        var intent = RestartIntentStore.Consume(settings.State, Environment.ProcessId, settings.Time.GetUtcNow(), out var warning);
-        if (warning is not null)
-        {
-            LifecycleLog.IntentIgnored(logger, warning);
-        }
-        if (intent is null)
-        {
-            return command;
-        }
-        var source = command is RunLoopCommand.StopRequested ? "SIGTERM+intent" : command.Source;
-        return new RunLoopCommand.RestartRequested(source, new RestartAsk(source, intent.Reason, false, false, intent.Force, intent.WaitMs));
-    }
-
     private void Submit(RestartSubmission request)
     {
         if (!commands.Writer.TryWrite(RunLoopCommand.RestartRequested.Rpc(request)))
@@ -271,37 +261,6 @@ public sealed class GatewayRunLoop : IAsyncDisposable
     }
 
     private string WireState() => GatewayRunStateNames.WireName(state);
-
-    private (RestartMode Mode, string Supervisor) SelectMode(string reason)
-    {
-        var supervisor = supervisorNow();
-        return (RestartModeSelector.Select(Environment.GetEnvironmentVariable, supervisor, reason), supervisor.ToString().ToLowerInvariant());
-    }
-
-    /// <summary>
-    /// Who supervises this process now: a built-in supervisor that has died (this process was
-    /// re-parented) cannot restart it, so an exit 75 would leave no gateway at all.
-    /// </summary>
-    private ServiceManagers.SupervisorKind CurrentSupervisor()
-    {
-        var now = ServiceManagers.SupervisorDetection.Detect(Environment.GetEnvironmentVariable, Infrastructure.Posix.ParentPid());
-        if (now != settings.Supervisor)
-        {
-            LifecycleLog.SupervisorGone(logger, settings.Supervisor.ToString().ToLowerInvariant());
-        }
-        return now;
-    }
-
-    private void LogDecision(RunLoopCommand command, LoopDecision decision)
-    {
-        var name = command is RunLoopCommand.StopRequested ? "stop" : "restart";
-        if (decision.Action == LoopAction.Ignore)
-        {
-            LifecycleLog.CommandIgnored(logger, name, command.Source, decision.Reason);
-            return;
-        }
-        LifecycleLog.CommandDecided(logger, name, command.Source, decision.Action.ToString(), decision.Reason);
-    }
 
     private void Transition(GatewayRunState to, string reason)
     {

@@ -55,4 +55,16 @@ internal static partial class LifecycleLog
 
     [LoggerMessage(1039, LogLevel.Warning, "the {Supervisor} supervisor that started this gateway is gone; restarting without it")]
     public static partial void SupervisorGone(ILogger logger, string supervisor);
+
+    /// <summary>Logs what the loop decided about a command: ignored ones as a warning, the rest as information.</summary>
+    public static void Decision(ILogger logger, RunLoopCommand command, LoopDecision decision)
+    {
+        var name = command is RunLoopCommand.StopRequested ? "stop" : "restart";
+        if (decision.Action == LoopAction.Ignore)
+        {
+            CommandIgnored(logger, name, command.Source, decision.Reason);
+            return;
+        }
+        CommandDecided(logger, name, command.Source, decision.Action.ToString(), decision.Reason);
+    }
 }

@@ -1,0 +1,82 @@
+using ClawSharp.Gateway;
+using ClawSharp.Gateway.Configuration;
+using ClawSharp.Gateway.Diagnostics;
+using ClawSharp.Gateway.Lifecycle;
+using ClawSharp.Gateway.Logging;
+using ClawSharp.Gateway.Restart;
+using ClawSharp.Gateway.ServiceManagers;
+using ClawSharp.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ClawSharp.Tests.Fakes;
+
+/// <summary>
+/// A real <see cref="GatewayRunLoop"/> over fakes: generations that serve nothing, a respawn
+/// that answers at once, a scripted clock and a chosen supervisor. Commands go in as the
+/// signal listener and the RPC handler send them; what happens comes out in <see cref="Transcript"/>.
+/// </summary>
+internal sealed class RunLoopHarness : IAsyncDisposable
+{
+    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
+
+    private readonly TempHome home = new();
+    private Task<ExitCode>? run;
+
+    public RunLoopHarness(SupervisorKind supervisor = SupervisorKind.None, bool noRespawn = true)
+    {
+        Logger = new TranscriptLogger(Transcript);
+        Starter = new FakeGenerationStarter(Transcript, Config, Time);
+        Respawner = new FakeRespawner(Transcript);
+        var environment = new Dictionary<string, string?> { [RestartModeSelector.NoRespawnVariable] = noRespawn ? "1" : null };
+        var settings = new GatewayRunSettings(home.State, new ConfigOverrides(), false, supervisor, new GatewayFaults(), Time);
+        Loop = new GatewayRunLoop(settings, Logger, new StabilityBundleWriter(home.State, new RecentLogBuffer(), Time), Exits.Add,
+            name => environment.GetValueOrDefault(name), () => supervisor, (_, _) => (Starter, Respawner));
+    }
+
+    public Transcript Transcript { get; } = new();
+    public TranscriptLogger Logger { get; }
+    public FakeTimeProvider Time { get; } = new();
+    public FakeGenerationStarter Starter { get; }
+    public FakeRespawner Respawner { get; }
+    public GatewayConfig Config { get; } = new();
+    public List<ExitCode> Exits { get; } = [];
+    public GatewayRunLoop Loop { get; }
+    public StateDirectory State => home.State;
+    public Task<ExitCode> Run => run ?? throw new InvalidOperationException("not started");
+
+    public void Start() => run = Loop.RunAsync(Config, CancellationToken.None);
+
+    public void Signal(string name) => Loop.Commands.TryWrite(name == "SIGUSR1"
+        ? RunLoopCommand.RestartRequested.Signal(name)
+        : new RunLoopCommand.StopRequested(name));
+
+    /// <summary>What <c>gateway.restart.request</c> does: submit, wait for the loop's decision, send the answer.</summary>
+    public async Task<RestartDecision?> RequestAsync(string reason = "test", bool force = false)
+    {
+        var submission = new RestartSubmission(new RestartAsk("rpc", reason, false, false, force ? true : null, null));
+        Loop.Commands.TryWrite(RunLoopCommand.RestartRequested.Rpc(submission));
+        var decision = await submission.Decision.WaitAsync(Deadline);
+        submission.MarkAnswerSent();
+        return decision;
+    }
+
+    public Task WaitForAsync(string entry) =>
+        Eventually.AssertAsync(() => Transcript.Contains(entry), Deadline, $"transcript entry '{entry}' in [{string.Join(", ", Transcript.Entries)}]");
+
+    public Task WaitForLogAsync(string text) =>
+        Eventually.AssertAsync(() => Logger.Lines.Any(l => l.Contains(text, StringComparison.Ordinal)), Deadline, $"log line '{text}'");
+
+    public Task WaitForStateAsync(GatewayRunState state) =>
+        Eventually.AssertAsync(() => Loop.State == state, Deadline, $"state {state} (now {Loop.State})");
+
+    public async ValueTask DisposeAsync()
+    {
+        if (run is { IsCompleted: false })
+        {
+            Signal("SIGTERM");
+            await run.WaitAsync(Deadline);
+        }
+        await Loop.DisposeAsync();
+        home.Dispose();
+    }
+}

@@ -1,0 +1,38 @@
+using ClawSharp.Gateway.Configuration;
+
+namespace ClawSharp.Tests.Unit;
+
+public sealed class ShutdownBudgetTests
+{
+    [Fact]
+    public void Defaults_AreDerivedFromTheOptions()
+    {
+        var budget = new ShutdownBudget(new ShutdownOptions());
+
+        Assert.Equal(TimeSpan.FromSeconds(25), budget.Close);
+        Assert.Equal(TimeSpan.FromSeconds(30), budget.SupervisorKillAfter);
+        Assert.Equal(TimeSpan.FromSeconds(25), budget.ChildStop);
+    }
+
+    [Fact]
+    public void TheSupervisorWaitsLongerThanTheGatewaysOwnWatchdog_SoTheBundleIsWrittenBeforeAKill()
+    {
+        var budget = new ShutdownBudget(new ShutdownOptions { StopTimeout = TimeSpan.FromMilliseconds(1500) });
+
+        Assert.Equal(TimeSpan.FromMilliseconds(6500), budget.SupervisorKillAfter);
+        Assert.True(budget.SupervisorKillAfter > budget.Close);
+    }
+
+    [Theory]
+    [InlineData(true, null, 0L)]
+    [InlineData(true, 5000L, 0L)]
+    [InlineData(false, 1500L, 1500L)]
+    [InlineData(false, null, 300_000L)]
+    [InlineData(false, 0L, -1L)]
+    public void Drain_IsNoneWhenForced_TheCapWhenGiven_ElseTheDeferralTimeout(bool force, long? waitMs, long expectedMs)
+    {
+        var expected = expectedMs < 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(expectedMs);
+
+        Assert.Equal(expected, ShutdownBudget.Drain(new RestartOptions(), force, waitMs));
+    }
+}
