@@ -4,6 +4,7 @@ using ClawSharp.Gateway.Configuration;
 namespace ClawSharp.Daemon;
 
 /// <summary>What the supervisor does after its gateway exited.</summary>
+// Public, unlike the other types: xunit theories (public methods) take it as a parameter.
 public enum AfterExit
 {
     /// <summary>Exit 0: stopped on request. The supervisor stops too.</summary>
@@ -22,7 +23,7 @@ public enum AfterExit
 /// <param name="Action">What to do.</param>
 /// <param name="Delay">The backoff, for <see cref="AfterExit.RestartAfterBackoff"/>.</param>
 /// <param name="Reason">For the log and for <c>status</c>.</param>
-public sealed record SupervisorDecision(AfterExit Action, TimeSpan Delay, string Reason);
+internal sealed record SupervisorDecision(AfterExit Action, TimeSpan Delay, string Reason);
 
 /// <summary>
 /// The exit-code contract (ARCHITECTURE.md §3) and the crash budget, decided in one pure
@@ -30,7 +31,7 @@ public sealed record SupervisorDecision(AfterExit Action, TimeSpan Delay, string
 /// storm limit (more than <see cref="DaemonOptions.CrashLimit"/> crashes within
 /// <see cref="DaemonOptions.CrashWindow"/> and the supervisor gives up).
 /// </summary>
-public sealed class CrashPolicy
+internal sealed class CrashPolicy
 {
     private readonly Queue<DateTimeOffset> recentCrashes = new();
 

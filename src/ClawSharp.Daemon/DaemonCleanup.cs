@@ -3,7 +3,7 @@ using ClawSharp.Gateway.Configuration;
 namespace ClawSharp.Daemon;
 
 /// <summary>Puts <c>daemon.json</c> right when its supervisor is gone (killed, or died) and left it saying otherwise.</summary>
-public static class DaemonCleanup
+internal static class DaemonCleanup
 {
     /// <summary>
     /// Marks the daemon stopped, under <c>supervisor.lock</c>; does nothing when a live

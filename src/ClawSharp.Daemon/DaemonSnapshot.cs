@@ -14,7 +14,7 @@ namespace ClawSharp.Daemon;
 /// <param name="Gateway">The gateway that owns gateway.lock, verified (supervised or not).</param>
 /// <param name="StartingGateway">The supervisor's child that does not own the lock yet, verified.</param>
 /// <param name="Problems">What was found wrong: a corrupt daemon.json, a stale or reused PID.</param>
-public sealed record DaemonSnapshot(
+internal sealed record DaemonSnapshot(
     DaemonState? Daemon,
     ProcessIdentity? Supervisor,
     LockOwner? Gateway,

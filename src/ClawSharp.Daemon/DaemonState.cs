@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace ClawSharp.Daemon;
 
 /// <summary>Where the built-in supervisor is in its life (<c>daemon.json</c> <c>state</c>).</summary>
-public enum DaemonPhase
+internal enum DaemonPhase
 {
     /// <summary>The gateway was started and is not ready yet.</summary>
     [JsonStringEnumMemberName("starting")]
@@ -31,14 +31,14 @@ public enum DaemonPhase
 /// <param name="Signal">The signal that killed it, when <paramref name="Code"/> says so.</param>
 /// <param name="Description">For people: "exit 1 (failure)", "signal 9 (SIGKILL)".</param>
 /// <param name="At">When the supervisor saw it.</param>
-public sealed record DaemonExit(int Code, int? Signal, string Description, DateTimeOffset At);
+internal sealed record DaemonExit(int Code, int? Signal, string Description, DateTimeOffset At);
 
 /// <summary>
 /// <c>daemon.json</c>: what the built-in supervisor knows, for <c>status</c>, <c>stop</c> and
 /// <c>start</c>. Only the holder of <c>supervisor.lock</c> writes it, atomically. PIDs in it are
 /// trusted only with their start times (<see cref="Gateway.Infrastructure.ProcessIdentity"/>).
 /// </summary>
-public sealed record DaemonState
+internal sealed record DaemonState
 {
     public const int CurrentSchema = 1;
 

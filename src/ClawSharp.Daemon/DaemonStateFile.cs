@@ -5,7 +5,7 @@ using ClawSharp.Gateway.Infrastructure;
 namespace ClawSharp.Daemon;
 
 /// <summary>What reading <c>daemon.json</c> found.</summary>
-public abstract record DaemonStateRead
+internal abstract record DaemonStateRead
 {
     private DaemonStateRead()
     {
@@ -21,7 +21,7 @@ public abstract record DaemonStateRead
 }
 
 /// <summary>Reads and writes <c>daemon.json</c>: temp file, flush, rename, so readers never see half a file.</summary>
-public static class DaemonStateFile
+internal static class DaemonStateFile
 {
     private const long MaxBytes = 256 * 1024;
 

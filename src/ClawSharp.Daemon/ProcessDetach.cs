@@ -10,7 +10,7 @@ namespace ClawSharp.Daemon;
 /// of gateway.log) is dropped, its stderr (warnings, and anything the runtime prints when it
 /// dies) lands in the supervisor log.
 /// </summary>
-public static class ProcessDetach
+internal static class ProcessDetach
 {
     /// <summary>Past this size the supervisor log is moved to <c>supervisor.log.1</c> (one backup) before the next gateway start.</summary>
     public const long MaxSupervisorLogBytes = 10 * 1024 * 1024;

@@ -18,7 +18,7 @@ namespace ClawSharp.Daemon;
 /// Invariants: one supervisor per state directory (<see cref="SupervisorLock"/>); it writes
 /// <c>daemon.json</c> only while holding that lock; it signals only its own child.
 /// </summary>
-public sealed class Supervisor
+internal sealed class Supervisor
 {
     /// <summary>How many gateway log lines a crash keeps for <c>status</c>.</summary>
     public const int KeptLogLines = 20;

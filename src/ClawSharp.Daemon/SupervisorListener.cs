@@ -14,7 +14,7 @@ namespace ClawSharp.Daemon;
 /// refused, and a <c>--port 0</c> daemon keeps its port. Bound again when the configured
 /// address or port changes; when it cannot be bound, each gateway binds for itself.
 /// </summary>
-public sealed class SupervisorListener(SupervisorLog log) : IDisposable
+internal sealed class SupervisorListener(SupervisorLog log) : IDisposable
 {
     private ListenSocket? socket;
 

@@ -8,7 +8,7 @@ namespace ClawSharp.Daemon;
 /// dies. Whoever holds it is the only writer of <c>daemon.json</c>; the CLI takes it too before
 /// it cleans up after a supervisor it had to kill.
 /// </summary>
-public sealed class SupervisorLock : IDisposable
+internal sealed class SupervisorLock : IDisposable
 {
     private static readonly TimeSpan RetryInterval = TimeSpan.FromMilliseconds(20);
     private readonly FileStream stream;

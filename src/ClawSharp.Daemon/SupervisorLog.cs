@@ -4,7 +4,7 @@ using ClawSharp.Gateway.Infrastructure;
 namespace ClawSharp.Daemon;
 
 /// <summary>The supervisor's log lines: one timestamped line each on stderr, which <see cref="ProcessDetach"/> points at <c>logs/supervisor.log</c>.</summary>
-public sealed class SupervisorLog(TimeProvider time)
+internal sealed class SupervisorLog(TimeProvider time)
 {
     public void Info(string message) => Write("INF", message);
 

@@ -6,7 +6,7 @@ namespace ClawSharp.Daemon;
 /// <param name="GatewayArguments">The <c>gateway run …</c> arguments, without secrets.</param>
 /// <param name="Overrides">The same overrides, to read the daemon settings as the gateway will.</param>
 /// <param name="Time">The clock (backoff, timestamps).</param>
-public sealed record SupervisorSettings(
+internal sealed record SupervisorSettings(
     StateDirectory State,
     IReadOnlyList<string> GatewayArguments,
     ConfigOverrides Overrides,

@@ -4,6 +4,7 @@ namespace ClawSharp.Gateway;
 /// The one exit-code contract shared by the gateway, the CLI and every supervisor
 /// (built-in, systemd, launchd, Windows, containers). See ARCHITECTURE.md §3 and §6.
 /// </summary>
+// Public, unlike the other types: xunit theories (public methods) take it as a parameter.
 public enum ExitCode
 {
     /// <summary>Stopped on request or command done: do not restart.</summary>

@@ -3,7 +3,7 @@ using System.Reflection;
 namespace ClawSharp.Gateway;
 
 /// <summary>The product version, read once from the assembly's informational version.</summary>
-public static class GatewayVersion
+internal static class GatewayVersion
 {
     /// <summary>For example <c>0.1.0</c>; the source revision suffix (<c>+sha</c>) is dropped.</summary>
     public static string Current { get; } = Read();

@@ -4,7 +4,7 @@ using ClawSharp.Gateway.Configuration;
 namespace ClawSharp.Gateway.Agents;
 
 /// <summary>The agents of one server generation, by name, built from the configuration.</summary>
-public sealed class AgentCatalog : IDisposable
+internal sealed class AgentCatalog : IDisposable
 {
     private readonly Dictionary<string, IAgent> agents;
     private readonly HttpClient http = new();

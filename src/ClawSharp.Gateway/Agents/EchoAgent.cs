@@ -7,7 +7,7 @@ namespace ClawSharp.Gateway.Agents;
 /// <c>/delay MS TEXT</c> answers TEXT after MS milliseconds (the run is running the whole
 /// time and can be aborted); <c>/fail TEXT</c> fails the run with TEXT as the error.
 /// </summary>
-public sealed class EchoAgent(TimeSpan delay, TimeProvider time) : IAgent
+internal sealed class EchoAgent(TimeSpan delay, TimeProvider time) : IAgent
 {
     public string Name => "echo";
 

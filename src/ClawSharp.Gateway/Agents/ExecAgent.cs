@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace ClawSharp.Gateway.Agents;
 
 /// <summary>Runs a configured command: the message on stdin, the reply from stdout, with a timeout.</summary>
-public sealed class ExecAgent(string? command, TimeSpan timeout) : IAgent
+internal sealed class ExecAgent(string? command, TimeSpan timeout) : IAgent
 {
     private const int MaxErrorChars = 500;
 
@@ -33,10 +33,10 @@ public sealed class ExecAgent(string? command, TimeSpan timeout) : IAgent
 }
 
 /// <summary>The outcome of a <see cref="ShellCommand"/>.</summary>
-public sealed record ShellResult(int ExitCode, string Stdout, string Stderr, bool TimedOut);
+internal sealed record ShellResult(int ExitCode, string Stdout, string Stderr, bool TimedOut);
 
 /// <summary>Runs <c>/bin/sh -c COMMAND</c> with input, a timeout and cancellation; kills the whole tree when either fires.</summary>
-public static class ShellCommand
+internal static class ShellCommand
 {
     public static async Task<ShellResult> RunAsync(string command, string? input, TimeSpan timeout,
         IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken)

@@ -1,10 +1,10 @@
 namespace ClawSharp.Gateway.Agents;
 
 /// <summary>One message for an agent to answer.</summary>
-public sealed record AgentRequest(string RunId, string MessageId, string SessionKey, string Text);
+internal sealed record AgentRequest(string RunId, string MessageId, string SessionKey, string Text);
 
 /// <summary>An agent's answer: the reply text, or why it failed.</summary>
-public sealed record AgentReply(bool Ok, string Text)
+internal sealed record AgentReply(bool Ok, string Text)
 {
     public static AgentReply Success(string text) => new(true, text);
 
@@ -12,7 +12,7 @@ public sealed record AgentReply(bool Ok, string Text)
 }
 
 /// <summary>Answers messages. Cancellation means the run was aborted: stop promptly.</summary>
-public interface IAgent
+internal interface IAgent
 {
     string Name { get; }
 

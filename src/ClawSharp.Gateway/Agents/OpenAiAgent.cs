@@ -7,7 +7,7 @@ namespace ClawSharp.Gateway.Agents;
 /// Any OpenAI-compatible <c>/chat/completions</c> endpoint. The API key comes from the
 /// environment or the state directory's <c>secrets.json</c>, never from a command line.
 /// </summary>
-public sealed class OpenAiAgent(HttpClient http, string? baseUrl, string model, string? apiKey, TimeSpan timeout) : IAgent
+internal sealed class OpenAiAgent(HttpClient http, string? baseUrl, string model, string? apiKey, TimeSpan timeout) : IAgent
 {
     public string Name => "openai";
 

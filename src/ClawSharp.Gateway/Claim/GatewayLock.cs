@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace ClawSharp.Gateway.Claim;
 
 /// <summary>The outcome of <see cref="GatewayLock.TryAcquire"/>.</summary>
-public abstract record LockAttempt
+internal abstract record LockAttempt
 {
     private LockAttempt()
     {
@@ -26,7 +26,7 @@ public abstract record LockAttempt
 /// left by a dead process, or naming a PID that now belongs to another program, is taken
 /// over with a log line that says which.
 /// </summary>
-public sealed class GatewayLock : IDisposable
+internal sealed class GatewayLock : IDisposable
 {
     private readonly FileStream stream;
     private LockOwner owner;

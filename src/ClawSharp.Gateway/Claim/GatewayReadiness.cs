@@ -8,7 +8,7 @@ namespace ClawSharp.Gateway.Claim;
 /// listening socket accepts (into its backlog) whoever holds it (PROTOCOL.md). Asked by the
 /// fresh-PID respawn, the supervisor and <c>gateway start</c>.
 /// </summary>
-public static class GatewayReadiness
+internal static class GatewayReadiness
 {
     private static readonly TimeSpan DefaultProbeTimeout = TimeSpan.FromSeconds(2);
     private static readonly byte[] Request = "GET /readyz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"u8.ToArray();

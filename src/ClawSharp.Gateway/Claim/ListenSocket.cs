@@ -10,7 +10,7 @@ namespace ClawSharp.Gateway.Claim;
 /// servers. Each server gets its own duplicate descriptor with a number never used before
 /// (reusing a number leaves a stale event registration in the runtime and stalls accepts).
 /// </summary>
-public sealed class ListenSocket : IDisposable
+internal sealed class ListenSocket : IDisposable
 {
     private const int FirstDuplicateFloor = 200;
     private const int Backlog = 1024;

@@ -7,4 +7,4 @@ namespace ClawSharp.Gateway.Claim;
 /// <param name="Bind">The bind address.</param>
 /// <param name="Version">The gateway version.</param>
 /// <param name="AcquiredAt">When the lock was taken.</param>
-public sealed record LockOwner(int Pid, long StartTime, int Port, string Bind, string Version, DateTimeOffset AcquiredAt);
+internal sealed record LockOwner(int Pid, long StartTime, int Port, string Bind, string Version, DateTimeOffset AcquiredAt);

@@ -7,7 +7,7 @@ namespace ClawSharp.Gateway.Claim;
 /// <summary>A listening socket handed down by the gateway that spawned this one: its descriptor number and what it should be bound to.</summary>
 /// <param name="Descriptor">The inherited descriptor (not close-on-exec).</param>
 /// <param name="Endpoint">The endpoint the parent said it is bound to.</param>
-public sealed record InheritedListener(int Descriptor, IPEndPoint Endpoint);
+internal sealed record InheritedListener(int Descriptor, IPEndPoint Endpoint);
 
 /// <summary>
 /// What a gateway started by a fresh-PID respawn (<see cref="FreshProcessSpawner"/>) learns
@@ -20,7 +20,7 @@ public sealed record InheritedListener(int Descriptor, IPEndPoint Endpoint);
 /// <param name="Respawned">True for a fresh-PID respawn of a gateway; false when only a
 /// supervisor handed its listening socket down (the built-in supervisor holds the port across
 /// the gateway processes it starts, so a supervised restart refuses no connection either).</param>
-public sealed record SpawnOrigin(int ParentPid, InheritedListener? Listener, bool Respawned = true)
+internal sealed record SpawnOrigin(int ParentPid, InheritedListener? Listener, bool Respawned = true)
 {
     /// <summary>Marker: the PID of the gateway that spawned this process.</summary>
     public const string SpawnedByVariable = "CLAWSHARP_SPAWNED_BY";

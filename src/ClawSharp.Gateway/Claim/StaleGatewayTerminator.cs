@@ -8,7 +8,7 @@ namespace ClawSharp.Gateway.Claim;
 /// state directory's lock, or a clawsharp process listening on the port). Only processes
 /// verified to be clawsharp gateways are signalled: SIGTERM, then SIGKILL after the grace.
 /// </summary>
-public sealed class StaleGatewayTerminator(ILogger logger, TimeSpan grace)
+internal sealed class StaleGatewayTerminator(ILogger logger, TimeSpan grace)
 {
     /// <summary>Stops the verified lock owner; false when it cannot be identified or does not go.</summary>
     public bool TerminateLockOwner(LockOwner? owner)

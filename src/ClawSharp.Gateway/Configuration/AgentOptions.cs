@@ -1,7 +1,7 @@
 namespace ClawSharp.Gateway.Configuration;
 
 /// <summary>Agents and run concurrency (config object <c>agents</c>).</summary>
-public sealed class AgentOptions
+internal sealed class AgentOptions
 {
     /// <summary>Agent of a session that names none: <c>echo</c> (default, offline), <c>exec</c> or <c>openai</c>.</summary>
     public string Default { get; init; } = "echo";

@@ -1,7 +1,7 @@
 namespace ClawSharp.Gateway.Configuration;
 
 /// <summary>How control-protocol clients prove who they are (<c>gateway.auth.mode</c>).</summary>
-public enum AuthMode
+internal enum AuthMode
 {
     /// <summary>A shared token (the default); generated into the state directory when none is configured.</summary>
     Token,

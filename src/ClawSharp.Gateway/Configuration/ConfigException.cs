@@ -1,4 +1,4 @@
 namespace ClawSharp.Gateway.Configuration;
 
 /// <summary>A configuration that must not start the gateway; the message names the key and the file.</summary>
-public sealed class ConfigException(string message) : Exception(message);
+internal sealed class ConfigException(string message) : Exception(message);

@@ -9,7 +9,7 @@ namespace ClawSharp.Gateway.Configuration;
 /// and validates the result. Unknown keys become warnings; an invalid value throws a
 /// <see cref="ConfigException"/> naming the key and the file.
 /// </summary>
-public static class ConfigLoader
+internal static class ConfigLoader
 {
     private static readonly HashSet<string> KnownObjects =
         ["gateway", "gateway.auth", "gateway.reload", "commands", "logs", "shutdown", "agents", "agents.echo", "agents.exec", "agents.openai", "tasks", "daemon"];

@@ -3,7 +3,7 @@ using System.Net;
 namespace ClawSharp.Gateway.Configuration;
 
 /// <summary>Command-line flags of <c>gateway run</c> that win over <c>config.json</c> for that run.</summary>
-public sealed record ConfigOverrides
+internal sealed record ConfigOverrides
 {
     public int? Port { get; init; }
     public IPAddress? Bind { get; init; }

@@ -3,7 +3,7 @@ using System.Net;
 namespace ClawSharp.Gateway.Configuration;
 
 /// <summary>Parsing of the value kinds that both config.json and command-line flags accept.</summary>
-public static class ConfigValues
+internal static class ConfigValues
 {
     /// <summary>Accepts an IPv4/IPv6 address, <c>loopback</c>/<c>localhost</c> (127.0.0.1), or <c>all</c>/<c>lan</c> (0.0.0.0).</summary>
     public static bool TryParseBind(string text, out IPAddress address)

@@ -1,7 +1,7 @@
 namespace ClawSharp.Gateway.Configuration;
 
 /// <summary>The built-in supervisor and <c>gateway start</c> (config object <c>daemon</c>).</summary>
-public sealed class DaemonOptions
+internal sealed class DaemonOptions
 {
     /// <summary>The wait before the first restart after a crash (<c>daemon.backoffMs</c>); doubles per crash in the window. Default 1 s.</summary>
     public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromSeconds(1);

@@ -1,7 +1,7 @@
 namespace ClawSharp.Gateway.Configuration;
 
 /// <summary>Everything <c>config.json</c> (plus the command-line overrides) says, validated.</summary>
-public sealed class GatewayConfig
+internal sealed class GatewayConfig
 {
     public GatewayOptions Gateway { get; init; } = new();
     public LogFileOptions Logs { get; init; } = new();

@@ -3,7 +3,7 @@ using System.Net;
 namespace ClawSharp.Gateway.Configuration;
 
 /// <summary>Where the gateway listens and how clients authenticate (config object <c>gateway</c>).</summary>
-public sealed class GatewayOptions
+internal sealed class GatewayOptions
 {
     /// <summary>Default port: 18790 (OpenClaw uses 18789, so both fit on one host).</summary>
     public const int DefaultPort = 18790;

@@ -3,7 +3,7 @@ using Serilog.Events;
 namespace ClawSharp.Gateway.Configuration;
 
 /// <summary>The gateway's log file (config object <c>logs</c>).</summary>
-public sealed class LogFileOptions
+internal sealed class LogFileOptions
 {
     /// <summary>Smallest accepted rotation size: 1 KiB.</summary>
     public const long MinimumFileBytes = 1024;

@@ -1,7 +1,7 @@
 namespace ClawSharp.Gateway.Configuration;
 
 /// <summary>Restart settings (config keys <c>commands.restart</c> and <c>gateway.reload.*</c>).</summary>
-public sealed class RestartOptions
+internal sealed class RestartOptions
 {
     /// <summary>Whether restarts may be requested at all (SIGUSR1, RPC). Default true.</summary>
     public bool Enabled { get; init; } = true;

@@ -10,7 +10,7 @@ namespace ClawSharp.Gateway.Configuration;
 /// <item><see cref="Drain"/>: how long a restart's drain may wait for active work.</item>
 /// </list>
 /// </summary>
-public sealed class ShutdownBudget
+internal sealed class ShutdownBudget
 {
     /// <summary>What the supervisor adds to the gateway's own close budget before it kills: the watchdog fires first and leaves a bundle.</summary>
     public static readonly TimeSpan SupervisorMargin = TimeSpan.FromSeconds(5);

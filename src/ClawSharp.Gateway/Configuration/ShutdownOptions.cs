@@ -1,7 +1,7 @@
 namespace ClawSharp.Gateway.Configuration;
 
 /// <summary>Budgets for stopping (config object <c>shutdown</c>).</summary>
-public sealed class ShutdownOptions
+internal sealed class ShutdownOptions
 {
     /// <summary>
     /// How long a stop may take before the watchdog writes a stability bundle and exits 1.

@@ -5,7 +5,7 @@ namespace ClawSharp.Gateway.Configuration;
 /// <c>--home DIR</c>, then <c>--profile NAME</c> (<c>~/.clawsharp-NAME</c>), then
 /// <c>CLAWSHARP_HOME</c>, then <c>~/.clawsharp</c>.
 /// </summary>
-public sealed class StateDirectory
+internal sealed class StateDirectory
 {
     /// <summary>Owner-only directory: 0700.</summary>
     public const UnixFileMode PrivateDirectoryMode =

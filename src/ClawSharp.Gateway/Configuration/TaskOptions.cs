@@ -1,7 +1,7 @@
 namespace ClawSharp.Gateway.Configuration;
 
 /// <summary>The background task registry (config object <c>tasks</c>).</summary>
-public sealed class TaskOptions
+internal sealed class TaskOptions
 {
     /// <summary>How long ended tasks are kept before the sweeper prunes them (<c>tasks.retentionMs</c>). Default 7 days.</summary>
     public TimeSpan Retention { get; init; } = TimeSpan.FromDays(7);

@@ -7,7 +7,7 @@ namespace ClawSharp.Gateway.Configuration;
 /// The control-protocol token: <c>--token</c> for one run, else <c>gateway.auth.token</c>,
 /// else the <c>token</c> file of the state directory, generated (0600) on first run.
 /// </summary>
-public static class TokenStore
+internal static class TokenStore
 {
     /// <summary>Reads the token a client should present, without creating one. Null when there is none.</summary>
     public static string? TryRead(StateDirectory state)

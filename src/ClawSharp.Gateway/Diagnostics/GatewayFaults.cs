@@ -5,7 +5,7 @@ namespace ClawSharp.Gateway.Diagnostics;
 /// <c>CLAWSHARP_TEST_FAULTS</c> environment variable (comma-separated). Nothing sets it in
 /// production; each fault makes a failure path reachable from outside the process.
 /// </summary>
-public sealed record GatewayFaults
+internal sealed record GatewayFaults
 {
     public const string EnvironmentVariable = "CLAWSHARP_TEST_FAULTS";
 

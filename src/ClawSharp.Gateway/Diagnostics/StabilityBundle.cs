@@ -1,7 +1,7 @@
 namespace ClawSharp.Gateway.Diagnostics;
 
 /// <summary>A diagnostics snapshot written to <c>bundles/</c> when the gateway cannot go on as planned.</summary>
-public sealed record StabilityBundle(
+internal sealed record StabilityBundle(
     string Reason,
     string Detail,
     DateTimeOffset Time,
@@ -10,7 +10,7 @@ public sealed record StabilityBundle(
     IReadOnlyList<string> RecentLogLines);
 
 /// <summary>The process facts a bundle carries.</summary>
-public sealed record ProcessFacts(
+internal sealed record ProcessFacts(
     int Pid,
     string Version,
     string Runtime,

@@ -9,7 +9,7 @@ using ClawSharp.Gateway.Logging;
 namespace ClawSharp.Gateway.Diagnostics;
 
 /// <summary>Writes stability bundles: <c>bundles/&lt;time&gt;-&lt;reason&gt;.json</c>, 0600. Never throws.</summary>
-public sealed class StabilityBundleWriter(StateDirectory state, RecentLogBuffer recent, TimeProvider time)
+internal sealed class StabilityBundleWriter(StateDirectory state, RecentLogBuffer recent, TimeProvider time)
 {
     /// <summary>Writes a bundle and returns its path, or null when even that failed (the error goes to stderr).</summary>
     public string? Write(string reason, string detail, Exception? error = null)

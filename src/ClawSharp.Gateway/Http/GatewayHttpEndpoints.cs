@@ -9,7 +9,7 @@ namespace ClawSharp.Gateway.Http;
 /// WebSocket upgrade at <c>/</c>. A plain switch instead of routing: a handful of fixed
 /// paths, no reflection, nothing to start.
 /// </summary>
-public sealed class GatewayHttpEndpoints(ReadinessState readiness, ControlProtocolContext protocol, GatewayRuntimeInfo runtime, MessagesEndpoint messages)
+internal sealed class GatewayHttpEndpoints(ReadinessState readiness, ControlProtocolContext protocol, GatewayRuntimeInfo runtime, MessagesEndpoint messages)
 {
     private static readonly byte[] LiveBody = Encoding.UTF8.GetBytes("{\"ok\":true,\"status\":\"live\"}");
     private static readonly byte[] NotFoundBody = Encoding.UTF8.GetBytes("{\"ok\":false,\"error\":\"not found\"}");

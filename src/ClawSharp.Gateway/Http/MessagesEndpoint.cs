@@ -13,7 +13,7 @@ namespace ClawSharp.Gateway.Http;
 /// the same key again answers the first message's ids; 503 with <c>GATEWAY_DRAINING</c> and
 /// <c>Retry-After</c> while draining.
 /// </summary>
-public sealed class MessagesEndpoint(WorkHost work, ConnectAuthenticator authenticator, AuthFailureLimiter limiter)
+internal sealed class MessagesEndpoint(WorkHost work, ConnectAuthenticator authenticator, AuthFailureLimiter limiter)
 {
     private const int MaxBodyBytes = ChatMethods.MaxMessageBytes + 16 * 1024;
 
@@ -74,7 +74,7 @@ public sealed class MessagesEndpoint(WorkHost work, ConnectAuthenticator authent
             if (work.Gate.IsDraining)
             {
                 context.Response.Headers.RetryAfter = Math.Ceiling(DrainGate.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-                await WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, DrainGate.Refusal()).ConfigureAwait(false);
+                await WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, ProtocolError.Draining()).ConfigureAwait(false);
                 return;
             }
             var accepted = work.Accept(input.SessionKey, input.Message, input.IdempotencyKey, input.Agent, input.WebhookUrl);

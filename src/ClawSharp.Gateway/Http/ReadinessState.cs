@@ -1,7 +1,7 @@
 namespace ClawSharp.Gateway.Http;
 
 /// <summary>What <c>/readyz</c> reports for one server generation.</summary>
-public enum Readiness
+internal enum Readiness
 {
     Starting,
     Ready,
@@ -10,7 +10,7 @@ public enum Readiness
 }
 
 /// <summary>The readiness of one server generation; thread-safe.</summary>
-public sealed class ReadinessState
+internal sealed class ReadinessState
 {
     private int value = (int)Readiness.Starting;
 

@@ -7,7 +7,7 @@ namespace ClawSharp.Gateway.Infrastructure;
 /// temp file in the same directory, flush to disk, rename over the target (as tableflip's
 /// <c>writePIDFile</c>). Files are created 0600 on Unix.
 /// </summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     /// <summary>Owner read/write only: every state and secret file ClawSharp writes.</summary>
     public const UnixFileMode PrivateFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;

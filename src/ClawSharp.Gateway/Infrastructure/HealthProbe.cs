@@ -3,7 +3,7 @@ using System.Net;
 namespace ClawSharp.Gateway.Infrastructure;
 
 /// <summary>Asks <c>/healthz</c> whether something healthy answers on a port (readiness of a given process: <c>Claim.GatewayReadiness</c>).</summary>
-public static class HealthProbe
+internal static class HealthProbe
 {
     public static Task<bool> IsHealthyAsync(IPAddress bind, int port, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         AnswersOkAsync(bind, port, "/healthz", timeout, cancellationToken);

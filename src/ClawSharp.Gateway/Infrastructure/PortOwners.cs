@@ -3,7 +3,7 @@ using System.Globalization;
 namespace ClawSharp.Gateway.Infrastructure;
 
 /// <summary>Finds the processes listening on a TCP port (Linux: /proc/net/tcp{,6} and /proc/*/fd).</summary>
-public static class PortOwners
+internal static class PortOwners
 {
     private const string ListenState = "0A";
 

@@ -1,7 +1,7 @@
 namespace ClawSharp.Gateway.Infrastructure;
 
 /// <summary><c>/proc/PID/stat</c> (Linux), read by the process identity and the process-group checks.</summary>
-public static class ProcStat
+internal static class ProcStat
 {
     /// <summary>Index in <see cref="Fields"/> of field 3 of proc(5), the state.</summary>
     public const int State = 0;

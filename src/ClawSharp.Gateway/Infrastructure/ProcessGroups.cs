@@ -5,14 +5,14 @@ namespace ClawSharp.Gateway.Infrastructure;
 /// <summary>A process's group and session, read from <c>/proc/PID/stat</c> (Linux).</summary>
 /// <param name="GroupId">Its process group id.</param>
 /// <param name="SessionId">Its session id.</param>
-public sealed record ProcessGroupMembership(int GroupId, int SessionId);
+internal sealed record ProcessGroupMembership(int GroupId, int SessionId);
 
 /// <summary>
 /// Process groups, checked before any kill(-pgid): a group id is a PID, and PIDs get reused,
 /// so a group is killed only while it has live members in the session we expect (the
 /// supervisor's). Linux only (from /proc); elsewhere nothing is known, so nothing is killed.
 /// </summary>
-public static class ProcessGroups
+internal static class ProcessGroups
 {
     /// <summary>The group and session of the live process <paramref name="pid"/>, or null.</summary>
     public static ProcessGroupMembership? Of(int pid) =>

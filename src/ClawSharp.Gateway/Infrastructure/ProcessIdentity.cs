@@ -4,7 +4,7 @@ using System.Globalization;
 namespace ClawSharp.Gateway.Infrastructure;
 
 /// <summary>What a file recorded about a process, checked against the process now holding that PID.</summary>
-public enum ProcessMatch
+internal enum ProcessMatch
 {
     /// <summary>No process has that PID.</summary>
     Dead,
@@ -23,7 +23,7 @@ public enum ProcessMatch
 /// <param name="Pid">The process id.</param>
 /// <param name="StartTime">An opaque, stable start stamp: clock ticks since boot on Linux
 /// (<c>/proc/PID/stat</c> field 22), UTC ticks elsewhere.</param>
-public sealed record ProcessIdentity(int Pid, long StartTime)
+internal sealed record ProcessIdentity(int Pid, long StartTime)
 {
     /// <summary>This process.</summary>
     public static ProcessIdentity Current { get; } = Of(Environment.ProcessId)

@@ -7,7 +7,7 @@ namespace ClawSharp.Gateway.Infrastructure;
 /// gateway): the native binary itself, or <c>dotnet clawsharp.dll</c> when it runs under the
 /// dotnet host. The path is read at each start, so a binary replaced by an update is picked up.
 /// </summary>
-public static class SelfCommand
+internal static class SelfCommand
 {
     public static ProcessStartInfo StartInfo(IEnumerable<string> arguments)
     {

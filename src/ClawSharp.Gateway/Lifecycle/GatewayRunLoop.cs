@@ -18,7 +18,7 @@ namespace ClawSharp.Gateway.Lifecycle;
 /// through one checked transition method; while a step runs, only that step touches the
 /// generation. Signal and RPC handlers only write to <see cref="Commands"/>.
 /// </summary>
-public sealed class GatewayRunLoop : IAsyncDisposable
+internal sealed class GatewayRunLoop : IAsyncDisposable
 {
     private const string LoggerCategory = "ClawSharp.Gateway";
     private readonly Channel<RunLoopCommand> commands =

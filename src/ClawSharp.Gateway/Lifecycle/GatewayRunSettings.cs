@@ -13,7 +13,7 @@ namespace ClawSharp.Gateway.Lifecycle;
 /// <param name="Faults">Test-only injected faults.</param>
 /// <param name="Time">The clock.</param>
 /// <param name="Spawned">Set when a gateway's fresh-PID respawn started this process (by whom, and the socket it hands over), or when a supervisor handed its listening socket down.</param>
-public sealed record GatewayRunSettings(
+internal sealed record GatewayRunSettings(
     StateDirectory State,
     ConfigOverrides Overrides,
     bool Force,

@@ -1,6 +1,7 @@
 namespace ClawSharp.Gateway.Lifecycle;
 
 /// <summary>The run loop's one state. Only <see cref="GatewayRunLoop"/> writes it, through <see cref="RunStateTransitions"/>.</summary>
+// Public, unlike the other types: xunit theories (public methods) take it as a parameter.
 public enum GatewayRunState
 {
     /// <summary>Taking the lock, binding, starting the server.</summary>
@@ -29,7 +30,7 @@ public enum GatewayRunState
 }
 
 /// <summary>How the run state is spelled on the wire (<c>health</c>, <c>status</c>).</summary>
-public static class GatewayRunStateNames
+internal static class GatewayRunStateNames
 {
     /// <summary>Lower camel case (<c>running</c>, <c>startFailed</c>); a scheduled restart still serves, so it reads <c>running</c>.</summary>
     public static string WireName(GatewayRunState state)

@@ -1,6 +1,7 @@
 namespace ClawSharp.Gateway.Lifecycle;
 
 /// <summary>What the run loop does with a command in a given state.</summary>
+// Public, unlike the other types: xunit theories (public methods) take it as a parameter.
 public enum LoopAction
 {
     /// <summary>Close the server and exit 0 (a restart waiting for its cooldown or its drain is abandoned).</summary>
@@ -20,4 +21,4 @@ public enum LoopAction
 }
 
 /// <summary>A decision with the reason that is logged.</summary>
-public readonly record struct LoopDecision(LoopAction Action, string Reason);
+internal readonly record struct LoopDecision(LoopAction Action, string Reason);

@@ -1,6 +1,7 @@
 namespace ClawSharp.Gateway.Lifecycle;
 
 /// <summary>How the process comes back after a restart closed its server (ARCHITECTURE.md §3).</summary>
+// Public, unlike the other types: xunit theories (public methods) take it as a parameter.
 public enum RestartMode
 {
     /// <summary>Start a fresh server generation in this process (same PID).</summary>
@@ -9,7 +10,10 @@ public enum RestartMode
     /// <summary>Exit 75 (EX_TEMPFAIL): the supervisor (built-in, systemd, Windows) starts a fresh process at once.</summary>
     SupervisedExit,
 
-    /// <summary>Ask launchd (<c>kickstart -k</c>), then exit; in process when that fails.</summary>
+    /// <summary>
+    /// Under launchd. <c>launchctl kickstart -k</c> is the service-managers issue's to build; until then this mode
+    /// logs so and restarts in process.
+    /// </summary>
     LaunchdKickstart,
 
     /// <summary>

@@ -3,7 +3,7 @@ using ClawSharp.Gateway.ServiceManagers;
 namespace ClawSharp.Gateway.Lifecycle;
 
 /// <summary>The one place that decides the restart mode. Pure: it spawns nothing.</summary>
-public static class RestartModeSelector
+internal static class RestartModeSelector
 {
     public const string NoRespawnVariable = "CLAWSHARP_NO_RESPAWN";
 

@@ -3,7 +3,7 @@ using ClawSharp.Gateway.Restart;
 namespace ClawSharp.Gateway.Lifecycle;
 
 /// <summary>What signal and RPC handlers ask of the run loop. They only write these to its channel.</summary>
-public abstract record RunLoopCommand(string Source)
+internal abstract record RunLoopCommand(string Source)
 {
     /// <summary>Stop for good (SIGTERM, SIGINT, Ctrl+C, a service manager).</summary>
     public sealed record StopRequested(string Source) : RunLoopCommand(Source);
@@ -23,7 +23,7 @@ public abstract record RunLoopCommand(string Source)
 }
 
 /// <summary>How a restart ended, as the <see cref="RestartSequence"/> reports it to the loop.</summary>
-public enum RestartOutcome
+internal enum RestartOutcome
 {
     /// <summary>A new generation serves in this process.</summary>
     Restarted,

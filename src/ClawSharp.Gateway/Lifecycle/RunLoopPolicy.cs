@@ -6,7 +6,7 @@ namespace ClawSharp.Gateway.Lifecycle;
 /// once that step can end; a restart while one is in flight joins it; a signal during a stop
 /// is ignored.
 /// </summary>
-public static class RunLoopPolicy
+internal static class RunLoopPolicy
 {
     public static LoopDecision Decide(GatewayRunState state, RunLoopCommand command, bool restartsEnabled) =>
         (state, command) switch

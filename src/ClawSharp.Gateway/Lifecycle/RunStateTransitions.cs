@@ -1,7 +1,7 @@
 namespace ClawSharp.Gateway.Lifecycle;
 
 /// <summary>The legal edges of <see cref="GatewayRunState"/>. Any other edge is a bug.</summary>
-public static class RunStateTransitions
+internal static class RunStateTransitions
 {
     private static readonly HashSet<(GatewayRunState From, GatewayRunState To)> Legal =
     [

@@ -5,7 +5,7 @@ namespace ClawSharp.Gateway.Lifecycle;
 /// starts and disposes it when closing ends; the callback (stability bundle, exit 1) runs
 /// on a timer thread, so it works even when the loop itself is stuck.
 /// </summary>
-public sealed class ShutdownWatchdog : IDisposable
+internal sealed class ShutdownWatchdog : IDisposable
 {
     private readonly ITimer timer;
     private int fired;

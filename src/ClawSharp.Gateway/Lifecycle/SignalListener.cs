@@ -9,7 +9,7 @@ namespace ClawSharp.Gateway.Lifecycle;
 /// restarts. It owns SIGTERM itself rather than leaving it to the host's console lifetime,
 /// because a SIGTERM with a restart intent present will mean restart, not stop.
 /// </summary>
-public sealed class SignalListener : IDisposable
+internal sealed class SignalListener : IDisposable
 {
     private readonly List<PosixSignalRegistration> registrations = [];
 

@@ -11,7 +11,7 @@ namespace ClawSharp.Gateway.Logging;
 /// Shared by <c>gateway logs</c>, <c>gateway start</c> (last lines of a failed start) and the
 /// supervisor (last lines of a crash, kept for <c>status</c>).
 /// </summary>
-public static class GatewayLogFiles
+internal static class GatewayLogFiles
 {
     /// <summary>The gateway's log files, oldest to newest.</summary>
     public static List<string> List(StateDirectory state)

@@ -9,7 +9,7 @@ using Serilog.Extensions.Logging;
 namespace ClawSharp.Gateway.Logging;
 
 /// <summary>The process's logging: console, the rotated file <c>logs/gateway.log</c>, and the in-memory tail.</summary>
-public sealed class GatewayLogging : IDisposable
+internal sealed class GatewayLogging : IDisposable
 {
     private static readonly TimeSpan WarningInterval = TimeSpan.FromSeconds(60);
     private readonly Serilog.Core.Logger logger;

@@ -5,7 +5,7 @@ using Serilog.Events;
 namespace ClawSharp.Gateway.Logging;
 
 /// <summary>The last log lines, kept in memory for stability bundles (the file may be the thing that failed).</summary>
-public sealed class RecentLogBuffer(int capacity = 200) : ILogEventSink
+internal sealed class RecentLogBuffer(int capacity = 200) : ILogEventSink
 {
     private readonly Queue<string> lines = new(capacity);
     private readonly Lock gate = new();

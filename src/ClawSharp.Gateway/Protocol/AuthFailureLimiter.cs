@@ -7,7 +7,7 @@ namespace ClawSharp.Gateway.Protocol;
 /// within <see cref="Window"/>, that address is refused until the window has passed.
 /// Kept for the life of the process, so a restart does not reset it.
 /// </summary>
-public sealed class AuthFailureLimiter(TimeProvider time)
+internal sealed class AuthFailureLimiter(TimeProvider time)
 {
     public const int MaxFailures = 10;
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);

@@ -6,7 +6,7 @@ using ClawSharp.Gateway.Configuration;
 namespace ClawSharp.Gateway.Protocol;
 
 /// <summary>Checks the <c>auth</c> of a <c>connect</c> against the configured mode, in constant time.</summary>
-public sealed class ConnectAuthenticator
+internal sealed class ConnectAuthenticator
 {
     private readonly AuthMode mode;
     private readonly byte[]? secretHash;

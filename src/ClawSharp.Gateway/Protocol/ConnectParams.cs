@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace ClawSharp.Gateway.Protocol;
 
 /// <summary>The parts of <c>connect</c> params the gateway acts on.</summary>
-public sealed record ConnectParams(int MinProtocol, int MaxProtocol, string ClientId, string ClientMode, string Role, IReadOnlySet<string> Scopes)
+internal sealed record ConnectParams(int MinProtocol, int MaxProtocol, string ClientId, string ClientMode, string Role, IReadOnlySet<string> Scopes)
 {
     /// <summary>Null when valid, else what is wrong. A client that asks for no scopes gets <c>operator.admin</c>.</summary>
     public static string? Validate(JsonElement value, out ConnectParams connect)

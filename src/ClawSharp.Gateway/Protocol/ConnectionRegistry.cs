@@ -8,7 +8,7 @@ namespace ClawSharp.Gateway.Protocol;
 /// The open control connections of one server generation: sends them <c>tick</c> events
 /// and, when the server closes, the <c>shutdown</c> event and the close frame.
 /// </summary>
-public sealed class ConnectionRegistry : IChatEventSink, IDisposable
+internal sealed class ConnectionRegistry : IChatEventSink, IDisposable
 {
     private readonly ConcurrentDictionary<string, ControlConnection> open = new(StringComparer.Ordinal);
     private readonly ITimer tickTimer;

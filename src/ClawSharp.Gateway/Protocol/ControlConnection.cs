@@ -11,7 +11,7 @@ namespace ClawSharp.Gateway.Protocol;
 /// frame (≤ 64 KiB, within 10 s), which must be <c>connect</c>; check protocol and auth;
 /// answer <c>hello-ok</c>; then answer requests until the socket closes.
 /// </summary>
-public sealed class ControlConnection
+internal sealed class ControlConnection
 {
     private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(10);
     private readonly WebSocket socket;

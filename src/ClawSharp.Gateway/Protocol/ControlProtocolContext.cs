@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace ClawSharp.Gateway.Protocol;
 
 /// <summary>What every control connection of one server generation shares.</summary>
-public sealed class ControlProtocolContext
+internal sealed class ControlProtocolContext
 {
     public required MethodRegistry Methods { get; init; }
     public required ConnectAuthenticator Authenticator { get; init; }

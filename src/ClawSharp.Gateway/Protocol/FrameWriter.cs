@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace ClawSharp.Gateway.Protocol;
 
 /// <summary>Serializes outgoing frames with a Utf8JsonWriter (no reflection: AOT-safe).</summary>
-public static class FrameWriter
+internal static class FrameWriter
 {
     // JSON is not embedded in HTML here: '+', '<' and non-ASCII text stay as they are.
     private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };

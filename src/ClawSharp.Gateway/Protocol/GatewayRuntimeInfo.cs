@@ -4,7 +4,7 @@ using ClawSharp.Gateway.Configuration;
 namespace ClawSharp.Gateway.Protocol;
 
 /// <summary>Facts about the running gateway that <c>health</c>, <c>status</c> and <c>hello-ok</c> report.</summary>
-public sealed class GatewayRuntimeInfo
+internal sealed class GatewayRuntimeInfo
 {
     public required string BootId { get; init; }
     public required DateTimeOffset IterationStartedAt { get; init; }

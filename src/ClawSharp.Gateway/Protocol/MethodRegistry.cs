@@ -3,21 +3,21 @@ using System.Text.Json;
 namespace ClawSharp.Gateway.Protocol;
 
 /// <summary>The connection a method call arrived on.</summary>
-public sealed record CallerInfo(string ConnectionId, string ClientId, string? RemoteAddress, IReadOnlySet<string> Scopes);
+internal sealed record CallerInfo(string ConnectionId, string ClientId, string? RemoteAddress, IReadOnlySet<string> Scopes);
 
 /// <summary>One request: its params (Undefined when absent) and its caller.</summary>
-public sealed record MethodCall(string Method, JsonElement Params, CallerInfo Caller);
+internal sealed record MethodCall(string Method, JsonElement Params, CallerInfo Caller);
 
-public delegate ValueTask<MethodResult> MethodHandler(MethodCall call, CancellationToken cancellationToken);
+internal delegate ValueTask<MethodResult> MethodHandler(MethodCall call, CancellationToken cancellationToken);
 
 /// <summary>A row of the dispatch table: name, least scope, handler.</summary>
-public sealed record MethodDescriptor(string Name, string Scope, MethodHandler Handler);
+internal sealed record MethodDescriptor(string Name, string Scope, MethodHandler Handler);
 
 /// <summary>
 /// Table-driven method dispatch: each feature adds its rows, so a scope per method is one
 /// column and <c>hello-ok.features.methods</c> is exactly the table's names.
 /// </summary>
-public sealed class MethodRegistry
+internal sealed class MethodRegistry
 {
     private readonly Dictionary<string, MethodDescriptor> methods = new(StringComparer.Ordinal);
 

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization.Metadata;
 namespace ClawSharp.Gateway.Protocol;
 
 /// <summary>What a method handler answers: a payload writer or an error.</summary>
-public readonly record struct MethodResult(Action<Utf8JsonWriter>? Payload, ProtocolError? Error)
+internal readonly record struct MethodResult(Action<Utf8JsonWriter>? Payload, ProtocolError? Error)
 {
     /// <summary>
     /// For long calls that answer twice with the same id: the first answer is the

@@ -1,13 +1,13 @@
 namespace ClawSharp.Gateway.Protocol;
 
-public sealed record ChallengePayload(string Nonce, long Ts);
+internal sealed record ChallengePayload(string Nonce, long Ts);
 
-public sealed record TickPayload(long Ts);
+internal sealed record TickPayload(long Ts);
 
 /// <summary><c>restartExpectedMs</c> is 1500 on a restart and null on a stop.</summary>
-public sealed record ShutdownPayload(string Reason, int? RestartExpectedMs);
+internal sealed record ShutdownPayload(string Reason, int? RestartExpectedMs);
 
-public sealed record HelloOk(
+internal sealed record HelloOk(
     string Type,
     int Protocol,
     HelloServer Server,
@@ -16,12 +16,12 @@ public sealed record HelloOk(
     HelloAuth Auth,
     HelloPolicy Policy);
 
-public sealed record HelloServer(string Version, string ConnId, string BootId);
+internal sealed record HelloServer(string Version, string ConnId, string BootId);
 
-public sealed record HelloFeatures(IReadOnlyList<string> Methods, IReadOnlyList<string> Events);
+internal sealed record HelloFeatures(IReadOnlyList<string> Methods, IReadOnlyList<string> Events);
 
 /// <summary>The shape OpenClaw's clients read: presence, health, stateVersion, uptimeMs.</summary>
-public sealed record HelloSnapshot(
+internal sealed record HelloSnapshot(
     IReadOnlyList<string> Presence,
     SnapshotHealth Health,
     SnapshotStateVersion StateVersion,
@@ -29,15 +29,15 @@ public sealed record HelloSnapshot(
     string StateDir,
     string AuthMode);
 
-public sealed record SnapshotHealth(bool Ok, string Status);
+internal sealed record SnapshotHealth(bool Ok, string Status);
 
-public sealed record SnapshotStateVersion(long Presence, long Health);
+internal sealed record SnapshotStateVersion(long Presence, long Health);
 
-public sealed record HelloAuth(string Role, IReadOnlyList<string> Scopes);
+internal sealed record HelloAuth(string Role, IReadOnlyList<string> Scopes);
 
-public sealed record HelloPolicy(int MaxPayload, int MaxBufferedBytes, long TickIntervalMs);
+internal sealed record HelloPolicy(int MaxPayload, int MaxBufferedBytes, long TickIntervalMs);
 
-public sealed record HealthPayload(
+internal sealed record HealthPayload(
     bool Ok,
     long Ts,
     long DurationMs,
@@ -48,7 +48,7 @@ public sealed record HealthPayload(
     string Version,
     string BootId);
 
-public sealed record StatusPayload(
+internal sealed record StatusPayload(
     string RuntimeVersion,
     string Version,
     int Pid,
@@ -67,9 +67,9 @@ public sealed record StatusPayload(
     WorkCountsPayload Work);
 
 /// <summary>The gateway's own view of its active work, as the safe-restart preflight counts it.</summary>
-public sealed record WorkCountsPayload(int QueueSize, long PendingReplies, int ActiveRuns, int ActiveTasks);
+internal sealed record WorkCountsPayload(int QueueSize, long PendingReplies, int ActiveRuns, int ActiveTasks);
 
 /// <summary>A <c>chat</c> event: the reply of a run (<c>state</c> final, error or aborted).</summary>
-public sealed record ChatEventPayload(string RunId, string MessageId, string SessionKey, int Seq, string State, ChatMessage? Message, string? ErrorMessage);
+internal sealed record ChatEventPayload(string RunId, string MessageId, string SessionKey, int Seq, string State, ChatMessage? Message, string? ErrorMessage);
 
-public sealed record ChatMessage(string Role, string Content);
+internal sealed record ChatMessage(string Role, string Content);

@@ -1,7 +1,7 @@
 namespace ClawSharp.Gateway.Protocol;
 
 /// <summary>Numbers of the control protocol (OpenClaw gateway protocol v4, PROTOCOL.md).</summary>
-public static class ProtocolConstants
+internal static class ProtocolConstants
 {
     public const int Version = 4;
 
@@ -21,11 +21,11 @@ public static class ProtocolConstants
     public static readonly TimeSpan DefaultTickInterval = TimeSpan.FromSeconds(30);
 
     /// <summary>How soon clients may expect the gateway back after a restart, sent in <c>shutdown</c>.</summary>
-    public const int RestartExpectedMs = 1500;
+    public static readonly int RestartExpectedMs = (int)Work.DrainGate.RetryAfter.TotalMilliseconds;
 }
 
 /// <summary>WebSocket close codes the protocol names.</summary>
-public static class CloseCodes
+internal static class CloseCodes
 {
     public const int GoingAway = 1001;
     public const int ProtocolError = 1002;
@@ -35,7 +35,7 @@ public static class CloseCodes
 }
 
 /// <summary>Error codes in response frames (upper snake case).</summary>
-public static class ErrorCodes
+internal static class ErrorCodes
 {
     public const string InvalidRequest = "INVALID_REQUEST";
     public const string Forbidden = "FORBIDDEN";
@@ -48,7 +48,7 @@ public static class ErrorCodes
 }
 
 /// <summary>Operator scopes, as OpenClaw's table: admin satisfies every scope, write satisfies read.</summary>
-public static class Scopes
+internal static class Scopes
 {
     public const string Read = "operator.read";
     public const string Write = "operator.write";

@@ -11,4 +11,4 @@ namespace ClawSharp.Gateway.Protocol;
 [JsonSerializable(typeof(HealthPayload))]
 [JsonSerializable(typeof(StatusPayload))]
 [JsonSerializable(typeof(ChatEventPayload))]
-public sealed partial class ProtocolJsonContext : JsonSerializerContext;
+internal sealed partial class ProtocolJsonContext : JsonSerializerContext;

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace ClawSharp.Gateway.Protocol;
 
 /// <summary>The fields of an incoming frame, each null when absent or of the wrong kind.</summary>
-public readonly record struct RequestFrame(string? Type, string? Id, string? Method, JsonElement Params)
+internal readonly record struct RequestFrame(string? Type, string? Id, string? Method, JsonElement Params)
 {
     public static RequestFrame From(JsonElement frame) => new(
         StringOrNull(frame, "type"),

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 namespace ClawSharp.Gateway.Respawn;
 
 /// <summary>Why a fresh-PID respawn did not hand over.</summary>
-public enum RespawnFailure
+internal enum RespawnFailure
 {
     /// <summary>The new process could not be started at all.</summary>
     SpawnFailed,
@@ -30,7 +30,7 @@ public enum RespawnFailure
 }
 
 /// <summary>The outcome of <see cref="FreshProcessSpawner.RespawnAsync"/>.</summary>
-public abstract record RespawnResult
+internal abstract record RespawnResult
 {
     private RespawnResult()
     {

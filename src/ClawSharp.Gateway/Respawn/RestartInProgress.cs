@@ -9,7 +9,7 @@ namespace ClawSharp.Gateway.Respawn;
 /// <param name="StartTime">Its start stamp (<see cref="ProcessIdentity.StartTime"/>).</param>
 /// <param name="At">When the restart closed the server.</param>
 /// <param name="Problem">Set when the restart failed to start a server: the process lives on, serving nothing, until an operator acts.</param>
-public sealed record RestartingProcess(int Pid, long StartTime, DateTimeOffset At, string? Problem = null);
+internal sealed record RestartingProcess(int Pid, long StartTime, DateTimeOffset At, string? Problem = null);
 
 /// <summary>
 /// <c>restarting.json</c>: written before a restart closes the server and releases the lock,
@@ -18,7 +18,7 @@ public sealed record RestartingProcess(int Pid, long StartTime, DateTimeOffset A
 /// <c>status</c> say "restarting" and <c>stop</c> signal the process that will otherwise come
 /// back, instead of both answering "not running".
 /// </summary>
-public static class RestartInProgress
+internal static class RestartInProgress
 {
     public static void Begin(StateDirectory state, TimeProvider time) => Write(state, time, null);
 

@@ -9,13 +9,13 @@ namespace ClawSharp.Gateway.Respawn;
 /// <param name="Reason">What went wrong: <c>spawn-failed</c>, <c>child-exited</c> or <c>child-not-ready</c> (<see cref="RespawnFailure"/>).</param>
 /// <param name="ChildPid">The new process, killed since; null when it never started.</param>
 /// <param name="Detail">A sentence for the operator.</param>
-public sealed record UpdateFailure(DateTimeOffset At, string Reason, int? ChildPid, string Detail);
+internal sealed record UpdateFailure(DateTimeOffset At, string Reason, int? ChildPid, string Detail);
 
 /// <summary>
 /// Owns <see cref="StateDirectory.UpdateFailedFile"/>: written (0600, atomically) when an update
 /// restart falls back in process, deleted by the next successful update restart, read by the CLI.
 /// </summary>
-public static class UpdateFailureStore
+internal static class UpdateFailureStore
 {
     public static void Write(StateDirectory state, UpdateFailure failure) =>
         AtomicFile.WriteAllBytes(state.UpdateFailedFile, JsonSerializer.SerializeToUtf8Bytes(failure, RespawnJsonContext.Default.UpdateFailure));

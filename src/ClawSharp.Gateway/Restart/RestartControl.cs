@@ -8,7 +8,7 @@ namespace ClawSharp.Gateway.Restart;
 /// requests handed to the run loop (<paramref name="submit"/>), where signals end up too, so
 /// both are decided by one reader and coalesced alike.
 /// </summary>
-public sealed class RestartControl(Action<RestartSubmission> submit, RestartOptions options, WorkHost work, TimeProvider time)
+internal sealed class RestartControl(Action<RestartSubmission> submit, RestartOptions options, WorkHost work, TimeProvider time)
 {
     /// <summary>How long a request waits for the loop's decision; the loop reads commands in every state, so this is a safety net.</summary>
     private static readonly TimeSpan DecisionTimeout = TimeSpan.FromSeconds(10);

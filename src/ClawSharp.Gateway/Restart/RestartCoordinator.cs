@@ -3,10 +3,10 @@ using ClawSharp.Gateway.Configuration;
 namespace ClawSharp.Gateway.Restart;
 
 /// <summary>What a restart request asks for (RPC params, an intent file, or a bare signal).</summary>
-public sealed record RestartAsk(string Source, string? Reason, bool SkipDeferral, bool InterruptActiveWork, bool? Force, long? WaitMs);
+internal sealed record RestartAsk(string Source, string? Reason, bool SkipDeferral, bool InterruptActiveWork, bool? Force, long? WaitMs);
 
 /// <summary>The coordinator's answer: the status and the plan to carry out (null when coalesced).</summary>
-public sealed record RestartDecision(string Status, RestartPlan? Plan, PreflightResult Preflight, RestartInfo Info, InterruptionInfo Interruption)
+internal sealed record RestartDecision(string Status, RestartPlan? Plan, PreflightResult Preflight, RestartInfo Info, InterruptionInfo Interruption)
 {
     /// <summary>The answer of <c>gateway.restart.request</c>.</summary>
     public RestartRequestResult ToResult() => new(true, Status, Preflight, Info, Interruption);
@@ -20,7 +20,7 @@ public sealed record RestartDecision(string Status, RestartPlan? Plan, Preflight
 /// </summary>
 /// <param name="time">The clock (cooldown).</param>
 /// <param name="modeOf">The restart mode a restart with this reason will take, as its wire name.</param>
-public sealed class RestartCoordinator(TimeProvider time, Func<string, string> modeOf)
+internal sealed class RestartCoordinator(TimeProvider time, Func<string, string> modeOf)
 {
     private DateTimeOffset? lastRestartAt;
 

@@ -11,4 +11,4 @@ namespace ClawSharp.Gateway.Restart;
 /// <param name="Reason">Why, for the log.</param>
 /// <param name="Force">Restart at once, aborting active runs.</param>
 /// <param name="WaitMs">Cap on the drain in milliseconds; 0 waits indefinitely.</param>
-public sealed record RestartIntent(string Kind, int Pid, int RequesterPid, long CreatedAt, string? Reason, bool? Force, long? WaitMs);
+internal sealed record RestartIntent(string Kind, int Pid, int RequesterPid, long CreatedAt, string? Reason, bool? Force, long? WaitMs);

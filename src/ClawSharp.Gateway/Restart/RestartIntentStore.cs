@@ -9,7 +9,7 @@ namespace ClawSharp.Gateway.Restart;
 /// when it is a regular file of at most 1 KiB, names this PID and is under 60 s old; it is
 /// deleted whenever it is read, so a stale one never turns a later SIGTERM into a restart.
 /// </summary>
-public static class RestartIntentStore
+internal static class RestartIntentStore
 {
     public const string FileName = "restart-intent.json";
     public const int MaxBytes = 1024;

@@ -6,4 +6,4 @@ namespace ClawSharp.Gateway.Restart;
 [JsonSerializable(typeof(RestartIntent))]
 [JsonSerializable(typeof(PreflightResult))]
 [JsonSerializable(typeof(RestartRequestResult))]
-public sealed partial class RestartJsonContext : JsonSerializerContext;
+internal sealed partial class RestartJsonContext : JsonSerializerContext;

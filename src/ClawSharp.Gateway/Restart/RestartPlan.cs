@@ -5,4 +5,4 @@ namespace ClawSharp.Gateway.Restart;
 /// <param name="DrainBudget">How long the drain may wait for active work; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
 /// <param name="Delay">Cooldown still to wait before the restart begins.</param>
 /// <param name="Reason">Why, for the log and the <c>shutdown</c> event.</param>
-public sealed record RestartPlan(bool Force, TimeSpan DrainBudget, TimeSpan Delay, string Reason);
+internal sealed record RestartPlan(bool Force, TimeSpan DrainBudget, TimeSpan Delay, string Reason);

@@ -8,7 +8,7 @@ namespace ClawSharp.Gateway.Restart;
 /// Counts the active work and names the blockers, with the messages of PROTOCOL.md. Pure:
 /// only running, non-ended tasks block; <c>safe</c> is true exactly when there is no blocker.
 /// </summary>
-public static class RestartPreflight
+internal static class RestartPreflight
 {
     public const int MaxListedTasks = 8;
     private const int MaxTitleChars = 80;

@@ -5,7 +5,7 @@ namespace ClawSharp.Gateway.Restart;
 /// at once never both start a restart). <see cref="AnswerSent"/> completes once the requester
 /// has its answer: the restart closes no connection before that.
 /// </summary>
-public sealed class RestartSubmission(RestartAsk ask)
+internal sealed class RestartSubmission(RestartAsk ask)
 {
     private readonly TaskCompletionSource<RestartDecision?> decision = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource answerSent = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -4,7 +4,6 @@ using ClawSharp.Gateway.Claim;
 using ClawSharp.Gateway.Configuration;
 using ClawSharp.Gateway.Diagnostics;
 using ClawSharp.Gateway.Http;
-using ClawSharp.Gateway.Lifecycle;
 using ClawSharp.Gateway.Protocol;
 using ClawSharp.Gateway.Protocol.Methods;
 using ClawSharp.Gateway.Storage;
@@ -18,7 +17,7 @@ using Microsoft.Extensions.Logging;
 namespace ClawSharp.Gateway.Server;
 
 /// <summary>What one server generation is built from.</summary>
-public sealed record GatewayServerSettings(
+internal sealed record GatewayServerSettings(
     GatewayConfig Config,
     StateDirectory State,
     ListenSocket Listener,
@@ -35,9 +34,9 @@ public sealed record GatewayServerSettings(
 /// <summary>
 /// One server generation: a fresh Kestrel host serving on a duplicate of the process's
 /// listening socket. Start once, stop once, dispose; an in-process restart builds a new one
-/// (the Generic Host is start-once, so the cycle lives in <see cref="GatewayRunLoop"/>).
+/// (the Generic Host is start-once, so the cycle lives in the run loop, <c>Lifecycle.GatewayRunLoop</c>).
 /// </summary>
-public sealed class GatewayServer : IAsyncDisposable
+internal sealed class GatewayServer : IAsyncDisposable
 {
     private static readonly TimeSpan ConnectionCloseGrace = TimeSpan.FromSeconds(2);
     private readonly WebApplication app;

@@ -1,6 +1,6 @@
 namespace ClawSharp.Gateway.ServiceManagers;
 
-public static class SupervisorDetection
+internal static class SupervisorDetection
 {
     public const string EnvironmentVariable = "CLAWSHARP_SUPERVISOR";
 

@@ -1,6 +1,6 @@
 namespace ClawSharp.Gateway.Storage;
 
-public sealed partial class GatewayStore
+internal sealed partial class GatewayStore
 {
     /// <summary>
     /// Commits a new message and its queued run in one transaction, or returns the first

@@ -1,6 +1,6 @@
 namespace ClawSharp.Gateway.Storage;
 
-public sealed partial class GatewayStore
+internal sealed partial class GatewayStore
 {
     /// <summary>Replies not yet delivered whose next attempt is due, oldest first.</summary>
     public IReadOnlyList<PendingReply> DueReplies(int limit)

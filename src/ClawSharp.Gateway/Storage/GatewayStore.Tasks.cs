@@ -1,6 +1,6 @@
 namespace ClawSharp.Gateway.Storage;
 
-public sealed partial class GatewayStore
+internal sealed partial class GatewayStore
 {
     private const string TaskColumns =
         "id, run_id, runtime, label, title, command, session_key, status, restartable, timeout_ms, exit_code, output, error, created_at, started_at, ended_at";

@@ -14,7 +14,7 @@ namespace ClawSharp.Gateway.Storage;
 /// synchronous=NORMAL in WAL mode: a committed transaction survives a crash of the process
 /// (kill -9), which is what "accepted" promises; a power cut may lose the last commits.
 /// </remarks>
-public sealed partial class GatewayStore : IDisposable
+internal sealed partial class GatewayStore : IDisposable
 {
     private readonly SqliteConnection connection;
     private readonly Lock gate = new();

@@ -1,7 +1,7 @@
 namespace ClawSharp.Gateway.Storage;
 
 /// <summary>queued → running → completed | failed | aborted | interrupted (ARCHITECTURE.md §4).</summary>
-public enum RunStatus
+internal enum RunStatus
 {
     Queued,
     Running,
@@ -12,7 +12,7 @@ public enum RunStatus
 }
 
 /// <summary>queued → running → succeeded | failed | timed_out | cancelled | lost.</summary>
-public enum TaskState
+internal enum TaskState
 {
     Queued,
     Running,
@@ -24,21 +24,21 @@ public enum TaskState
 }
 
 /// <summary>What <c>chat.send</c> answers: the ids of the message, new or (same idempotency key) the first one's.</summary>
-public sealed record AcceptedMessage(string MessageId, string RunId, string SessionKey, RunStatus Status, bool Duplicate);
+internal sealed record AcceptedMessage(string MessageId, string RunId, string SessionKey, RunStatus Status, bool Duplicate);
 
 /// <summary>A run to execute: its message and the agent of its session.</summary>
-public sealed record RunWork(string RunId, string MessageId, string SessionKey, string Text, string Agent, int Attempts);
+internal sealed record RunWork(string RunId, string MessageId, string SessionKey, string Text, string Agent, int Attempts);
 
 /// <summary>A reply waiting in the outbox.</summary>
-public sealed record PendingReply(long Id, string RunId, string MessageId, string SessionKey, string State, string? Text,
+internal sealed record PendingReply(long Id, string RunId, string MessageId, string SessionKey, string State, string? Text,
     int Attempts, string? WebhookUrl);
 
 /// <summary>One line of <c>chat.history</c>.</summary>
-public sealed record HistoryEntry(string Role, string Content, string MessageId, string? RunId, string? State, long Ts);
+internal sealed record HistoryEntry(string Role, string Content, string MessageId, string? RunId, string? State, long Ts);
 
-public sealed record SessionSummary(string Key, string Agent, string? WebhookUrl, long CreatedAt, long Messages, long LastActivityAt);
+internal sealed record SessionSummary(string Key, string Agent, string? WebhookUrl, long CreatedAt, long Messages, long LastActivityAt);
 
-public sealed record TaskRecord(
+internal sealed record TaskRecord(
     string TaskId,
     string RunId,
     string Runtime,
@@ -57,4 +57,4 @@ public sealed record TaskRecord(
     long? EndedAt);
 
 /// <summary>What recovery did at start.</summary>
-public sealed record RecoveryReport(int RunsRequeued, int RunsFailed, int TasksLost, int TasksRequeued);
+internal sealed record RecoveryReport(int RunsRequeued, int RunsFailed, int TasksLost, int TasksRequeued);

@@ -1,7 +1,7 @@
 namespace ClawSharp.Gateway.Storage;
 
 /// <summary>The wire and database spelling of statuses: lower snake case.</summary>
-public static class StatusNames
+internal static class StatusNames
 {
     public static string Of(RunStatus status) => status.ToString().ToLowerInvariant();
 

@@ -10,7 +10,7 @@ namespace ClawSharp.Gateway.Work;
 /// until a 2xx. A reply stays pending until delivered, across restarts; a delivery cut by a
 /// crash is sent again under the same message id.
 /// </summary>
-public sealed class ReplyOutbox(GatewayStore store, IChatEventSink events, HttpClient http, ILogger logger, TimeProvider time, Action delivered)
+internal sealed class ReplyOutbox(GatewayStore store, IChatEventSink events, HttpClient http, ILogger logger, TimeProvider time, Action delivered)
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan WebhookTimeout = TimeSpan.FromSeconds(10);

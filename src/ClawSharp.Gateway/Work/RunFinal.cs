@@ -1,4 +1,4 @@
 namespace ClawSharp.Gateway.Work;
 
 /// <summary>How a run ended, as the final answer of <c>chat.send</c> reports it.</summary>
-public sealed record RunFinal(string RunId, string MessageId, string SessionKey, string State, string? Text);
+internal sealed record RunFinal(string RunId, string MessageId, string SessionKey, string State, string? Text);

@@ -9,7 +9,7 @@ namespace ClawSharp.Gateway.Work;
 /// <param name="ended">Called after a run ended and stopped counting as active (a drain waits on it).</param>
 /// <param name="failed">Called when running a run threw (the store failed); the lane goes on with the next run.</param>
 /// <param name="stopping">Fires when the generation closes.</param>
-public sealed class RunLanes(int maxConcurrent, Func<string, CancellationToken, Task> execute, Action ended,
+internal sealed class RunLanes(int maxConcurrent, Func<string, CancellationToken, Task> execute, Action ended,
     Action<string, string, Exception> failed, CancellationToken stopping)
 {
     private readonly Dictionary<string, Queue<string>> lanes = new(StringComparer.Ordinal);

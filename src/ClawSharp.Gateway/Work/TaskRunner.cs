@@ -10,7 +10,7 @@ namespace ClawSharp.Gateway.Work;
 /// Runs background tasks of the durable registry: an <c>exec</c> command detached from any
 /// session, with a timeout. Only running tasks are active work; queued ones wait for a slot.
 /// </summary>
-public sealed class TaskRunner(GatewayStore store, TaskOptions options, int maxConcurrent, ILogger logger, CancellationToken stopping, Action changed,
+internal sealed class TaskRunner(GatewayStore store, TaskOptions options, int maxConcurrent, ILogger logger, CancellationToken stopping, Action changed,
     Func<bool> draining)
 {
     private const int MaxOutputChars = 64 * 1024;

@@ -5,4 +5,4 @@ namespace ClawSharp.Gateway.Work;
 /// <param name="PendingReplies">Replies not yet delivered, including those being sent.</param>
 /// <param name="ActiveRuns">Agent runs executing now.</param>
 /// <param name="ActiveTasks">Background tasks running now (queued ones do not count).</param>
-public sealed record WorkCounters(int QueueSize, long PendingReplies, int ActiveRuns, int ActiveTasks);
+internal sealed record WorkCounters(int QueueSize, long PendingReplies, int ActiveRuns, int ActiveTasks);

@@ -15,7 +15,7 @@ namespace ClawSharp.Gateway.Work;
 /// the queue for the next generation), stop the outbox and tasks, close the store.
 /// Invariant: a message is accepted only once committed; a run is answered at most once.
 /// </summary>
-public sealed class WorkHost : IAsyncDisposable
+internal sealed class WorkHost : IAsyncDisposable
 {
     private static readonly TimeSpan SweepInterval = TimeSpan.FromHours(1);
     private readonly GatewayStore store;

@@ -1,7 +1,7 @@
 namespace ClawSharp.Tests.Fakes;
 
 /// <summary>The ordered record of what a lifecycle test saw: state changes from the log and calls on the fakes, compared whole.</summary>
-public sealed class Transcript
+internal sealed class Transcript
 {
     private readonly List<string> entries = [];
     private readonly Lock gate = new();

@@ -6,7 +6,7 @@ namespace ClawSharp.Tests.Fakes;
 /// A logger that adds the run loop's state changes (event 1000, "state A -> B (why)") to the
 /// transcript as "A -> B", and keeps every line for assertions on messages.
 /// </summary>
-public sealed class TranscriptLogger(Transcript transcript) : ILogger
+internal sealed class TranscriptLogger(Transcript transcript) : ILogger
 {
     private const int StateChanged = 1000;
     private readonly List<string> lines = [];

@@ -8,7 +8,7 @@ namespace ClawSharp.Tests.Infrastructure;
 /// variables the test process may carry (a home, a supervisor marker, test faults, a run id …),
 /// so that only <paramref name="environment"/> decides them.
 /// </summary>
-public static class ClawSharpStartInfo
+internal static class ClawSharpStartInfo
 {
     public static ProcessStartInfo Create(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {

@@ -3,13 +3,13 @@ using System.Diagnostics;
 namespace ClawSharp.Tests.Infrastructure;
 
 /// <summary>The result of one short-lived clawsharp command.</summary>
-public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
+internal sealed record CliResult(int ExitCode, string Stdout, string Stderr)
 {
     public override string ToString() => $"exit {ExitCode}\n--- stdout ---\n{Stdout}\n--- stderr ---\n{Stderr}";
 }
 
 /// <summary>Runs the real clawsharp binary to completion.</summary>
-public static class CliRun
+internal static class CliRun
 {
     public static async Task<CliResult> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null,
         TimeSpan? timeout = null)

@@ -5,7 +5,7 @@ using System.Text;
 namespace ClawSharp.Tests.Infrastructure;
 
 /// <summary>Connects to a port in a few parallel loops (each connect sends a GET /healthz) and counts refusals.</summary>
-public sealed class ConnectLoop : IDisposable
+internal sealed class ConnectLoop : IDisposable
 {
     private const int Workers = 4;
     private readonly int port;

@@ -1,7 +1,7 @@
 namespace ClawSharp.Tests.Infrastructure;
 
 /// <summary>Waits on a condition with a deadline: no fixed sleeps in tests.</summary>
-public static class Eventually
+internal static class Eventually
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
 

@@ -11,7 +11,7 @@ namespace ClawSharp.Tests.Infrastructure;
 /// respawn started for the same home (the PID the home's lock names, once verified, and any
 /// other process whose command line names the home).
 /// </summary>
-public sealed class GatewayProcess : IAsyncDisposable
+internal sealed class GatewayProcess : IAsyncDisposable
 {
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };

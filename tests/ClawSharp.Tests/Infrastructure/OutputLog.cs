@@ -1,7 +1,7 @@
 namespace ClawSharp.Tests.Infrastructure;
 
 /// <summary>Lines a child process printed, with a way to wait for one.</summary>
-public sealed class OutputLog
+internal sealed class OutputLog
 {
     private readonly List<string> lines = [];
     private readonly Lock gate = new();

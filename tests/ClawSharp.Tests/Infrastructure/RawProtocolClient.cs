@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace ClawSharp.Tests.Infrastructure;
 
 /// <summary>A bare WebSocket that speaks frames as the test writes them, for protocol and error-path tests.</summary>
-public sealed class RawProtocolClient : IAsyncDisposable
+internal sealed class RawProtocolClient : IAsyncDisposable
 {
     public static readonly TimeSpan FrameTimeout = TimeSpan.FromSeconds(10);
     private readonly ClientWebSocket socket = new();

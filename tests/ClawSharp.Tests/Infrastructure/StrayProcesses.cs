@@ -7,7 +7,7 @@ namespace ClawSharp.Tests.Infrastructure;
 /// to assert that none is left, and to kill those a test orphaned (a task still running when
 /// the test kill -9'd its gateway).
 /// </summary>
-public static class StrayProcesses
+internal static class StrayProcesses
 {
     /// <summary>Live processes (zombies excluded) whose command line contains the fragment, this test process excepted.</summary>
     public static List<int> Find(string commandLineFragment) =>

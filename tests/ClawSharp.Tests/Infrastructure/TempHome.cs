@@ -3,7 +3,7 @@ using ClawSharp.Gateway.Configuration;
 namespace ClawSharp.Tests.Infrastructure;
 
 /// <summary>A throw-away state directory, removed with everything in it.</summary>
-public sealed class TempHome : IDisposable
+internal sealed class TempHome : IDisposable
 {
     public TempHome()
     {

@@ -6,7 +6,7 @@ using System.Text;
 namespace ClawSharp.Tests.Infrastructure;
 
 /// <summary>A real HTTP server on loopback (HttpListener) for webhook and OpenAI-compatible endpoint tests.</summary>
-public sealed class TestHttpServer : IDisposable
+internal sealed class TestHttpServer : IDisposable
 {
     private readonly HttpListener listener = new();
     private readonly Func<RecordedRequest, (int Status, string Body)> respond;
@@ -72,4 +72,4 @@ public sealed class TestHttpServer : IDisposable
     }
 }
 
-public sealed record RecordedRequest(string Method, string Path, string? Authorization, string Body);
+internal sealed record RecordedRequest(string Method, string Path, string? Authorization, string Body);

@@ -3,7 +3,7 @@ using System.Reflection;
 namespace ClawSharp.Tests.Infrastructure;
 
 /// <summary>Where the real clawsharp binary of this build is.</summary>
-public static class TestPaths
+internal static class TestPaths
 {
     public static string RepoRoot { get; } = FindRepoRoot();
 

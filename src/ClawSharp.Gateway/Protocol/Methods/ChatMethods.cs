@@ -4,7 +4,7 @@ using ClawSharp.Gateway.Work;
 namespace ClawSharp.Gateway.Protocol.Methods;
 
 /// <summary><c>chat.send</c>, <c>chat.abort</c>, <c>chat.history</c> and <c>sessions.list</c>.</summary>
-public static class ChatMethods
+internal static class ChatMethods
 {
     /// <summary>Largest message accepted: 256 KiB of UTF-8.</summary>
     public const int MaxMessageBytes = 256 * 1024;
@@ -51,7 +51,7 @@ public static class ChatMethods
         }
         if (work.Gate.IsDraining)
         {
-            return MethodResult.Fail(DrainGate.Refusal());
+            return MethodResult.Fail(ProtocolError.Draining());
         }
         // Subscribe before accepting: the reply may be published before this method returns.
         connections.Subscribe(call.Caller.ConnectionId, input.SessionKey);

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace ClawSharp.Gateway.Protocol.Methods;
 
 /// <summary>The <c>health</c> and <c>status</c> methods (scope <c>operator.read</c>, as OpenClaw).</summary>
-public static class GatewayInfoMethods
+internal static class GatewayInfoMethods
 {
     public static MethodRegistry AddGatewayInfoMethods(this MethodRegistry registry, GatewayRuntimeInfo runtime, ConnectionRegistry connections,
         Func<Work.WorkCounters> work) =>

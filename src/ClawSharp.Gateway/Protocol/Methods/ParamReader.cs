@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace ClawSharp.Gateway.Protocol.Methods;
 
 /// <summary>Reads request params; the first problem becomes <see cref="Error"/> (INVALID_REQUEST naming the field).</summary>
-public sealed class ParamReader
+internal sealed class ParamReader
 {
     private readonly JsonElement parameters;
     private readonly string method;

@@ -3,7 +3,7 @@ using ClawSharp.Gateway.Restart;
 namespace ClawSharp.Gateway.Protocol.Methods;
 
 /// <summary><c>gateway.restart.preflight</c> (operator.read) and <c>gateway.restart.request</c> (operator.admin), as OpenClaw.</summary>
-public static class RestartMethods
+internal static class RestartMethods
 {
     public static MethodRegistry AddRestartMethods(this MethodRegistry registry, RestartControl control) =>
         registry

@@ -4,7 +4,7 @@ using ClawSharp.Gateway.Work;
 namespace ClawSharp.Gateway.Protocol.Methods;
 
 /// <summary><c>tasks.create</c>, <c>tasks.list</c>, <c>tasks.get</c> and <c>tasks.cancel</c> (shapes as PROTOCOL.md).</summary>
-public static class TaskMethods
+internal static class TaskMethods
 {
     public static MethodRegistry AddTaskMethods(this MethodRegistry registry, WorkHost work, TimeProvider time) =>
         registry
@@ -33,7 +33,7 @@ public static class TaskMethods
         }
         if (work.Gate.IsDraining)
         {
-            return MethodResult.Fail(DrainGate.Refusal());
+            return MethodResult.Fail(ProtocolError.Draining());
         }
         var task = work.Tasks.Create(command!, label, title, sessionKey, restartable, timeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null);
         return MethodResult.Ok(new TaskGetResult(ToItem(task, time)), WorkJsonContext.Default.TaskGetResult);
