@@ -3,6 +3,7 @@ using System.Text.Json;
 using ClawSharp.Cli.Options;
 using ClawSharp.Control.Client;
 using ClawSharp.Gateway;
+using ClawSharp.Gateway.Protocol.Methods;
 
 namespace ClawSharp.Cli.Commands;
 
@@ -47,52 +48,34 @@ internal static class SendCommand
 
     private static async Task<int> SendAsync(ParseResult parse, GatewayClient client, CancellationToken cancellationToken)
     {
-        var wait = parse.GetValue(Wait);
         var json = parse.GetValue(Client.Json);
+        var session = parse.GetValue(Session)!;
+        var text = parse.GetValue(Text)!;
         var key = parse.GetValue(IdempotencyKey) ?? Guid.NewGuid().ToString("N");
-        var accepted = await client.CallAsync("chat.send", writer =>
+        var agent = parse.GetValue(Agent);
+        if (!parse.GetValue(Wait))
         {
-            writer.WriteStartObject();
-            writer.WriteString("sessionKey", parse.GetValue(Session));
-            writer.WriteString("message", parse.GetValue(Text));
-            writer.WriteString("idempotencyKey", key);
-            if (parse.GetValue(Agent) is { } agent)
-            {
-                writer.WriteString("agent", agent);
-            }
-            if (wait)
-            {
-                writer.WriteBoolean("expectFinal", true);
-            }
-            writer.WriteEndObject();
-        }, cancellationToken).ConfigureAwait(false);
-        if (!wait)
-        {
+            var accepted = await client.SendAsync(session, text, key, agent, cancellationToken).ConfigureAwait(false);
             if (json)
             {
-                CliOutput.WriteJson(accepted);
+                CliOutput.WriteJson(w => JsonSerializer.Serialize(w, accepted, WorkJsonContext.Default.ChatSendAccepted));
             }
             else
             {
-                Console.Out.WriteLine($"accepted: message {accepted.GetProperty("messageId").GetString()}, run {accepted.GetProperty("runId").GetString()}");
+                Console.Out.WriteLine($"accepted: message {accepted.MessageId}, run {accepted.RunId}");
             }
             return (int)ExitCode.Success;
         }
-        var final = await client.ReceiveFinalAsync(cancellationToken).ConfigureAwait(false);
-        var ok = final.GetProperty("status").GetString() == "ok";
+        var final = await client.SendAndWaitAsync(session, text, key, agent, cancellationToken).ConfigureAwait(false);
+        var ok = final.Status == "ok";
         if (json)
         {
-            CliOutput.WriteJson(final);
+            CliOutput.WriteJson(w => JsonSerializer.Serialize(w, final, WorkJsonContext.Default.ChatSendFinal));
         }
         else if (ok)
         {
-            Console.Out.WriteLine(final.GetProperty("reply").GetString());
+            Console.Out.WriteLine(final.Reply);
         }
-        if (!ok)
-        {
-            var error = final.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
-            return CliOutput.Fail(ExitCode.Failure, $"run {final.GetProperty("status").GetString()}: {error}");
-        }
-        return (int)ExitCode.Success;
+        return ok ? (int)ExitCode.Success : CliOutput.Fail(ExitCode.Failure, $"run {final.Status}: {final.Error}");
     }
 }

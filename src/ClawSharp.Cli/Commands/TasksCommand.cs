@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using ClawSharp.Cli.Options;
 using ClawSharp.Gateway;
+using ClawSharp.Gateway.Protocol.Methods;
 
 namespace ClawSharp.Cli.Commands;
 
@@ -30,38 +31,21 @@ internal static class TasksCommand
         Client.AddOptionsTo(command);
         command.SetAction((parse, ct) => Client.RunAsync(parse, ct, async (client, token) =>
         {
-            var result = await client.CallAsync("tasks.list", w =>
-            {
-                w.WriteStartObject();
-                if (parse.GetValue(status) is { } s)
-                {
-                    w.WriteString("status", s);
-                }
-                if (parse.GetValue(session) is { } k)
-                {
-                    w.WriteString("sessionKey", k);
-                }
-                if (parse.GetValue(limit) is { } n)
-                {
-                    w.WriteNumber("limit", n);
-                }
-                w.WriteEndObject();
-            }, token).ConfigureAwait(false);
+            var result = await client.TasksListAsync(parse.GetValue(status), parse.GetValue(session), parse.GetValue(limit), token).ConfigureAwait(false);
             if (parse.GetValue(Client.Json))
             {
-                CliOutput.WriteJson(result);
+                CliOutput.WriteJson(w => JsonSerializer.Serialize(w, result, WorkJsonContext.Default.TasksListResult));
                 return 0;
             }
-            var rows = result.GetProperty("tasks").EnumerateArray().ToList();
-            if (rows.Count == 0)
+            if (result.Tasks.Count == 0)
             {
                 Console.Out.WriteLine("no tasks");
                 return 0;
             }
             Console.Out.WriteLine($"{"TASK",-26} {"STATUS",-10} {"RUNTIME",-9} LABEL");
-            foreach (var task in rows)
+            foreach (var task in result.Tasks)
             {
-                Console.Out.WriteLine($"{task.GetProperty("taskId").GetString(),-26} {task.GetProperty("status").GetString(),-10} {Runtime(task),-9} {Label(task)}");
+                Console.Out.WriteLine($"{task.TaskId,-26} {task.Status,-10} {Runtime(task),-9} {task.Label ?? task.Command}");
             }
             return 0;
         }));
@@ -75,13 +59,8 @@ internal static class TasksCommand
         Client.AddOptionsTo(command);
         command.SetAction((parse, ct) => Client.RunAsync(parse, ct, async (client, token) =>
         {
-            var result = await client.CallAsync("tasks.get", w =>
-            {
-                w.WriteStartObject();
-                w.WriteString("taskId", parse.GetValue(id));
-                w.WriteEndObject();
-            }, token).ConfigureAwait(false);
-            PrintTask(result.GetProperty("task"), parse.GetValue(Client.Json) ? result : null);
+            var result = await client.TaskGetAsync(parse.GetValue(id)!, token).ConfigureAwait(false);
+            PrintTask(result, parse.GetValue(Client.Json));
             return 0;
         }));
         return command;
@@ -95,28 +74,18 @@ internal static class TasksCommand
         Client.AddOptionsTo(command);
         command.SetAction((parse, ct) => Client.RunAsync(parse, ct, async (client, token) =>
         {
-            var result = await client.CallAsync("tasks.cancel", w =>
-            {
-                w.WriteStartObject();
-                w.WriteString("taskId", parse.GetValue(id));
-                if (parse.GetValue(reason) is { } r)
-                {
-                    w.WriteString("reason", r);
-                }
-                w.WriteEndObject();
-            }, token).ConfigureAwait(false);
+            var result = await client.TaskCancelAsync(parse.GetValue(id)!, parse.GetValue(reason), token).ConfigureAwait(false);
             if (parse.GetValue(Client.Json))
             {
-                CliOutput.WriteJson(result);
+                CliOutput.WriteJson(w => JsonSerializer.Serialize(w, result, WorkJsonContext.Default.TaskCancelResult));
             }
-            if (!result.GetProperty("found").GetBoolean())
+            if (!result.Found)
             {
                 return CliOutput.Fail(ExitCode.Failure, $"no task {parse.GetValue(id)}; see 'clawsharp tasks list'");
             }
-            if (!result.GetProperty("cancelled").GetBoolean())
+            if (!result.Cancelled)
             {
-                return CliOutput.Fail(ExitCode.Failure,
-                    $"task {parse.GetValue(id)} has already ended ({result.GetProperty("task").GetProperty("status").GetString()})");
+                return CliOutput.Fail(ExitCode.Failure, $"task {parse.GetValue(id)} has already ended ({result.Task?.Status})");
             }
             if (!parse.GetValue(Client.Json))
             {
@@ -138,49 +107,35 @@ internal static class TasksCommand
         Client.AddOptionsTo(command);
         command.SetAction((parse, ct) => Client.RunAsync(parse, ct, async (client, token) =>
         {
-            var result = await client.CallAsync("tasks.create", w =>
-            {
-                w.WriteStartObject();
-                w.WriteString("command", parse.GetValue(shell));
-                if (parse.GetValue(label) is { } l)
-                {
-                    w.WriteString("label", l);
-                }
-                if (parse.GetValue(title) is { } t)
-                {
-                    w.WriteString("title", t);
-                }
-                w.WriteBoolean("restartable", parse.GetValue(restartable));
-                if (parse.GetValue(limit) is { } d)
-                {
-                    w.WriteNumber("timeoutMs", (long)d.TotalMilliseconds);
-                }
-                w.WriteEndObject();
-            }, token).ConfigureAwait(false);
-            PrintTask(result.GetProperty("task"), parse.GetValue(Client.Json) ? result : null);
+            var result = await client.TaskCreateAsync(parse.GetValue(shell)!, parse.GetValue(label), parse.GetValue(title), parse.GetValue(restartable),
+                parse.GetValue(limit), token).ConfigureAwait(false);
+            PrintTask(result, parse.GetValue(Client.Json));
             return 0;
         }));
         return command;
     }
 
-    private static void PrintTask(JsonElement task, JsonElement? asJson)
+    /// <summary>
+    /// With <paramref name="json"/> the whole answer; else one line per field of the task the
+    /// gateway sent a value for, under its wire name and in its wire order (the source-generated
+    /// contract of <see cref="TaskItem"/>, so a field added there shows up here).
+    /// </summary>
+    private static void PrintTask(TaskGetResult result, bool json)
     {
-        if (asJson is { } json)
+        if (json)
         {
-            CliOutput.WriteJson(json);
+            CliOutput.WriteJson(w => JsonSerializer.Serialize(w, result, WorkJsonContext.Default.TaskGetResult));
             return;
         }
-        foreach (var property in task.EnumerateObject().Where(p => p.Value.ValueKind != JsonValueKind.Null))
+        foreach (var property in WorkJsonContext.Default.TaskItem.Properties)
         {
-            Console.Out.WriteLine($"{property.Name + ":",-13} {property.Value}");
+            if (property.Get?.Invoke(result.Task) is { } value)
+            {
+                Console.Out.WriteLine($"{property.Name + ":",-13} {Convert.ToString(value, CultureInfo.InvariantCulture)}");
+            }
         }
     }
 
-    private static string Runtime(JsonElement task) =>
-        task.TryGetProperty("runtimeMs", out var ms) && ms.ValueKind == JsonValueKind.Number
-            ? string.Create(CultureInfo.InvariantCulture, $"{ms.GetInt64() / 1000.0:F1}s")
-            : "-";
-
-    private static string Label(JsonElement task) =>
-        task.TryGetProperty("label", out var label) && label.ValueKind == JsonValueKind.String ? label.GetString()! : task.GetProperty("command").GetString()!;
+    private static string Runtime(TaskItem task) =>
+        task.RuntimeMs is { } ms ? string.Create(CultureInfo.InvariantCulture, $"{ms / 1000.0:F1}s") : "-";
 }

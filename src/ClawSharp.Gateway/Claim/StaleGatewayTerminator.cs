@@ -6,10 +6,14 @@ namespace ClawSharp.Gateway.Claim;
 /// <summary>
 /// <c>gateway run --force</c>: stops a gateway that stands in the way (the owner of this
 /// state directory's lock, or a clawsharp process listening on the port). Only processes
-/// verified to be clawsharp gateways are signalled: SIGTERM, then SIGKILL after the grace.
+/// verified to be clawsharp gateways are signalled: SIGTERM, then SIGKILL after the grace;
+/// the waits are <see cref="ProcessIdentity.WaitForExitAsync"/> on the verified identity, so a
+/// PID reused meanwhile counts as gone.
 /// </summary>
 internal sealed class StaleGatewayTerminator(ILogger logger, TimeSpan grace)
 {
+    private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(5);
+
     /// <summary>Stops the verified lock owner; false when it cannot be identified or does not go.</summary>
     public bool TerminateLockOwner(LockOwner? owner)
     {
@@ -17,7 +21,7 @@ internal sealed class StaleGatewayTerminator(ILogger logger, TimeSpan grace)
         {
             return false;
         }
-        return Terminate(owner.Pid);
+        return Terminate(new ProcessIdentity(owner.Pid, owner.StartTime));
     }
 
     /// <summary>Stops the clawsharp processes listening on <paramref name="port"/>; null on success, else why not.</summary>
@@ -28,41 +32,34 @@ internal sealed class StaleGatewayTerminator(ILogger logger, TimeSpan grace)
         {
             return $"no process found listening on port {port}";
         }
+        // Identities first, checked after: the processes waited for are the ones verified below.
+        var identities = owners.Select(ProcessIdentity.Of).OfType<ProcessIdentity>().ToList();
         var foreign = owners.FirstOrDefault(pid => !PortOwners.IsClawSharp(pid));
         if (foreign != 0)
         {
             return $"port {port} is held by pid {foreign} ({ProcessIdentity.CommandLine(foreign) ?? "unknown"}), which is not a clawsharp gateway; stop it yourself";
         }
-        return owners.All(Terminate) ? null : $"the gateway on port {port} did not exit";
+        return identities.All(Terminate) ? null : $"the gateway on port {port} did not exit";
     }
 
-    private bool Terminate(int pid)
+    private bool Terminate(ProcessIdentity target)
     {
-        ClaimLog.ForceTerminating(logger, pid);
-        if (!Posix.Kill(pid, Posix.SIGTERM))
+        ClaimLog.ForceTerminating(logger, target.Pid);
+        if (!Posix.Kill(target.Pid, Posix.SIGTERM))
         {
             return true;
         }
-        if (WaitForExit(pid, grace))
+        if (WaitForExit(target, grace))
         {
             return true;
         }
-        ClaimLog.ForceKilling(logger, pid, grace.TotalSeconds);
-        Posix.Kill(pid, Posix.SIGKILL);
-        return WaitForExit(pid, TimeSpan.FromSeconds(5));
+        ClaimLog.ForceKilling(logger, target.Pid, grace.TotalSeconds);
+        Posix.Kill(target.Pid, Posix.SIGKILL);
+        return WaitForExit(target, KillWait);
     }
 
-    private static bool WaitForExit(int pid, TimeSpan timeout)
-    {
-        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        while (Environment.TickCount64 < deadline)
-        {
-            if (ProcessIdentity.Of(pid) is null)
-            {
-                return true;
-            }
-            Thread.Sleep(25);
-        }
-        return ProcessIdentity.Of(pid) is null;
-    }
+    // The claim runs synchronously (GatewayClaim calls these methods as they are); the wait
+    // itself is the shared one, blocked on here: no synchronization context, so no deadlock.
+    private static bool WaitForExit(ProcessIdentity target, TimeSpan timeout) =>
+        ProcessIdentity.WaitForExitAsync([target], timeout, TimeProvider.System).GetAwaiter().GetResult();
 }

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using ClawSharp.Gateway.Claim;
+using ClawSharp.Gateway.Infrastructure;
+using ClawSharp.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ClawSharp.Tests.Unit;
+
+/// <summary><c>--force</c> on the lock owner: SIGTERM, the grace, SIGKILL; verified identities only.</summary>
+public sealed class StaleGatewayTerminatorTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task AnOwnerThatLeavesOnSigterm_IsNotKilled()
+    {
+        using var owner = Start("exec sleep 60");
+        try
+        {
+            await WaitUntilSleepingAsync(owner);
+
+            Assert.True(new StaleGatewayTerminator(NullLogger.Instance, Deadline).TerminateLockOwner(LockOwnerOf(owner)));
+
+            Assert.True(owner.WaitForExit(Deadline));
+            Assert.Equal(128 + Posix.SIGTERM, owner.ExitCode);
+        }
+        finally
+        {
+            KillIfRunning(owner);
+        }
+    }
+
+    [Fact]
+    public async Task AnOwnerIgnoringSigterm_IsKilledAfterTheGrace()
+    {
+        using var owner = Start("trap '' TERM; exec sleep 60");
+        try
+        {
+            await WaitUntilSleepingAsync(owner);
+
+            Assert.True(new StaleGatewayTerminator(NullLogger.Instance, TimeSpan.FromMilliseconds(200)).TerminateLockOwner(LockOwnerOf(owner)));
+
+            Assert.True(owner.WaitForExit(Deadline));
+            Assert.Equal(128 + Posix.SIGKILL, owner.ExitCode);
+        }
+        finally
+        {
+            KillIfRunning(owner);
+        }
+    }
+
+    [Fact]
+    public async Task AReusedPid_IsNeverSignalled()
+    {
+        using var other = Start("exec sleep 60");
+        try
+        {
+            await WaitUntilSleepingAsync(other);
+            var actual = LockOwnerOf(other);
+
+            Assert.False(new StaleGatewayTerminator(NullLogger.Instance, Deadline).TerminateLockOwner(actual with { StartTime = actual.StartTime + 1 }));
+            Assert.False(new StaleGatewayTerminator(NullLogger.Instance, Deadline).TerminateLockOwner(null));
+
+            Assert.Equal(ProcessMatch.Same, ProcessIdentity.Check(actual.Pid, actual.StartTime));
+        }
+        finally
+        {
+            KillIfRunning(other);
+        }
+    }
+
+    private static Process Start(string script)
+    {
+        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(script);
+        return Process.Start(start)!;
+    }
+
+    /// <summary>The shell has set its traps and become <c>sleep</c>: a signal now meets the disposition the test set.</summary>
+    private static Task WaitUntilSleepingAsync(Process process) =>
+        Eventually.AssertAsync(() => ProcessIdentity.CommandLine(process.Id) == "sleep 60", Deadline, "the shell to exec sleep");
+
+    private static void KillIfRunning(Process process)
+    {
+        if (!process.HasExited)
+        {
+            process.Kill();
+            process.WaitForExit(Deadline);
+        }
+    }
+
+    private static LockOwner LockOwnerOf(Process process) =>
+        new(process.Id, ProcessIdentity.Of(process.Id)!.StartTime, 0, "127.0.0.1", "test", DateTimeOffset.UtcNow);
+}
