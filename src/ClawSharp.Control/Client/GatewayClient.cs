@@ -119,7 +119,10 @@ internal sealed partial class GatewayClient : IAsyncDisposable
             {
                 return root.TryGetProperty("payload", out var payload) ? payload.Clone() : default;
             }
-            var error = root.GetProperty("error");
+            if (!root.TryGetProperty("error", out var error) || error.ValueKind != JsonValueKind.Object)
+            {
+                throw new GatewayCallException("BAD_RESPONSE", "the gateway answered ok:false without an error object; is this a ClawSharp or OpenClaw gateway?");
+            }
             throw new GatewayCallException(
                 error.TryGetProperty("code", out var code) ? code.GetString() ?? "ERROR" : "ERROR",
                 error.TryGetProperty("message", out var message) ? message.GetString() ?? "" : "");

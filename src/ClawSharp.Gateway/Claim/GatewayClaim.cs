@@ -66,7 +66,7 @@ internal sealed class GatewayClaim(StateDirectory state, bool force, bool superv
         var attempt = GatewayLock.TryAcquire(state.LockFile, options.Port, bind, logger);
         if (attempt is LockAttempt.Held forced && firstStart && force)
         {
-            if (!new StaleGatewayTerminator(logger, ForceGrace).TerminateLockOwner(forced.Owner))
+            if (!await new StaleGatewayTerminator(logger, ForceGrace).TerminateLockOwnerAsync(forced.Owner).ConfigureAwait(false))
             {
                 ClaimLog.ForceFailed(logger, "the lock owner could not be verified as a running gateway");
             }
@@ -95,7 +95,7 @@ internal sealed class GatewayClaim(StateDirectory state, bool force, bool superv
         {
             if (force)
             {
-                if (new StaleGatewayTerminator(logger, ForceGrace).FreePort(options.Port) is { } problem)
+                if (await new StaleGatewayTerminator(logger, ForceGrace).FreePortAsync(options.Port).ConfigureAwait(false) is { } problem)
                 {
                     ClaimLog.ForceFailed(logger, problem);
                 }

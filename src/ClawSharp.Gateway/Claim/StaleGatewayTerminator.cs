@@ -15,17 +15,17 @@ internal sealed class StaleGatewayTerminator(ILogger logger, TimeSpan grace)
     private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(5);
 
     /// <summary>Stops the verified lock owner; false when it cannot be identified or does not go.</summary>
-    public bool TerminateLockOwner(LockOwner? owner)
+    public async Task<bool> TerminateLockOwnerAsync(LockOwner? owner)
     {
         if (owner is null || ProcessIdentity.Check(owner.Pid, owner.StartTime) != ProcessMatch.Same)
         {
             return false;
         }
-        return Terminate(new ProcessIdentity(owner.Pid, owner.StartTime));
+        return await TerminateAsync(new ProcessIdentity(owner.Pid, owner.StartTime)).ConfigureAwait(false);
     }
 
     /// <summary>Stops the clawsharp processes listening on <paramref name="port"/>; null on success, else why not.</summary>
-    public string? FreePort(int port)
+    public async Task<string?> FreePortAsync(int port)
     {
         var owners = PortOwners.Find(port).Where(pid => pid != Environment.ProcessId).ToList();
         if (owners.Count == 0)
@@ -39,27 +39,29 @@ internal sealed class StaleGatewayTerminator(ILogger logger, TimeSpan grace)
         {
             return $"port {port} is held by pid {foreign} ({ProcessIdentity.CommandLine(foreign) ?? "unknown"}), which is not a clawsharp gateway; stop it yourself";
         }
-        return identities.All(Terminate) ? null : $"the gateway on port {port} did not exit";
+        foreach (var identity in identities)
+        {
+            if (!await TerminateAsync(identity).ConfigureAwait(false))
+            {
+                return $"the gateway on port {port} did not exit";
+            }
+        }
+        return null;
     }
 
-    private bool Terminate(ProcessIdentity target)
+    private async Task<bool> TerminateAsync(ProcessIdentity target)
     {
         ClaimLog.ForceTerminating(logger, target.Pid);
         if (!Posix.Kill(target.Pid, Posix.SIGTERM))
         {
             return true;
         }
-        if (WaitForExit(target, grace))
+        if (await ProcessIdentity.WaitForExitAsync([target], grace, TimeProvider.System).ConfigureAwait(false))
         {
             return true;
         }
         ClaimLog.ForceKilling(logger, target.Pid, grace.TotalSeconds);
         Posix.Kill(target.Pid, Posix.SIGKILL);
-        return WaitForExit(target, KillWait);
+        return await ProcessIdentity.WaitForExitAsync([target], KillWait, TimeProvider.System).ConfigureAwait(false);
     }
-
-    // The claim runs synchronously (GatewayClaim calls these methods as they are); the wait
-    // itself is the shared one, blocked on here: no synchronization context, so no deadlock.
-    private static bool WaitForExit(ProcessIdentity target, TimeSpan timeout) =>
-        ProcessIdentity.WaitForExitAsync([target], timeout, TimeProvider.System).GetAwaiter().GetResult();
 }

@@ -19,7 +19,7 @@ public sealed class StaleGatewayTerminatorTests
         {
             await WaitUntilSleepingAsync(owner);
 
-            Assert.True(new StaleGatewayTerminator(NullLogger.Instance, Deadline).TerminateLockOwner(LockOwnerOf(owner)));
+            Assert.True(await new StaleGatewayTerminator(NullLogger.Instance, Deadline).TerminateLockOwnerAsync(LockOwnerOf(owner)));
 
             Assert.True(owner.WaitForExit(Deadline));
             Assert.Equal(128 + Posix.SIGTERM, owner.ExitCode);
@@ -38,7 +38,7 @@ public sealed class StaleGatewayTerminatorTests
         {
             await WaitUntilSleepingAsync(owner);
 
-            Assert.True(new StaleGatewayTerminator(NullLogger.Instance, TimeSpan.FromMilliseconds(200)).TerminateLockOwner(LockOwnerOf(owner)));
+            Assert.True(await new StaleGatewayTerminator(NullLogger.Instance, TimeSpan.FromMilliseconds(200)).TerminateLockOwnerAsync(LockOwnerOf(owner)));
 
             Assert.True(owner.WaitForExit(Deadline));
             Assert.Equal(128 + Posix.SIGKILL, owner.ExitCode);
@@ -58,8 +58,8 @@ public sealed class StaleGatewayTerminatorTests
             await WaitUntilSleepingAsync(other);
             var actual = LockOwnerOf(other);
 
-            Assert.False(new StaleGatewayTerminator(NullLogger.Instance, Deadline).TerminateLockOwner(actual with { StartTime = actual.StartTime + 1 }));
-            Assert.False(new StaleGatewayTerminator(NullLogger.Instance, Deadline).TerminateLockOwner(null));
+            Assert.False(await new StaleGatewayTerminator(NullLogger.Instance, Deadline).TerminateLockOwnerAsync(actual with { StartTime = actual.StartTime + 1 }));
+            Assert.False(await new StaleGatewayTerminator(NullLogger.Instance, Deadline).TerminateLockOwnerAsync(null));
 
             Assert.Equal(ProcessMatch.Same, ProcessIdentity.Check(actual.Pid, actual.StartTime));
         }
