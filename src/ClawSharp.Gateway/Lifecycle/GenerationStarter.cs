@@ -2,17 +2,10 @@ using System.Diagnostics;
 using ClawSharp.Gateway.Claim;
 using ClawSharp.Gateway.Configuration;
 using ClawSharp.Gateway.Protocol;
-using ClawSharp.Gateway.Restart;
 using ClawSharp.Gateway.Server;
 using Microsoft.Extensions.Logging;
 
 namespace ClawSharp.Gateway.Lifecycle;
-
-/// <summary>What every generation's server is built from besides its configuration (the loop's side of <see cref="GatewayServerSettings"/>).</summary>
-/// <param name="RunState">The loop's state as the wire spells it.</param>
-/// <param name="Restarts">In-process restarts so far.</param>
-/// <param name="SubmitRestart">Hands an RPC's restart request to the loop.</param>
-internal sealed record GenerationHooks(Func<string> RunState, Func<int> Restarts, Action<RestartSubmission> SubmitRestart);
 
 /// <summary>
 /// Starts production generations. Order of a start: log the configuration's warnings; take the

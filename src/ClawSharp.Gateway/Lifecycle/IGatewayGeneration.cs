@@ -28,28 +28,3 @@ internal interface IGatewayGeneration
     /// <summary>Closes the server (connections get 1012 on a restart, 1001 on a stop), disposes it and releases the lock. Never throws but for a cancellation.</summary>
     Task CloseAsync(bool restart, CancellationToken cancellationToken);
 }
-
-/// <summary>Starts generations and holds what outlives them: the listening socket.</summary>
-internal interface IGenerationStarter
-{
-    /// <summary>Reads the configuration anew (an in-process restart); throws <see cref="ConfigException"/>.</summary>
-    GatewayConfig LoadConfig();
-
-    /// <summary>Takes the lock, makes sure the socket listens, starts a server: the generation, or the exit code a first start ends with.</summary>
-    Task<GenerationStart> StartAsync(GatewayConfig config, bool firstStart, CancellationToken cancellationToken);
-
-    /// <summary>A process that cannot serve must not hold the port: clients would queue in the backlog and hang.</summary>
-    void ReleaseListener();
-}
-
-/// <summary>The result of <see cref="IGenerationStarter.StartAsync"/>.</summary>
-internal abstract record GenerationStart
-{
-    private GenerationStart()
-    {
-    }
-
-    public sealed record Started(IGatewayGeneration Generation) : GenerationStart;
-
-    public sealed record Failed(ExitCode Code) : GenerationStart;
-}

@@ -2,16 +2,6 @@ using ClawSharp.Gateway.Configuration;
 
 namespace ClawSharp.Gateway.Restart;
 
-/// <summary>What a restart request asks for (RPC params, an intent file, or a bare signal).</summary>
-internal sealed record RestartAsk(string Source, string? Reason, bool SkipDeferral, bool InterruptActiveWork, bool? Force, long? WaitMs);
-
-/// <summary>The coordinator's answer: the status and the plan to carry out (null when coalesced).</summary>
-internal sealed record RestartDecision(string Status, RestartPlan? Plan, PreflightResult Preflight, RestartInfo Info, InterruptionInfo Interruption)
-{
-    /// <summary>The answer of <c>gateway.restart.request</c>.</summary>
-    public RestartRequestResult ToResult() => new(true, Status, Preflight, Info, Interruption);
-}
-
 /// <summary>
 /// Decides scheduled / deferred / coalesced, honours <c>skipDeferral</c> only when safe or
 /// approved, and applies the cooldown between restarts. Whether a restart is in flight is the
