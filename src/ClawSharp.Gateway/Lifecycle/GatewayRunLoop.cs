@@ -35,7 +35,9 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
     private GatewayConfig config = new();
     private IGatewayGeneration? generation;
     private RestartSequence? sequence;
-    private string? stopSource;
+    private RunLoopCommand.RestartRequested? deferredRestart;
+    // Written by the loop, read by a step ending: a stop that arrived while it ran.
+    private volatile string? stopSource;
     private int restarts;
 
     /// <param name="settings">The run's settings.</param>
@@ -103,7 +105,10 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
                     return exit;
                 }
                 sequence = null;
-                step = stopSource is { } source ? StopAsync($"stop requested by {source}", source, cancellationToken) : null;
+                step = stopSource is { } source ? StopAsync($"stop requested by {source}", source, cancellationToken)
+                    : deferredRestart is { } restart && state is GatewayRunState.Running ? Handle(restart, state, stepRunning: false, cancellationToken)
+                    : null;
+                deferredRestart = null;
                 continue;
             }
             var command = intents.Resolve(await next.ConfigureAwait(false));
@@ -145,14 +150,16 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
                 return StopAsync($"stop requested by {command.Source}", command.Source, cancellationToken);
             case LoopAction.Restart:
                 return RestartAsync(restart!, cancellationToken);
+            case LoopAction.Coalesce when sequence is null:
+                // The first start: no restart is in flight to join; this one follows once the gateway serves.
+                deferredRestart = restart;
+                return null;
             case LoopAction.Coalesce:
                 LifecycleLog.RestartCoalesced(logger, command.Source);
-                restart!.Requester?.Decide(sequence?.Preflight() is { } preflight
-                    ? coordinator.Decide(restart.Ask, preflight, config.Restart, sequence.Decision?.Info)
-                    : null);
+                Decide(restart!, sequence.Preflight, sequence.Decision?.Info);
                 return null;
             default:
-                restart?.Requester?.Decide(null);
+                restart?.Requester?.Refuse(decision.Reason);
                 return null;
         }
     }
@@ -188,16 +195,20 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
         RestartPlan plan;
         if (generation is { } serving)
         {
-            decision = coordinator.Decide(request.Ask, serving.Preflight(), config.Restart, inFlight: null);
+            if (Decide(request, serving.Preflight, inFlight: null) is not { } decided)
+            {
+                return null;
+            }
+            decision = decided;
             plan = decision.Plan!;
             Transition(GatewayRunState.Scheduled, plan.Reason);
         }
         else
         {
-            // Nothing serves (a failed start): nothing to drain, no cooldown to wait.
+            // Nothing serves (a failed start): nothing to drain, no cooldown to wait; in flight from now on, so a stop reaches it.
             plan = new RestartPlan(true, TimeSpan.Zero, TimeSpan.Zero, request.Ask.Reason ?? request.Source);
+            Transition(GatewayRunState.Restarting, plan.Reason);
         }
-        request.Requester?.Decide(decision);
         var current = sequence = new RestartSequence(plan, decision, request, generation, config, restartContext);
         generation = null;
         var outcome = await current.RunAsync(Transition, cancellationToken).ConfigureAwait(false);
@@ -227,12 +238,43 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
             case RestartOutcome.HandedToSupervisor:
                 Transition(GatewayRunState.Stopped, current.EndReason);
                 return ExitCode.Restart;
+            case RestartOutcome.HandedToChild when stopSource is not null:
+                // The stop arrived just as the fresh copy became ready: the operator wants no gateway, the copy included.
+                await restartContext.Respawner.StopChildAsync(current.ChildPid, new ShutdownBudget(config.Shutdown).ChildStop).ConfigureAwait(false);
+                return await StopAsync("stop requested during the respawn", "stop during restart", cancellationToken).ConfigureAwait(false);
             case RestartOutcome.HandedToChild:
                 Transition(GatewayRunState.Stopped, current.EndReason);
                 return ExitCode.Success;
             default:
                 return null;
         }
+    }
+
+    /// <summary>
+    /// Decides a request on the work active now and answers its requester, if any. Null (and a
+    /// refusal) when the work cannot be counted: the gateway keeps serving rather than restart blind.
+    /// </summary>
+    private RestartDecision? Decide(RunLoopCommand.RestartRequested request, Func<PreflightResult?> preflight, RestartInfo? inFlight)
+    {
+        PreflightResult? counted;
+        try
+        {
+            counted = preflight();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LifecycleLog.RestartRefused(logger, request.Source, e.Message);
+            request.Requester?.Refuse($"no restart: counting the active work failed ({e.Message}); the gateway keeps serving");
+            return null;
+        }
+        if (counted is null)
+        {
+            request.Requester?.Refuse();
+            return null;
+        }
+        var decision = coordinator.Decide(request.Ask, counted, config.Restart, inFlight);
+        request.Requester?.Decide(decision);
+        return decision;
     }
 
     /// <summary>The one stop path: close what serves (watchdog armed), then Stopped.</summary>
@@ -256,7 +298,7 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
     {
         if (!commands.Writer.TryWrite(RunLoopCommand.RestartRequested.Rpc(request)))
         {
-            request.Decide(null);
+            request.Refuse();
         }
     }
 

@@ -56,6 +56,9 @@ internal static partial class LifecycleLog
     [LoggerMessage(1039, LogLevel.Warning, "the {Supervisor} supervisor that started this gateway is gone; restarting without it")]
     public static partial void SupervisorGone(ILogger logger, string supervisor);
 
+    [LoggerMessage(1040, LogLevel.Error, "restart from {Source} not started: counting the active work failed ({Reason}); still serving")]
+    public static partial void RestartRefused(ILogger logger, string source, string reason);
+
     /// <summary>Logs what the loop decided about a command: ignored ones as a warning, the rest as information.</summary>
     public static void Decision(ILogger logger, RunLoopCommand command, LoopDecision decision)
     {

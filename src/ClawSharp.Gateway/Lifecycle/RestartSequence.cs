@@ -57,6 +57,9 @@ internal sealed class RestartSequence
     /// <summary>Why the gateway ends after <see cref="RestartOutcome.Stopped"/> or <see cref="RestartOutcome.HandedToChild"/>.</summary>
     public string EndReason { get; private set; } = "";
 
+    /// <summary>The fresh process after <see cref="RestartOutcome.HandedToChild"/>.</summary>
+    public int ChildPid { get; private set; }
+
     /// <summary>From the request to the end of the sequence.</summary>
     public TimeSpan Elapsed { get; private set; }
 
@@ -69,9 +72,9 @@ internal sealed class RestartSequence
             {
                 return serving.Preflight();
             }
-            catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException or Storage.StoreException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                // The close began between the check and the count: the work at the decision answers.
+                // The close began between the check and the count, or the store failed: the work at the decision answers.
             }
         }
         return Decision?.Preflight;
@@ -167,6 +170,7 @@ internal sealed class RestartSequence
         else if (result is RespawnResult.Ready ready)
         {
             EndReason = $"pid {ready.ChildPid} took over";
+            ChildPid = ready.ChildPid;
             return RestartOutcome.HandedToChild;
         }
         if (stop.IsCancellationRequested || result is RespawnResult.Failed { Failure: RespawnFailure.ChildStopped })

@@ -17,7 +17,7 @@ internal static class RunStateTransitions
         (GatewayRunState.Draining, GatewayRunState.Closing),
         (GatewayRunState.Restarting, GatewayRunState.Starting),
         (GatewayRunState.Restarting, GatewayRunState.Stopped),
-        (GatewayRunState.StartFailed, GatewayRunState.Starting),
+        (GatewayRunState.StartFailed, GatewayRunState.Restarting),
         (GatewayRunState.StartFailed, GatewayRunState.Stopped),
         (GatewayRunState.Closing, GatewayRunState.Stopped),
     ];

@@ -31,6 +31,7 @@ internal sealed class RestartControl(Action<RestartSubmission> submit, RestartOp
         }
         catch (TimeoutException)
         {
+            request.Refuse($"the gateway did not decide within {DecisionTimeout.TotalSeconds:F0} s; try again");
             request.MarkAnswerSent();
             return (null, request);
         }

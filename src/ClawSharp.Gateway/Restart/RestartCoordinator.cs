@@ -6,7 +6,8 @@ namespace ClawSharp.Gateway.Restart;
 /// Decides scheduled / deferred / coalesced, honours <c>skipDeferral</c> only when safe or
 /// approved, and applies the cooldown between restarts. Whether a restart is in flight is the
 /// run loop's state, passed in; the coordinator keeps only when the last restart ended.
-/// Called by the run loop's one command reader only, so it needs no lock.
+/// Called from the run loop's thread and its step's: the last restart's time is written as a step ends and read only by a
+/// decision with no restart in flight, which never runs beside a step, so it needs no lock.
 /// </summary>
 /// <param name="time">The clock (cooldown).</param>
 /// <param name="modeOf">The restart mode a restart with this reason will take, as its wire name.</param>

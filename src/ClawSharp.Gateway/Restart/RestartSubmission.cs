@@ -12,12 +12,25 @@ internal sealed class RestartSubmission(RestartAsk ask)
 
     public RestartAsk Ask { get; } = ask;
 
-    /// <summary>The loop's decision; null when the gateway will not restart (it is stopping).</summary>
+    /// <summary>The loop's decision; null when the gateway will not restart (<see cref="Refusal"/> says why).</summary>
     public Task<RestartDecision?> Decision => decision.Task;
+
+    /// <summary>Why the gateway will not restart, once <see cref="Decision"/> is null.</summary>
+    public string Refusal { get; private set; } = "the gateway is stopping; no restart will follow";
 
     public Task AnswerSent => answerSent.Task;
 
-    public void Decide(RestartDecision? value) => decision.TrySetResult(value);
+    public void Decide(RestartDecision value) => decision.TrySetResult(value);
+
+    /// <summary>No restart will follow, for <paramref name="reason"/>.</summary>
+    public void Refuse(string? reason = null)
+    {
+        if (reason is not null)
+        {
+            Refusal = reason;
+        }
+        decision.TrySetResult(null);
+    }
 
     public void MarkAnswerSent() => answerSent.TrySetResult();
 }

@@ -21,8 +21,15 @@ internal sealed class FakeGeneration(string name, GatewayConfig config, Transcri
     /// <summary>When the close began, on the test's clock.</summary>
     public DateTimeOffset? ClosedAt { get; private set; }
 
+    /// <summary>Counting the work fails (a store error).</summary>
+    public bool PreflightFails { get; set; }
+
     public PreflightResult Preflight()
     {
+        if (PreflightFails)
+        {
+            throw new InvalidDataException("fake: the store cannot be read");
+        }
         var counts = new PreflightCounts(0, 0, active, 0, 0, active);
         return new PreflightResult(active == 0, counts, [], active == 0 ? "no active work" : $"{active} run(s) active");
     }

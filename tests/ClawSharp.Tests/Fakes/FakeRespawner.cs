@@ -9,11 +9,27 @@ internal sealed class FakeRespawner(Transcript transcript) : IRespawner
 
     public int RespawnCount { get; private set; }
 
-    public Task<RespawnResult> RespawnAsync(TimeSpan readyTimeout, bool update, CancellationToken cancellationToken)
+    /// <summary>The next respawn waits for a stop (its cancellation) and then reports it cancelled, as a child that is never ready would.</summary>
+    public bool HoldNext { get; set; }
+
+    public async Task<RespawnResult> RespawnAsync(TimeSpan readyTimeout, bool update, CancellationToken cancellationToken)
     {
         RespawnCount++;
         transcript.Add("Respawn");
-        return Task.FromResult(Result);
+        if (HoldNext)
+        {
+            HoldNext = false;
+            try
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                transcript.Add("RespawnCancelled");
+                return new RespawnResult.Failed(RespawnFailure.Cancelled, 4242, "fake: cancelled");
+            }
+        }
+        return Result;
     }
 
     public Task StopChildAsync(int childPid, TimeSpan budget)

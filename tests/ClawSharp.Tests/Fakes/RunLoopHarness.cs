@@ -51,13 +51,16 @@ internal sealed class RunLoopHarness : IAsyncDisposable
         : new RunLoopCommand.StopRequested(name));
 
     /// <summary>What <c>gateway.restart.request</c> does: submit, wait for the loop's decision, send the answer.</summary>
-    public async Task<RestartDecision?> RequestAsync(string reason = "test", bool force = false)
+    public async Task<RestartDecision?> RequestAsync(string reason = "test", bool force = false) => (await SubmitAsync(reason, force)).Decision;
+
+    /// <summary>As <see cref="RequestAsync"/>, with the refusal when there is no decision.</summary>
+    public async Task<(RestartDecision? Decision, string Refusal)> SubmitAsync(string reason = "test", bool force = false)
     {
         var submission = new RestartSubmission(new RestartAsk("rpc", reason, false, false, force ? true : null, null));
         Loop.Commands.TryWrite(RunLoopCommand.RestartRequested.Rpc(submission));
         var decision = await submission.Decision.WaitAsync(Deadline);
         submission.MarkAnswerSent();
-        return decision;
+        return (decision, submission.Refusal);
     }
 
     public Task WaitForAsync(string entry) =>

@@ -135,7 +135,7 @@ public sealed class RunLoopDecisionTests
                 "Running -> Scheduled", "Scheduled -> Draining", "gen1 BeginDraining", "gen1 Drain",
                 "Draining -> Restarting", "gen1 Close(restart)", "Restarting -> Starting", "start 2", "start 2 failed",
                 "Starting -> StartFailed", "ReleaseListener",
-                "StartFailed -> Starting", "start 3", "Starting -> Running", "gen2 Ready",
+                "StartFailed -> Restarting", "Restarting -> Starting", "start 3", "Starting -> Running", "gen2 Ready",
                 "Running -> Closing", "gen2 Close(stop)", "Closing -> Stopped",
             ],
             h.Transcript.Entries);
@@ -193,5 +193,72 @@ public sealed class RunLoopDecisionTests
             ],
             h.Transcript.Entries);
         Assert.Contains(h.Logger.Lines, l => l.Contains("state Restarting -> Stopped (pid 4242 took over)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AStopWhileARestartFromAFailedStartWaitsForItsFreshProcess_CancelsItAndExitsZero()
+    {
+        await using var h = new RunLoopHarness(SupervisorKind.None, noRespawn: false);
+        h.Starter.FailingStarts.Add(2);
+        h.Start();
+        await h.WaitForStateAsync(GatewayRunState.Running);
+        h.Signal("SIGUSR1");
+        await h.WaitForStateAsync(GatewayRunState.StartFailed);
+
+        h.Respawner.HoldNext = true;
+        h.Signal("SIGUSR1");
+        await Eventually.AssertAsync(() => h.Respawner.RespawnCount == 2, Deadline, "the second respawn");
+        h.Signal("SIGTERM");
+
+        Assert.Equal(ExitCode.Success, await h.Run.WaitAsync(Deadline));
+        Assert.Equal(
+            [
+                "start 1", "Starting -> Running", "gen1 Ready",
+                "Running -> Scheduled", "Scheduled -> Draining", "gen1 BeginDraining", "gen1 Drain",
+                "Draining -> Restarting", "gen1 Close(restart)", "Respawn", "Restarting -> Starting", "start 2", "start 2 failed",
+                "Starting -> StartFailed", "ReleaseListener",
+                "StartFailed -> Restarting", "Respawn", "RespawnCancelled", "Restarting -> Stopped",
+            ],
+            h.Transcript.Entries);
+    }
+
+    [Fact]
+    public async Task ARestartAskedWhileTheGatewayFirstStarts_FollowsOnceItServes()
+    {
+        await using var h = new RunLoopHarness();
+        var hold = h.Starter.HoldNextStart();
+        h.Start();
+        await h.WaitForAsync("start 1");
+
+        h.Signal("SIGUSR1");
+        await h.WaitForLogAsync("restart from SIGUSR1: Coalesce");
+        hold.SetResult();
+        await h.WaitForAsync("gen2 Ready");
+
+        Assert.Equal(
+            [
+                "start 1", "Starting -> Running", "gen1 Ready",
+                "Running -> Scheduled", "Scheduled -> Draining", "gen1 BeginDraining", "gen1 Drain",
+                "Draining -> Restarting", "gen1 Close(restart)", "Restarting -> Starting", "start 2", "Starting -> Running", "gen2 Ready",
+            ],
+            h.Transcript.Entries);
+    }
+
+    [Fact]
+    public async Task ARestartWhoseWorkCannotBeCounted_IsRefusedWithTheReason_AndTheGatewayKeepsServing()
+    {
+        await using var h = new RunLoopHarness();
+        h.Start();
+        await h.WaitForStateAsync(GatewayRunState.Running);
+        h.Starter.Generations[0].PreflightFails = true;
+
+        var (decision, refusal) = await h.SubmitAsync();
+
+        Assert.Null(decision);
+        Assert.Contains("counting the active work failed (fake: the store cannot be read)", refusal, StringComparison.Ordinal);
+        Assert.Equal(GatewayRunState.Running, h.Loop.State);
+        h.Starter.Generations[0].PreflightFails = false;
+        Assert.Equal("scheduled", (await h.RequestAsync())!.Status);
+        await h.WaitForAsync("gen2 Ready");
     }
 }

@@ -49,7 +49,7 @@ internal static class RestartMethods
             .ConfigureAwait(false);
         if (decision is null)
         {
-            return MethodResult.Fail(new ProtocolError(ErrorCodes.Unavailable, "the gateway is stopping; no restart will follow"));
+            return MethodResult.Fail(new ProtocolError(ErrorCodes.Unavailable, request.Refusal));
         }
         return MethodResult.Ok(decision.ToResult(), RestartJsonContext.Default.RestartRequestResult) with { AfterResponse = request.MarkAnswerSent };
     }
