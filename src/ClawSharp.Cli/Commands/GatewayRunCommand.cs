@@ -1,13 +1,8 @@
 using System.CommandLine;
 using ClawSharp.Cli.Options;
 using ClawSharp.Gateway;
-using ClawSharp.Gateway.Claim;
 using ClawSharp.Gateway.Configuration;
-using ClawSharp.Gateway.Diagnostics;
-using ClawSharp.Gateway.Infrastructure;
 using ClawSharp.Gateway.Lifecycle;
-using ClawSharp.Gateway.Logging;
-using ClawSharp.Gateway.ServiceManagers;
 
 namespace ClawSharp.Cli.Commands;
 
@@ -47,33 +42,10 @@ internal static class GatewayRunCommand
 
     private static async Task<int> RunAsync(ParseResult parse)
     {
-        // First, before anything can start a child process: the hand-over variables of a
-        // fresh-PID respawn are read once and removed, so exec agents never inherit them.
-        var spawned = SpawnOrigin.TakeFromProcessEnvironment();
-        if (spawned is { Respawned: true })
-        {
-            SpawnOrigin.Detach();
-        }
         if (!GlobalOptions.TryResolveState(parse, out var state))
         {
             return (int)ExitCode.Usage;
         }
-        try
-        {
-            state.EnsureCreated();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return CliOutput.Fail(ExitCode.Failure, $"cannot create the state directory {state.Root}: {e.Message}");
-        }
-        if (SupervisorDetection.Detect(Environment.GetEnvironmentVariable) == SupervisorKind.Builtin && !OperatingSystem.IsWindows())
-        {
-            // The supervisor ends this group after this process exits, however it exits: no agent or task outlives its gateway.
-            Posix.LeadOwnProcessGroup();
-        }
-        // Exec agents and tasks inherit it: a 'clawsharp' they run reaches this gateway, whatever flags started it.
-        Environment.SetEnvironmentVariable("CLAWSHARP_HOME", state.Root);
-
         var overrides = new ConfigOverrides
         {
             Port = parse.GetValue(Port),
@@ -82,29 +54,7 @@ internal static class GatewayRunCommand
             Token = parse.GetValue(Token),
             PasswordFile = parse.GetValue(PasswordFile),
         };
-        GatewayConfig config;
-        try
-        {
-            config = ConfigLoader.Load(state, overrides);
-        }
-        catch (ConfigException e)
-        {
-            return CliOutput.Fail(ExitCode.Config, e.Message);
-        }
-
-        using var logging = GatewayLogging.Create(state, config.Logs, Console.Error);
-        var settings = new GatewayRunSettings(
-            state,
-            overrides,
-            // A respawned gateway repeats its parent's arguments, but --force must never make it
-            // stop the parent that is waiting for it.
-            parse.GetValue(Force) && spawned is null,
-            SupervisorDetection.Detect(Environment.GetEnvironmentVariable),
-            GatewayFaults.Parse(Environment.GetEnvironmentVariable(GatewayFaults.EnvironmentVariable)),
-            TimeProvider.System,
-            spawned);
-        await using var loop = new GatewayRunLoop(settings, logging);
-        using var signals = new SignalListener(loop.Commands);
-        return (int)await loop.RunAsync(config, CancellationToken.None).ConfigureAwait(false);
+        var (code, error) = await GatewayProcessRunner.RunAsync(state, overrides, parse.GetValue(Force)).ConfigureAwait(false);
+        return error is null ? (int)code : CliOutput.Fail(code, error);
     }
 }

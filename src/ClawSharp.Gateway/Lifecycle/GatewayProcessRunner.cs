@@ -1,0 +1,70 @@
+using ClawSharp.Gateway.Claim;
+using ClawSharp.Gateway.Configuration;
+using ClawSharp.Gateway.Diagnostics;
+using ClawSharp.Gateway.Logging;
+using ClawSharp.Gateway.ServiceManagers;
+
+namespace ClawSharp.Gateway.Lifecycle;
+
+/// <summary>
+/// <c>gateway run</c> as a process. Order: take the hand-over variables of a fresh-PID respawn
+/// (before anything can start a child, so exec agents never inherit them) and leave the
+/// parent's session when respawned; create the state directory; lead an own process group
+/// under the built-in supervisor; export <c>CLAWSHARP_HOME</c>; load the configuration (a bad
+/// one ends with 78 before anything starts); set up logging; run the loop, with the signal
+/// listener, until it ends.
+/// </summary>
+internal static class GatewayProcessRunner
+{
+    /// <param name="state">The state directory.</param>
+    /// <param name="overrides">Command-line flags, re-applied on every config reload.</param>
+    /// <param name="force">Stop a stale gateway that holds the lock or the port before the first start.</param>
+    /// <returns>The exit code, and the error to print when the gateway never started.</returns>
+    public static async Task<(ExitCode Code, string? Error)> RunAsync(StateDirectory state, ConfigOverrides overrides, bool force)
+    {
+        var spawned = SpawnOrigin.TakeFromProcessEnvironment();
+        if (spawned is { Respawned: true })
+        {
+            SpawnOrigin.Detach();
+        }
+        try
+        {
+            state.EnsureCreated();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return (ExitCode.Failure, $"cannot create the state directory {state.Root}: {e.Message}");
+        }
+        var supervisor = SupervisorDetection.Detect(Environment.GetEnvironmentVariable);
+        if (supervisor == SupervisorKind.Builtin && !OperatingSystem.IsWindows())
+        {
+            // The supervisor ends this group after this process exits, however it exits: no agent or task outlives its gateway.
+            Infrastructure.Posix.LeadOwnProcessGroup();
+        }
+        // Exec agents and tasks inherit it: a 'clawsharp' they run reaches this gateway, whatever flags started it.
+        Environment.SetEnvironmentVariable("CLAWSHARP_HOME", state.Root);
+        GatewayConfig config;
+        try
+        {
+            config = ConfigLoader.Load(state, overrides);
+        }
+        catch (ConfigException e)
+        {
+            return (ExitCode.Config, e.Message);
+        }
+        using var logging = GatewayLogging.Create(state, config.Logs, Console.Error);
+        var settings = new GatewayRunSettings(
+            state,
+            overrides,
+            // A respawned gateway repeats its parent's arguments, but --force must never make it
+            // stop the parent that is waiting for it.
+            force && spawned is null,
+            supervisor,
+            GatewayFaults.Parse(Environment.GetEnvironmentVariable(GatewayFaults.EnvironmentVariable)),
+            TimeProvider.System,
+            spawned);
+        await using var loop = new GatewayRunLoop(settings, logging);
+        using var signals = new SignalListener(loop.Commands);
+        return (await loop.RunAsync(config, CancellationToken.None).ConfigureAwait(false), null);
+    }
+}
