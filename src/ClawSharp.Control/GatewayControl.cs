@@ -34,6 +34,21 @@ internal static class GatewayControl
     public static Task<SafeRestartResult> RequestSafeRestartAsync(GatewayClient client, bool skipDeferral, CancellationToken cancellationToken) =>
         SafeRestarter.RequestAsync(client, skipDeferral, cancellationToken);
 
+    /// <summary>
+    /// Whether a gateway is on its way back: one owns the lock, one is restarting
+    /// (<c>restarting.json</c>), or a supervisor runs that will start one. A connection refused or
+    /// dropped then means "restarting", worth a wait, not "nothing there".
+    /// </summary>
+    public static bool IsComingBack(StateDirectory state)
+    {
+        var snapshot = DaemonSnapshot.Take(state);
+        return snapshot.GatewayPid is not null || snapshot.Supervisor is not null;
+    }
+
+    /// <summary>Waits for a ready gateway whose generation started after this CLI was asked; returns its pid.</summary>
+    public static Task<int> AwaitRestartedSinceRequestAsync(StateDirectory state, CancellationToken cancellationToken) =>
+        GatewayReadinessWait.NewGenerationAsync(state, null, TimeProvider.System, cancellationToken, OperatorRequest.At);
+
     /// <summary>Follows a safe restart: each new drain summary, then the new generation's pid and how long it took to come back.</summary>
     public static Task<(int Pid, TimeSpan Back)> FollowSafeRestartAsync(GatewayClient client, StateDirectory state, string bootBefore, Action<string> drain,
         CancellationToken cancellationToken) =>

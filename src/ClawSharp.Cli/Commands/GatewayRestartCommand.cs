@@ -57,7 +57,7 @@ internal static class GatewayRestartCommand
             }
         });
         command.SetAction((parse, ct) => parse.GetValue(Safe)
-            ? Client.RunAsync(parse, ct, (client, token) => SafeAsync(parse, client, token))
+            ? Client.GuardAsync(parse, ct, (target, token) => ConnectedSafeAsync(parse, target, token))
             : Client.GuardAsync(parse, ct, (target, token) => SignalAsync(parse, target, token), bodyOwnsBudget: true));
         return command;
     }
@@ -70,10 +70,33 @@ internal static class GatewayRestartCommand
         {
             RestartResult.Restarted restarted => Report(parse, "restarted", $"gateway restarted (pid {restarted.Pid}); back in {restarted.Elapsed.TotalMilliseconds:F0} ms", restarted.Pid),
             RestartResult.RequestedFromInside inside => Report(parse, "requested", inside.Message, null),
+            RestartResult.AlreadyRestarted already => Report(parse, "restarted",
+                $"gateway already restarted after this request (pid {already.Pid}, generation started {already.GenerationStartedAt:O}); nothing more to do", already.Pid),
+            RestartResult.Refused refused => Refuse(parse, refused.Reason),
             RestartResult.Failed failed => CliOutput.Fail(ExitCode.Failure, failed.Message),
             RestartResult.TimedOut timedOut => ClientOptions.TimedOut(timedOut.Budget),
             var other => throw new InvalidOperationException($"unexpected restart result {other}"),
         };
+    }
+
+    /// <summary>
+    /// <c>--safe</c>: a connection refused or dropped while a gateway is on its way back means
+    /// another requester's restart is under way; it satisfies this request, so wait for it and
+    /// report success instead of an error (a failure exit invites retry loops).
+    /// </summary>
+    private static async Task<int> ConnectedSafeAsync(ParseResult parse, Func<GatewayTarget> target, CancellationToken cancellationToken)
+    {
+        var state = GlobalOptions.ResolveState(parse);
+        try
+        {
+            await using var client = await GatewayClient.ConnectAsync(target(), cancellationToken).ConfigureAwait(false);
+            return await SafeAsync(parse, client, cancellationToken).ConfigureAwait(false);
+        }
+        catch (GatewayCallException e) when (e.GatewayWentAway && GatewayControl.IsComingBack(state))
+        {
+            var restartedPid = await GatewayControl.AwaitRestartedSinceRequestAsync(state, cancellationToken).ConfigureAwait(false);
+            return Report(parse, "restarted", $"the gateway restarted while this request was on its way (pid {restartedPid}); nothing more to do", restartedPid);
+        }
     }
 
     private static async Task<int> SafeAsync(ParseResult parse, GatewayClient client, CancellationToken cancellationToken)
@@ -123,6 +146,24 @@ internal static class GatewayRestartCommand
             summary => Console.Out.WriteLine($"draining: {summary}"), cancellationToken).ConfigureAwait(false);
         Console.Out.WriteLine($"gateway back in {back.TotalMilliseconds:F0} ms (pid {pid})");
         return 0;
+    }
+
+    private static int Refuse(ParseResult parse, string reason)
+    {
+        if (!parse.GetValue(Client.Json))
+        {
+            return CliOutput.Fail(ExitCode.Failure, $"restart refused: {reason}");
+        }
+        CliOutput.WriteJson(w =>
+        {
+            w.WriteStartObject();
+            w.WriteBoolean("ok", false);
+            w.WriteString("action", "restart");
+            w.WriteString("result", "refused");
+            w.WriteString("error", reason);
+            w.WriteEndObject();
+        });
+        return (int)ExitCode.Failure;
     }
 
     private static int Report(ParseResult parse, string result, string message, int? pid)

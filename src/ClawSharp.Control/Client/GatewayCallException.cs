@@ -4,4 +4,12 @@ namespace ClawSharp.Control.Client;
 internal sealed class GatewayCallException(string code, string message) : Exception(message)
 {
     public string Code { get; } = code;
+
+    /// <summary>
+    /// The connection went away, or the gateway turned it away because it is closing (the
+    /// <c>UNAVAILABLE</c> "gateway is shutting down … reconnect shortly" of a new connection):
+    /// a restart may be under way. A refusal of the request itself is not this.
+    /// </summary>
+    public bool GatewayWentAway =>
+        Code is "CLOSED" or "UNREACHABLE" || (Code == "UNAVAILABLE" && Message.StartsWith("gateway is shutting down", StringComparison.Ordinal));
 }

@@ -30,12 +30,20 @@ internal sealed partial class GatewayClient
     /// <param name="reason">Why, for the gateway's log.</param>
     /// <param name="skipDeferral">Ask to skip the deferral (honoured only when nothing is active).</param>
     /// <param name="cancellationToken">Ends the wait for the answer.</param>
-    public async Task<RestartRequestResult> RequestRestartAsync(string reason, bool skipDeferral, CancellationToken cancellationToken)
+    /// <param name="reason">Why, for the gateway's log.</param>
+    /// <param name="skipDeferral">Ask to skip the drain (honoured only when nothing is active).</param>
+    /// <param name="requestedAt">When the operator asked: a generation that started later already satisfies the request.</param>
+    /// <param name="cancellationToken">Ends the wait for the answer.</param>
+    public async Task<RestartRequestResult> RequestRestartAsync(string reason, bool skipDeferral, DateTimeOffset? requestedAt, CancellationToken cancellationToken)
     {
         var answer = await CallAsync("gateway.restart.request", w =>
         {
             w.WriteStartObject();
             w.WriteString("reason", reason);
+            if (requestedAt is { } at)
+            {
+                w.WriteNumber("requestedAt", at.ToUnixTimeMilliseconds());
+            }
             if (skipDeferral)
             {
                 w.WriteBoolean("skipDeferral", true);

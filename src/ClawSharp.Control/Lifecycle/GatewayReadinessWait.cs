@@ -22,9 +22,11 @@ internal static class GatewayReadinessWait
 
     /// <summary>
     /// Waits until a gateway is ready whose boot id is not <paramref name="bootBefore"/> (any, when
-    /// null); returns its pid. Cancel <paramref name="cancellationToken"/> to give up.
+    /// null), or whose generation started after <paramref name="requestedAt"/>; returns its pid.
+    /// Cancel <paramref name="cancellationToken"/> to give up.
     /// </summary>
-    public static async Task<int> NewGenerationAsync(StateDirectory state, string? bootBefore, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<int> NewGenerationAsync(StateDirectory state, string? bootBefore, TimeProvider time, CancellationToken cancellationToken,
+        DateTimeOffset? requestedAt = null)
     {
         while (true)
         {
@@ -37,7 +39,7 @@ internal static class GatewayReadinessWait
                 {
                     await using var probe = await GatewayClient.ConnectAsync(GatewayTarget.Resolve(state, null, null, null), cancellationToken).ConfigureAwait(false);
                     var status = await probe.StatusAsync(cancellationToken).ConfigureAwait(false);
-                    if (status.BootId != bootBefore)
+                    if (status.BootId != bootBefore || (requestedAt is { } asked && status.StartedAt > asked))
                     {
                         return status.Pid;
                     }

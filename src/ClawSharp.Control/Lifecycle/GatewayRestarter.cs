@@ -3,6 +3,7 @@ using ClawSharp.Control.Client;
 using ClawSharp.Control.Managers;
 using ClawSharp.Daemon;
 using ClawSharp.Gateway.Claim;
+using ClawSharp.Gateway.Configuration;
 using ClawSharp.Gateway.Infrastructure;
 using ClawSharp.Gateway.Restart;
 
@@ -18,6 +19,23 @@ namespace ClawSharp.Control.Lifecycle;
 /// </summary>
 internal static class GatewayRestarter
 {
+    /// <summary>
+    /// What would stop the next start, checked before anything is signalled: the gateway checks
+    /// again itself, but an operator hears it here at once, with the key and the file.
+    /// </summary>
+    private static string? NextStartProblem(StateDirectory state)
+    {
+        try
+        {
+            ConfigLoader.Load(state, new ConfigOverrides());
+            return null;
+        }
+        catch (ConfigException e)
+        {
+            return $"the next start would fail: {e.Message}; the gateway keeps serving. Fix the configuration, then restart";
+        }
+    }
+
     public static async Task<RestartResult> RestartAsync(RestartRequest request, TimeProvider time, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
@@ -45,15 +63,26 @@ internal static class GatewayRestarter
                 return new RestartResult.Failed("the supervisor was asked to start the gateway now, but it is not ready yet; see 'clawsharp gateway status'");
             }
         }
+        if (NextStartProblem(state) is { } problem)
+        {
+            return new RestartResult.Refused(problem);
+        }
+        var requestedAt = OperatorRequest.At;
         try
         {
             string bootBefore;
             await using (var client = await GatewayClient.ConnectAsync(request.Target(), limit.Token).ConfigureAwait(false))
             {
-                bootBefore = (await client.StatusAsync(limit.Token).ConfigureAwait(false)).BootId;
+                var status = await client.StatusAsync(limit.Token).ConfigureAwait(false);
+                if (status.StartedAt > requestedAt && request.CallerWork is null)
+                {
+                    // Another requester's restart happened after this one was asked: it is satisfied, and a second restart would be one too many.
+                    return new RestartResult.AlreadyRestarted(status.Pid, status.StartedAt);
+                }
+                bootBefore = status.BootId;
                 RestartIntentStore.Write(state, new RestartIntent("gateway-restart", owner.Pid, Environment.ProcessId,
                     time.GetUtcNow().ToUnixTimeMilliseconds(), request.Force ? "clawsharp gateway restart --force" : "clawsharp gateway restart",
-                    request.Force ? true : null, request.Wait is { } w ? (long)w.TotalMilliseconds : null));
+                    request.Force ? true : null, request.Wait is { } w ? (long)w.TotalMilliseconds : null, requestedAt.ToUnixTimeMilliseconds()));
                 // Hang up first (the end of this block): the gateway closes every connection on restart, and waits for each to answer.
             }
             Posix.Kill(owner.Pid, Posix.SIGUSR1);
@@ -61,8 +90,21 @@ internal static class GatewayRestarter
             {
                 return new RestartResult.RequestedFromInside(work);
             }
-            var pid = await GatewayReadinessWait.NewGenerationAsync(state, bootBefore, time, limit.Token).ConfigureAwait(false);
+            var pid = await GatewayReadinessWait.NewGenerationAsync(state, bootBefore, time, limit.Token, requestedAt).ConfigureAwait(false);
             return new RestartResult.Restarted(pid, Stopwatch.GetElapsedTime(started));
+        }
+        catch (GatewayCallException e) when (e.GatewayWentAway && GatewayControl.IsComingBack(state))
+        {
+            // The gateway is closing for another requester's restart: that restart satisfies this request.
+            try
+            {
+                var pid = await GatewayReadinessWait.NewGenerationAsync(state, null, time, limit.Token, requestedAt).ConfigureAwait(false);
+                return new RestartResult.Restarted(pid, Stopwatch.GetElapsedTime(started));
+            }
+            catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                return new RestartResult.TimedOut(request.Budget);
+            }
         }
         catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {

@@ -16,6 +16,12 @@ internal abstract record RestartResult
         public string Message => $"restart requested from inside {Work}; not waiting for it, since the restart waits for this {Work.Split(' ')[0]} to end";
     }
 
+    /// <summary>A restart that happened after the request (another requester's) already satisfies it: nothing was signalled.</summary>
+    public sealed record AlreadyRestarted(int Pid, DateTimeOffset GenerationStartedAt) : RestartResult;
+
+    /// <summary>Refused before anything stopped: the next start would fail (<paramref name="Reason"/> names the key and file); the gateway keeps serving.</summary>
+    public sealed record Refused(string Reason) : RestartResult;
+
     /// <summary>Nothing to restart, or the manager was woken but no gateway became ready in time.</summary>
     public sealed record Failed(string Message) : RestartResult;
 

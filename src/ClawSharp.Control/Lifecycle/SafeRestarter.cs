@@ -16,11 +16,13 @@ internal static class SafeRestarter
     public static async Task<SafeRestartResult> RequestAsync(GatewayClient client, bool skipDeferral, CancellationToken cancellationToken)
     {
         var bootBefore = (await client.StatusAsync(cancellationToken).ConfigureAwait(false)).BootId;
-        var result = await client.RequestRestartAsync("clawsharp gateway restart --safe", skipDeferral, cancellationToken).ConfigureAwait(false);
+        var result = await client.RequestRestartAsync("clawsharp gateway restart --safe", skipDeferral, OperatorRequest.At, cancellationToken).ConfigureAwait(false);
         var message = result.Status switch
         {
             "scheduled" => "safe restart requested; gateway will restart momentarily",
             "deferred" => "safe restart requested; gateway will restart after active work drains",
+            _ when result.Restart.SatisfiedBy is { } newer =>
+                $"safe restart request already satisfied: the gateway restarted after it was asked (generation {newer.BootId}, started {newer.StartedAt:O})",
             _ => "safe restart request joined an existing pending gateway restart",
         };
         IReadOnlyList<string> warnings = result.Interruption.SkipDeferralDowngraded

@@ -25,6 +25,13 @@ internal sealed record GatewayFaults
     /// <summary><c>spawn-fails</c>: the fresh-PID respawn starts a program that does not exist, so starting the child throws.</summary>
     public bool SpawnFails { get; init; }
 
+    /// <summary>
+    /// <c>fail-restart-start</c>: the first start after an in-process restart fails, past the
+    /// restart's next-start check (as a port or disk that goes bad in between would), so the
+    /// StartFailed path stays reachable; later starts succeed.
+    /// </summary>
+    public bool FailRestartStart { get; init; }
+
     public static GatewayFaults Parse(string? value)
     {
         var names = (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -34,6 +41,7 @@ internal sealed record GatewayFaults
             CrashAfterReady = names.Contains("crash-after-ready"),
             SpawnedChildNeverReady = names.Contains("spawned-child-never-ready"),
             SpawnFails = names.Contains("spawn-fails"),
+            FailRestartStart = names.Contains("fail-restart-start"),
         };
     }
 }

@@ -17,6 +17,8 @@ internal sealed class GatewayGeneration(GatewayConfig config, GatewayLock gatewa
 {
     public GatewayConfig Config => config;
 
+    public GenerationInfo Info { get; } = new(server.Runtime.BootId, server.Runtime.IterationStartedAt);
+
     public PreflightResult Preflight() => server.Restart.Preflight();
 
     public void BeginDraining() => server.BeginDraining();

@@ -156,7 +156,19 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
                 return null;
             case LoopAction.Coalesce:
                 LifecycleLog.RestartCoalesced(logger, command.Source);
-                Decide(restart!, sequence.Preflight, sequence.Decision?.Info);
+                if (sequence.Decision is not { } pending)
+                {
+                    // A restart from a failed start has no decision to join: nothing serves to drain or answer from.
+                    restart!.Requester?.Refuse("a restart from a failed start is in flight; ask again once it ends");
+                    return null;
+                }
+                if (sequence.Escalate(restart!.Ask.Force == true, restart.Ask.WaitMs) is { } escalated)
+                {
+                    LifecycleLog.RestartEscalated(logger, command.Source, escalated);
+                    Decide(restart, sequence.Preflight, pending.Info with { Escalated = escalated });
+                    return null;
+                }
+                Decide(restart, sequence.Preflight, pending.Info);
                 return null;
             default:
                 restart?.Requester?.Refuse(decision.Reason);
@@ -195,10 +207,19 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
         RestartPlan plan;
         if (generation is { } serving)
         {
-            if (Decide(request, serving.Preflight, inFlight: null) is not { } decided)
+            if (Decide(request, serving.Preflight, inFlight: null, serving.Info) is not { Plan: not null } decided)
             {
+                // Refused, or satisfied already by this generation (answered coalesced): it keeps serving.
                 return null;
             }
+            if (starter.NextStartProblem() is { } problem)
+            {
+                // Never stop a gateway that cannot come back: refused before anything drains, and --force does not skip this.
+                LifecycleLog.RestartRefusedNextStart(logger, request.Source, problem);
+                request.Requester?.Refuse($"restart refused: the next start would fail: {problem}; the gateway keeps serving");
+                return null;
+            }
+            request.Requester?.Decide(decided);
             decision = decided;
             plan = decision.Plan!;
             Transition(GatewayRunState.Scheduled, plan.Reason);
@@ -254,7 +275,11 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
     /// Decides a request on the work active now and answers its requester, if any. Null (and a
     /// refusal) when the work cannot be counted: the gateway keeps serving rather than restart blind.
     /// </summary>
-    private RestartDecision? Decide(RunLoopCommand.RestartRequested request, Func<PreflightResult?> preflight, RestartInfo? inFlight)
+    /// <param name="request">The request.</param>
+    /// <param name="preflight">Counts the active work.</param>
+    /// <param name="inFlight">The restart in flight, which the request joins.</param>
+    /// <param name="serving">The generation serving now, when no restart is in flight; a new restart is answered by the caller once it passes its checks.</param>
+    private RestartDecision? Decide(RunLoopCommand.RestartRequested request, Func<PreflightResult?> preflight, RestartInfo? inFlight, GenerationInfo? serving = null)
     {
         PreflightResult? counted;
         try
@@ -272,8 +297,15 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
             request.Requester?.Refuse();
             return null;
         }
-        var decision = coordinator.Decide(request.Ask, counted, config.Restart, inFlight);
-        request.Requester?.Decide(decision);
+        var decision = coordinator.Decide(request.Ask, counted, config.Restart, inFlight, serving);
+        if (decision.Plan is null)
+        {
+            if (decision.Info.SatisfiedBy is { } newer)
+            {
+                LifecycleLog.RestartSatisfied(logger, request.Source, newer.BootId);
+            }
+            request.Requester?.Decide(decision);
+        }
         return decision;
     }
 

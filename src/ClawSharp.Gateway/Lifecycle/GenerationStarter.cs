@@ -24,6 +24,7 @@ internal sealed class GenerationStarter : IGenerationStarter, IDisposable
     private readonly AuthFailureLimiter authLimiter;
     private readonly GenerationHooks hooks;
     private readonly DateTimeOffset processStartedAt;
+    private bool restartStartFaultUsed;
 
     public GenerationStarter(GatewayRunSettings settings, ILoggerFactory loggerFactory, ILogger logger, GenerationHooks hooks)
     {
@@ -41,6 +42,19 @@ internal sealed class GenerationStarter : IGenerationStarter, IDisposable
     public ListenSocket? Listener { get; private set; }
 
     public GatewayConfig LoadConfig() => ConfigLoader.Load(settings.State, settings.Overrides);
+
+    public string? NextStartProblem()
+    {
+        try
+        {
+            LoadConfig();
+        }
+        catch (ConfigException e)
+        {
+            return e.Message;
+        }
+        return Storage.StoreOpenCheck.Problem(settings.State.StoreFile);
+    }
 
     public async Task<GenerationStart> StartAsync(GatewayConfig config, bool firstStart, CancellationToken cancellationToken)
     {
@@ -66,6 +80,11 @@ internal sealed class GenerationStarter : IGenerationStarter, IDisposable
         {
             // Inside the try: a lock file that cannot be written (a full disk) fails this start, it does not escape the loop.
             gatewayLock!.RecordPort(Listener!.Endpoint.Port);
+            if (!firstStart && settings.Faults.FailRestartStart && !restartStartFaultUsed)
+            {
+                restartStartFaultUsed = true;
+                throw new IOException("test fault fail-restart-start");
+            }
             server = GatewayServer.Create(new GatewayServerSettings(config, settings.State, Listener, Secret(options), loggerFactory, authLimiter,
                 hooks.RunState, processStartedAt, hooks.Restarts, settings.Faults, hooks.SubmitRestart, settings.Time));
             await server.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -13,6 +13,9 @@ internal interface IGatewayGeneration
 {
     GatewayConfig Config { get; }
 
+    /// <summary>Its boot id and when it started (a restart request made before that is already satisfied).</summary>
+    GenerationInfo Info { get; }
+
     /// <summary>The active work now (the restart preflight).</summary>
     PreflightResult Preflight();
 

@@ -59,6 +59,15 @@ internal static partial class LifecycleLog
     [LoggerMessage(1040, LogLevel.Error, "restart from {Source} not started: counting the active work failed ({Reason}); still serving")]
     public static partial void RestartRefused(ILogger logger, string source, string reason);
 
+    [LoggerMessage(1050, LogLevel.Information, "restart from {Source}: already satisfied by generation {BootId}, which started after the request; no restart")]
+    public static partial void RestartSatisfied(ILogger logger, string source, string bootId);
+
+    [LoggerMessage(1051, LogLevel.Error, "restart from {Source} refused: the next start would fail: {Problem}; still serving")]
+    public static partial void RestartRefusedNextStart(ILogger logger, string source, string problem);
+
+    [LoggerMessage(1052, LogLevel.Warning, "restart from {Source} escalates the pending restart: {Escalation}")]
+    public static partial void RestartEscalated(ILogger logger, string source, string escalation);
+
     /// <summary>Logs what the loop decided about a command: ignored ones as a warning, the rest as information.</summary>
     public static void Decision(ILogger logger, RunLoopCommand command, LoopDecision decision)
     {

@@ -26,6 +26,12 @@ internal sealed class RestartSequence
     private readonly RestartContext context;
     // Never disposed: the loop may still call RequestStop after the sequence ended, and no timer hangs on it.
     private readonly CancellationTokenSource stop = new();
+    // Cuts the cooldown and the drain short (an escalation: --force now, or a shorter --wait); never disposed, like stop.
+    private readonly CancellationTokenSource cut;
+    private readonly Lock escalation = new();
+    private DateTimeOffset? drainDeadline;
+    private volatile bool forced;
+    private bool draining;
     private volatile bool closing;
 
     /// <param name="plan">The decided plan (force, drain budget, cooldown, reason).</param>
@@ -43,6 +49,8 @@ internal sealed class RestartSequence
         Current = current;
         this.config = config;
         this.context = context;
+        cut = new CancellationTokenSource(Timeout.InfiniteTimeSpan, context.Time);
+        forced = plan.Force;
     }
 
     /// <summary>The decision of the restart in flight; a request that joins gets it back, marked coalesced.</summary>
@@ -83,6 +91,42 @@ internal sealed class RestartSequence
     /// <summary>A stop arrived: cut the current wait short; the sequence ends as soon as it can.</summary>
     public void RequestStop() => stop.Cancel();
 
+    /// <summary>
+    /// A request that joins this restart asks for more: <paramref name="force"/> restarts now
+    /// (the cooldown and the drain end at once); <paramref name="waitMs"/> caps the drain from
+    /// now, when that is sooner than its current end (a cap never lengthens a drain). Returns
+    /// what was escalated (<c>force</c> or <c>wait</c>), or null when nothing changed (the
+    /// close has begun, or the cap is not sooner).
+    /// </summary>
+    public string? Escalate(bool force, long? waitMs)
+    {
+        lock (escalation)
+        {
+            if (closing || (!force && waitMs is null))
+            {
+                return null;
+            }
+            if (force)
+            {
+                forced = true;
+                cut.Cancel();
+                return "force";
+            }
+            var now = context.Time.GetUtcNow();
+            var cap = waitMs == 0 ? (DateTimeOffset?)null : now + TimeSpan.FromMilliseconds(waitMs!.Value);
+            if (cap is not { } deadline || (drainDeadline is { } current && current <= deadline))
+            {
+                return null;
+            }
+            drainDeadline = deadline;
+            if (draining)
+            {
+                cut.CancelAfter(deadline - now);
+            }
+            return "wait";
+        }
+    }
+
     /// <param name="enter">Moves the loop's state (the loop checks and logs the edge).</param>
     /// <param name="cancellationToken">The process is going away.</param>
     public async Task<RestartOutcome> RunAsync(Action<GatewayRunState, string> enter, CancellationToken cancellationToken)
@@ -109,21 +153,22 @@ internal sealed class RestartSequence
         if (Current is { } serving)
         {
             await WaitUntilStopOrAsync(request.Requester?.AnswerSent.WaitAsync(AnswerGrace, context.Time) ?? Task.CompletedTask).ConfigureAwait(false);
+            using var stopOrCut = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, cut.Token);
             if (plan.Delay > TimeSpan.Zero)
             {
-                await WaitUntilStopOrAsync(Task.Delay(plan.Delay, context.Time, stop.Token)).ConfigureAwait(false);
+                await WaitUntilStopOrAsync(Task.Delay(plan.Delay, context.Time, stopOrCut.Token)).ConfigureAwait(false);
             }
-            if (!plan.Force && !stop.IsCancellationRequested)
+            if (!forced && !stop.IsCancellationRequested)
             {
                 enter(GatewayRunState.Draining, plan.Reason);
                 serving.BeginDraining();
-                await WaitUntilStopOrAsync(serving.DrainAsync(plan.DrainBudget, stop.Token)).ConfigureAwait(false);
+                await WaitUntilStopOrAsync(serving.DrainAsync(BeginDrain(), stopOrCut.Token)).ConfigureAwait(false);
             }
             if (stop.IsCancellationRequested)
             {
                 return RestartOutcome.Abandoned;
             }
-            enter(GatewayRunState.Restarting, plan.Force ? $"forced restart requested by {request.Source}" : "drained");
+            enter(GatewayRunState.Restarting, forced ? $"forced restart requested by {request.Source}" : cut.IsCancellationRequested ? "drain capped" : "drained");
             closing = true;
             Current = null;
             RestartInProgress.Begin(context.State, context.Time);
@@ -155,6 +200,24 @@ internal sealed class RestartSequence
                 break;
         }
         return await StartInProcessAsync(enter, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The drain's budget: the plan's, or less when an escalation capped it during the cooldown.</summary>
+    private TimeSpan BeginDrain()
+    {
+        lock (escalation)
+        {
+            draining = true;
+            var now = context.Time.GetUtcNow();
+            var budget = plan.DrainBudget;
+            if (drainDeadline is { } deadline && (budget == Timeout.InfiniteTimeSpan || deadline - now < budget))
+            {
+                budget = deadline - now < TimeSpan.Zero ? TimeSpan.Zero : deadline - now;
+            }
+            // The drain's end from now on: a later cap is compared with it, so that a cap never lengthens the drain.
+            drainDeadline = budget == Timeout.InfiniteTimeSpan ? null : now + budget;
+            return budget;
+        }
     }
 
     /// <summary>Null when the respawn failed and the restart goes on in process on the socket this process still holds.</summary>

@@ -30,6 +30,9 @@ internal sealed class SignalIntentResolver(StateDirectory state, TimeProvider ti
             return command;
         }
         var source = command is RunLoopCommand.StopRequested ? "SIGTERM+intent" : command.Source;
-        return new RunLoopCommand.RestartRequested(source, new RestartAsk(source, intent.Reason, false, false, intent.Force, intent.WaitMs));
+        return new RunLoopCommand.RestartRequested(source, new RestartAsk(source, intent.Reason, false, false, intent.Force, intent.WaitMs)
+        {
+            RequestedAt = intent.RequestedAt is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null,
+        });
     }
 }

@@ -14,13 +14,20 @@ namespace ClawSharp.Gateway.Protocol;
 internal sealed class ControlConnection
 {
     private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a close waits for the answers to requests already read (within the registry's 2 s close grace).</summary>
+    private static readonly TimeSpan AnswerGrace = TimeSpan.FromSeconds(1);
     private readonly WebSocket socket;
     private readonly ControlProtocolContext context;
     private readonly string remoteAddress;
     private readonly SemaphoreSlim sendLock = new(1, 1);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> sessions = new(StringComparer.Ordinal);
+    private readonly Lock requestGate = new();
     private long eventSeq;
     private CallerInfo? caller;
+    private int requestsInFlight;
+    private TaskCompletionSource? requestsAnswered;
+    private bool closeFrameDue;
 
     public ControlConnection(WebSocket socket, ControlProtocolContext context, string? remoteAddress)
     {
@@ -69,9 +76,14 @@ internal sealed class ControlConnection
     public Task SendTickAsync(long ts) =>
         SendAsync(FrameWriter.Event("tick", w => JsonSerializer.Serialize(w, new TickPayload(ts), ProtocolJsonContext.Default.TickPayload), NextSeq()));
 
-    /// <summary>Sends <c>shutdown</c>, then a 1012 (restart) or 1001 (stop) close frame.</summary>
+    /// <summary>
+    /// Answers the requests already read (a restart request during a restart is answered
+    /// <c>coalesced</c>, never cut off by the close), then sends <c>shutdown</c> and a 1012
+    /// (restart) or 1001 (stop) close frame.
+    /// </summary>
     public async Task CloseForShutdownAsync(string reason, bool restart)
     {
+        await AnswerRequestsInFlightAsync().ConfigureAwait(false);
         var payload = new ShutdownPayload(reason, restart ? ProtocolConstants.RestartExpectedMs : null);
         await SendAsync(FrameWriter.Event("shutdown",
             w => JsonSerializer.Serialize(w, payload, ProtocolJsonContext.Default.ShutdownPayload), NextSeq())).ConfigureAwait(false);
@@ -180,9 +192,22 @@ internal sealed class ControlConnection
                     .ConfigureAwait(false);
                 continue;
             }
-            var (response, final, after) = await DispatchAsync(request, cancellationToken).ConfigureAwait(false);
-            await SendAsync(response).ConfigureAwait(false);
-            after?.Invoke();
+            if (!BeginRequest())
+            {
+                // The close frame is going out: no answer can follow it (the client sees 1012 and asks again).
+                continue;
+            }
+            Func<CancellationToken, Task<MethodResult>>? final;
+            try
+            {
+                (var response, final, var after) = await DispatchAsync(request, cancellationToken).ConfigureAwait(false);
+                await SendAsync(response).ConfigureAwait(false);
+                after?.Invoke();
+            }
+            finally
+            {
+                EndRequest();
+            }
             if (final is not null)
             {
                 _ = SendFinalAsync(request.Id, final, cancellationToken);
@@ -312,6 +337,58 @@ internal sealed class ControlConnection
     }
 
     private long NextSeq() => Interlocked.Increment(ref eventSeq);
+
+    private bool BeginRequest()
+    {
+        lock (requestGate)
+        {
+            if (closeFrameDue)
+            {
+                return false;
+            }
+            requestsInFlight++;
+            return true;
+        }
+    }
+
+    private void EndRequest()
+    {
+        lock (requestGate)
+        {
+            if (--requestsInFlight == 0)
+            {
+                requestsAnswered?.TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>Waits (at most <see cref="AnswerGrace"/>) until no request read is unanswered; from then on requests are not taken.</summary>
+    private async Task AnswerRequestsInFlightAsync()
+    {
+        var deadline = context.Runtime.Time.GetUtcNow() + AnswerGrace;
+        while (true)
+        {
+            Task answered;
+            lock (requestGate)
+            {
+                var left = deadline - context.Runtime.Time.GetUtcNow();
+                if (requestsInFlight == 0 || left <= TimeSpan.Zero)
+                {
+                    closeFrameDue = true;
+                    return;
+                }
+                requestsAnswered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                answered = requestsAnswered.Task;
+            }
+            try
+            {
+                await answered.WaitAsync(deadline - context.Runtime.Time.GetUtcNow(), context.Runtime.Time).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is TimeoutException or ArgumentOutOfRangeException)
+            {
+            }
+        }
+    }
 
     /// <summary>Reads one whole message; null when the socket closed or the message exceeded <paramref name="limit"/>.</summary>
     private async Task<byte[]?> ReceiveAsync(int limit, CancellationToken cancellationToken)

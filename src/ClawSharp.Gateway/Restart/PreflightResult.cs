@@ -19,6 +19,12 @@ internal sealed record PreflightTask(string TaskId, string RunId, string Status,
 /// <summary>The answer of <c>gateway.restart.request</c>.</summary>
 internal sealed record RestartRequestResult(bool Ok, string Status, PreflightResult Preflight, RestartInfo Restart, InterruptionInfo Interruption);
 
-internal sealed record RestartInfo(bool Ok, int Pid, string Signal, long DelayMs, string Reason, string Mode, bool Coalesced, long CooldownMsApplied);
+/// <param name="Escalated">Set on a request that joined a pending restart and cut it short: <c>force</c> (restart now) or <c>wait</c> (the drain capped).</param>
+/// <param name="SatisfiedBy">Set when a generation that started after the request already serves: no restart follows.</param>
+internal sealed record RestartInfo(bool Ok, int Pid, string Signal, long DelayMs, string Reason, string Mode, bool Coalesced, long CooldownMsApplied,
+    string? Escalated = null, GenerationInfo? SatisfiedBy = null);
+
+/// <summary>A server generation: its boot id and when it started.</summary>
+internal sealed record GenerationInfo(string BootId, DateTimeOffset StartedAt);
 
 internal sealed record InterruptionInfo(bool SkipDeferralRequested, bool ActiveWorkInterruptApproved, bool SkipDeferralDowngraded);

@@ -19,7 +19,8 @@ internal sealed class RestartCoordinator(TimeProvider time, Func<string, string>
     /// <param name="preflight">The active work now.</param>
     /// <param name="options">The restart options of the generation that serves.</param>
     /// <param name="inFlight">The restart already in flight, if any: the request joins it.</param>
-    public RestartDecision Decide(RestartAsk ask, PreflightResult preflight, RestartOptions options, RestartInfo? inFlight)
+    /// <param name="serving">The generation serving now: one the request did not see (or that started after it) satisfies it.</param>
+    public RestartDecision Decide(RestartAsk ask, PreflightResult preflight, RestartOptions options, RestartInfo? inFlight, GenerationInfo? serving = null)
     {
         var skipRequested = ask.SkipDeferral;
         var approved = ask.InterruptActiveWork;
@@ -28,6 +29,12 @@ internal sealed class RestartCoordinator(TimeProvider time, Func<string, string>
         if (inFlight is not null)
         {
             return new RestartDecision("coalesced", null, preflight, inFlight with { Coalesced = true }, interruption);
+        }
+        if (serving is not null && IsSatisfiedBy(ask, serving))
+        {
+            var satisfied = new RestartInfo(true, Environment.ProcessId, "SIGUSR1", 0,
+                $"already restarted: generation {serving.BootId} started at {serving.StartedAt:O}, after the request", modeOf(""), true, 0, SatisfiedBy: serving);
+            return new RestartDecision("coalesced", null, preflight, satisfied, interruption);
         }
         var force = ask.Force == true || (skipHonoured && !preflight.Safe);
         var budget = ShutdownBudget.Drain(options, force, ask.WaitMs);
@@ -42,6 +49,14 @@ internal sealed class RestartCoordinator(TimeProvider time, Func<string, string>
         var status = preflight.Safe || force ? "scheduled" : "deferred";
         return new RestartDecision(status, new RestartPlan(force, budget, cooldown, reason), preflight, info, interruption);
     }
+
+    /// <summary>
+    /// A request is satisfied by a generation it did not ask to replace: one other than the
+    /// generation it names, or one that started after it was made. The guard that keeps a burst of
+    /// requests (or a channel that delivers a restart command twice) to one restart.
+    /// </summary>
+    public static bool IsSatisfiedBy(RestartAsk ask, GenerationInfo serving) =>
+        (ask.IfBootId is { } seen && seen != serving.BootId) || (ask.RequestedAt is { } asked && serving.StartedAt > asked);
 
     /// <summary>A restart happened (or failed to start again): the next one waits out the cooldown from now.</summary>
     public void Completed() => lastRestartAt = time.GetUtcNow();

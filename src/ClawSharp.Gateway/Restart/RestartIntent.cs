@@ -11,4 +11,5 @@ namespace ClawSharp.Gateway.Restart;
 /// <param name="Reason">Why, for the log.</param>
 /// <param name="Force">Restart at once, aborting active runs.</param>
 /// <param name="WaitMs">Cap on the drain in milliseconds; 0 waits indefinitely.</param>
-internal sealed record RestartIntent(string Kind, int Pid, int RequesterPid, long CreatedAt, string? Reason, bool? Force, long? WaitMs);
+/// <param name="RequestedAt">Unix milliseconds of the operator's request (the CLI's start): a generation started after it already satisfies it.</param>
+internal sealed record RestartIntent(string Kind, int Pid, int RequesterPid, long CreatedAt, string? Reason, bool? Force, long? WaitMs, long? RequestedAt = null);

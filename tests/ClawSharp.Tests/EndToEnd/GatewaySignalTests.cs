@@ -163,14 +163,15 @@ public sealed class GatewaySignalTests
     public async Task FailedInProcessRestart_StaysAlive_ReleasesLock_WritesBundle_AndRecoversOnNextSigusr1()
     {
         using var home = new TempHome();
-        await using var gateway = await GatewayProcess.StartGatewayAsync(home, environment: NoRespawn);
+        // A broken config.json is refused before the restart begins (issue 17); a start that fails past that check is what this tests.
+        await using var gateway = await GatewayProcess.StartGatewayAsync(home,
+            environment: new Dictionary<string, string>(NoRespawn) { ["CLAWSHARP_TEST_FAULTS"] = "fail-restart-start" });
         var port = gateway.Port;
-        home.WriteConfig("""{ "gateway": { "port": 70000 } }""");
 
         gateway.Signal(Posix.SIGUSR1);
 
         await gateway.Stderr.WaitForAsync("in-process restart failed", Deadline);
-        Assert.Contains("gateway.port must be an integer from 0 to 65535", gateway.Stderr.Text);
+        Assert.Contains("test fault fail-restart-start", gateway.Stderr.Text);
         Assert.False(gateway.HasExited);
         Assert.Null(GatewayLock.ReadOwner(home.State.LockFile));
         Assert.Single(Directory.GetFiles(home.State.BundlesDirectory, "*-restart-start-failed.json"));

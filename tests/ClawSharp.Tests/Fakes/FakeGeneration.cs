@@ -16,6 +16,8 @@ internal sealed class FakeGeneration(string name, GatewayConfig config, Transcri
 
     public GatewayConfig Config => config;
 
+    public GenerationInfo Info { get; } = new(name, time.GetUtcNow());
+
     public int CloseCount { get; private set; }
 
     /// <summary>When the close began, on the test's clock.</summary>

@@ -28,6 +28,11 @@ internal sealed class FakeGenerationStarter(Transcript transcript, GatewayConfig
 
     public GatewayConfig LoadConfig() => config;
 
+    /// <summary>What <see cref="NextStartProblem"/> answers (null: the next start would succeed).</summary>
+    public string? NextStartFails { get; set; }
+
+    public string? NextStartProblem() => NextStartFails;
+
     /// <summary>The next start waits until the returned source completes.</summary>
     public TaskCompletionSource HoldNextStart() => hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -51,12 +51,16 @@ internal sealed class RunLoopHarness : IAsyncDisposable
         : new RunLoopCommand.StopRequested(name));
 
     /// <summary>What <c>gateway.restart.request</c> does: submit, wait for the loop's decision, send the answer.</summary>
-    public async Task<RestartDecision?> RequestAsync(string reason = "test", bool force = false) => (await SubmitAsync(reason, force)).Decision;
+    public async Task<RestartDecision?> RequestAsync(string reason = "test", bool force = false, long? waitMs = null) =>
+        (await SubmitAsync(new RestartAsk("rpc", reason, false, false, force ? true : null, waitMs))).Decision;
 
     /// <summary>As <see cref="RequestAsync"/>, with the refusal when there is no decision.</summary>
-    public async Task<(RestartDecision? Decision, string Refusal)> SubmitAsync(string reason = "test", bool force = false)
+    public Task<(RestartDecision? Decision, string Refusal)> SubmitAsync(string reason = "test") =>
+        SubmitAsync(new RestartAsk("rpc", reason, false, false, null, null));
+
+    public async Task<(RestartDecision? Decision, string Refusal)> SubmitAsync(RestartAsk ask)
     {
-        var submission = new RestartSubmission(new RestartAsk("rpc", reason, false, false, force ? true : null, null));
+        var submission = new RestartSubmission(ask);
         Loop.Commands.TryWrite(RunLoopCommand.RestartRequested.Rpc(submission));
         var decision = await submission.Decision.WaitAsync(Deadline);
         submission.MarkAnswerSent();

@@ -35,3 +35,20 @@ internal static class Eventually
     public static Task AssertAsync(Func<bool> condition, TimeSpan timeout, string what) =>
         AssertAsync(() => Task.FromResult(condition()), timeout, what);
 }
+
+/// <summary>Checks that a condition keeps holding over a window (a negative assertion: "no second restart").</summary>
+internal static class Steadily
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Polls <paramref name="condition"/> until <paramref name="window"/> has passed; fails the test the first time it does not hold.</summary>
+    public static async Task HoldsAsync(Func<Task<bool>> condition, TimeSpan window, string what)
+    {
+        var until = DateTime.UtcNow + window;
+        while (DateTime.UtcNow < until)
+        {
+            Assert.True(await condition(), $"stopped holding before {window.TotalSeconds} s passed: {what}");
+            await Task.Delay(PollInterval);
+        }
+    }
+}

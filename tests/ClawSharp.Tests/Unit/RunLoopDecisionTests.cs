@@ -1,5 +1,6 @@
 using ClawSharp.Gateway;
 using ClawSharp.Gateway.Lifecycle;
+using ClawSharp.Gateway.Restart;
 using ClawSharp.Gateway.ServiceManagers;
 using ClawSharp.Tests.Fakes;
 using ClawSharp.Tests.Infrastructure;
@@ -260,5 +261,92 @@ public sealed class RunLoopDecisionTests
         h.Starter.Generations[0].PreflightFails = false;
         Assert.Equal("scheduled", (await h.RequestAsync())!.Status);
         await h.WaitForAsync("gen2 Ready");
+    }
+
+    [Fact]
+    public async Task AForcedRequestDuringTheDrain_EscalatesThePendingRestart_WhichHappensAtOnce()
+    {
+        await using var h = new RunLoopHarness();
+        h.Starter.ActiveRunsOfNext = 1;
+        h.Start();
+        await h.WaitForStateAsync(GatewayRunState.Running);
+        var safe = await h.RequestAsync("safe");
+        await h.WaitForAsync("gen1 Drain");
+
+        h.Starter.ActiveRunsOfNext = 0;
+        var forced = await h.RequestAsync("force", force: true);
+        await h.WaitForAsync("gen2 Ready");
+
+        Assert.Equal(("deferred", "coalesced", "force"), (safe!.Status, forced!.Status, forced.Info.Escalated));
+        Assert.Equal(
+            [
+                "start 1", "Starting -> Running", "gen1 Ready",
+                "Running -> Scheduled", "Scheduled -> Draining", "gen1 BeginDraining", "gen1 Drain", "gen1 DrainCancelled",
+                "Draining -> Restarting", "gen1 Close(restart)", "Restarting -> Starting", "start 2", "Starting -> Running", "gen2 Ready",
+            ],
+            h.Transcript.Entries);
+        Assert.Contains(h.Logger.Lines, l => l.Contains("state Draining -> Restarting (forced restart requested by rpc)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ACappedRequestDuringTheDrain_ShortensIt_ButALongerCapNeverLengthensIt()
+    {
+        await using var h = new RunLoopHarness();
+        h.Starter.ActiveRunsOfNext = 1;
+        h.Start();
+        await h.WaitForStateAsync(GatewayRunState.Running);
+        await h.RequestAsync("safe");
+        await h.WaitForAsync("gen1 Drain");
+        var cappedAt = h.Time.GetUtcNow();
+
+        var capped = await h.RequestAsync("cap", waitMs: 3_000);
+        var longer = await h.RequestAsync("longer", waitMs: 60_000);
+        h.Starter.ActiveRunsOfNext = 0;
+        await Eventually.AssertAsync(() =>
+        {
+            h.Time.Advance(TimeSpan.FromMilliseconds(500));
+            return h.Transcript.Contains("gen2 Ready");
+        }, Deadline, "the capped drain to end");
+
+        Assert.Equal(("wait", (string?)null), (capped!.Info.Escalated, longer!.Info.Escalated));
+        var closedAfter = h.Starter.Generations[0].ClosedAt - cappedAt;
+        Assert.True(closedAfter >= TimeSpan.FromSeconds(3) && closedAfter < TimeSpan.FromSeconds(5), $"closed {closedAfter} after the 3 s cap");
+        Assert.Contains(h.Logger.Lines, l => l.Contains("state Draining -> Restarting (drain capped)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ARequestMadeBeforeTheServingGenerationStarted_IsAnsweredCoalesced_AndRestartsNothing()
+    {
+        await using var h = new RunLoopHarness();
+        h.Start();
+        await h.WaitForStateAsync(GatewayRunState.Running);
+        var askedAt = h.Time.GetUtcNow();
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+        h.Signal("SIGUSR1");
+        await h.WaitForAsync("gen2 Ready");
+
+        var late = await h.SubmitAsync(new RestartAsk("rpc", "late", false, false, null, null) { RequestedAt = askedAt });
+        var stale = await h.SubmitAsync(new RestartAsk("rpc", "stale", false, false, null, null) { IfBootId = "gen1" });
+
+        Assert.Equal(("coalesced", "gen2"), (late.Decision!.Status, late.Decision.Info.SatisfiedBy!.BootId));
+        Assert.Equal(("coalesced", "gen2"), (stale.Decision!.Status, stale.Decision.Info.SatisfiedBy!.BootId));
+        Assert.Equal(GatewayRunState.Running, h.Loop.State);
+        Assert.Equal(2, h.Starter.StartCount);
+    }
+
+    [Fact]
+    public async Task ARestartWhoseNextStartWouldFail_IsRefusedBeforeItDrains_AndTheGatewayKeepsServing()
+    {
+        await using var h = new RunLoopHarness();
+        h.Start();
+        await h.WaitForStateAsync(GatewayRunState.Running);
+        h.Starter.NextStartFails = "config.json: gateway.port must be a number from 0 to 65535";
+
+        var refused = await h.SubmitAsync(new RestartAsk("rpc", "force", false, false, true, null));
+
+        Assert.Null(refused.Decision);
+        Assert.Equal("restart refused: the next start would fail: config.json: gateway.port must be a number from 0 to 65535; the gateway keeps serving", refused.Refusal);
+        Assert.Equal(GatewayRunState.Running, h.Loop.State);
+        Assert.Equal(["start 1", "Starting -> Running", "gen1 Ready"], h.Transcript.Entries);
     }
 }

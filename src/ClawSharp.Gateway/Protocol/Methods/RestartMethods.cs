@@ -28,6 +28,8 @@ internal static class RestartMethods
             reason = reason[..200];
         }
         var skipDeferral = reader.Boolean("skipDeferral");
+        var requestedAt = reader.Integer("requestedAt", 0, long.MaxValue);
+        var ifBootId = reader.String("ifBootId", required: false, 64);
         var interrupt = reader.Boolean("interruptActiveWork");
         bool? force = null;
         long? waitMs = null;
@@ -45,7 +47,11 @@ internal static class RestartMethods
         {
             return MethodResult.Fail(reader.Error);
         }
-        var (decision, request) = await control.RequestAsync(new RestartAsk("rpc", reason, skipDeferral, interrupt, force, waitMs), cancellationToken)
+        var (decision, request) = await control.RequestAsync(new RestartAsk("rpc", reason, skipDeferral, interrupt, force, waitMs)
+        {
+            RequestedAt = requestedAt is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null,
+            IfBootId = ifBootId,
+        }, cancellationToken)
             .ConfigureAwait(false);
         if (decision is null)
         {

@@ -1,0 +1,35 @@
+using Microsoft.Data.Sqlite;
+
+namespace ClawSharp.Gateway.Storage;
+
+/// <summary>
+/// Whether the next start can open the store: a read-only look at its schema version, without
+/// migrating or locking anything, so that a restart is refused before it drains rather than
+/// after it stopped a gateway that cannot come back.
+/// </summary>
+internal static class StoreOpenCheck
+{
+    /// <summary>Null when the store can be opened (or does not exist yet: the start creates it); else why not.</summary>
+    public static string? Problem(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+        try
+        {
+            using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly }.ToString());
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA user_version;";
+            var version = Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            return version > StoreSchema.Migrations.Length
+                ? $"the store {path} was written by a newer ClawSharp (schema {version}, this build knows {StoreSchema.Migrations.Length}); upgrade ClawSharp"
+                : null;
+        }
+        catch (SqliteException e)
+        {
+            return $"cannot open the store {path}: {e.Message}";
+        }
+    }
+}
