@@ -17,11 +17,16 @@ internal static class GatewayStartCommand
     private static readonly Option<TimeSpan?> Timeout = CliOptions.Duration("--timeout", "How long to wait for the gateway to be ready (default daemon.startTimeoutMs, 15s)");
     private static readonly Option<bool> Json = new("--json") { Description = "Print the result as JSON alone on stdout" };
 
+    private static readonly Option<bool> Force = new("--force")
+    {
+        Description = "Stop a stale gateway (one that does not answer, too) that holds this state directory or the port, then start; never a supervised one or another program",
+    };
+
     public static Command Build()
     {
         var command = new Command("start", "Start the gateway in the background under the built-in supervisor (restarts it after a crash).")
         {
-            Timeout, Json,
+            Timeout, Json, Force,
         };
         Launch.AddTo(command);
         command.SetAction((parse, ct) => StartAsync(parse, ct));
@@ -34,7 +39,7 @@ internal static class GatewayStartCommand
         {
             return (int)ExitCode.Usage;
         }
-        var result = await GatewayControl.StartAsync(new GatewayLaunch(state, Launch.Overrides(parse), parse.GetValue(Timeout)), cancellationToken).ConfigureAwait(false);
+        var result = await GatewayControl.StartAsync(new GatewayLaunch(state, Launch.Overrides(parse), parse.GetValue(Timeout), parse.GetValue(Force)), cancellationToken).ConfigureAwait(false);
         var next = GlobalOptions.Repeat(parse);
         return result switch
         {
@@ -55,6 +60,10 @@ internal static class GatewayStartCommand
             {
                 Hints = [$"'clawsharp gateway status{next}' shows it; 'clawsharp gateway restart{next}' restarts it"],
                 Fields = new Dictionary<string, object?> { ["pid"] = running.Pid },
+            }.Print(parse.GetValue(Json), ExitCode.Failure),
+            StartResult.OwnerUnresponsive wedged => new LifecycleReport("start", false, null, wedged.Message)
+            {
+                Fields = new Dictionary<string, object?> { ["pid"] = wedged.Pid },
             }.Print(parse.GetValue(Json), ExitCode.Failure),
             StartResult.Failed failed => new LifecycleReport("start", false, null, failed.Message)
             {

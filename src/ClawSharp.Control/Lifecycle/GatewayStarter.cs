@@ -1,14 +1,17 @@
 using ClawSharp.Control.Managers;
 using ClawSharp.Daemon;
 using ClawSharp.Gateway;
+using ClawSharp.Gateway.Claim;
 using ClawSharp.Gateway.Configuration;
 
 namespace ClawSharp.Control.Lifecycle;
 
 /// <summary>
 /// <c>gateway start</c>. Order: create the state directory; load the config (a bad one fails here,
-/// exit 78, not in a detached process); refuse when a gateway or a supervisor already runs; hand
-/// the start to the manager (<see cref="GatewayManagers.ForStart"/>), which returns once ready.
+/// exit 78, not in a detached process); with <c>--force</c>, stop an unsupervised gateway in the
+/// way (<see cref="ForcedStart"/>); refuse when the lock's owner does not answer <c>/readyz</c> (the
+/// message of a duplicate <c>gateway run</c>), or a gateway or a supervisor already runs; hand the
+/// start to the manager (<see cref="GatewayManagers.ForStart"/>), which returns once ready.
 /// </summary>
 internal static class GatewayStarter
 {
@@ -33,6 +36,19 @@ internal static class GatewayStarter
             return new StartResult.Failed(e.Message, ExitCode.Config, [], StartFollowUp.None);
         }
         var snapshot = DaemonSnapshot.Take(state);
+        if (launch.Force)
+        {
+            if (await ForcedStart.ClearAsync(snapshot, config.Gateway.Port).ConfigureAwait(false) is { } problem)
+            {
+                return new StartResult.Failed(problem, ExitCode.Failure, [], StartFollowUp.None);
+            }
+            snapshot = DaemonSnapshot.Take(state);
+        }
+        if (snapshot.Gateway is { } owner
+            && await GatewayClaim.ProbeLockOwnerAsync(owner, cancellationToken).ConfigureAwait(false) == ReadinessAnswer.NoAnswer)
+        {
+            return new StartResult.OwnerUnresponsive(DuplicateStartPolicy.DescribeUnresponsiveOwner(owner.Pid, DuplicateStartPolicy.OwnerProbeTimeout), owner.Pid);
+        }
         if (AlreadyRunning(snapshot) is { } running)
         {
             return new StartResult.AlreadyRunning(running, snapshot.GatewayPid);

@@ -28,6 +28,12 @@ internal abstract record StartResult
     /// <summary>A gateway (or a supervisor) already runs for this state directory; <paramref name="Pid"/> is the gateway's, when known.</summary>
     public sealed record AlreadyRunning(string Message, int? Pid) : StartResult;
 
+    /// <summary>
+    /// The lock's owner (<paramref name="Pid"/>) does not answer <c>/readyz</c>: stopped (SIGSTOP) or
+    /// wedged. <paramref name="Message"/> is what a duplicate <c>gateway run</c> says; exit 1.
+    /// </summary>
+    public sealed record OwnerUnresponsive(string Message, int Pid) : StartResult;
+
     /// <summary>Not started. <paramref name="LogLines"/> are this start's gateway's last log lines (none when no gateway ran).</summary>
     public sealed record Failed(string Message, ExitCode Code, IReadOnlyList<string> LogLines, StartFollowUp FollowUp) : StartResult;
 }

@@ -11,6 +11,10 @@ internal static partial class ClaimLog
     [LoggerMessage(1004, LogLevel.Error, "gateway already running (state directory {Root} is locked; owner unknown)")]
     public static partial void AlreadyRunningUnknown(ILogger logger, string root);
 
+    /// <remarks>The text is <see cref="DuplicateStartPolicy.DescribeUnresponsiveOwner"/>, which <c>gateway start</c> prints too.</remarks>
+    [LoggerMessage(1041, LogLevel.Error, "{Description}")]
+    public static partial void OwnerUnresponsive(ILogger logger, string description);
+
     [LoggerMessage(1005, LogLevel.Warning, "took over stale gateway lock {Path}: pid {Pid} is no longer running")]
     public static partial void LockTakenOverDead(ILogger logger, int pid, string path);
 

@@ -2,15 +2,38 @@ namespace ClawSharp.Gateway.Claim;
 
 /// <summary>
 /// How a start that finds the state directory or the port taken ends (ARCHITECTURE.md §3,
-/// "Lock"): exit 1, except a supervised duplicate whose owner answers <c>/healthz</c>, which
-/// exits 78 so that its supervisor does not restart it in a loop beside a healthy gateway.
+/// "Lock"): exit 1, except a supervised duplicate whose owner answers, which exits 78 so that
+/// its supervisor does not restart it in a loop beside a healthy gateway. An owner that does
+/// not answer (stopped, wedged) is no healthy gateway: exit 1, so a supervisor retries with
+/// backoff, and the message says it does not answer rather than "already running".
 /// Pure: the caller probes the owner only when <see cref="ShouldProbeOwner"/> says so.
 /// </summary>
 internal static class DuplicateStartPolicy
 {
-    /// <summary>Only a supervised duplicate on a known port needs the owner's health.</summary>
-    public static bool ShouldProbeOwner(bool supervised, int port) => supervised && port != 0;
+    /// <summary>How long a duplicate start waits for the owner's <c>/readyz</c> (2 s): named in the message.</summary>
+    public static readonly TimeSpan OwnerProbeTimeout = TimeSpan.FromSeconds(2);
 
-    public static ExitCode Decide(bool supervised, int port, bool ownerHealthy) =>
-        ShouldProbeOwner(supervised, port) && ownerHealthy ? ExitCode.Config : ExitCode.Failure;
+    /// <summary>
+    /// Whether the owner's answer is needed: on a known port, for a supervised duplicate (its exit
+    /// code depends on it) or for the lock's owner (the message does).
+    /// </summary>
+    /// <param name="supervised">Whether a supervisor restarts the duplicate.</param>
+    /// <param name="port">The owner's port; 0 = not known (not bound yet).</param>
+    /// <param name="lockOwner">The owner holds this state directory's lock (else it only holds the port).</param>
+    public static bool ShouldProbeOwner(bool supervised, int port, bool lockOwner) => port != 0 && (supervised || lockOwner);
+
+    /// <summary>The exit code, and whether to report the owner as not answering.</summary>
+    /// <param name="supervised">Whether a supervisor restarts the duplicate.</param>
+    /// <param name="port">The owner's port; 0 = not known.</param>
+    /// <param name="answer">What the owner's <c>/readyz</c> said (<see cref="ReadinessAnswer.Unknown"/> when not asked).</param>
+    public static DuplicateVerdict Decide(bool supervised, int port, ReadinessAnswer answer) => answer switch
+    {
+        ReadinessAnswer.NoAnswer when port != 0 => new DuplicateVerdict(ExitCode.Failure, OwnerUnresponsive: true),
+        ReadinessAnswer.Ready or ReadinessAnswer.NotReady when supervised && port != 0 => new DuplicateVerdict(ExitCode.Config, OwnerUnresponsive: false),
+        _ => new DuplicateVerdict(ExitCode.Failure, OwnerUnresponsive: false),
+    };
+
+    /// <summary>What a start says when the lock's owner does not answer; <c>gateway run</c> and <c>gateway start</c> say the same.</summary>
+    public static string DescribeUnresponsiveOwner(int pid, TimeSpan timeout) =>
+        $"pid {pid} holds the lock but does not answer (/readyz timed out after {timeout.TotalSeconds:0.###} s); stop it, or start with --force to replace it";
 }

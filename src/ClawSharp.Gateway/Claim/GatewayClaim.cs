@@ -9,8 +9,10 @@ namespace ClawSharp.Gateway.Claim;
 /// <summary>
 /// Claims the state directory and the port for one start of the run loop (ARCHITECTURE.md §3,
 /// "Lock"): take the lock or fail with "gateway already running" (exit 1; 78 for a supervised
-/// duplicate whose owner answers <c>/healthz</c>); keep, take over (from a respawning parent)
-/// or bind the listening socket. <c>--force</c> stops a stale owner first, on the first start only.
+/// duplicate whose owner answers), or with "pid N holds the lock but does not answer" when the
+/// owner's <c>/readyz</c> times out (exit 1; <see cref="DuplicateStartPolicy"/> decides, this
+/// type asks); keep, take over (from a respawning parent) or bind the listening socket.
+/// <c>--force</c> stops a stale (or stopped, or wedged) owner first, on the first start only.
 /// </summary>
 /// <param name="state">The state directory.</param>
 /// <param name="force">Stop a stale owner of the lock or the port before the first start.</param>
@@ -20,7 +22,6 @@ namespace ClawSharp.Gateway.Claim;
 internal sealed class GatewayClaim(StateDirectory state, bool force, bool supervised, SpawnOrigin? spawned, ILogger logger)
 {
     private static readonly TimeSpan ForceGrace = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan DuplicateProbeTimeout = TimeSpan.FromSeconds(2);
 
     // Offered once: a later start binds anew if the configuration moved away from it.
     private InheritedListener? inherited = spawned?.Listener;
@@ -77,13 +78,29 @@ internal sealed class GatewayClaim(StateDirectory state, bool force, bool superv
             case LockAttempt.Acquired acquired:
                 return (acquired.Lock, null);
             case LockAttempt.Held { Owner: { } owner }:
-                ClaimLog.AlreadyRunning(logger, owner.Pid, owner.Port);
-                return (null, await DuplicateExitCodeAsync(IPAddress.Parse(owner.Bind), owner.Port, cancellationToken).ConfigureAwait(false));
+                var verdict = await DecideDuplicateAsync(owner.Bind, owner.Port, lockOwner: true, cancellationToken).ConfigureAwait(false);
+                if (verdict.OwnerUnresponsive)
+                {
+                    ClaimLog.OwnerUnresponsive(logger, DuplicateStartPolicy.DescribeUnresponsiveOwner(owner.Pid, DuplicateStartPolicy.OwnerProbeTimeout));
+                }
+                else
+                {
+                    ClaimLog.AlreadyRunning(logger, owner.Pid, owner.Port);
+                }
+                return (null, verdict.Code);
             default:
                 ClaimLog.AlreadyRunningUnknown(logger, state.Root);
-                return (null, await DuplicateExitCodeAsync(options.Bind, options.Port, cancellationToken).ConfigureAwait(false));
+                // The owner's port is unknown: the configured one is asked, for a supervised duplicate's exit code only.
+                return (null, (await DecideDuplicateAsync(options.Bind.ToString(), options.Port, lockOwner: false, cancellationToken).ConfigureAwait(false)).Code);
         }
     }
+
+    /// <summary>
+    /// Asks the lock's <paramref name="owner"/> for <c>/readyz</c>, once, within
+    /// <see cref="DuplicateStartPolicy.OwnerProbeTimeout"/>; <see cref="ReadinessAnswer.Unknown"/> when it has no port yet.
+    /// </summary>
+    public static Task<ReadinessAnswer> ProbeLockOwnerAsync(LockOwner owner, CancellationToken cancellationToken) =>
+        ProbeAsync(owner.Bind, owner.Port, cancellationToken);
 
     private async Task<(ListenSocket?, ExitCode?)> BindAsync(GatewayOptions options, bool force, CancellationToken cancellationToken)
     {
@@ -105,7 +122,7 @@ internal sealed class GatewayClaim(StateDirectory state, bool force, bool superv
                 }
             }
             ClaimLog.BindFailed(logger, options.Bind.ToString(), options.Port, DescribePortHolder(options.Port));
-            return (null, await DuplicateExitCodeAsync(options.Bind, options.Port, cancellationToken).ConfigureAwait(false));
+            return (null, (await DecideDuplicateAsync(options.Bind.ToString(), options.Port, lockOwner: false, cancellationToken).ConfigureAwait(false)).Code);
         }
         catch (SocketException e)
         {
@@ -133,13 +150,19 @@ internal sealed class GatewayClaim(StateDirectory state, bool force, bool superv
         return adopted;
     }
 
-    /// <summary>1 for a duplicate start; 78 when supervised and the owner is healthy, so the supervisor does not loop.</summary>
-    private async Task<ExitCode> DuplicateExitCodeAsync(IPAddress bind, int port, CancellationToken cancellationToken)
+    /// <summary>Probes the owner when <see cref="DuplicateStartPolicy.ShouldProbeOwner"/> says so, then lets the policy decide.</summary>
+    private async Task<DuplicateVerdict> DecideDuplicateAsync(string bind, int port, bool lockOwner, CancellationToken cancellationToken)
     {
-        var healthy = DuplicateStartPolicy.ShouldProbeOwner(supervised, port)
-            && await HealthProbe.IsHealthyAsync(bind, port, DuplicateProbeTimeout, cancellationToken).ConfigureAwait(false);
-        return DuplicateStartPolicy.Decide(supervised, port, healthy);
+        var answer = DuplicateStartPolicy.ShouldProbeOwner(supervised, port, lockOwner)
+            ? await ProbeAsync(bind, port, cancellationToken).ConfigureAwait(false)
+            : ReadinessAnswer.Unknown;
+        return DuplicateStartPolicy.Decide(supervised, port, answer);
     }
+
+    private static Task<ReadinessAnswer> ProbeAsync(string bind, int port, CancellationToken cancellationToken) =>
+        port != 0 && IPAddress.TryParse(bind, out var address)
+            ? GatewayReadiness.ProbeAsync(address, port, DuplicateStartPolicy.OwnerProbeTimeout, cancellationToken)
+            : Task.FromResult(ReadinessAnswer.Unknown);
 
     private static string DescribePortHolder(int port)
     {

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using ClawSharp.Gateway.Configuration;
 
 namespace ClawSharp.Gateway.Claim;
@@ -5,8 +7,9 @@ namespace ClawSharp.Gateway.Claim;
 /// <summary>
 /// Is a given gateway process ready: does <c>gateway.lock</c> name it, and does it answer
 /// <c>/readyz</c> 200 on the port the lock records? A TCP accept proves nothing: a handed-over
-/// listening socket accepts (into its backlog) whoever holds it (PROTOCOL.md). Asked by the
-/// fresh-PID respawn, the supervisor and <c>gateway start</c>.
+/// listening socket accepts (into its backlog) whoever holds it (PROTOCOL.md), and so does the
+/// socket of a stopped (SIGSTOP) or wedged process. Asked by the fresh-PID respawn, the
+/// supervisor, <c>gateway start</c> and a duplicate start (<see cref="GatewayClaim"/>).
 /// </summary>
 internal static class GatewayReadiness
 {
@@ -17,20 +20,31 @@ internal static class GatewayReadiness
     public static async Task<int?> ReadyPortAsync(StateDirectory state, int pid, CancellationToken cancellationToken, TimeSpan? probeTimeout = null)
     {
         if (GatewayLock.ReadOwner(state.LockFile) is not { Port: > 0 } owner || owner.Pid != pid
-            || !System.Net.IPAddress.TryParse(owner.Bind, out var address))
+            || !IPAddress.TryParse(owner.Bind, out var address))
         {
             return null;
         }
+        var answer = await ProbeAsync(address, owner.Port, probeTimeout ?? DefaultProbeTimeout, cancellationToken).ConfigureAwait(false);
+        return answer == ReadinessAnswer.Ready ? owner.Port : null;
+    }
+
+    /// <summary>
+    /// Asks <c>/readyz</c> on <paramref name="bind"/>:<paramref name="port"/> once; no answer within
+    /// <paramref name="timeout"/> (connect, send and status line together) is <see cref="ReadinessAnswer.NoAnswer"/>.
+    /// Never throws: a cancelled <paramref name="cancellationToken"/> is <see cref="ReadinessAnswer.Unknown"/>.
+    /// </summary>
+    public static async Task<ReadinessAnswer> ProbeAsync(IPAddress bind, int port, TimeSpan timeout, CancellationToken cancellationToken)
+    {
         // One raw request rather than an HttpClient: the supervisor stays small (no HTTP stack
         // loaded into a process that otherwise only waits), and the probe costs one round trip.
-        var target = address.Equals(System.Net.IPAddress.Any) ? System.Net.IPAddress.Loopback
-            : address.Equals(System.Net.IPAddress.IPv6Any) ? System.Net.IPAddress.IPv6Loopback : address;
+        var target = bind.Equals(IPAddress.Any) ? IPAddress.Loopback
+            : bind.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback : bind;
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(probeTimeout ?? DefaultProbeTimeout);
+        limit.CancelAfter(timeout);
         try
         {
-            using var socket = new System.Net.Sockets.Socket(target.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-            await socket.ConnectAsync(target, owner.Port, limit.Token).ConfigureAwait(false);
+            using var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            await socket.ConnectAsync(target, port, limit.Token).ConfigureAwait(false);
             await socket.SendAsync(Request, limit.Token).ConfigureAwait(false);
             var status = new byte[12];
             var read = 0;
@@ -39,16 +53,20 @@ internal static class GatewayReadiness
                 var n = await socket.ReceiveAsync(status.AsMemory(read), limit.Token).ConfigureAwait(false);
                 if (n == 0)
                 {
-                    return null;
+                    return ReadinessAnswer.Unknown;
                 }
                 read += n;
             }
             // "HTTP/1.1 200"
-            return status.AsSpan(9, 3).SequenceEqual("200"u8) ? owner.Port : null;
+            return status.AsSpan(9, 3).SequenceEqual("200"u8) ? ReadinessAnswer.Ready : ReadinessAnswer.NotReady;
         }
-        catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return null;
+            return ReadinessAnswer.NoAnswer;
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        {
+            return ReadinessAnswer.Unknown;
         }
     }
 }

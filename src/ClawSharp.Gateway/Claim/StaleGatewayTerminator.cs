@@ -6,8 +6,8 @@ namespace ClawSharp.Gateway.Claim;
 /// <summary>
 /// <c>gateway run --force</c>: stops a gateway that stands in the way (the owner of this
 /// state directory's lock, or a clawsharp process listening on the port). Only processes
-/// verified to be clawsharp gateways are signalled: SIGTERM, then SIGKILL after the grace;
-/// the waits are <see cref="ProcessIdentity.WaitForExitAsync"/> on the verified identity, so a
+/// verified to be clawsharp gateways are signalled: SIGTERM and SIGCONT, then SIGKILL after
+/// the grace; the waits are <see cref="ProcessIdentity.WaitForExitAsync"/> on the verified identity, so a
 /// PID reused meanwhile counts as gone.
 /// </summary>
 internal sealed class StaleGatewayTerminator(ILogger logger, TimeSpan grace)
@@ -56,6 +56,8 @@ internal sealed class StaleGatewayTerminator(ILogger logger, TimeSpan grace)
         {
             return true;
         }
+        // A stopped (SIGSTOP) process acts on SIGTERM only once continued; a running one ignores SIGCONT.
+        Posix.Kill(target.Pid, Posix.SIGCONT);
         if (await ProcessIdentity.WaitForExitAsync([target], grace, TimeProvider.System).ConfigureAwait(false))
         {
             return true;

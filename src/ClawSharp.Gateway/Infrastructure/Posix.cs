@@ -17,6 +17,9 @@ internal static partial class Posix
     /// <summary>SIGUSR1's number differs by platform; <c>PosixSignal</c> has no member for it.</summary>
     public static int SIGUSR1 => OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD() ? 30 : 10;
 
+    /// <summary>SIGCONT resumes a stopped (SIGSTOP) process, which only then acts on a pending SIGTERM; its number differs by platform.</summary>
+    public static int SIGCONT => OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD() ? 19 : 18;
+
     private const int ESRCH = 3;
     private const int F_DUPFD = 0;
     private const int F_GETFD = 1;
