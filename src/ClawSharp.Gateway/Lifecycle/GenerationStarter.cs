@@ -55,6 +55,8 @@ internal sealed class GenerationStarter : IGenerationStarter, IDisposable
         {
             return new GenerationStart.Failed(code);
         }
+        // Only a process that owns the lock writes logs/gateway.log: a refused duplicate logs to its console alone.
+        (loggerFactory as Logging.GatewayLoggerFactory)?.BeginFileLogging();
         (Listener, var bindFailure) = await claim.EnsureListeningAsync(Listener, options, firstStart, cancellationToken).ConfigureAwait(false);
         if (bindFailure is { } bindCode)
         {
