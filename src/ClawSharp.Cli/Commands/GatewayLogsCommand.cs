@@ -6,8 +6,7 @@ namespace ClawSharp.Cli.Commands;
 
 /// <summary>
 /// <c>clawsharp gateway logs [-n N] [-f]</c>: the tail of <c>logs/gateway*.log</c>, rendered
-/// one line per event, following across rotation (Serilog rolls to gateway_001.log,
-/// gateway_002.log …; the highest number is the file being written).
+/// one line per event, following <c>gateway.log</c> across rotation (<see cref="GatewayLogFollower"/>).
 /// </summary>
 internal static class GatewayLogsCommand
 {
@@ -51,36 +50,15 @@ internal static class GatewayLogsCommand
         {
             return 0;
         }
-        var current = files.LastOrDefault();
-        var offset = current is null ? 0 : new FileInfo(current).Length;
+        using var follower = new GatewayLogFollower(state);
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
-                var newest = GatewayLogFiles.List(state).LastOrDefault();
-                if (newest is null)
-                {
-                    continue;
-                }
-                if (current is not null && newest != current && File.Exists(current))
-                {
-                    // Rotated: finish the old file, then start the new one from its beginning.
-                    foreach (var line in GatewayLogFiles.ReadLines(current, offset, out _))
-                    {
-                        Console.Out.WriteLine(Render(line, raw));
-                    }
-                    offset = 0;
-                }
-                else if (newest == current && new FileInfo(newest).Length < offset)
-                {
-                    offset = 0;
-                }
-                current = newest;
-                foreach (var line in GatewayLogFiles.ReadLines(current, offset, out var end))
+                foreach (var line in follower.Poll())
                 {
                     Console.Out.WriteLine(Render(line, raw));
-                    offset = end;
                 }
             }
         }

@@ -48,7 +48,7 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
             exitProcess, Environment.GetEnvironmentVariable, supervisorNow: null, (hooks, bundles) =>
             {
                 var logger = logging.Factory.CreateLogger(LoggerCategory);
-                var starter = new GenerationStarter(settings, logging.Factory, logger, hooks);
+                var starter = new GenerationStarter(settings, logging, logger, hooks);
                 return (starter, new FreshProcessSpawner(() => starter.Listener, settings.State, settings.Faults, bundles, settings.Time, logger));
             })
     {

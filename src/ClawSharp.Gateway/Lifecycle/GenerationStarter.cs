@@ -19,6 +19,7 @@ internal sealed class GenerationStarter : IGenerationStarter, IDisposable
 {
     private readonly GatewayRunSettings settings;
     private readonly GatewayClaim claim;
+    private readonly Logging.GatewayLogging logging;
     private readonly ILoggerFactory loggerFactory;
     private readonly ILogger logger;
     private readonly AuthFailureLimiter authLimiter;
@@ -26,10 +27,11 @@ internal sealed class GenerationStarter : IGenerationStarter, IDisposable
     private readonly DateTimeOffset processStartedAt;
     private bool restartStartFaultUsed;
 
-    public GenerationStarter(GatewayRunSettings settings, ILoggerFactory loggerFactory, ILogger logger, GenerationHooks hooks)
+    public GenerationStarter(GatewayRunSettings settings, Logging.GatewayLogging logging, ILogger logger, GenerationHooks hooks)
     {
         this.settings = settings;
-        this.loggerFactory = loggerFactory;
+        this.logging = logging;
+        loggerFactory = logging.Factory;
         this.logger = logger;
         this.hooks = hooks;
         claim = new GatewayClaim(settings.State, settings.Force, settings.Supervisor != ServiceManagers.SupervisorKind.None, settings.Spawned, logger);
@@ -69,6 +71,8 @@ internal sealed class GenerationStarter : IGenerationStarter, IDisposable
         {
             return new GenerationStart.Failed(code);
         }
+        // Only a process that owns the lock writes logs/gateway.log: a refused duplicate logs to its console alone.
+        logging.BeginFileLogging();
         (Listener, var bindFailure) = await claim.EnsureListeningAsync(Listener, options, firstStart, cancellationToken).ConfigureAwait(false);
         if (bindFailure is { } bindCode)
         {

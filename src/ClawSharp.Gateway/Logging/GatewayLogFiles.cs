@@ -6,10 +6,12 @@ using ClawSharp.Gateway.Configuration;
 namespace ClawSharp.Gateway.Logging;
 
 /// <summary>
-/// Reading the gateway's own log files: Serilog rolls forward (gateway.log, then
-/// gateway_001.log, gateway_002.log …), so the highest number is the file being written.
-/// Shared by <c>gateway logs</c>, <c>gateway start</c> (last lines of a failed start) and the
-/// supervisor (last lines of a crash, kept for <c>status</c>).
+/// Reading the gateway's own log files: <c>gateway.log</c> is the file being written, rotation
+/// renames it to <c>gateway.1.log</c> and each older backup one number up (gateway.2.log …),
+/// see <see cref="LogFileRotation"/>. Files of the earlier Serilog roller (gateway_001.log …,
+/// the highest number newest) count as older than all of them. Shared by <c>gateway logs</c>,
+/// <c>gateway start</c> (last lines of a failed start) and the supervisor (last lines of a
+/// crash, kept for <c>status</c>).
 /// </summary>
 internal static class GatewayLogFiles
 {
@@ -20,8 +22,13 @@ internal static class GatewayLogFiles
         {
             return [];
         }
-        return [.. Directory.GetFiles(state.LogsDirectory, "gateway*.log").OrderBy(Sequence)];
+        return [.. Directory.GetFiles(state.LogsDirectory, "gateway*.log").OrderBy(Age)];
     }
+
+    /// <summary>The path of backup <paramref name="number"/> (1 the newest) of <paramref name="logFile"/>: gateway.log → gateway.1.log.</summary>
+    public static string BackupOf(string logFile, int number) =>
+        Path.Combine(Path.GetDirectoryName(logFile)!,
+            string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileNameWithoutExtension(logFile)}.{number}{Path.GetExtension(logFile)}"));
 
     /// <summary>
     /// The last <paramref name="count"/> complete lines across the files, rendered unless
@@ -78,34 +85,6 @@ internal static class GatewayLogFiles
         }
     }
 
-    /// <summary>Complete lines from <paramref name="offset"/>; <paramref name="end"/> is the offset after the last complete line.</summary>
-    public static List<string> ReadLines(string path, long offset, out long end)
-    {
-        end = offset;
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            if (offset > stream.Length)
-            {
-                return [];
-            }
-            stream.Position = offset;
-            var bytes = new byte[stream.Length - offset];
-            stream.ReadExactly(bytes);
-            var lastNewline = Array.LastIndexOf(bytes, (byte)'\n');
-            if (lastNewline < 0)
-            {
-                return [];
-            }
-            end = offset + lastNewline + 1;
-            return [.. Encoding.UTF8.GetString(bytes, 0, lastNewline).Split('\n')];
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return [];
-        }
-    }
-
     /// <summary>One JSON (CLEF) log line as <c>HH:mm:ss.fff LVL message</c>; a line that is not JSON as it is.</summary>
     public static string Render(string line)
     {
@@ -125,11 +104,21 @@ internal static class GatewayLogFiles
         }
     }
 
-    private static int Sequence(string path)
+    /// <summary>Sorts oldest first: legacy gateway_NNN.log by number, then gateway.N.log from the highest number, then gateway.log.</summary>
+    private static (int Kind, long Order) Age(string path)
     {
         var name = Path.GetFileNameWithoutExtension(path);
         var underscore = name.LastIndexOf('_');
-        return underscore > 0 && int.TryParse(name[(underscore + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
+        if (underscore > 0 && int.TryParse(name[(underscore + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var legacy))
+        {
+            return (0, legacy);
+        }
+        var dot = name.LastIndexOf('.');
+        if (dot > 0 && int.TryParse(name[(dot + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var backup))
+        {
+            return (1, -backup);
+        }
+        return (2, 0);
     }
 
     private static string Abbreviate(string level) => level switch

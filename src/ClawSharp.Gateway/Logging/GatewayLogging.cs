@@ -8,31 +8,34 @@ using Serilog.Extensions.Logging;
 
 namespace ClawSharp.Gateway.Logging;
 
-/// <summary>The process's logging: console, the rotated file <c>logs/gateway.log</c>, and the in-memory tail.</summary>
+/// <summary>
+/// The process's logging: console, the rotated file <c>logs/gateway.log</c>, and the in-memory
+/// tail. The file is written only from <see cref="BeginFileLogging"/> on, once this process owns
+/// the state directory: before that (and for good in a refused duplicate) the console is all.
+/// </summary>
 internal sealed class GatewayLogging : IDisposable
 {
     private static readonly TimeSpan WarningInterval = TimeSpan.FromSeconds(60);
     private readonly Serilog.Core.Logger logger;
+    private readonly GatewayLogFileSink file;
+    private readonly TextWriter warnings;
+    private readonly SerilogLoggerFactory serilogFactory;
     private long lastSinkWarningTicks = long.MinValue;
 
-    private GatewayLogging(Serilog.Core.Logger logger, RecentLogBuffer recent, string? fileProblem)
+    private GatewayLogging(LoggerConfiguration configuration, RecentLogBuffer recent, StateDirectory state, LogFileOptions options, TextWriter warnings)
     {
-        this.logger = logger;
+        this.warnings = warnings;
+        file = new GatewayLogFileSink(state.LogFile, options, new GatewayJsonFormatter(), WarnSinkFailure);
+        logger = configuration.WriteTo.Sink(file).CreateLogger();
         Recent = recent;
-        FileProblem = fileProblem;
-        Factory = new SerilogLoggerFactory(logger, dispose: false);
+        serilogFactory = new SerilogLoggerFactory(logger, dispose: false);
+        Factory = new GatewayLoggerFactory(serilogFactory, BeginFileLogging);
     }
 
-    public ILoggerFactory Factory { get; }
+    public GatewayLoggerFactory Factory { get; }
     public RecentLogBuffer Recent { get; }
 
-    /// <summary>Why the log file is not written, or null when it is.</summary>
-    public string? FileProblem { get; }
-
-    /// <summary>
-    /// Builds the loggers. A log directory that cannot be written (read-only, full, not a
-    /// directory) never stops the gateway: it warns on stderr and logs to the console only.
-    /// </summary>
+    /// <summary>Builds the loggers; the file waits for <see cref="BeginFileLogging"/>.</summary>
     public static GatewayLogging Create(StateDirectory state, LogFileOptions options, TextWriter warnings)
     {
         var recent = new RecentLogBuffer();
@@ -46,63 +49,35 @@ internal sealed class GatewayLogging : IDisposable
                 formatProvider: CultureInfo.InvariantCulture,
                 standardErrorFromLevel: LogEventLevel.Warning)
             .WriteTo.Sink(recent);
-
-        var fileProblem = ProbeLogDirectory(state);
-        if (fileProblem is null)
-        {
-            // Serilog's roller names the rolled files gateway_001.log, gateway_002.log …; the
-            // retained count includes the file being written.
-            configuration = configuration.WriteTo.File(
-                new GatewayJsonFormatter(),
-                state.LogFile,
-                fileSizeLimitBytes: options.MaxFileBytes,
-                rollOnFileSizeLimit: true,
-                retainedFileCountLimit: options.MaxBackups + 1,
-                hooks: new PrivateLogFileHooks());
-        }
-        else
-        {
-            warnings.WriteLine($"warning: {fileProblem}; logging to the console only");
-        }
-
-        var logging = new GatewayLogging(configuration.CreateLogger(), recent, fileProblem);
-        SelfLog.Enable(logging.WarnSinkFailure(warnings));
+        var logging = new GatewayLogging(configuration, recent, state, options, warnings);
+        SelfLog.Enable(message => logging.WarnSinkFailure(message));
         return logging;
+    }
+
+    /// <summary>
+    /// Starts writing <c>logs/gateway.log</c>, the events logged so far first; call it once this
+    /// process owns the state directory's lock (later calls do nothing). A log directory that
+    /// cannot be written (read-only, full, not a directory) never stops the gateway: it warns on
+    /// stderr and logs to the console only.
+    /// </summary>
+    public void BeginFileLogging()
+    {
+        if (file.Begin() is { } problem)
+        {
+            warnings.WriteLine($"warning: {problem}; logging to the console only");
+        }
     }
 
     public void Dispose()
     {
-        Factory.Dispose();
+        serilogFactory.Dispose();
         logger.Dispose();
+        file.Dispose();
         SelfLog.Disable();
     }
 
-    private static string? ProbeLogDirectory(StateDirectory state)
-    {
-        try
-        {
-            StateDirectory.EnsurePrivateDirectory(state.LogsDirectory);
-            var options = new FileStreamOptions
-            {
-                Mode = FileMode.Append,
-                Access = FileAccess.Write,
-                Share = FileShare.ReadWrite | FileShare.Delete,
-            };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = Infrastructure.AtomicFile.PrivateFileMode;
-            }
-            using var _ = new FileStream(state.LogFile, options);
-            return null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return $"cannot write the log file {state.LogFile}: {e.Message}";
-        }
-    }
-
-    // Serilog reports sink failures (disk full, file deleted) here; one line a minute at most.
-    private Action<string> WarnSinkFailure(TextWriter warnings) => message =>
+    // Sink failures (disk full, file deleted) come here; one line a minute at most.
+    private void WarnSinkFailure(string message)
     {
         var now = Environment.TickCount64;
         var last = Interlocked.Read(ref lastSinkWarningTicks);
@@ -113,5 +88,5 @@ internal sealed class GatewayLogging : IDisposable
         Interlocked.Exchange(ref lastSinkWarningTicks, now);
         var firstLine = message.Split('\n', 2)[0].Trim();
         warnings.WriteLine($"warning: log file write failed, the gateway keeps serving: {firstLine}");
-    };
+    }
 }
