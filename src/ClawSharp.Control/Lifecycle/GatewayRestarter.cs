@@ -3,7 +3,6 @@ using ClawSharp.Control.Client;
 using ClawSharp.Control.Managers;
 using ClawSharp.Daemon;
 using ClawSharp.Gateway.Claim;
-using ClawSharp.Gateway.Configuration;
 using ClawSharp.Gateway.Infrastructure;
 using ClawSharp.Gateway.Restart;
 
@@ -19,22 +18,6 @@ namespace ClawSharp.Control.Lifecycle;
 /// </summary>
 internal static class GatewayRestarter
 {
-    /// <summary>
-    /// What would stop the next start, checked before anything is signalled: the gateway checks
-    /// again itself, but an operator hears it here at once, with the key and the file.
-    /// </summary>
-    private static string? NextStartProblem(StateDirectory state)
-    {
-        try
-        {
-            ConfigLoader.Load(state, new ConfigOverrides());
-            return null;
-        }
-        catch (ConfigException e)
-        {
-            return $"the next start would fail: {e.Message}; the gateway keeps serving. Fix the configuration, then restart";
-        }
-    }
 
     public static async Task<RestartResult> RestartAsync(RestartRequest request, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -63,10 +46,6 @@ internal static class GatewayRestarter
                 return new RestartResult.Failed("the supervisor was asked to start the gateway now, but it is not ready yet; see 'clawsharp gateway status'");
             }
         }
-        if (NextStartProblem(state) is { } problem)
-        {
-            return new RestartResult.Refused(problem);
-        }
         var requestedAt = OperatorRequest.At;
         try
         {
@@ -85,13 +64,24 @@ internal static class GatewayRestarter
                     request.Force ? true : null, request.Wait is { } w ? (long)w.TotalMilliseconds : null, requestedAt.ToUnixTimeMilliseconds()));
                 // Hang up first (the end of this block): the gateway closes every connection on restart, and waits for each to answer.
             }
+            var signalledAt = time.GetUtcNow();
             Posix.Kill(owner.Pid, Posix.SIGUSR1);
             if (request.CallerWork is { } work)
             {
                 return new RestartResult.RequestedFromInside(work);
             }
-            var pid = await GatewayReadinessWait.NewGenerationAsync(state, bootBefore, time, limit.Token, requestedAt).ConfigureAwait(false);
-            return new RestartResult.Restarted(pid, Stopwatch.GetElapsedTime(started));
+            // The gateway refuses a restart whose next start would fail (it checks with the flags it was started with) and says so in restart-refused.json.
+            using var refused = CancellationTokenSource.CreateLinkedTokenSource(limit.Token);
+            var restarted = GatewayReadinessWait.NewGenerationAsync(state, bootBefore, time, refused.Token, requestedAt);
+            while (await Task.WhenAny(restarted, Task.Delay(GatewayReadinessWait.Poll, time, limit.Token)).ConfigureAwait(false) != restarted)
+            {
+                if (RestartRefusalStore.Read(state, owner.Pid, signalledAt) is { } refusal)
+                {
+                    await refused.CancelAsync().ConfigureAwait(false);
+                    return new RestartResult.Refused($"the next start would fail: {refusal.Reason}; the gateway keeps serving (pid {owner.Pid}). Fix it, then restart");
+                }
+            }
+            return new RestartResult.Restarted(await restarted.ConfigureAwait(false), Stopwatch.GetElapsedTime(started));
         }
         catch (GatewayCallException e) when (e.GatewayWentAway && GatewayControl.IsComingBack(state))
         {

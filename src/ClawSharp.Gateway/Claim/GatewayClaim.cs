@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using ClawSharp.Gateway.Configuration;
-using ClawSharp.Gateway.Infrastructure;
 using Microsoft.Extensions.Logging;
 
 namespace ClawSharp.Gateway.Claim;

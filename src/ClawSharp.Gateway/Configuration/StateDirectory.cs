@@ -42,6 +42,9 @@ internal sealed class StateDirectory
     /// </summary>
     public string UpdateFailedFile => Path.Combine(Root, "update-failed.json");
 
+    /// <summary>The last restart the gateway refused because its next start would fail: who, when, why (<c>Restart.RestartRefusalStore</c>).</summary>
+    public string RestartRefusedFile => Path.Combine(Root, "restart-refused.json");
+
     /// <summary>Resolves the directory from the CLI flags and the environment.</summary>
     /// <exception cref="ArgumentException">Both a home and a profile were given, or the profile name is unsafe.</exception>
     public static StateDirectory Resolve(string? home, string? profile, Func<string, string?> getEnvironment)

@@ -216,6 +216,7 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
             {
                 // Never stop a gateway that cannot come back: refused before anything drains, and --force does not skip this.
                 LifecycleLog.RestartRefusedNextStart(logger, request.Source, problem);
+                RestartRefusalStore.Write(settings.State, new RestartRefusal(Environment.ProcessId, settings.Time.GetUtcNow().ToUnixTimeMilliseconds(), problem));
                 request.Requester?.Refuse($"restart refused: the next start would fail: {problem}; the gateway keeps serving");
                 return null;
             }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using ClawSharp.Gateway.Configuration;
-using Microsoft.Extensions.Logging;
 using Serilog;
 using Serilog.Debugging;
 using Serilog.Events;
