@@ -6,4 +6,11 @@ namespace ClawSharp.Control.Lifecycle;
 /// <param name="State">The state directory.</param>
 /// <param name="Overrides">The gateway settings passed through to <c>gateway run</c> (no secrets: command lines are world-readable).</param>
 /// <param name="Timeout">How long to wait for the gateway to be ready; null = <c>daemon.startTimeoutMs</c> of the config (default 15 s).</param>
-internal sealed record GatewayLaunch(StateDirectory State, ConfigOverrides Overrides, TimeSpan? Timeout);
+internal sealed record GatewayLaunch(StateDirectory State, ConfigOverrides Overrides, TimeSpan? Timeout)
+{
+    /// <summary>Told every <see cref="ProgressInterval"/> while the start waits for readiness: "starting… (N s, …)". Null: nobody listens.</summary>
+    public Action<string>? Progress { get; init; }
+
+    /// <summary>How often <see cref="Progress"/> is told: 1 s.</summary>
+    public static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
+}

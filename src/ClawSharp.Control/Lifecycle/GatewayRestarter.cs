@@ -12,7 +12,8 @@ namespace ClawSharp.Control.Lifecycle;
 /// <c>gateway restart</c> without <c>--safe</c>. With a verified gateway in the lock, order: read
 /// its boot id; write the restart intent (force, drain cap); hang up; SIGUSR1 the gateway (it
 /// picks the restart mode: under a supervisor it exits 75, alone it respawns or restarts in
-/// process); wait for a ready gateway with another boot id. With none, the manager is woken
+/// process); wait for a ready gateway with another boot id, or for the supervisor to record a failure
+/// (<see cref="SupervisorFailureWatch"/>: failed, or a backoff after the signal). With none, the manager is woken
 /// (<see cref="IGatewayManager.Wake"/>: a supervisor in backoff starts it now). The whole request
 /// runs within <see cref="RestartRequest.Budget"/>.
 /// </summary>
@@ -31,14 +32,16 @@ internal static class GatewayRestarter
         if (owner is null || ProcessIdentity.Check(owner.Pid, owner.StartTime) != ProcessMatch.Same)
         {
             var snapshot = DaemonSnapshot.Take(state);
+            var wokenAt = time.GetUtcNow();
             if (!GatewayManagers.For(snapshot).Wake(snapshot))
             {
                 return new RestartResult.Failed($"no gateway is running for {state.Root}; start one with 'clawsharp gateway start --home {state.Root}'");
             }
             try
             {
-                var woken = await GatewayReadinessWait.NewGenerationAsync(state, null, time, limit.Token).ConfigureAwait(false);
-                return new RestartResult.Restarted(woken, Stopwatch.GetElapsedTime(started));
+                var woken = await SupervisorFailureWatch.NewGenerationAsync(state, null, wokenAt, time, limit.Token).ConfigureAwait(false);
+                return woken.Failure is { } failure ? new RestartResult.Failed($"restart failed: {failure}")
+                    : new RestartResult.Restarted(woken.Pid!.Value, Stopwatch.GetElapsedTime(started));
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -56,13 +59,16 @@ internal static class GatewayRestarter
                     request.Force ? true : null, request.Wait is { } w ? (long)w.TotalMilliseconds : null));
                 // Hang up first (the end of this block): the gateway closes every connection on restart, and waits for each to answer.
             }
+            var signalled = time.GetUtcNow();
             Posix.Kill(owner.Pid, Posix.SIGUSR1);
             if (request.CallerWork is { } work)
             {
                 return new RestartResult.RequestedFromInside(work);
             }
-            var pid = await GatewayReadinessWait.NewGenerationAsync(state, bootBefore, time, limit.Token).ConfigureAwait(false);
-            return new RestartResult.Restarted(pid, Stopwatch.GetElapsedTime(started));
+            // Ends early when the supervisor records a failure after the signal (a crash at start, a bad config).
+            var waited = await SupervisorFailureWatch.NewGenerationAsync(state, bootBefore, signalled, time, limit.Token).ConfigureAwait(false);
+            return waited.Failure is { } failed ? new RestartResult.Failed($"restart failed: {failed}")
+                : new RestartResult.Restarted(waited.Pid!.Value, Stopwatch.GetElapsedTime(started));
         }
         catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
