@@ -410,7 +410,7 @@ public sealed class DaemonTests
             Version = "0.0.0",
         });
 
-    private static async Task StopAndAssertGoneAsync(TempHome home)
+    internal static async Task StopAndAssertGoneAsync(TempHome home)
     {
         var stop = await CliRun.RunAsync(home, "gateway", "stop");
         Assert.True(stop.ExitCode == 0, stop.ToString());
@@ -418,15 +418,15 @@ public sealed class DaemonTests
         Assert.Empty(ClawSharpProcesses(home));
     }
 
-    private static List<int> ClawSharpProcesses(TempHome home) => StrayProcesses.Find(home.Root);
+    internal static List<int> ClawSharpProcesses(TempHome home) => StrayProcesses.Find(home.Root);
 
-    private static async Task<JsonElement> StatusJsonAsync(TempHome home)
+    internal static async Task<JsonElement> StatusJsonAsync(TempHome home)
     {
         var status = await CliRun.RunAsync(home, "gateway", "status", "--json");
         return JsonDocument.Parse(status.Stdout).RootElement;
     }
 
-    private static async Task<JsonElement> WaitForStatusAsync(TempHome home, Func<JsonElement, bool> condition)
+    internal static async Task<JsonElement> WaitForStatusAsync(TempHome home, Func<JsonElement, bool> condition)
     {
         JsonElement last = default;
         await Eventually.AssertAsync(async () =>
