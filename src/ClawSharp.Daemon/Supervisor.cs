@@ -114,38 +114,15 @@ internal sealed class Supervisor
             {
             }
             KillLeftovers(child.Id);
-            var now = settings.Time.GetUtcNow();
-            var exit = CrashPolicy.DescribeExit(child.ExitCode, now);
-            var decision = CrashPolicy.Decide(child.ExitCode, crashes, now, options.Daemon,
-                (ExitCode)child.ExitCode == ExitCode.Config ? ConfigProblem() : null, current.StartedAt);
-            var crashed = decision.Action == AfterExit.RestartAfterBackoff
-                || (decision.Action == AfterExit.GiveUp && (ExitCode)child.ExitCode != ExitCode.Config);
-            var reason = decision.Reason;
-            log.Info($"gateway pid {child.Id} ended: {exit.Description}; {reason}");
-            if (crashed)
-            {
-                RecordCrashes(decision.Crashes);
-            }
-            var tail = crashed || decision.Action == AfterExit.GiveUp || exit.Signal is not null ? GatewayLogFiles.Tail(State, KeptLogLines) : null;
-            previousRun = new RunEnd(child.Id, current.GatewayStartedAt, exit.Description);
-            Update(s => s with
-            {
-                GatewayPid = null,
-                GatewayStartTime = null,
-                LastExit = exit,
-                CrashCount = s.CrashCount + (crashed ? 1 : 0),
-                CrashesInWindow = crashed ? decision.Crashes.Count : s.CrashesInWindow,
-                LastLogLines = crashed || decision.Action == AfterExit.GiveUp ? tail : s.LastLogLines,
-                LastUncleanEnd = UncleanEnd.OfGateway(child.Id, exit, s.GatewayRssBytes, tail ?? []) ?? s.LastUncleanEnd,
-            });
+            var decision = RecordExit(child, options.Daemon);
             switch (decision.Action)
             {
                 case AfterExit.Stop:
                     RecordStopped(child.ExitCode, "the gateway stopped itself");
                     return (int)ExitCode.Success;
                 case AfterExit.GiveUp:
-                    Update(s => s with { State = DaemonPhase.Failed, FailureReason = reason, Port = null });
-                    log.Error($"giving up: {reason}");
+                    Update(s => s with { State = DaemonPhase.Failed, FailureReason = decision.Reason, Port = null });
+                    log.Error($"giving up: {decision.Reason}");
                     return (int)ExitCode.Failure;
                 case AfterExit.RestartAfterBackoff:
                     if (!await BackOffAsync(decision.Delay).ConfigureAwait(false))
@@ -157,6 +134,39 @@ internal sealed class Supervisor
             }
             Update(s => s with { RestartCount = s.RestartCount + 1 });
         }
+    }
+
+    /// <summary>
+    /// Decides what follows the exit of <paramref name="child"/> and records it. Order: the decision
+    /// (over the crash history); crash-history.json, for a crash; daemon.json (last exit, counts, log
+    /// lines, an unclean end for a signal); which run ended, for <c>gateway logs --previous</c>.
+    /// </summary>
+    private SupervisorDecision RecordExit(Process child, DaemonOptions options)
+    {
+        var now = settings.Time.GetUtcNow();
+        var exit = CrashPolicy.DescribeExit(child.ExitCode, now);
+        var decision = CrashPolicy.Decide(child.ExitCode, crashes, now, options,
+            (ExitCode)child.ExitCode == ExitCode.Config ? ConfigProblem() : null, current.StartedAt);
+        var crashed = decision.Action == AfterExit.RestartAfterBackoff
+            || (decision.Action == AfterExit.GiveUp && (ExitCode)child.ExitCode != ExitCode.Config);
+        log.Info($"gateway pid {child.Id} ended: {exit.Description}; {decision.Reason}");
+        if (crashed)
+        {
+            RecordCrashes(decision.Crashes);
+        }
+        var tail = crashed || decision.Action == AfterExit.GiveUp || exit.Signal is not null ? GatewayLogFiles.Tail(State, KeptLogLines) : null;
+        previousRun = new RunEnd(child.Id, current.GatewayStartedAt, exit.Description);
+        Update(s => s with
+        {
+            GatewayPid = null,
+            GatewayStartTime = null,
+            LastExit = exit,
+            CrashCount = s.CrashCount + (crashed ? 1 : 0),
+            CrashesInWindow = crashed ? decision.Crashes.Count : s.CrashesInWindow,
+            LastLogLines = crashed || decision.Action == AfterExit.GiveUp ? tail : s.LastLogLines,
+            LastUncleanEnd = UncleanEnd.OfGateway(child.Id, exit, s.GatewayRssBytes, tail ?? []) ?? s.LastUncleanEnd,
+        });
+        return decision;
     }
 
     private Process? TryStart(SupervisorListener listener)

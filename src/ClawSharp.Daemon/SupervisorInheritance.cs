@@ -36,7 +36,7 @@ internal sealed record SupervisorInheritance(IReadOnlyList<DateTimeOffset> Crash
                     log.Warning($"the previous run ended uncleanly: {unclean.Description}; last seen at {unclean.At:O}");
                 }
                 var run = previous.GatewayStartedAt is null ? null
-                    : new RunEnd(previous.GatewayPid ?? unclean?.Pid, previous.GatewayStartedAt,
+                    : new RunEnd(previous.GatewayPid, previous.GatewayStartedAt,
                         unclean?.Description ?? previous.LastExit?.Description ?? "unknown");
                 return new SupervisorInheritance(history.Crashes, unclean ?? previous.LastUncleanEnd, run);
             case DaemonStateRead.Corrupt corrupt:
