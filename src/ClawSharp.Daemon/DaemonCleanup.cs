@@ -28,8 +28,11 @@ internal static class DaemonCleanup
             why = daemon.FailureReason ?? why;
         }
         var now = time.GetUtcNow();
+        // Its supervisor is gone and never said stopped or failed: it died (kill -9, OOM). Say so before the file says stopped.
+        var unclean = UncleanEnd.OfLostSupervisor(daemon, Gateway.Logging.GatewayLogFiles.Tail(state, Supervisor.KeptLogLines), now);
         DaemonStateFile.Write(state, daemon with
         {
+            LastUncleanEnd = unclean ?? daemon.LastUncleanEnd,
             State = DaemonPhase.Stopped,
             GatewayPid = null,
             GatewayStartTime = null,

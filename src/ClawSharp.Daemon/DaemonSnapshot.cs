@@ -27,6 +27,12 @@ internal sealed record DaemonSnapshot(
     /// <summary>A gateway between closing its server and the end of its restart (it owns no lock, or its fresh copy does not answer yet).</summary>
     public RestartingProcess? Restarting { get; init; }
 
+    /// <summary>
+    /// The last <c>gateway start</c> refused before any process started (start-failed.json), when it
+    /// is newer than daemon.json's last word: older news than what a supervisor wrote since is left out.
+    /// </summary>
+    public StartFailure? StartFailure { get; init; }
+
     /// <summary>The gateway's PID, whether it owns the lock yet or not.</summary>
     public int? GatewayPid => Gateway?.Pid ?? StartingGateway?.Pid ?? Restarting?.Pid;
 
@@ -72,8 +78,10 @@ internal sealed record DaemonSnapshot(
             starting = null;
         }
         var restarting = RestartInProgress.Read(state);
+        var refused = StartFailureStore.Read(state);
         return new DaemonSnapshot(daemon, supervisor, gateway, starting, problems)
         {
+            StartFailure = refused is not null && (daemon is null || refused.At > daemon.UpdatedAt) ? refused : null,
             UnknownSupervisorAlive = unknownSupervisor,
             Restarting = restarting?.Pid == gateway?.Pid ? null : restarting,
         };

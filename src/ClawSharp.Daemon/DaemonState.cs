@@ -63,6 +63,18 @@ internal sealed record DaemonState
 
     /// <summary>Abnormal exits since the supervisor started.</summary>
     public int CrashCount { get; init; }
+
+    /// <summary>Crashes within <c>daemon.crashWindowMs</c> as of the last crash, earlier supervisors' included (<c>crash-history.json</c>): what the storm limit counts.</summary>
+    public int CrashesInWindow { get; init; }
+
+    /// <summary>The gateway's resident memory (VmRSS, bytes) when last sampled (every 10 s while it runs).</summary>
+    public long? GatewayRssBytes { get; init; }
+
+    /// <summary>When <see cref="GatewayRssBytes"/> was sampled.</summary>
+    public DateTimeOffset? GatewayRssAt { get; init; }
+
+    /// <summary>The last run that ended without a clean stop (a signal, or a supervisor that died); carried over by each new supervisor.</summary>
+    public UncleanEnd? LastUncleanEnd { get; init; }
     public DaemonExit? LastExit { get; init; }
 
     /// <summary>When the next start is due, in <see cref="DaemonPhase.Backoff"/>.</summary>

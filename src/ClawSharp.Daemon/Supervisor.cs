@@ -28,12 +28,15 @@ internal sealed class Supervisor
 
     private readonly SupervisorSettings settings;
     private readonly SupervisorLog log;
-    private readonly CrashPolicy policy = new();
     private readonly TaskCompletionSource<string> stopRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object stateGate = new();
     // Counts SIGUSR1s ("start it now"), so one that arrives between a crash and the backoff is not lost.
     private readonly SemaphoreSlim wakeUp = new(0);
     private DaemonState current = new();
+    // The crash history (crash-history.json), carried across supervisor deaths.
+    private IReadOnlyList<DateTimeOffset> crashes = [];
+    // The gateway run that ended last, whose log lines the next start keeps for 'gateway logs --previous'.
+    private RunEnd? previousRun;
 
     public Supervisor(SupervisorSettings settings)
     {
@@ -56,6 +59,10 @@ internal sealed class Supervisor
         using var signals = RegisterSignals();
         using var listener = new SupervisorListener(log);
         var me = ProcessIdentity.Current;
+        var inherited = SupervisorInheritance.Read(State, settings.Time.GetUtcNow(), log);
+        crashes = inherited.Crashes;
+        previousRun = inherited.PreviousRun;
+        StartFailureStore.Clear(State);
         Save(new DaemonState
         {
             State = DaemonPhase.Starting,
@@ -65,6 +72,8 @@ internal sealed class Supervisor
             Version = GatewayVersion.Current,
             LogFile = State.LogFile,
             SupervisorLogFile = State.SupervisorLogFile,
+            CrashesInWindow = crashes.Count,
+            LastUncleanEnd = inherited.LastUncleanEnd,
         });
         log.Info($"supervisor started for {State.Root} (version {GatewayVersion.Current})");
         while (true)
@@ -105,20 +114,7 @@ internal sealed class Supervisor
             {
             }
             KillLeftovers(child.Id);
-            var now = settings.Time.GetUtcNow();
-            var exit = CrashPolicy.DescribeExit(child.ExitCode, now);
-            var decision = policy.Decide(child.ExitCode, now, options.Daemon);
-            var crashed = decision.Action == AfterExit.RestartAfterBackoff
-                || (decision.Action == AfterExit.GiveUp && (ExitCode)child.ExitCode != ExitCode.Config);
-            log.Info($"gateway pid {child.Id} ended: {exit.Description}; {decision.Reason}");
-            Update(s => s with
-            {
-                GatewayPid = null,
-                GatewayStartTime = null,
-                LastExit = exit,
-                CrashCount = s.CrashCount + (crashed ? 1 : 0),
-                LastLogLines = crashed || decision.Action == AfterExit.GiveUp ? GatewayLogFiles.Tail(State, KeptLogLines) : s.LastLogLines,
-            });
+            var decision = RecordExit(child, options.Daemon);
             switch (decision.Action)
             {
                 case AfterExit.Stop:
@@ -140,8 +136,42 @@ internal sealed class Supervisor
         }
     }
 
+    /// <summary>
+    /// Decides what follows the exit of <paramref name="child"/> and records it. Order: the decision
+    /// (over the crash history); crash-history.json, for a crash; daemon.json (last exit, counts, log
+    /// lines, an unclean end for a signal); which run ended, for <c>gateway logs --previous</c>.
+    /// </summary>
+    private SupervisorDecision RecordExit(Process child, DaemonOptions options)
+    {
+        var now = settings.Time.GetUtcNow();
+        var exit = CrashPolicy.DescribeExit(child.ExitCode, now);
+        var decision = CrashPolicy.Decide(child.ExitCode, crashes, now, options,
+            (ExitCode)child.ExitCode == ExitCode.Config ? ConfigProblem() : null, current.StartedAt);
+        var crashed = decision.Action == AfterExit.RestartAfterBackoff
+            || (decision.Action == AfterExit.GiveUp && (ExitCode)child.ExitCode != ExitCode.Config);
+        log.Info($"gateway pid {child.Id} ended: {exit.Description}; {decision.Reason}");
+        if (crashed)
+        {
+            RecordCrashes(decision.Crashes);
+        }
+        var tail = crashed || decision.Action == AfterExit.GiveUp || exit.Signal is not null ? GatewayLogFiles.Tail(State, KeptLogLines) : null;
+        previousRun = new RunEnd(child.Id, current.GatewayStartedAt, exit.Description);
+        Update(s => s with
+        {
+            GatewayPid = null,
+            GatewayStartTime = null,
+            LastExit = exit,
+            CrashCount = s.CrashCount + (crashed ? 1 : 0),
+            CrashesInWindow = crashed ? decision.Crashes.Count : s.CrashesInWindow,
+            LastLogLines = crashed || decision.Action == AfterExit.GiveUp ? tail : s.LastLogLines,
+            LastUncleanEnd = UncleanEnd.OfGateway(child.Id, exit, s.GatewayRssBytes, tail ?? []) ?? s.LastUncleanEnd,
+        });
+        return decision;
+    }
+
     private Process? TryStart(SupervisorListener listener)
     {
+        KeepPreviousRun();
         var info = SelfCommand.StartInfo(settings.GatewayArguments);
         info.Environment[SupervisorDetection.EnvironmentVariable] = "builtin";
         info.Environment[SupervisorDetection.SupervisorPidVariable] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -180,7 +210,10 @@ internal sealed class Supervisor
         }
     }
 
-    /// <summary>Marks the daemon running once this child owns the lock and answers <c>/readyz</c>.</summary>
+    /// <summary>
+    /// Marks the daemon running once this child owns the lock and answers <c>/readyz</c>; from then
+    /// on samples its memory every <see cref="GatewayMemory.SampleInterval"/>, so an OOM kill leaves its last size on record.
+    /// </summary>
     private async Task WatchReadinessAsync(int pid, CancellationToken cancellationToken)
     {
         try
@@ -189,15 +222,69 @@ internal sealed class Supervisor
             {
                 if (await GatewayReadiness.ReadyPortAsync(State, pid, cancellationToken).ConfigureAwait(false) is { } port)
                 {
-                    Update(s => s.GatewayPid == pid ? s with { State = DaemonPhase.Running, Port = port } : s);
+                    Update(s => s.GatewayPid == pid ? s with { State = DaemonPhase.Running, Port = port, GatewayRssBytes = GatewayMemory.RssBytes(pid), GatewayRssAt = settings.Time.GetUtcNow() } : s);
                     log.Info($"gateway pid {pid} is ready on port {port}");
-                    return;
+                    break;
                 }
                 await Task.Delay(ReadinessPoll, settings.Time, cancellationToken).ConfigureAwait(false);
+            }
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(GatewayMemory.SampleInterval, settings.Time, cancellationToken).ConfigureAwait(false);
+                if (GatewayMemory.RssBytes(pid) is { } rss)
+                {
+                    Update(s => s.GatewayPid == pid ? s with { GatewayRssBytes = rss, GatewayRssAt = settings.Time.GetUtcNow() } : s);
+                }
             }
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    /// <summary>Keeps the last lines of the run that ended (logs/previous-run.json) before the next one writes to the same log.</summary>
+    private void KeepPreviousRun()
+    {
+        if (previousRun is not { } run)
+        {
+            return;
+        }
+        try
+        {
+            PreviousRunStore.Capture(State, run.GatewayPid, run.StartedAt, run.End, settings.Time.GetUtcNow());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            log.Warning($"cannot write {State.PreviousRunFile}: {e.Message}");
+        }
+        previousRun = null;
+    }
+
+    private void RecordCrashes(IReadOnlyList<DateTimeOffset> history)
+    {
+        crashes = history;
+        try
+        {
+            CrashHistoryStore.Write(State, history);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The limit still holds for this supervisor's life; only a successor would miss these crashes.
+            log.Warning($"cannot write {State.CrashHistoryFile}: {e.Message}");
+        }
+    }
+
+    /// <summary>"config invalid at KEY (FILE): …" when the config does not load now; null when it does.</summary>
+    private string? ConfigProblem()
+    {
+        try
+        {
+            ConfigLoader.Load(State, settings.Overrides);
+            return null;
+        }
+        catch (ConfigException e)
+        {
+            return $"{e.Summary}: {e.Message}";
         }
     }
 

@@ -1,12 +1,14 @@
 using System.CommandLine;
+using ClawSharp.Daemon;
 using ClawSharp.Gateway;
 using ClawSharp.Gateway.Logging;
 
 namespace ClawSharp.Cli.Commands;
 
 /// <summary>
-/// <c>clawsharp gateway logs [-n N] [-f]</c>: the tail of <c>logs/gateway*.log</c>, rendered
-/// one line per event, following <c>gateway.log</c> across rotation (<see cref="GatewayLogFollower"/>).
+/// <c>clawsharp gateway logs [-n N] [-f | --previous]</c>: the tail of <c>logs/gateway*.log</c>, rendered
+/// one line per event, following <c>gateway.log</c> across rotation (<see cref="GatewayLogFollower"/>);
+/// <c>--previous</c> prints the last lines of the previous supervised run (<c>logs/previous-run.json</c>).
 /// </summary>
 internal static class GatewayLogsCommand
 {
@@ -21,12 +23,45 @@ internal static class GatewayLogsCommand
 
     private static readonly Option<bool> Follow = new("--follow", "-f") { Description = "Keep printing new lines, across rotation (Ctrl+C ends)" };
     private static readonly Option<bool> Json = new("--json") { Description = "Print the raw JSON lines" };
+    private static readonly Option<bool> Previous = new("--previous") { Description = "Show the last lines of the previous run (the one before the current gateway, kept by the supervisor)" };
 
     public static Command Build()
     {
-        var command = new Command("logs", "Show the gateway log.") { Lines, Follow, Json };
-        command.SetAction((parse, ct) => RunAsync(parse, ct));
+        var command = new Command("logs", "Show the gateway log.") { Lines, Follow, Json, Previous };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(Previous) && result.GetValue(Follow))
+            {
+                result.AddError("--previous cannot be combined with --follow: the previous run has ended");
+            }
+        });
+        command.SetAction((parse, ct) => parse.GetValue(Previous) ? Task.FromResult(PrintPrevious(parse)) : RunAsync(parse, ct));
         return command;
+    }
+
+    /// <summary>
+    /// <c>--previous</c>: the run before the current one (logs/previous-run.json): a header on
+    /// stderr (which gateway, how it ended), its last lines on stdout (raw JSON with <c>--json</c>).
+    /// </summary>
+    private static int PrintPrevious(ParseResult parse)
+    {
+        if (!GlobalOptions.TryResolveState(parse, out var state))
+        {
+            return (int)ExitCode.Usage;
+        }
+        if (PreviousRunStore.Read(state, out var problem) is not { } run)
+        {
+            return CliOutput.Fail(ExitCode.Failure, problem!);
+        }
+        var who = run.GatewayPid is { } pid ? $"gateway pid {pid}" : "the gateway";
+        var since = run.StartedAt is { } started ? $", started {Control.Status.GatewayStatusDecision.Local(started)}" : "";
+        Console.Error.WriteLine($"previous run: {who}{since}, ended: {run.End}; its last {run.Lines.Count} line(s) follow");
+        var raw = parse.GetValue(Json);
+        foreach (var line in run.Lines.TakeLast(Math.Max(0, parse.GetValue(Lines))))
+        {
+            Console.Out.WriteLine(Render(line, raw));
+        }
+        return 0;
     }
 
     private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)

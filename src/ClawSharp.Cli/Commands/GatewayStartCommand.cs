@@ -8,8 +8,9 @@ namespace ClawSharp.Cli.Commands;
 
 /// <summary>
 /// <c>clawsharp gateway start</c>: starts the gateway under its manager (the built-in supervisor,
-/// detached from the terminal); returns once the gateway answers <c>/readyz</c>, or fails with the
-/// reason and the last log lines.
+/// detached from the terminal); returns once the gateway answers <c>/readyz</c> (exit 0), or fails with the
+/// reason and the last log lines (exit 1, 78 for a bad config). Past the timeout with the gateway alive and
+/// not crashed, it says so and exits 3 (still starting, as <c>status</c> says); progress lines go to stderr.
 /// </summary>
 internal static class GatewayStartCommand
 {
@@ -39,7 +40,9 @@ internal static class GatewayStartCommand
         {
             return (int)ExitCode.Usage;
         }
-        var result = await GatewayControl.StartAsync(new GatewayLaunch(state, Launch.Overrides(parse), parse.GetValue(Timeout), parse.GetValue(Force)), cancellationToken).ConfigureAwait(false);
+        // Progress goes to stderr, never into the --json answer on stdout.
+        var launch = new GatewayLaunch(state, Launch.Overrides(parse), parse.GetValue(Timeout), parse.GetValue(Force)) { Progress = line => Console.Error.WriteLine(line) };
+        var result = await GatewayControl.StartAsync(launch, cancellationToken).ConfigureAwait(false);
         var next = GlobalOptions.Repeat(parse);
         return result switch
         {
@@ -56,6 +59,19 @@ internal static class GatewayStartCommand
                     ["stateDir"] = state.Root,
                 },
             }.Print(parse.GetValue(Json), ExitCode.Success),
+            StartResult.StillStarting slow => new LifecycleReport("start", true, "starting",
+                $"gateway still starting after {slow.Waited.TotalSeconds:0.#} s (supervisor pid {slow.SupervisorPid}" +
+                (slow.GatewayPid is { } child ? $", gateway pid {child})" : ")") + "; not failed: it goes on in the background")
+            {
+                Hints = [$"follow it: 'clawsharp gateway status{next}' (exit 0 once running) or 'clawsharp gateway logs -f{next}'; 'clawsharp gateway stop{next}' ends it"],
+                Fields = new Dictionary<string, object?>
+                {
+                    ["pid"] = slow.GatewayPid,
+                    ["supervisorPid"] = slow.SupervisorPid,
+                    ["logFile"] = state.LogFile,
+                    ["stateDir"] = state.Root,
+                },
+            }.Print(parse.GetValue(Json), ExitCode.NotRunning),
             StartResult.AlreadyRunning running => new LifecycleReport("start", false, null, running.Message)
             {
                 Hints = [$"'clawsharp gateway status{next}' shows it; 'clawsharp gateway restart{next}' restarts it"],

@@ -26,6 +26,24 @@ internal static class StatusPrinter
         {
             output.WriteLine($"  last exit    {exit.Description} at {Local(exit.At)}");
         }
+        if (daemon is { CrashesInWindow: > 0 })
+        {
+            output.WriteLine($"  crashes      {daemon.CrashesInWindow} within the crash window (what the storm limit counts, earlier supervisors' included)");
+        }
+        if (report.Snapshot.Supervisor is not null && daemon is { GatewayRssBytes: { } rss, GatewayRssAt: { } sampled })
+        {
+            output.WriteLine($"  memory       gateway RSS {UncleanEnd.Megabytes(rss)} at {Local(sampled)}");
+        }
+        if (daemon?.LastUncleanEnd is { } unclean)
+        {
+            var rssNote = unclean.LastRssBytes is { } last ? $", last RSS {UncleanEnd.Megabytes(last)}" : "";
+            output.WriteLine($"  unclean end  {unclean.Description}, {(unclean.LastSeen ? "last seen" : "at")} {Local(unclean.At)}{rssNote} " +
+                $"(recorded {Local(unclean.RecordedAt)}; 'clawsharp gateway logs --previous' shows that run's last lines)");
+        }
+        if (report.Snapshot.StartFailure is { } refused)
+        {
+            output.WriteLine($"  start        refused at {Local(refused.At)}: {refused.Message}");
+        }
         if (report.Gateway is { Work: var work })
         {
             output.WriteLine($"  work         queue {work.QueueSize}, pending replies {work.PendingReplies}, runs {work.ActiveRuns}, tasks {work.ActiveTasks}");
@@ -99,6 +117,23 @@ internal static class StatusPrinter
             w.WriteString("detail", update.Detail);
             w.WriteEndObject();
         }
+        if (snapshot.StartFailure is { } refused)
+        {
+            w.WriteStartObject("startFailure");
+            w.WriteString("at", refused.At);
+            w.WriteString("summary", refused.Summary);
+            w.WriteString("message", refused.Message);
+            if (refused.Key is { } key)
+            {
+                w.WriteString("key", key);
+            }
+            if (refused.File is { } file)
+            {
+                w.WriteString("file", file);
+            }
+            w.WriteNumber("exitCode", refused.ExitCode);
+            w.WriteEndObject();
+        }
         if (report.Gateway is { } answer)
         {
             w.WritePropertyName("gateway");
@@ -117,6 +152,19 @@ internal static class StatusPrinter
         w.WriteString("startedAt", daemon.StartedAt);
         w.WriteNumber("restartCount", daemon.RestartCount);
         w.WriteNumber("crashCount", daemon.CrashCount);
+        w.WriteNumber("crashesInWindow", daemon.CrashesInWindow);
+        if (daemon.GatewayRssBytes is { } rss)
+        {
+            w.WriteNumber("gatewayRssBytes", rss);
+        }
+        if (daemon.GatewayRssAt is { } sampled)
+        {
+            w.WriteString("gatewayRssAt", sampled);
+        }
+        if (daemon.LastUncleanEnd is { } unclean)
+        {
+            WriteUncleanEnd(w, unclean);
+        }
         if (daemon.LastExit is { } exit)
         {
             w.WriteStartObject("lastExit");
@@ -147,6 +195,32 @@ internal static class StatusPrinter
             w.WriteEndArray();
         }
         w.WriteString("logFile", daemon.SupervisorLogFile);
+        w.WriteEndObject();
+    }
+
+    private static void WriteUncleanEnd(Utf8JsonWriter w, UncleanEnd unclean)
+    {
+        w.WriteStartObject("lastUncleanEnd");
+        w.WriteString("process", unclean.Process);
+        w.WriteNumber("pid", unclean.Pid);
+        w.WriteString("at", unclean.At);
+        w.WriteBoolean("lastSeen", unclean.LastSeen);
+        if (unclean.Signal is { } signal)
+        {
+            w.WriteNumber("signal", signal);
+        }
+        w.WriteString("description", unclean.Description);
+        if (unclean.LastRssBytes is { } rss)
+        {
+            w.WriteNumber("lastRssBytes", rss);
+        }
+        w.WriteStartArray("lastLogLines");
+        foreach (var line in unclean.LastLogLines)
+        {
+            w.WriteStringValue(line);
+        }
+        w.WriteEndArray();
+        w.WriteString("recordedAt", unclean.RecordedAt);
         w.WriteEndObject();
     }
 

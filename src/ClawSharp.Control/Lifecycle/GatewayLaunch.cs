@@ -10,4 +10,11 @@ namespace ClawSharp.Control.Lifecycle;
 /// Stop a gateway no supervisor runs that holds the lock (answering or not) or the port first, as
 /// <c>gateway run --force</c> does (<see cref="ForcedStart"/>); default false.
 /// </param>
-internal sealed record GatewayLaunch(StateDirectory State, ConfigOverrides Overrides, TimeSpan? Timeout, bool Force = false);
+internal sealed record GatewayLaunch(StateDirectory State, ConfigOverrides Overrides, TimeSpan? Timeout, bool Force = false)
+{
+    /// <summary>Told every <see cref="ProgressInterval"/> while the start waits for readiness: "starting… (N s, …)". Null: nobody listens.</summary>
+    public Action<string>? Progress { get; init; }
+
+    /// <summary>How often <see cref="Progress"/> is told: 1 s.</summary>
+    public static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
+}

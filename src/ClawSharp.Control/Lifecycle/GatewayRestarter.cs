@@ -12,7 +12,8 @@ namespace ClawSharp.Control.Lifecycle;
 /// <c>gateway restart</c> without <c>--safe</c>. With a verified gateway in the lock, order: read
 /// its boot id; write the restart intent (force, drain cap); hang up; SIGUSR1 the gateway (it
 /// picks the restart mode: under a supervisor it exits 75, alone it respawns or restarts in
-/// process); wait for a ready gateway with another boot id. With none, the manager is woken
+/// process); wait for a ready gateway with another boot id, or for the supervisor to record a failure
+/// (<see cref="SupervisorFailureWatch"/>: failed, or a backoff after the signal). With none, the manager is woken
 /// (<see cref="IGatewayManager.Wake"/>: a supervisor in backoff starts it now). The whole request
 /// runs within <see cref="RestartRequest.Budget"/>.
 /// </summary>
@@ -32,14 +33,16 @@ internal static class GatewayRestarter
         if (owner is null || ProcessIdentity.Check(owner.Pid, owner.StartTime) != ProcessMatch.Same)
         {
             var snapshot = DaemonSnapshot.Take(state);
+            var wokenAt = time.GetUtcNow();
             if (!GatewayManagers.For(snapshot).Wake(snapshot))
             {
                 return new RestartResult.Failed($"no gateway is running for {state.Root}; start one with 'clawsharp gateway start --home {state.Root}'");
             }
             try
             {
-                var woken = await GatewayReadinessWait.NewGenerationAsync(state, null, time, limit.Token).ConfigureAwait(false);
-                return new RestartResult.Restarted(woken, Stopwatch.GetElapsedTime(started));
+                var woken = await SupervisorFailureWatch.NewGenerationAsync(state, null, wokenAt, time, limit.Token).ConfigureAwait(false);
+                return woken.Failure is { } failure ? new RestartResult.Failed($"restart failed: {failure}")
+                    : new RestartResult.Restarted(woken.Pid!.Value, Stopwatch.GetElapsedTime(started));
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -64,24 +67,20 @@ internal static class GatewayRestarter
                     request.Force ? true : null, request.Wait is { } w ? (long)w.TotalMilliseconds : null, requestedAt.ToUnixTimeMilliseconds()));
                 // Hang up first (the end of this block): the gateway closes every connection on restart, and waits for each to answer.
             }
-            var signalledAt = time.GetUtcNow();
+            var signalled = time.GetUtcNow();
             Posix.Kill(owner.Pid, Posix.SIGUSR1);
             if (request.CallerWork is { } work)
             {
                 return new RestartResult.RequestedFromInside(work);
             }
-            // The gateway refuses a restart whose next start would fail (it checks with the flags it was started with) and says so in restart-refused.json.
-            using var refused = CancellationTokenSource.CreateLinkedTokenSource(limit.Token);
-            var restarted = GatewayReadinessWait.NewGenerationAsync(state, bootBefore, time, refused.Token, requestedAt);
-            while (await Task.WhenAny(restarted, Task.Delay(GatewayReadinessWait.Poll, time, limit.Token)).ConfigureAwait(false) != restarted)
+            // Ends early when the gateway refuses (its next start would fail: restart-refused.json) or the supervisor records a failure after the signal (a crash at start).
+            var waited = await SupervisorFailureWatch.NewGenerationAsync(state, bootBefore, signalled, time, limit.Token, requestedAt, owner.Pid).ConfigureAwait(false);
+            return waited switch
             {
-                if (RestartRefusalStore.Read(state, owner.Pid, signalledAt) is { } refusal)
-                {
-                    await refused.CancelAsync().ConfigureAwait(false);
-                    return new RestartResult.Refused($"the next start would fail: {refusal.Reason}; the gateway keeps serving (pid {owner.Pid}). Fix it, then restart");
-                }
-            }
-            return new RestartResult.Restarted(await restarted.ConfigureAwait(false), Stopwatch.GetElapsedTime(started));
+                { Refusal: { } refusal } => new RestartResult.Refused($"the next start would fail: {refusal}; the gateway keeps serving (pid {owner.Pid}). Fix it, then restart"),
+                { Failure: { } failed } => new RestartResult.Failed($"restart failed: {failed}"),
+                _ => new RestartResult.Restarted(waited.Pid!.Value, Stopwatch.GetElapsedTime(started)),
+            };
         }
         catch (GatewayCallException e) when (e.GatewayWentAway && GatewayControl.IsComingBack(state))
         {

@@ -8,10 +8,10 @@ namespace ClawSharp.Control.Lifecycle;
 
 /// <summary>
 /// <c>gateway start</c>. Order: create the state directory; load the config (a bad one fails here,
-/// exit 78, not in a detached process); with <c>--force</c>, stop an unsupervised gateway in the
-/// way (<see cref="ForcedStart"/>); refuse when the lock's owner does not answer <c>/readyz</c> (the
-/// message of a duplicate <c>gateway run</c>), or a gateway or a supervisor already runs; hand the
-/// start to the manager (<see cref="GatewayManagers.ForStart"/>), which returns once ready.
+/// exit 78, not in a detached process, and left in start-failed.json for status); with <c>--force</c>, stop an unsupervised
+/// gateway in the way (<see cref="ForcedStart"/>); refuse when the lock's owner does not answer <c>/readyz</c> (the message of a
+/// duplicate <c>gateway run</c>), or a gateway or a supervisor already runs; hand the start to the manager
+/// (<see cref="GatewayManagers.ForStart"/>), which returns once ready.
 /// </summary>
 internal static class GatewayStarter
 {
@@ -33,6 +33,7 @@ internal static class GatewayStarter
         }
         catch (ConfigException e)
         {
+            RecordRefusal(state, e);
             return new StartResult.Failed(e.Message, ExitCode.Config, [], StartFollowUp.None);
         }
         var snapshot = DaemonSnapshot.Take(state);
@@ -55,6 +56,18 @@ internal static class GatewayStarter
         }
         var manager = GatewayManagers.ForStart();
         return await manager.StartAsync(launch with { Timeout = launch.Timeout ?? config.Daemon.StartTimeout }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Leaves the refusal for <c>status</c> (start-failed.json); a start that cannot write it still fails with the reason.</summary>
+    private static void RecordRefusal(StateDirectory state, ConfigException e)
+    {
+        try
+        {
+            StartFailureStore.Write(state, new StartFailure(DateTimeOffset.UtcNow, e.Summary, e.Message, e.Key, e.File, (int)ExitCode.Config));
+        }
+        catch (Exception io) when (io is IOException or UnauthorizedAccessException)
+        {
+        }
     }
 
     /// <summary>Why a start must not go ahead (a gateway or a supervisor runs), or null.</summary>

@@ -34,6 +34,12 @@ internal abstract record StartResult
     /// </summary>
     public sealed record OwnerUnresponsive(string Message, int Pid) : StartResult;
 
+    /// <summary>
+    /// Not ready within the timeout, but nothing went wrong: the supervisor lives, the gateway has
+    /// not crashed and is still starting (a slow disk, a big store). It goes on in the background.
+    /// </summary>
+    public sealed record StillStarting(int SupervisorPid, int? GatewayPid, TimeSpan Waited) : StartResult;
+
     /// <summary>Not started. <paramref name="LogLines"/> are this start's gateway's last log lines (none when no gateway ran).</summary>
     public sealed record Failed(string Message, ExitCode Code, IReadOnlyList<string> LogLines, StartFollowUp FollowUp) : StartResult;
 }

@@ -25,7 +25,10 @@ internal sealed class BuiltinSupervisorManager : IGatewayManager
 
     public GatewayManagerKind Kind => GatewayManagerKind.Builtin;
 
-    /// <summary>Order: spawn the supervisor; poll daemon.json and readiness until ready, failed, the supervisor exited, or the timeout.</summary>
+    /// <summary>
+    /// Order: spawn the supervisor; poll daemon.json and readiness until ready, failed, the supervisor
+    /// exited, or the timeout (still starting when it is alive and has not crashed), telling <see cref="GatewayLaunch.Progress"/> every second.
+    /// </summary>
     public async Task<StartResult> StartAsync(GatewayLaunch launch, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
@@ -83,6 +86,7 @@ internal sealed class BuiltinSupervisorManager : IGatewayManager
         var state = launch.State;
         var timeout = launch.Timeout ?? DefaultStartTimeout;
         var deadline = started + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        var reported = started;
         while (true)
         {
             var daemon = DaemonStateFile.Read(state) is DaemonStateRead.Found found && found.State.SupervisorPid == supervisor.Pid ? found.State : null;
@@ -110,12 +114,35 @@ internal sealed class BuiltinSupervisorManager : IGatewayManager
             }
             if (Stopwatch.GetTimestamp() >= deadline)
             {
+                // Alive and no crash since this start: slow, not failed (it goes on in the background).
+                if (daemon is null or { State: DaemonPhase.Starting, LastExit: null })
+                {
+                    return new StartResult.StillStarting(supervisor.Pid, daemon?.GatewayPid, Stopwatch.GetElapsedTime(started));
+                }
                 var phase = daemon?.State.ToString().ToLowerInvariant() ?? "unknown";
                 return new StartResult.Failed(
                     $"the gateway was not ready within {timeout.TotalSeconds:0.###} s (daemon state: {phase}, last exit: {daemon?.LastExit?.Description ?? "none"})",
                     ExitCode.Failure, LogLines(), StartFollowUp.StillSupervised);
             }
+            if (launch.Progress is { } progress && Stopwatch.GetElapsedTime(reported) >= GatewayLaunch.ProgressInterval)
+            {
+                reported = Stopwatch.GetTimestamp();
+                progress(Progress(daemon, Stopwatch.GetElapsedTime(started)));
+            }
             await Task.Delay(GatewayReadinessWait.Poll, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>"starting… (3 s; gateway pid 12, state starting)".</summary>
+    private static string Progress(DaemonState? daemon, TimeSpan elapsed)
+    {
+        var where = daemon switch
+        {
+            null => "the supervisor is starting",
+            { GatewayPid: { } pid } => $"gateway pid {pid}, state {daemon.State.ToString().ToLowerInvariant()}",
+            _ => $"state {daemon.State.ToString().ToLowerInvariant()}",
+        };
+        var exit = daemon?.LastExit is { } last ? $", last exit {last.Description}" : "";
+        return $"starting… ({elapsed.TotalSeconds:F0} s; {where}{exit})";
     }
 }

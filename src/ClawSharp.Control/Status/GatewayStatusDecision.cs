@@ -13,7 +13,7 @@ namespace ClawSharp.Control.Status;
 /// </summary>
 internal static class GatewayStatusDecision
 {
-    /// <summary>Order: a gateway that owns the lock; a restart in flight; a live supervisor; what daemon.json last said.</summary>
+    /// <summary>Order: a gateway that owns the lock; a restart in flight; a live supervisor; a refused start newer than daemon.json; what daemon.json last said.</summary>
     /// <param name="snapshot">The state directory, every PID verified.</param>
     /// <param name="answer">The gateway's <c>status</c> answer; null when it was not asked or did not answer.</param>
     /// <param name="now">The current time (uptime, backoff countdown).</param>
@@ -61,6 +61,12 @@ internal static class GatewayStatusDecision
                     snapshot.StartingGateway is { } child ? $"Starting: gateway pid {child.Pid} is not ready yet" : "Starting: the supervisor is starting the gateway",
                     ExitCode.NotRunning, null),
             };
+        }
+        if (snapshot.StartFailure is { } refused)
+        {
+            return new(GatewayStatusKind.Failed,
+                $"Failed: {refused.Summary}; 'clawsharp gateway start' refused at {Local(refused.At)} (exit {refused.ExitCode}); fix it, then start again",
+                ExitCode.Failure, null);
         }
         if (daemon is { State: DaemonPhase.Failed })
         {

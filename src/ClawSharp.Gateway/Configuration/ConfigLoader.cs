@@ -78,7 +78,7 @@ internal static class ConfigLoader
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ConfigException($"cannot read config file {path}: {e.Message}");
+            throw new ConfigException($"cannot read config file {path}: {e.Message}", file: path);
         }
         if (string.IsNullOrWhiteSpace(text))
         {
@@ -93,13 +93,13 @@ internal static class ConfigLoader
             });
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                throw new ConfigException($"config file {path} must hold a JSON object");
+                throw new ConfigException($"config file {path} must hold a JSON object", file: path);
             }
             Walk(document.RootElement, prefix: "", builder);
         }
         catch (JsonException e)
         {
-            throw new ConfigException($"config file {path} is not valid JSON: {e.Message}");
+            throw new ConfigException($"config file {path} is not valid JSON: {e.Message}", file: path);
         }
     }
 
@@ -235,7 +235,7 @@ internal static class ConfigLoader
         public ConfigException InvalidValue(string key, JsonElement value, string expected) =>
             Invalid(key, $"must be {expected}, got {Describe(value)}");
 
-        public ConfigException Invalid(string key, string problem) => new($"{key} {problem} (in {Path})");
+        public ConfigException Invalid(string key, string problem) => new($"{key} {problem} (in {Path})", key, Path);
 
         public void Apply(ConfigOverrides overrides)
         {
@@ -270,12 +270,12 @@ internal static class ConfigLoader
             if (AuthMode == AuthMode.Password && string.IsNullOrEmpty(Password))
             {
                 throw new ConfigException(
-                    $"gateway.auth.mode is password but no password is set: pass --password-file FILE or set gateway.auth.password in {Path}");
+                    $"gateway.auth.mode is password but no password is set: pass --password-file FILE or set gateway.auth.password in {Path}", "gateway.auth.password", Path);
             }
             if (!IPAddress.IsLoopback(Bind) && AuthMode == AuthMode.None)
             {
                 throw new ConfigException(
-                    $"refusing to bind {Bind} without auth: a non-loopback bind needs gateway.auth.mode token or password (in {Path} or --auth)");
+                    $"refusing to bind {Bind} without auth: a non-loopback bind needs gateway.auth.mode token or password (in {Path} or --auth)", "gateway.auth.mode", Path);
             }
             return new GatewayConfig
             {
@@ -327,11 +327,11 @@ internal static class ConfigLoader
             try
             {
                 var password = File.ReadAllText(file).Trim();
-                return password.Length > 0 ? password : throw new ConfigException($"password file {file} is empty");
+                return password.Length > 0 ? password : throw new ConfigException($"password file {file} is empty", file: file);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new ConfigException($"cannot read password file {file}: {e.Message}");
+                throw new ConfigException($"cannot read password file {file}: {e.Message}", file: file);
             }
         }
 

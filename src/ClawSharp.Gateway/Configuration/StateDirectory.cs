@@ -32,6 +32,18 @@ internal sealed class StateDirectory
     /// <summary>Held by the one live built-in supervisor; every write of <see cref="DaemonStateFile"/> happens under it.</summary>
     public string SupervisorLockFile => Path.Combine(Root, "supervisor.lock");
 
+    /// <summary>
+    /// <c>crash-history.json</c>: the gateway's recent crash times, kept by the built-in supervisor
+    /// across its own deaths so the crash-storm limit holds (<c>ClawSharp.Daemon.CrashHistoryStore</c>).
+    /// </summary>
+    public string CrashHistoryFile => Path.Combine(Root, "crash-history.json");
+
+    /// <summary><c>start-failed.json</c>: the last <c>gateway start</c> refused before any process started (a bad config), for <c>status</c>.</summary>
+    public string StartFailedFile => Path.Combine(Root, "start-failed.json");
+
+    /// <summary><c>logs/previous-run.json</c>: the last log lines of the gateway run before the current one (<c>gateway logs --previous</c>).</summary>
+    public string PreviousRunFile => Path.Combine(LogsDirectory, "previous-run.json");
+
     /// <summary>The supervisor's own log (one process writes and rotates a file; the gateway keeps <see cref="LogFile"/>).</summary>
     public string SupervisorLogFile => Path.Combine(LogsDirectory, "supervisor.log");
 

@@ -32,6 +32,16 @@ internal sealed record GatewayFaults
     /// </summary>
     public bool FailRestartStart { get; init; }
 
+    /// <summary>The marker file of <see cref="FailStartWhenMarked"/>, in the state directory.</summary>
+    public const string StartFailsMarker = "test-fault-start-fails";
+
+    /// <summary>
+    /// <c>fail-start-when-marked</c>: a start fails (exit 1 on a first start) while the state
+    /// directory holds <see cref="StartFailsMarker"/>, so a test can make the next process of a
+    /// running daemon crash at start, past the restart's next-start check.
+    /// </summary>
+    public bool FailStartWhenMarked { get; init; }
+
     public static GatewayFaults Parse(string? value)
     {
         var names = (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -42,6 +52,7 @@ internal sealed record GatewayFaults
             SpawnedChildNeverReady = names.Contains("spawned-child-never-ready"),
             SpawnFails = names.Contains("spawn-fails"),
             FailRestartStart = names.Contains("fail-restart-start"),
+            FailStartWhenMarked = names.Contains("fail-start-when-marked"),
         };
     }
 }

@@ -89,6 +89,10 @@ internal sealed class GenerationStarter : IGenerationStarter, IDisposable
                 restartStartFaultUsed = true;
                 throw new IOException("test fault fail-restart-start");
             }
+            if (settings.Faults.FailStartWhenMarked && File.Exists(Path.Combine(settings.State.Root, Diagnostics.GatewayFaults.StartFailsMarker)))
+            {
+                throw new IOException("test fault fail-start-when-marked");
+            }
             server = GatewayServer.Create(new GatewayServerSettings(config, settings.State, Listener, Secret(options), loggerFactory, authLimiter,
                 hooks.RunState, processStartedAt, hooks.Restarts, settings.Faults, hooks.SubmitRestart, settings.Time));
             await server.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -89,6 +89,22 @@ public sealed class GatewayStatusDecisionTests
     }
 
     [Fact]
+    public void ARefusedStart_IsFailed_NamingTheKey_UntilASupervisorWritesNewerNews()
+    {
+        using var home = new TempHome();
+        StartFailureStore.Write(home.State, new StartFailure(Now.AddMinutes(-1), "config invalid at daemon.crashLimit (/h/config.json)",
+            "daemon.crashLimit must be …", "daemon.crashLimit", "/h/config.json", 78));
+
+        var refused = GatewayStatusDecision.Decide(Fixtures["empty"].Take(home), null, Now);
+        var later = GatewayStatusDecision.Decide(new Fixture(
+            Daemon: $$"""{ "state": "stopped", "supervisorPid": {{Dead}}, "supervisorStartTime": 1, "startedAt": "2026-11-26T11:59:30Z", "updatedAt": "2026-11-26T11:59:40Z" }""").Take(home), null, Now);
+
+        Assert.Equal((GatewayStatusKind.Failed, ExitCode.Failure), (refused.Kind, refused.ExitCode));
+        Assert.StartsWith("Failed: config invalid at daemon.crashLimit (/h/config.json); 'clawsharp gateway start' refused at", refused.Headline);
+        Assert.Equal(GatewayStatusKind.Stopped, later.Kind);
+    }
+
+    [Fact]
     public void TheSameSnapshotAndTime_GiveTheSameVerdict()
     {
         using var home = new TempHome();
