@@ -46,11 +46,7 @@ public sealed class RestartPressureTests
     {
         using var home = new TempHome();
         await using var gateway = await GatewayProcess.StartGatewayAsync(home, environment: new Dictionary<string, string> { ["CLAWSHARP_NO_RESPAWN"] = "1" });
-        var (client, _) = await RawProtocolClient.ConnectAsync(gateway.Port, TokenStore.TryRead(home.State)!);
-        await using var _ = client;
-        await client.RequestAsync("chat.send", """{"sessionKey":"long","message":"/delay 60000 never in time","idempotencyKey":"k1"}""");
-        await Eventually.AssertAsync(async () => (await CliRun.CallAsync(home, "gateway.restart.preflight")).GetProperty("counts").GetProperty("embeddedRuns").GetInt32() == 1,
-            Deadline, "the run to be counted");
+        await using var client = await StartARunThatBlocksTheDrainAsync(home, gateway.Port);
         var safe = await CliRun.RunAsync(home, "gateway", "restart", "--safe", "--json");
         Assert.Equal("deferred", JsonDocument.Parse(safe.Stdout).RootElement.GetProperty("result").GetString());
 
@@ -68,11 +64,7 @@ public sealed class RestartPressureTests
     {
         using var home = new TempHome();
         await using var gateway = await GatewayProcess.StartGatewayAsync(home, environment: new Dictionary<string, string> { ["CLAWSHARP_NO_RESPAWN"] = "1" });
-        var (client, _) = await RawProtocolClient.ConnectAsync(gateway.Port, TokenStore.TryRead(home.State)!);
-        await using var _ = client;
-        await client.RequestAsync("chat.send", """{"sessionKey":"long","message":"/delay 60000 never in time","idempotencyKey":"k1"}""");
-        await Eventually.AssertAsync(async () => (await CliRun.CallAsync(home, "gateway.restart.preflight")).GetProperty("counts").GetProperty("embeddedRuns").GetInt32() == 1,
-            Deadline, "the run to be counted");
+        await using var client = await StartARunThatBlocksTheDrainAsync(home, gateway.Port);
         Assert.Equal(0, (await CliRun.RunAsync(home, "gateway", "restart", "--safe")).ExitCode);
 
         var capped = await CliRun.RunAsync(home, "gateway", "restart", "--wait", "2s", "--timeout", "20s");
@@ -101,6 +93,16 @@ public sealed class RestartPressureTests
         Assert.Contains("restart refused: the next start would fail: gateway.port", safe.Stderr);
         Assert.False(gateway.HasExited);
         Assert.Equal(bootBefore, await BootIdAsync(home));
+    }
+
+    /// <summary>A client whose run (the echo agent's <c>/delay 60000</c>) keeps any drain waiting, once the gateway counts it.</summary>
+    private static async Task<RawProtocolClient> StartARunThatBlocksTheDrainAsync(TempHome home, int port)
+    {
+        var (client, _) = await RawProtocolClient.ConnectAsync(port, TokenStore.TryRead(home.State)!);
+        await client.RequestAsync("chat.send", """{"sessionKey":"long","message":"/delay 60000 never in time","idempotencyKey":"k1"}""");
+        await Eventually.AssertAsync(async () => (await CliRun.CallAsync(home, "gateway.restart.preflight")).GetProperty("counts").GetProperty("embeddedRuns").GetInt32() == 1,
+            Deadline, "the run to be counted");
+        return client;
     }
 
     /// <summary>Two <c>restart --safe --json</c> CLIs, two raw RPCs and a SIGUSR1, fired together.</summary>
