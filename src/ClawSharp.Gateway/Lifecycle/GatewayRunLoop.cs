@@ -28,6 +28,7 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
     private readonly IGenerationStarter starter;
     private readonly RestartContext restartContext;
     private readonly RestartCoordinator coordinator;
+    private readonly RestartAnswers answers;
     private readonly Action<ExitCode> exitProcess;
     private readonly CurrentRestartMode restartMode;
     private readonly SignalIntentResolver intents;
@@ -73,6 +74,7 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
         intents = new SignalIntentResolver(settings.State, settings.Time, logger);
         coordinator = new RestartCoordinator(settings.Time, reason => RestartModeSelector.WireName(restartMode.For(reason).Mode));
         (starter, var respawner) = parts(new GenerationHooks(WireState, () => restarts, Submit), bundles);
+        answers = new RestartAnswers(coordinator, starter, settings.State, settings.Time, logger);
         restartContext = new RestartContext(starter, respawner, new GenerationCloser(settings.Time, bundles, logger, this.exitProcess), restartMode.For,
             settings.State, bundles, settings.Time, logger);
         if (settings.Spawned is { Respawned: true })
@@ -155,20 +157,7 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
                 deferredRestart = restart;
                 return null;
             case LoopAction.Coalesce:
-                LifecycleLog.RestartCoalesced(logger, command.Source);
-                if (sequence.Decision is not { } pending)
-                {
-                    // A restart from a failed start has no decision to join: nothing serves to drain or answer from.
-                    restart!.Requester?.Refuse("a restart from a failed start is in flight; ask again once it ends");
-                    return null;
-                }
-                if (sequence.Escalate(restart!.Ask.Force == true, restart.Ask.WaitMs) is { } escalated)
-                {
-                    LifecycleLog.RestartEscalated(logger, command.Source, escalated);
-                    Decide(restart, sequence.Preflight, pending.Info with { Escalated = escalated });
-                    return null;
-                }
-                Decide(restart, sequence.Preflight, pending.Info);
+                answers.Join(restart!, sequence, config.Restart);
                 return null;
             default:
                 restart?.Requester?.Refuse(decision.Reason);
@@ -207,20 +196,11 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
         RestartPlan plan;
         if (generation is { } serving)
         {
-            if (Decide(request, serving.Preflight, inFlight: null, serving.Info) is not { Plan: not null } decided)
+            if (answers.DecideNew(request, serving, config.Restart) is not { } decided)
             {
-                // Refused, or satisfied already by this generation (answered coalesced): it keeps serving.
+                // Refused, or satisfied already by this generation (both answered): it keeps serving.
                 return null;
             }
-            if (starter.NextStartProblem() is { } problem)
-            {
-                // Never stop a gateway that cannot come back: refused before anything drains, and --force does not skip this.
-                LifecycleLog.RestartRefusedNextStart(logger, request.Source, problem);
-                RestartRefusalStore.Write(settings.State, new RestartRefusal(Environment.ProcessId, settings.Time.GetUtcNow().ToUnixTimeMilliseconds(), problem));
-                request.Requester?.Refuse($"restart refused: the next start would fail: {problem}; the gateway keeps serving");
-                return null;
-            }
-            request.Requester?.Decide(decided);
             decision = decided;
             plan = decision.Plan!;
             Transition(GatewayRunState.Scheduled, plan.Reason);
@@ -270,44 +250,6 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
             default:
                 return null;
         }
-    }
-
-    /// <summary>
-    /// Decides a request on the work active now and answers its requester, if any. Null (and a
-    /// refusal) when the work cannot be counted: the gateway keeps serving rather than restart blind.
-    /// </summary>
-    /// <param name="request">The request.</param>
-    /// <param name="preflight">Counts the active work.</param>
-    /// <param name="inFlight">The restart in flight, which the request joins.</param>
-    /// <param name="serving">The generation serving now, when no restart is in flight; a new restart is answered by the caller once it passes its checks.</param>
-    private RestartDecision? Decide(RunLoopCommand.RestartRequested request, Func<PreflightResult?> preflight, RestartInfo? inFlight, GenerationInfo? serving = null)
-    {
-        PreflightResult? counted;
-        try
-        {
-            counted = preflight();
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            LifecycleLog.RestartRefused(logger, request.Source, e.Message);
-            request.Requester?.Refuse($"no restart: counting the active work failed ({e.Message}); the gateway keeps serving");
-            return null;
-        }
-        if (counted is null)
-        {
-            request.Requester?.Refuse();
-            return null;
-        }
-        var decision = coordinator.Decide(request.Ask, counted, config.Restart, inFlight, serving);
-        if (decision.Plan is null)
-        {
-            if (decision.Info.SatisfiedBy is { } newer)
-            {
-                LifecycleLog.RestartSatisfied(logger, request.Source, newer.BootId);
-            }
-            request.Requester?.Decide(decision);
-        }
-        return decision;
     }
 
     /// <summary>The one stop path: close what serves (watchdog armed), then Stopped.</summary>
