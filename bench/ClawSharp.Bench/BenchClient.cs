@@ -15,7 +15,17 @@ internal sealed class BenchClient : IAsyncDisposable
     public ConcurrentDictionary<string, long> RunIdToReplyTicks { get; } = new();
     public ConcurrentDictionary<string, string> RequestIdToRunId { get; } = new();
     public long ShutdownTicks;
+    public long ClosedTicks;
+
+    /// <summary>How the connection ended: the server's close frame (status, description) or the error that ended it.</summary>
+    public string CloseDetail { get; private set; } = "";
     public int Replies;
+
+    /// <summary>The <c>bootId</c> of the generation that answered <c>connect</c> (hello-ok).</summary>
+    public string BootId { get; private set; } = "";
+
+    /// <summary>Every <c>res</c> frame by request id, with the time it arrived.</summary>
+    public ConcurrentDictionary<string, (long Ticks, JsonElement Frame)> Responses { get; } = new();
     public int Acks;
 
     public static async Task<BenchClient> ConnectAsync(int port, string token)
@@ -24,7 +34,14 @@ internal sealed class BenchClient : IAsyncDisposable
         await client.socket.ConnectAsync(new Uri($"ws://127.0.0.1:{port}"), CancellationToken.None);
         await client.ReadFrameAsync();
         await client.SendAsync("""{"type":"req","id":"c","method":"connect","params":{"minProtocol":4,"maxProtocol":4,"client":{"id":"bench","mode":"test"},"auth":{"token":""" + "\"" + token + "\"}}}");
-        await client.ReadFrameAsync();
+        using (var hello = await client.ReadFrameAsync())
+        {
+            if (hello.RootElement.TryGetProperty("payload", out var payload) && payload.TryGetProperty("server", out var server)
+                && server.TryGetProperty("bootId", out var bootId))
+            {
+                client.BootId = bootId.GetString() ?? "";
+            }
+        }
         client.reader = Task.Run(client.ReadLoopAsync);
         return client;
     }
@@ -61,6 +78,18 @@ internal sealed class BenchClient : IAsyncDisposable
 
     private async Task ReadLoopAsync()
     {
+        try
+        {
+            await ReadFramesAsync();
+        }
+        finally
+        {
+            ClosedTicks = System.Diagnostics.Stopwatch.GetTimestamp();
+        }
+    }
+
+    private async Task ReadFramesAsync()
+    {
         while (socket.State == WebSocketState.Open)
         {
             JsonDocument frame;
@@ -68,14 +97,22 @@ internal sealed class BenchClient : IAsyncDisposable
             {
                 frame = await ReadFrameAsync();
             }
-            catch (WebSocketException)
+            catch (Exception e) when (e is WebSocketException or IOException)
             {
+                if (CloseDetail.Length == 0)
+                {
+                    CloseDetail = $"{e.GetType().Name}: {e.Message}";
+                }
                 return;
             }
             using (frame)
             {
                 var root = frame.RootElement;
                 var type = root.GetProperty("type").GetString();
+                if (type == "res" && root.TryGetProperty("id", out var id) && id.GetString() is { } responseId)
+                {
+                    Responses[responseId] = (System.Diagnostics.Stopwatch.GetTimestamp(), root.Clone());
+                }
                 if (type == "res" && root.GetProperty("ok").GetBoolean() && root.GetProperty("payload").TryGetProperty("runId", out _))
                 {
                     RequestIdToRunId[root.GetProperty("id").GetString()!] = root.GetProperty("payload").GetProperty("runId").GetString()!;
@@ -103,6 +140,7 @@ internal sealed class BenchClient : IAsyncDisposable
             var result = await socket.ReceiveAsync(buffer, CancellationToken.None);
             if (result.MessageType == WebSocketMessageType.Close)
             {
+                CloseDetail = $"close frame {(int?)socket.CloseStatus} {socket.CloseStatusDescription}";
                 // Answer the close at once, as browsers and ws libraries do; the server waits for it.
                 try
                 {

@@ -52,14 +52,48 @@ internal sealed class BenchGateway : IAsyncDisposable
         throw new InvalidOperationException("gateway did not start");
     }
 
+    /// <summary>The pid that owns the lock now: after a fresh-PID respawn, not the one started here.</summary>
+    public int CurrentPid => GatewayLock.ReadOwner(State.LockFile)?.Pid ?? Pid;
+
     public async ValueTask DisposeAsync()
     {
+        // A respawned gateway (a fresh PID) is not this process: kill the lock's owner too.
+        if (GatewayLock.ReadOwner(State.LockFile) is { } owner && owner.Pid != process.Id)
+        {
+            await KillStrayAsync(owner.Pid);
+        }
         if (!process.HasExited)
         {
             process.Kill();
             await process.WaitForExitAsync();
         }
         process.Dispose();
-        Directory.Delete(State.Root, recursive: true);
+        try
+        {
+            Directory.Delete(State.Root, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"could not delete {State.Root}: {e.Message}");
+        }
+    }
+
+    private static async Task KillStrayAsync(int pid)
+    {
+        try
+        {
+            using var stray = Process.GetProcessById(pid);
+            if (!stray.ProcessName.Contains("clawsharp", StringComparison.OrdinalIgnoreCase))
+            {
+                return;
+            }
+            stray.Kill();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await stray.WaitForExitAsync(timeout.Token);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or OperationCanceledException or System.ComponentModel.Win32Exception)
+        {
+            // Gone already (or not ours to wait for).
+        }
     }
 }

@@ -5,6 +5,8 @@ using ClawSharp.Bench;
 //   dotnet run -c Release --project bench/ClawSharp.Bench -- throughput BINARY [clients] [messagesPerClient]
 //   dotnet run -c Release --project bench/ClawSharp.Bench -- latency BINARY [ratePerSecond] [seconds] [clients]
 //   dotnet run -c Release --project bench/ClawSharp.Bench -- micro [BenchmarkDotNet args]
+//   dotnet run -c Release --project bench/ClawSharp.Bench -- restart BINARY [rounds]
+//   dotnet run -c Release --project bench/ClawSharp.Bench -- pressure BINARY [rounds]   (issue 17; exit 1 if a round violated a check)
 return args.FirstOrDefault() switch
 {
     "throughput" => await MessageBench.ThroughputAsync(args[1], Arg(2, 8), Arg(3, 2000)),
@@ -12,6 +14,7 @@ return args.FirstOrDefault() switch
     "micro" => Micro(args[1..]),
     "store" => StoreBench.Run(Arg(1, 5000)),
     "restart" => await RestartBench.RunAsync(args[1], Arg(2, 20)),
+    "pressure" => await PressureBench.RunAsync(args[1], Arg(2, 20)),
     _ => Usage(),
 };
 
@@ -25,6 +28,6 @@ static int Micro(string[] rest)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: ClawSharp.Bench throughput|latency BINARY [...] | micro [...]");
+    Console.Error.WriteLine("usage: ClawSharp.Bench throughput|latency|restart|pressure BINARY [...] | store [n] | micro [...]");
     return 2;
 }
