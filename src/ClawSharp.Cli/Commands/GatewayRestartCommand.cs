@@ -92,7 +92,7 @@ internal static class GatewayRestartCommand
             await using var client = await GatewayClient.ConnectAsync(target(), cancellationToken).ConfigureAwait(false);
             return await SafeAsync(parse, client, cancellationToken).ConfigureAwait(false);
         }
-        catch (GatewayCallException e) when (e.GatewayWentAway && GatewayControl.IsComingBack(state))
+        catch (GatewayCallException e) when (e.MayBeRestarting && GatewayControl.IsComingBack(state))
         {
             var restartedPid = await GatewayControl.AwaitRestartedSinceRequestAsync(state, cancellationToken).ConfigureAwait(false);
             return Report(parse, "restarted", $"the gateway restarted while this request was on its way (pid {restartedPid}); nothing more to do", restartedPid);

@@ -12,4 +12,11 @@ internal sealed class GatewayCallException(string code, string message) : Except
     /// </summary>
     public bool GatewayWentAway =>
         Code is "CLOSED" or "UNREACHABLE" || (Code == "UNAVAILABLE" && Message.StartsWith("gateway is shutting down", StringComparison.Ordinal));
+
+    /// <summary>
+    /// <see cref="GatewayWentAway"/>, or the lock named no gateway (<c>NOT_RUNNING</c>): between
+    /// two generations the lock is empty for a moment, so with a gateway on its way back this
+    /// too means "restarting".
+    /// </summary>
+    public bool MayBeRestarting => GatewayWentAway || Code == "NOT_RUNNING";
 }

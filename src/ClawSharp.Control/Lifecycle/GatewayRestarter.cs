@@ -82,7 +82,7 @@ internal static class GatewayRestarter
                 _ => new RestartResult.Restarted(waited.Pid!.Value, Stopwatch.GetElapsedTime(started)),
             };
         }
-        catch (GatewayCallException e) when (e.GatewayWentAway && GatewayControl.IsComingBack(state))
+        catch (GatewayCallException e) when (e.MayBeRestarting && GatewayControl.IsComingBack(state))
         {
             // The gateway is closing for another requester's restart: that restart satisfies this request.
             try

@@ -17,6 +17,9 @@ internal sealed class ControlConnection
 
     /// <summary>How long a close waits for the answers to requests already read (within the registry's 2 s close grace).</summary>
     private static readonly TimeSpan AnswerGrace = TimeSpan.FromSeconds(1);
+
+    /// <summary>How many times a close yields, with nothing in flight, before it sends the close frame.</summary>
+    private const int SettleYields = 3;
     private readonly WebSocket socket;
     private readonly ControlProtocolContext context;
     private readonly string remoteAddress;
@@ -173,33 +176,35 @@ internal sealed class ControlConnection
             {
                 return;
             }
-            using var document = TryParse(frame);
-            if (document is null)
-            {
-                await SendAsync(FrameWriter.Error("", ProtocolError.Invalid("malformed frame: not a JSON object"))).ConfigureAwait(false);
-                continue;
-            }
-            var request = RequestFrame.From(document.RootElement);
-            if (request.Type != "req")
-            {
-                // Clients send only requests; anything else is answered, not acted on.
-                await SendAsync(FrameWriter.Error(request.Id ?? "", ProtocolError.Invalid("invalid frame: expected type \"req\""))).ConfigureAwait(false);
-                continue;
-            }
-            if (string.IsNullOrEmpty(request.Id) || string.IsNullOrEmpty(request.Method))
-            {
-                await SendAsync(FrameWriter.Error(request.Id ?? "", ProtocolError.Invalid("invalid request frame: id and method must be non-empty strings")))
-                    .ConfigureAwait(false);
-                continue;
-            }
+            // Counted from the moment the frame is read, before it is parsed: a close waits for its answer.
             if (!BeginRequest())
             {
                 // The close frame is going out: no answer can follow it (the client sees 1012 and asks again).
                 continue;
             }
-            Func<CancellationToken, Task<MethodResult>>? final;
+            Func<CancellationToken, Task<MethodResult>>? final = null;
+            RequestFrame request;
             try
             {
+                using var document = TryParse(frame);
+                if (document is null)
+                {
+                    await SendAsync(FrameWriter.Error("", ProtocolError.Invalid("malformed frame: not a JSON object"))).ConfigureAwait(false);
+                    continue;
+                }
+                request = RequestFrame.From(document.RootElement);
+                if (request.Type != "req")
+                {
+                    // Clients send only requests; anything else is answered, not acted on.
+                    await SendAsync(FrameWriter.Error(request.Id ?? "", ProtocolError.Invalid("invalid frame: expected type \"req\""))).ConfigureAwait(false);
+                    continue;
+                }
+                if (string.IsNullOrEmpty(request.Id) || string.IsNullOrEmpty(request.Method))
+                {
+                    await SendAsync(FrameWriter.Error(request.Id ?? "", ProtocolError.Invalid("invalid request frame: id and method must be non-empty strings")))
+                        .ConfigureAwait(false);
+                    continue;
+                }
                 (var response, final, var after) = await DispatchAsync(request, cancellationToken).ConfigureAwait(false);
                 await SendAsync(response).ConfigureAwait(false);
                 after?.Invoke();
@@ -362,23 +367,39 @@ internal sealed class ControlConnection
         }
     }
 
-    /// <summary>Waits (at most <see cref="AnswerGrace"/>) until no request read is unanswered; from then on requests are not taken.</summary>
+    /// <summary>
+    /// Waits (at most <see cref="AnswerGrace"/>) until no request read is unanswered; from then on
+    /// requests are not taken. Before it decides that none is left, it yields to the thread pool
+    /// a few times: a frame that already arrived, whose read is queued behind this close, is read
+    /// (and answered) first rather than cut off by the close frame.
+    /// </summary>
     private async Task AnswerRequestsInFlightAsync()
     {
         var deadline = context.Runtime.Time.GetUtcNow() + AnswerGrace;
+        var quietYields = 0;
         while (true)
         {
-            Task answered;
+            Task? answered = null;
             lock (requestGate)
             {
                 var left = deadline - context.Runtime.Time.GetUtcNow();
-                if (requestsInFlight == 0 || left <= TimeSpan.Zero)
+                if (left <= TimeSpan.Zero || (requestsInFlight == 0 && quietYields >= SettleYields))
                 {
                     closeFrameDue = true;
                     return;
                 }
-                requestsAnswered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                answered = requestsAnswered.Task;
+                if (requestsInFlight > 0)
+                {
+                    quietYields = 0;
+                    requestsAnswered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    answered = requestsAnswered.Task;
+                }
+            }
+            if (answered is null)
+            {
+                quietYields++;
+                await Task.Yield();
+                continue;
             }
             try
             {
