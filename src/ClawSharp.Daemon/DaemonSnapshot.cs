@@ -39,7 +39,25 @@ internal sealed record DaemonSnapshot(
     /// <summary><see cref="Restarting"/> as a verified identity (the record was checked when read).</summary>
     public ProcessIdentity? RestartingProcess => Restarting is { } r ? new ProcessIdentity(r.Pid, r.StartTime) : null;
 
+    /// <summary>
+    /// daemon.json, the lock and restarting.json, read as one picture: they are three files, so a
+    /// read that straddles a supervisor's write (a gateway just started) is taken again, at most
+    /// twice more, rather than pairing the new lock with the record from before it.
+    /// </summary>
     public static DaemonSnapshot Take(StateDirectory state)
+    {
+        var snapshot = TakeOnce(state);
+        for (var retry = 0; retry < 2 && UpdatedAt(state) != snapshot.Daemon?.UpdatedAt; retry++)
+        {
+            snapshot = TakeOnce(state);
+        }
+        return snapshot;
+    }
+
+    private static DateTimeOffset? UpdatedAt(StateDirectory state) =>
+        DaemonStateFile.Read(state) is DaemonStateRead.Found found ? found.State.UpdatedAt : null;
+
+    private static DaemonSnapshot TakeOnce(StateDirectory state)
     {
         var problems = new List<string>();
         DaemonState? daemon = null;
