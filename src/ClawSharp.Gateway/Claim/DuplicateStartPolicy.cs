@@ -33,6 +33,21 @@ internal static class DuplicateStartPolicy
         _ => new DuplicateVerdict(ExitCode.Failure, OwnerUnresponsive: false),
     };
 
+    /// <summary>
+    /// How long a lock owner that is not stopped may go without answering before it counts as
+    /// wedged (30 s): a cold start on a Pi, or a restart between two generations, is slow, not wedged.
+    /// </summary>
+    public static readonly TimeSpan StartGrace = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The lock owner's answer as the decision reads it: no answer from a process that is stopped
+    /// (SIGSTOP), or that has held the lock longer than <see cref="StartGrace"/>, is
+    /// <see cref="ReadinessAnswer.NoAnswer"/>; from one that took the lock just now it is
+    /// <see cref="ReadinessAnswer.Unknown"/> (starting: reported as running, never as one to --force).
+    /// </summary>
+    public static ReadinessAnswer OwnerAnswer(ReadinessAnswer probed, bool ownerStopped, TimeSpan lockAge) =>
+        probed == ReadinessAnswer.NoAnswer && !ownerStopped && lockAge < StartGrace ? ReadinessAnswer.Unknown : probed;
+
     /// <summary>What a start says when the lock's owner does not answer; <c>gateway run</c> and <c>gateway start</c> say the same.</summary>
     public static string DescribeUnresponsiveOwner(int pid, TimeSpan timeout) =>
         $"pid {pid} holds the lock but does not answer (/readyz timed out after {timeout.TotalSeconds:0.###} s); stop it, or start with --force to replace it";

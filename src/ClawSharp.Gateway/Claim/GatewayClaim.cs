@@ -77,7 +77,10 @@ internal sealed class GatewayClaim(StateDirectory state, bool force, bool superv
             case LockAttempt.Acquired acquired:
                 return (acquired.Lock, null);
             case LockAttempt.Held { Owner: { } owner }:
-                var verdict = await DecideDuplicateAsync(owner.Bind, owner.Port, lockOwner: true, cancellationToken).ConfigureAwait(false);
+                var answer = DuplicateStartPolicy.ShouldProbeOwner(supervised, owner.Port, lockOwner: true)
+                    ? await ProbeLockOwnerAsync(owner, cancellationToken).ConfigureAwait(false)
+                    : ReadinessAnswer.Unknown;
+                var verdict = DuplicateStartPolicy.Decide(supervised, owner.Port, answer);
                 if (verdict.OwnerUnresponsive)
                 {
                     ClaimLog.OwnerUnresponsive(logger, DuplicateStartPolicy.DescribeUnresponsiveOwner(owner.Pid, DuplicateStartPolicy.OwnerProbeTimeout));
@@ -98,8 +101,12 @@ internal sealed class GatewayClaim(StateDirectory state, bool force, bool superv
     /// Asks the lock's <paramref name="owner"/> for <c>/readyz</c>, once, within
     /// <see cref="DuplicateStartPolicy.OwnerProbeTimeout"/>; <see cref="ReadinessAnswer.Unknown"/> when it has no port yet.
     /// </summary>
-    public static Task<ReadinessAnswer> ProbeLockOwnerAsync(LockOwner owner, CancellationToken cancellationToken) =>
-        ProbeAsync(owner.Bind, owner.Port, cancellationToken);
+    public static async Task<ReadinessAnswer> ProbeLockOwnerAsync(LockOwner owner, CancellationToken cancellationToken)
+    {
+        var probed = await ProbeAsync(owner.Bind, owner.Port, cancellationToken).ConfigureAwait(false);
+        var stopped = Infrastructure.ProcStat.Fields(owner.Pid)?[Infrastructure.ProcStat.State] is "T" or "t";
+        return DuplicateStartPolicy.OwnerAnswer(probed, stopped, DateTimeOffset.UtcNow - owner.AcquiredAt);
+    }
 
     private async Task<(ListenSocket?, ExitCode?)> BindAsync(GatewayOptions options, bool force, CancellationToken cancellationToken)
     {

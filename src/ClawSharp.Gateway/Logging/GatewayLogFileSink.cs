@@ -18,6 +18,9 @@ namespace ClawSharp.Gateway.Logging;
 /// </summary>
 internal sealed class GatewayLogFileSink : ILogEventSink, IDisposable
 {
+    /// <summary>How long a writer that could not get the rotation lock keeps appending before it tries again (30 s).</summary>
+    private static readonly TimeSpan RotationRetry = TimeSpan.FromSeconds(30);
+    private long nextRotationAttempt;
     private const int PendingCapacity = 256;
     private readonly string path;
     private readonly LogFileOptions options;
@@ -112,9 +115,15 @@ internal sealed class GatewayLogFileSink : ILogEventSink, IDisposable
     {
         try
         {
-            if (LogFileRotation.IsFull(current.Length, line.Length, options))
+            if (LogFileRotation.IsFull(current.Length, line.Length, options) && Environment.TickCount64 >= nextRotationAttempt)
             {
-                current = file = LogFileRotation.Roll(path, current, line.Length, options, rotationLockWait);
+                var rolled = LogFileRotation.Roll(path, current, line.Length, options, rotationLockWait);
+                if (ReferenceEquals(rolled, current))
+                {
+                    // Another writer holds the rotation lock (stopped, or wedged): keep appending, and do not wait on it at every event.
+                    nextRotationAttempt = Environment.TickCount64 + (long)RotationRetry.TotalMilliseconds;
+                }
+                current = file = rolled;
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -28,6 +28,7 @@ public sealed class CrashHistoryStoreTests
     [InlineData("""{ "schema": 99, "crashes": [] }""")]
     [InlineData("""{ "schema": 1, "crashes": ["yesterday"] }""")]
     [InlineData("null")]
+    [InlineData("""{ "schema": 1, "crashes": null }""")]
     public void ACorruptFile_IsReported_AndIgnored_NeverFatal(string content)
     {
         using var home = new TempHome();

@@ -44,4 +44,16 @@ public sealed class DuplicateStartPolicyTests
         Assert.Equal("pid 42 holds the lock but does not answer (/readyz timed out after 2 s); stop it, or start with --force to replace it",
             DuplicateStartPolicy.DescribeUnresponsiveOwner(42, DuplicateStartPolicy.OwnerProbeTimeout));
     }
+
+    [Theory]
+    [InlineData(true, 1, true)]
+    [InlineData(false, 60, true)]
+    [InlineData(false, 1, false)]
+    public void AnOwnerThatDoesNotAnswer_IsWedgedWhenStoppedOrLongPastItsStart_ElseStillStarting(bool stopped, int lockAgeSeconds, bool wedged)
+    {
+        var answer = DuplicateStartPolicy.OwnerAnswer(ReadinessAnswer.NoAnswer, stopped, TimeSpan.FromSeconds(lockAgeSeconds));
+
+        Assert.Equal(wedged, answer == ReadinessAnswer.NoAnswer);
+        Assert.Equal(ReadinessAnswer.Ready, DuplicateStartPolicy.OwnerAnswer(ReadinessAnswer.Ready, stopped, TimeSpan.FromSeconds(lockAgeSeconds)));
+    }
 }
