@@ -18,7 +18,8 @@ internal sealed record SupervisorInheritance(IReadOnlyList<DateTimeOffset> Crash
     /// <summary>
     /// Order: the crash history (a corrupt or odd file is logged and ignored); the previous
     /// daemon.json: when it does not say stopped or failed, its supervisor died (this process holds
-    /// supervisor.lock now), which is recorded as an unclean end with the log's last lines.
+    /// supervisor.lock now), which is recorded as an unclean end with the log's last lines, and the
+    /// crash history carries over; after a clean stop or a give-up, this start acknowledges it.
     /// </summary>
     public static SupervisorInheritance Read(StateDirectory state, DateTimeOffset now, SupervisorLog log)
     {
@@ -38,7 +39,14 @@ internal sealed record SupervisorInheritance(IReadOnlyList<DateTimeOffset> Crash
                 var run = previous.GatewayStartedAt is null ? null
                     : new RunEnd(previous.GatewayPid, previous.GatewayStartedAt,
                         unclean?.Description ?? previous.LastExit?.Description ?? "unknown");
-                return new SupervisorInheritance(history.Crashes, unclean ?? previous.LastUncleanEnd, run);
+                // A supervisor that gave up (failed) or was stopped ended cleanly, and this start is the operator's answer to it:
+                // its crashes are acknowledged, or the first crash of the new run would give up at once. After an unclean end they count.
+                var crashes = previous.State is DaemonPhase.Failed or DaemonPhase.Stopped && unclean is null ? [] : history.Crashes;
+                if (crashes.Count == 0 && history.Crashes.Count > 0)
+                {
+                    log.Info($"the previous supervisor {previous.State.ToString().ToLowerInvariant()} cleanly: its {history.Crashes.Count} crash(es) are acknowledged by this start");
+                }
+                return new SupervisorInheritance(crashes, unclean ?? previous.LastUncleanEnd, run);
             case DaemonStateRead.Corrupt corrupt:
                 log.Warning($"previous daemon state ignored: {corrupt.Problem}");
                 break;

@@ -99,4 +99,22 @@ public sealed class CrashHistoryStoreTests
         Assert.Null(SupervisorFailureWatch.FailureSince(backoff, T0.AddSeconds(2)));
         Assert.Null(SupervisorFailureWatch.FailureSince(null, T0));
     }
+
+    [Theory]
+    [InlineData("Failed", 0)]
+    [InlineData("Stopped", 0)]
+    [InlineData("Running", 3)]
+    [InlineData("Backoff", 3)]
+    public void AStartAfterAGiveUpOrAStop_AcknowledgesTheCrashes_AfterAnUncleanEndTheyCount(string phase, int inherited)
+    {
+        var previous = Enum.Parse<DaemonPhase>(phase);
+        using var home = new TempHome();
+        CrashHistoryStore.Write(home.State, [T0.AddSeconds(-30), T0.AddSeconds(-20), T0.AddSeconds(-10)]);
+        // A supervisor pid that is not running: a state other than stopped or failed then means it died.
+        DaemonStateFile.Write(home.State, new DaemonState { State = previous, SupervisorPid = int.MaxValue - 7, UpdatedAt = T0.AddSeconds(-5) });
+
+        var inheritance = SupervisorInheritance.Read(home.State, T0, new SupervisorLog(TimeProvider.System));
+
+        Assert.Equal(inherited, inheritance.Crashes.Count);
+    }
 }
