@@ -231,9 +231,10 @@ internal sealed class Supervisor
             while (!cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(GatewayMemory.SampleInterval, settings.Time, cancellationToken).ConfigureAwait(false);
-                if (GatewayMemory.RssBytes(pid) is { } rss)
+                var now = settings.Time.GetUtcNow();
+                if (GatewayMemory.RssBytes(pid) is { } rss && GatewayMemory.WorthRecording(current.GatewayRssBytes, current.GatewayRssAt, rss, now))
                 {
-                    Update(s => s.GatewayPid == pid ? s with { GatewayRssBytes = rss, GatewayRssAt = settings.Time.GetUtcNow() } : s);
+                    Update(s => s.GatewayPid == pid ? s with { GatewayRssBytes = rss, GatewayRssAt = now } : s);
                 }
             }
         }

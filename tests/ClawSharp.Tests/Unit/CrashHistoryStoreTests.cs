@@ -117,4 +117,15 @@ public sealed class CrashHistoryStoreTests
 
         Assert.Equal(inherited, inheritance.Crashes.Count);
     }
+
+    [Theory]
+    [InlineData(null, 0, 100, true)]
+    [InlineData(100L, 10, 105, false)]
+    [InlineData(100L, 10, 111, true)]
+    [InlineData(100L, 10, 89, true)]
+    [InlineData(100L, 301, 100, true)]
+    public void GatewayMemory_IsRecordedWhenItMovesByATenth_OrTheRecordIsFiveMinutesOld(long? recorded, int ageSeconds, long sample, bool worth)
+    {
+        Assert.Equal(worth, GatewayMemory.WorthRecording(recorded, recorded is null ? null : T0, sample, T0.AddSeconds(ageSeconds)));
+    }
 }
