@@ -24,13 +24,14 @@ internal static partial class Posix
     }
 
     /// <summary>
-    /// Writes <paramref name="bytes"/> with one write() in the normal case: with O_APPEND a whole
-    /// line then lands at the end in one piece, never interleaved with another writer's line.
-    /// Continues after a short write (a nearly full disk) rather than leave half a line behind.
+    /// Appends whole lines with one write(): with O_APPEND they land at the end in one piece, never
+    /// interleaved with another writer's. A short write (a nearly full disk) is not continued, since
+    /// another writer's line could land between the two parts: the fragment is ended with a newline,
+    /// so the damage stays within one line, and the failure is reported.
     /// </summary>
     public static void WriteAll(SafeFileHandle handle, ReadOnlySpan<byte> bytes)
     {
-        while (!bytes.IsEmpty)
+        while (true)
         {
             var written = write_handle(handle, bytes, bytes.Length);
             if (written < 0)
@@ -42,7 +43,15 @@ internal static partial class Posix
                 }
                 throw new IOException($"write failed: errno {errno}{(errno == 28 ? " (no space left on device)" : "")}");
             }
-            bytes = bytes[(int)written..];
+            if (written == bytes.Length)
+            {
+                return;
+            }
+            if (written > 0 && bytes[(int)written - 1] != (byte)'\n')
+            {
+                write_handle(handle, "\n"u8, 1);
+            }
+            throw new IOException($"short write: {written} of {bytes.Length} bytes (is the disk full?)");
         }
     }
 
