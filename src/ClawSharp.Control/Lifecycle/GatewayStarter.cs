@@ -36,6 +36,8 @@ internal static class GatewayStarter
             RecordRefusal(state, e);
             return new StartResult.Failed(e.Message, ExitCode.Config, [], StartFollowUp.None);
         }
+        // The configuration is good now: an earlier refusal no longer describes this state directory, whoever starts the gateway next.
+        StartFailureStore.Clear(state);
         var snapshot = DaemonSnapshot.Take(state);
         if (launch.Force)
         {
