@@ -52,13 +52,33 @@ internal sealed class GatewayLogFollower : IDisposable
 
     public void Dispose() => reading?.Dispose();
 
-    // Rotation renames a full file and starts a new, smaller one at the path; the handle's size is
-    // taken first, so a write to the same file in between can only make the path look bigger.
+    // Rotation renames a full file and starts a new one at the path. On Linux the held descriptor
+    // names its file (/proc/self/fd/N follows the rename), which tells a rename apart whatever the
+    // sizes; elsewhere a smaller file at the path does (the handle's size is taken first, so a write
+    // to the same file in between can only make the path look bigger).
     private bool Rotated(FileStream held)
     {
+        if (OperatingSystem.IsLinux() && HeldPath(held) is { } heldPath)
+        {
+            // Both names resolved the same way (symlinked directories included): the file at the path now, and the held one.
+            using var current = TryOpen(path);
+            return current is not null && HeldPath(current) is { } currentPath && currentPath != heldPath;
+        }
         var heldLength = held.Length;
         var atPath = new FileInfo(path);
         return atPath.Exists && atPath.Length < heldLength;
+    }
+
+    private static string? HeldPath(FileStream held)
+    {
+        try
+        {
+            return File.ResolveLinkTarget($"/proc/self/fd/{held.SafeFileHandle.DangerousGetHandle()}", returnFinalTarget: false)?.FullName;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     private void ReadNewLines(FileStream stream, List<string> lines)

@@ -129,6 +129,26 @@ public sealed class LogFilesAppendTests
         Assert.Equal(["b2"], follower.Poll());
     }
 
+    [Fact]
+    public void Follower_SeesARotation_EvenWhenTheNewFileAlreadyOutgrewTheOldOne()
+    {
+        using var home = new TempHome();
+        Directory.CreateDirectory(home.State.LogsDirectory);
+        var log = home.State.LogFile;
+        File.WriteAllText(log, "old\n");
+        using var follower = new GatewayLogFollower(home.State);
+        Assert.Empty(follower.Poll());
+
+        // Between two polls: the file is rotated and the new one is already bigger than the old one was.
+        File.Move(log, GatewayLogFiles.BackupOf(log, 1));
+        File.AppendAllText(GatewayLogFiles.BackupOf(log, 1), "last of the old\n");
+        File.WriteAllText(log, string.Concat(Enumerable.Range(1, 10).Select(n => $"new line {n}\n")));
+
+        var lines = follower.Poll();
+
+        Assert.Equal(["last of the old", .. Enumerable.Range(1, 10).Select(n => $"new line {n}")], lines);
+    }
+
     private static JsonElement ParseOrFail(string file, string line)
     {
         try
