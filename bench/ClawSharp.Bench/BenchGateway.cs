@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using ClawSharp.Gateway.Claim;
 using ClawSharp.Gateway.Configuration;
-using ClawSharp.Gateway.Infrastructure;
 
 namespace ClawSharp.Bench;
 
@@ -41,10 +40,10 @@ internal sealed class BenchGateway : IAsyncDisposable
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)
         {
-            if (GatewayLock.ReadOwner(state.LockFile) is { Port: > 0 } owner && owner.Pid == process.Id
-                && await HealthProbe.IsHealthyAsync(System.Net.IPAddress.Loopback, owner.Port, TimeSpan.FromSeconds(1)))
+            // The gateway's one definition of ready: the lock names this process and /readyz answers 200.
+            if (await GatewayReadiness.ReadyPortAsync(state, process.Id, CancellationToken.None) is { } port)
             {
-                return new BenchGateway(process, state, owner.Port);
+                return new BenchGateway(process, state, port);
             }
             await Task.Delay(20);
         }

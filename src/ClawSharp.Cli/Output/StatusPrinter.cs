@@ -105,34 +105,16 @@ internal static class StatusPrinter
             w.WriteStringValue(problem);
         }
         w.WriteEndArray();
+        // The records as their own files hold them (names, order, nulls left out).
         if (report.UpdateFailure is { } update)
         {
-            w.WriteStartObject("updateFailure");
-            w.WriteString("at", update.At);
-            w.WriteString("reason", update.Reason);
-            if (update.ChildPid is { } child)
-            {
-                w.WriteNumber("childPid", child);
-            }
-            w.WriteString("detail", update.Detail);
-            w.WriteEndObject();
+            w.WritePropertyName("updateFailure");
+            JsonSerializer.Serialize(w, update, Gateway.Respawn.RespawnJsonContext.Default.UpdateFailure);
         }
         if (snapshot.StartFailure is { } refused)
         {
-            w.WriteStartObject("startFailure");
-            w.WriteString("at", refused.At);
-            w.WriteString("summary", refused.Summary);
-            w.WriteString("message", refused.Message);
-            if (refused.Key is { } key)
-            {
-                w.WriteString("key", key);
-            }
-            if (refused.File is { } file)
-            {
-                w.WriteString("file", file);
-            }
-            w.WriteNumber("exitCode", refused.ExitCode);
-            w.WriteEndObject();
+            w.WritePropertyName("startFailure");
+            JsonSerializer.Serialize(w, refused, Daemon.DaemonJsonContext.Default.StartFailure);
         }
         if (report.Gateway is { } answer)
         {

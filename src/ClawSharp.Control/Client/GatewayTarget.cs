@@ -33,7 +33,7 @@ internal sealed record GatewayTarget(Uri Url, string? Token, string? Password)
         var owner = GatewayLock.ReadOwner(state.LockFile)
             ?? throw new GatewayCallException("NOT_RUNNING",
                 $"no gateway is running for {state.Root} (gateway.lock names none); start one with 'clawsharp gateway run', or pass --url");
-        var host = HealthProbe.ConnectAddress(System.Net.IPAddress.Parse(owner.Bind));
+        var host = LocalAddress.For(System.Net.IPAddress.Parse(owner.Bind));
         return new GatewayTarget(new Uri($"ws://{host}:{owner.Port}"), secret, password);
     }
 }

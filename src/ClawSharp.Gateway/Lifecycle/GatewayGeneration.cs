@@ -33,7 +33,7 @@ internal sealed class GatewayGeneration(GatewayConfig config, GatewayLock gatewa
     public void AnnounceReady()
     {
         var endpoint = server.Runtime.Endpoint;
-        LifecycleLog.Ready(logger, $"ws://{HealthProbe.ConnectAddress(endpoint.Address)}:{endpoint.Port}", Environment.ProcessId,
+        LifecycleLog.Ready(logger, $"ws://{LocalAddress.For(endpoint.Address)}:{endpoint.Port}", Environment.ProcessId,
             server.Runtime.BootId, config.Gateway.AuthMode.ToString().ToLowerInvariant(), Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds);
     }
 

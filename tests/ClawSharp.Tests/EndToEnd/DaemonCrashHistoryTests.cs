@@ -14,7 +14,6 @@ namespace ClawSharp.Tests.EndToEnd;
 public sealed class DaemonCrashHistoryTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
-    private const string FastBackoff = """{ "daemon": { "backoffMs": 50, "backoffMaxMs": 200 } }""";
 
     [Fact]
     public async Task TwoCrashes_SupervisorKilled_StartAgain_TwoMoreCrashes_TripTheStormLimit_AndStatusSaysWhy()

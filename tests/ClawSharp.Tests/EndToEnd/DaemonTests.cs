@@ -13,7 +13,7 @@ public sealed class DaemonTests
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
     /// <summary>Fast backoff so crash tests do not wait out the 1 s default.</summary>
-    private const string FastBackoff = """{ "daemon": { "backoffMs": 50, "backoffMaxMs": 200 } }""";
+    internal const string FastBackoff = """{ "daemon": { "backoffMs": 50, "backoffMaxMs": 200 } }""";
 
     [Fact]
     public async Task Start_Status_KillNine_SupervisorBringsItBack_WithRestartCountOne()
