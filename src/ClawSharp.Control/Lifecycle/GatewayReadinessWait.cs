@@ -16,10 +16,6 @@ internal static class GatewayReadinessWait
     /// <summary>How often the state directory and <c>/readyz</c> are asked.</summary>
     public static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(20);
 
-    /// <summary>The port <paramref name="pid"/> serves once the lock names it and <c>/readyz</c> answers 200; else null.</summary>
-    public static Task<int?> ReadyPortAsync(StateDirectory state, int pid, CancellationToken cancellationToken) =>
-        GatewayReadiness.ReadyPortAsync(state, pid, cancellationToken);
-
     /// <summary>
     /// Waits until a gateway is ready whose boot id is not <paramref name="bootBefore"/> (any, when
     /// null), or whose generation started after <paramref name="requestedAt"/>; returns its pid.
@@ -33,7 +29,7 @@ internal static class GatewayReadinessWait
             cancellationToken.ThrowIfCancellationRequested();
             // Read each time: the lock is empty for a moment between two generations.
             if (GatewayLock.ReadOwner(state.LockFile) is { } owner && ProcessIdentity.Check(owner.Pid, owner.StartTime) == ProcessMatch.Same
-                && await ReadyPortAsync(state, owner.Pid, cancellationToken).ConfigureAwait(false) is not null)
+                && await GatewayReadiness.ReadyPortAsync(state, owner.Pid, cancellationToken).ConfigureAwait(false) is not null)
             {
                 try
                 {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using ClawSharp.Control.Lifecycle;
 using ClawSharp.Daemon;
 using ClawSharp.Gateway;
+using ClawSharp.Gateway.Claim;
 using ClawSharp.Gateway.Infrastructure;
 using ClawSharp.Gateway.Logging;
 
@@ -92,7 +93,7 @@ internal sealed class BuiltinSupervisorManager : IGatewayManager
             var daemon = DaemonStateFile.Read(state) is DaemonStateRead.Found found && found.State.SupervisorPid == supervisor.Pid ? found.State : null;
             // Ready is the child answering /readyz, seen here directly: waiting for the supervisor to write "running" would add its poll interval.
             if (daemon is { State: DaemonPhase.Starting or DaemonPhase.Running, GatewayPid: { } pid }
-                && await GatewayReadinessWait.ReadyPortAsync(state, pid, cancellationToken).ConfigureAwait(false) is { } port)
+                && await GatewayReadiness.ReadyPortAsync(state, pid, cancellationToken).ConfigureAwait(false) is { } port)
             {
                 return new StartResult.Started(pid, supervisor.Pid, port, Stopwatch.GetElapsedTime(started));
             }
