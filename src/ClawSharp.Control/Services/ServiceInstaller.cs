@@ -1,0 +1,119 @@
+using ClawSharp.Gateway;
+using ClawSharp.Gateway.Infrastructure;
+
+namespace ClawSharp.Control.Services;
+
+/// <summary>How <c>gateway install</c> ended.</summary>
+internal abstract record InstallResult
+{
+    /// <summary>Written, registered and started.</summary>
+    public sealed record Installed(ServiceRecord Record, IReadOnlyList<string> Warnings) : InstallResult;
+
+    /// <summary>A definition exists already and <c>--force</c> was not given: nothing was touched.</summary>
+    public sealed record AlreadyInstalled(string What) : InstallResult;
+
+    /// <summary>A step failed; <paramref name="Error"/> says which and what to do. Files written so far are left for <c>uninstall</c> (the record names them).</summary>
+    public sealed record Failed(string Error) : InstallResult;
+}
+
+/// <summary>How <c>gateway uninstall</c> ended.</summary>
+internal abstract record UninstallResult
+{
+    public sealed record Removed(ServiceRecord Record, IReadOnlyList<string> Files) : UninstallResult;
+
+    public sealed record NotInstalled : UninstallResult;
+
+    public sealed record Failed(string Error) : UninstallResult;
+}
+
+/// <summary>
+/// Installs and uninstalls a service the same way on every platform: refuse to replace a
+/// definition without <c>--force</c>; write the environment file (owner-only), then the
+/// definition's files, then the record (<c>service.json</c>) naming all of them; then let the
+/// platform register and start it. Uninstall reverses it and removes every file the record names.
+/// </summary>
+internal static class ServiceInstaller
+{
+    public static async Task<InstallResult> InstallAsync(IServicePlatform platform, ServiceDefinition definition, bool force,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var files = platform.Render(definition);
+        var existing = ServiceRecordStore.Read(definition.State);
+        if (!force)
+        {
+            if (existing is not null)
+            {
+                return new InstallResult.AlreadyInstalled(
+                    $"a {Describe(existing)} is already installed for {definition.State.Root} ({string.Join(", ", existing.Files)}, installed {existing.InstalledAt:u} by clawsharp {existing.Version})");
+            }
+            if (files.FirstOrDefault(file => File.Exists(file.Path)) is { } present)
+            {
+                return new InstallResult.AlreadyInstalled($"{present.Path} exists already (not written by this state directory's install)");
+            }
+        }
+        if (existing is not null && force)
+        {
+            // A replaced definition under another name would be left running beside the new one.
+            await platform.DeactivateAsync(existing, cancellationToken).ConfigureAwait(false);
+            RemoveFiles(existing.Files.Except(files.Select(file => file.Path)).ToList());
+        }
+        var record = new ServiceRecord(definition.Platform, definition.Scope, definition.Name,
+            [definition.EnvironmentFile, .. files.Select(file => file.Path)], definition.Command, time.GetUtcNow(), GatewayVersion.Current);
+        try
+        {
+            definition.State.EnsureCreated();
+            ServiceEnvironmentFileWriter.Write(definition);
+            foreach (var file in files)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(file.Path)!);
+                AtomicFile.WriteAllText(file.Path, file.Content);
+                if (!OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(file.Path, file.Mode);
+                }
+            }
+            ServiceRecordStore.Write(definition.State, record);
+            var warnings = await platform.ActivateAsync(definition, cancellationToken).ConfigureAwait(false);
+            return new InstallResult.Installed(record, warnings);
+        }
+        catch (Exception e) when (e is ServiceCommandException or IOException or UnauthorizedAccessException)
+        {
+            return new InstallResult.Failed($"{e.Message} (the files written are listed in {ServiceRecordStore.PathOf(definition.State)}; 'clawsharp gateway uninstall' removes them)");
+        }
+    }
+
+    public static async Task<UninstallResult> UninstallAsync(IServicePlatform platform, ServiceRecord record, Gateway.Configuration.StateDirectory state,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            await platform.DeactivateAsync(record, cancellationToken).ConfigureAwait(false);
+            var removed = RemoveFiles(record.Files);
+            ServiceRecordStore.Delete(state);
+            return new UninstallResult.Removed(record, removed);
+        }
+        catch (Exception e) when (e is ServiceCommandException or IOException or UnauthorizedAccessException)
+        {
+            return new UninstallResult.Failed(e.Message);
+        }
+    }
+
+    /// <summary><c>systemd user service clawsharp-gateway</c>, <c>launchd agent ai.clawsharp.gateway</c>, <c>Windows service ClawSharpGateway</c>.</summary>
+    public static string Describe(ServiceRecord record) => record.Platform switch
+    {
+        ServicePlatform.Systemd => $"systemd {record.Scope.ToString().ToLowerInvariant()} service {record.Name}",
+        ServicePlatform.Launchd => $"launchd {(record.Scope == ServiceScope.User ? "agent" : "daemon")} {record.Name}",
+        _ => $"Windows service {record.Name}",
+    };
+
+    private static List<string> RemoveFiles(IReadOnlyList<string> files)
+    {
+        var removed = new List<string>();
+        foreach (var path in files.Where(File.Exists))
+        {
+            File.Delete(path);
+            removed.Add(path);
+        }
+        return removed;
+    }
+}
