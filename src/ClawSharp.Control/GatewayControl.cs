@@ -22,7 +22,9 @@ internal static class GatewayControl
 
     /// <summary>Stops the gateway and its manager; <paramref name="warn"/> hears at once when SIGKILL follows an overrun.</summary>
     public static Task<StopResult> StopAsync(StateDirectory state, TimeSpan timeout, Action<string> warn, CancellationToken cancellationToken) =>
-        GatewayStopper.StopAsync(state, timeout, warn, TimeProvider.System, cancellationToken);
+        Services.ServiceRecordStore.Read(state) is { } service
+            ? Services.ServiceGateway.StopAsync(service, state, cancellationToken)
+            : GatewayStopper.StopAsync(state, timeout, warn, TimeProvider.System, cancellationToken);
 
     /// <summary>Restarts now or after a capped drain; returns once a new generation is ready.</summary>
     /// <exception cref="GatewayCallException">The gateway could not be reached or refused.</exception>

@@ -17,6 +17,8 @@ internal static class GatewayCommand
         gateway.Subcommands.Add(GatewayStatusCommand.Build());
         gateway.Subcommands.Add(GatewayStopCommand.Build());
         gateway.Subcommands.Add(GatewayLogsCommand.Build());
+        gateway.Subcommands.Add(GatewayInstallCommand.Build());
+        gateway.Subcommands.Add(GatewayUninstallCommand.Build());
         return gateway;
     }
 }

@@ -47,13 +47,14 @@ internal static class GatewayStartCommand
         return result switch
         {
             StartResult.Started ready => new LifecycleReport("start", true, "started",
-                $"gateway started: pid {ready.GatewayPid}, port {ready.Port} (supervisor pid {ready.SupervisorPid}); ready in {ready.Elapsed.TotalMilliseconds:F0} ms")
+                $"gateway started: pid {ready.GatewayPid}, port {ready.Port} ({(ready.ManagedBy is { } manager ? $"managed by {manager}" : $"supervisor pid {ready.SupervisorPid}")}); ready in {ready.Elapsed.TotalMilliseconds:F0} ms")
             {
                 Details = [$"log: {state.LogFile}", $"next: clawsharp gateway status{next} | clawsharp gateway logs -f{next} | clawsharp gateway stop{next}"],
                 Fields = new Dictionary<string, object?>
                 {
                     ["pid"] = ready.GatewayPid,
-                    ["supervisorPid"] = ready.SupervisorPid,
+                    ["supervisorPid"] = ready.ManagedBy is null ? ready.SupervisorPid : null,
+                    ["manager"] = ready.ManagedBy ?? "builtin",
                     ["port"] = ready.Port,
                     ["logFile"] = state.LogFile,
                     ["stateDir"] = state.Root,

@@ -38,6 +38,11 @@ internal static class GatewayStarter
         }
         // The configuration is good now: an earlier refusal no longer describes this state directory, whoever starts the gateway next.
         StartFailureStore.Clear(state);
+        if (Services.ServiceRecordStore.Read(state) is { } service)
+        {
+            // An installed service starts through its manager, never beside it.
+            return await Services.ServiceGateway.StartAsync(service, launch.State, launch.Timeout ?? config.Daemon.StartTimeout, cancellationToken).ConfigureAwait(false);
+        }
         var snapshot = DaemonSnapshot.Take(state);
         if (launch.Force)
         {

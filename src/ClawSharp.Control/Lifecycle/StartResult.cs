@@ -23,7 +23,11 @@ internal abstract record StartResult
     }
 
     /// <summary>The gateway is ready (the lock names it, <c>/readyz</c> answered 200).</summary>
-    public sealed record Started(int GatewayPid, int SupervisorPid, int Port, TimeSpan Elapsed) : StartResult;
+    public sealed record Started(int GatewayPid, int SupervisorPid, int Port, TimeSpan Elapsed) : StartResult
+    {
+        /// <summary>The installed service manager that runs it (<c>systemd</c>, …); null under the built-in supervisor.</summary>
+        public string? ManagedBy { get; init; }
+    }
 
     /// <summary>A gateway (or a supervisor) already runs for this state directory; <paramref name="Pid"/> is the gateway's, when known.</summary>
     public sealed record AlreadyRunning(string Message, int? Pid) : StartResult;

@@ -19,4 +19,7 @@ internal interface IServicePlatform
 
     /// <summary>Stops the service and removes it from the manager (files are removed afterwards by the installer). Tolerates a service the manager no longer knows.</summary>
     Task DeactivateAsync(ServiceRecord record, CancellationToken cancellationToken);
+
+    /// <summary>After the files are removed: the manager forgets the definition (systemd's <c>daemon-reload</c>). Most managers need nothing.</summary>
+    Task ForgetAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

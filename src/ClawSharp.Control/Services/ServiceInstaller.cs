@@ -90,6 +90,7 @@ internal static class ServiceInstaller
             await platform.DeactivateAsync(record, cancellationToken).ConfigureAwait(false);
             var removed = RemoveFiles(record.Files);
             ServiceRecordStore.Delete(state);
+            await platform.ForgetAsync(cancellationToken).ConfigureAwait(false);
             return new UninstallResult.Removed(record, removed);
         }
         catch (Exception e) when (e is ServiceCommandException or IOException or UnauthorizedAccessException)
