@@ -65,6 +65,12 @@ internal static class GatewayControl
         var snapshot = DaemonSnapshot.Take(state);
         var answer = snapshot.Gateway is not null ? await ask().ConfigureAwait(false) : null;
         var verdict = GatewayStatusDecision.Decide(snapshot, answer, TimeProvider.System.GetUtcNow());
-        return new GatewayStatusReport(state, snapshot, answer, verdict, UpdateFailureStore.Read(state));
+        var service = await Services.ServiceStatusReader.ReadAsync(state, snapshot, CancellationToken.None).ConfigureAwait(false);
+        if (service is { View.GaveUp: true } && verdict.Kind is GatewayStatusKind.Stopped)
+        {
+            // Nothing runs because the manager stopped trying: that is a failure to act on, not a stop.
+            verdict = verdict with { Kind = GatewayStatusKind.Failed, Headline = service.View.Summary, ExitCode = Gateway.ExitCode.Failure };
+        }
+        return new GatewayStatusReport(state, snapshot, answer, verdict, UpdateFailureStore.Read(state), service);
     }
 }

@@ -13,6 +13,14 @@ internal static class StatusPrinter
         var output = Console.Out;
         output.WriteLine(report.Verdict.Headline);
         var daemon = report.Snapshot.Daemon;
+        if (report.Service is { } service)
+        {
+            output.WriteLine($"  service      {Control.Services.ServiceInstaller.Describe(service.Record)}: {service.View.Summary}");
+            foreach (var drift in service.Drift)
+            {
+                output.WriteLine($"  drift        {drift}");
+            }
+        }
         if (report.Snapshot.Supervisor is { } supervisor && daemon is not null)
         {
             output.WriteLine($"  supervisor   builtin, pid {supervisor.Pid}, started {Local(daemon.StartedAt)} (up {GatewayStatusDecision.Uptime(DateTimeOffset.UtcNow - daemon.StartedAt)}), " +
@@ -99,6 +107,10 @@ internal static class StatusPrinter
         {
             WriteSupervisor(w, daemon, snapshot.Supervisor is not null);
         }
+        if (report.Service is { } service)
+        {
+            WriteService(w, service);
+        }
         w.WriteStartArray("problems");
         foreach (var problem in snapshot.Problems)
         {
@@ -121,6 +133,39 @@ internal static class StatusPrinter
             w.WritePropertyName("gateway");
             JsonSerializer.Serialize(w, answer, ProtocolJsonContext.Default.StatusPayload);
         }
+        w.WriteEndObject();
+    }
+
+    private static void WriteService(Utf8JsonWriter w, Control.Services.ServiceStatus service)
+    {
+        w.WriteStartObject("service");
+        w.WriteString("manager", service.View.Manager);
+        w.WriteString("scope", service.Record.Scope.ToString().ToLowerInvariant());
+        w.WriteString("name", service.Record.Name);
+        w.WriteBoolean("known", service.View.Known);
+        w.WriteBoolean("running", service.View.Running);
+        w.WriteBoolean("gaveUp", service.View.GaveUp);
+        if (service.View.MainPid is { } mainPid)
+        {
+            w.WriteNumber("mainPid", mainPid);
+        }
+        if (service.View.Program is { } program)
+        {
+            w.WriteString("program", program);
+        }
+        w.WriteString("summary", service.View.Summary);
+        w.WriteStartObject("properties");
+        foreach (var (key, value) in service.View.Properties)
+        {
+            w.WriteString(key, value);
+        }
+        w.WriteEndObject();
+        w.WriteStartArray("drift");
+        foreach (var drift in service.Drift)
+        {
+            w.WriteStringValue(drift);
+        }
+        w.WriteEndArray();
         w.WriteEndObject();
     }
 

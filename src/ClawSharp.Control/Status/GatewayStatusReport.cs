@@ -11,4 +11,6 @@ namespace ClawSharp.Control.Status;
 /// <param name="Gateway">The gateway's <c>status</c> answer, when it gave one.</param>
 /// <param name="Verdict">What <see cref="GatewayStatusDecision"/> concluded.</param>
 /// <param name="UpdateFailure">The last update restart that fell back in process (update-failed.json), if any.</param>
-internal sealed record GatewayStatusReport(StateDirectory State, DaemonSnapshot Snapshot, StatusPayload? Gateway, GatewayStatusVerdict Verdict, UpdateFailure? UpdateFailure);
+/// <param name="Service">The installed service (systemd, launchd, Windows) and its manager's view, when one is installed.</param>
+internal sealed record GatewayStatusReport(StateDirectory State, DaemonSnapshot Snapshot, StatusPayload? Gateway, GatewayStatusVerdict Verdict, UpdateFailure? UpdateFailure,
+    Services.ServiceStatus? Service = null);

@@ -70,10 +70,19 @@ internal sealed class SystemdContainer : IAsyncDisposable
                 init = InitOf(process.Id);
                 return init > 0 || process.HasExited;
             }, TimeSpan.FromSeconds(20), "the container's systemd to start");
-            Assert.False(process.HasExited, $"systemd-nspawn exited {process.ExitCode}:\n{console.Text}");
+            if (process.HasExited)
+            {
+                Assert.Fail($"systemd-nspawn exited {process.ExitCode}:\n{console.Text}");
+            }
             var container = new SystemdContainer(process, console, init);
-            var running = await container.ExecAsync(TimeSpan.FromSeconds(30), "systemctl", "is-system-running", "--wait");
-            Assert.True(running.Stdout.Trim() is "running" or "degraded", $"the container's systemd did not come up: {running}\n{console.Text}");
+            CliResult? running = null;
+            // Until systemd has its bus up, systemctl cannot even ask ("Failed to connect to bus").
+            var up = await Eventually.UntilAsync(async () =>
+            {
+                running = await container.ExecAsync(TimeSpan.FromSeconds(30), "systemctl", "is-system-running", "--wait");
+                return running.Stdout.Trim() is "running" or "degraded";
+            }, TimeSpan.FromSeconds(30));
+            Assert.True(up, $"the container's systemd did not come up: {running}\n{console.Text}");
             return container;
         }
         catch
@@ -110,6 +119,20 @@ internal sealed class SystemdContainer : IAsyncDisposable
             }
         }
         return 0;
+    }
+
+    /// <summary>A path inside the container, as the host reaches it (through the container's root).</summary>
+    public string HostPath(string containerPath) => $"/proc/{InitPid}/root{containerPath}";
+
+    /// <summary>Writes a file inside the container (directories created), owned by <paramref name="owner"/>, mode 0600.</summary>
+    public async Task WriteFileAsync(string containerPath, string content, string owner = "root")
+    {
+        var mkdir = await ExecAsync("install", "-d", "-m", "700", "-o", owner, "-g", owner, Path.GetDirectoryName(containerPath)!);
+        Assert.True(mkdir.ExitCode == 0, mkdir.ToString());
+        await File.WriteAllTextAsync(HostPath(containerPath), content);
+        var chown = await ExecAsync("chown", $"{owner}:{owner}", containerPath);
+        Assert.True(chown.ExitCode == 0, chown.ToString());
+        File.SetUnixFileMode(HostPath(containerPath), UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
     public override string ToString() => console.Text;

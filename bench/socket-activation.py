@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""Restarts under a steady request stream (issue 15): systemd with socket activation, next to
+the built-in supervisor.
+
+usage: bench/socket-activation.py BINARY [--rounds N] [--rate R] [--manager systemd|builtin|both]
+
+BINARY is a clawsharp executable (the Native AOT build: bench/publish-aot.sh DIR prints it).
+- systemd: boots a real systemd 252 in a container (scripts/systemd-tree.sh, systemd-nspawn,
+  shared network), binds BINARY's folder in read-only, `gateway install --system --port P`.
+- builtin: `gateway start --port P` under the built-in supervisor on the host.
+Then, while a load thread opens a fresh connection and sends GET /healthz every 1/R s (default
+200/s), N rounds of `gateway restart` (each waits for the new generation) and N rounds of
+`kill -9` of the gateway (each waits until the manager has restarted it and it answers).
+Per phase it reports the requests sent, refused (ECONNREFUSED) and failed otherwise, the
+longest gap between two answered requests, and the p50/p99/max latency of answered requests.
+"""
+import argparse, json, os, signal, socket, statistics, subprocess, sys, tempfile, threading, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from probes import free_port, ready  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class Load:
+    """One connection per request at a fixed rate; each request is timed on its own thread."""
+
+    def __init__(self, port, rate):
+        self.port, self.interval = port, 1.0 / rate
+        self.results = []  # (sent, answered_at or None, outcome)
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _one(self):
+        sent = time.perf_counter()
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=10) as s:
+                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                ok = s.recv(64).startswith(b"HTTP/1.1 200")
+                outcome = "ok" if ok else "bad"
+        except ConnectionRefusedError:
+            outcome = "refused"
+        except OSError:
+            outcome = "error"
+        with self.lock:
+            self.results.append((sent, time.perf_counter(), outcome))
+
+    def _run(self):
+        next_at = time.perf_counter()
+        while not self.stop.is_set():
+            threading.Thread(target=self._one, daemon=True).start()
+            next_at += self.interval
+            delay = next_at - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+
+    def take(self):
+        """The results so far, and a fresh list for the next phase (requests in flight land in the next one)."""
+        with self.lock:
+            taken, self.results = self.results, []
+        return taken
+
+    def close(self):
+        self.stop.set()
+        self.thread.join()
+
+
+def summarize(name, results):
+    answered = sorted(r for r in results if r[2] == "ok")
+    latencies = sorted((r[1] - r[0]) * 1000 for r in answered)
+    ends = sorted(r[1] for r in answered)
+    gap = max((b - a for a, b in zip(ends, ends[1:])), default=0) * 1000
+    pct = lambda p: latencies[min(len(latencies) - 1, int(p * len(latencies)))] if latencies else float("nan")
+    return {
+        "phase": name, "sent": len(results), "answered": len(answered),
+        "refused": sum(1 for r in results if r[2] == "refused"),
+        "failed": sum(1 for r in results if r[2] in ("error", "bad")),
+        "longest_gap_ms": round(gap, 1), "p50_ms": round(pct(0.5), 2), "p99_ms": round(pct(0.99), 2),
+        "max_ms": round(latencies[-1], 1) if latencies else None,
+    }
+
+
+def wait_ready_new_pid(port, old_pid, pid_of, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        pid = pid_of()
+        if pid and pid != old_pid and ready(port):
+            return pid
+        time.sleep(0.01)
+    raise RuntimeError(f"gateway not back within {timeout} s (old pid {old_pid})")
+
+
+class Systemd:
+    def __init__(self, binary):
+        tree = subprocess.run([os.path.join(REPO, "scripts", "systemd-tree.sh")], check=True,
+                              capture_output=True, text=True).stdout.strip()
+        self.binary = binary
+        self.proc = subprocess.Popen(
+            ["systemd-nspawn", "-b", "-D", tree, "--register=no", "--keep-unit", "--console=read-only",
+             "--volatile=overlay", f"--machine=clawbench-{os.getpid()}", f"--bind-ro={os.path.dirname(binary)}"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 20
+        self.init = 0
+        while time.time() < deadline and not self.init:
+            try:
+                for child in open(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read().split():
+                    if open(f"/proc/{child}/comm").read().strip() == "systemd":
+                        self.init = int(child)
+            except OSError:
+                pass
+            time.sleep(0.05)
+        while time.time() < deadline:
+            if self.run("systemctl", "is-system-running", "--wait", check=False).stdout.strip() in ("running", "degraded"):
+                break
+            time.sleep(0.1)
+
+    def run(self, *args, check=True):
+        return subprocess.run(["nsenter", "-t", str(self.init), "-a", "env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+                               "HOME=/root", *args], check=check, capture_output=True, text=True)
+
+    def start(self, port):
+        self.run(self.binary, "gateway", "install", "--system", "--port", str(port))
+
+    def restart(self):
+        self.run(self.binary, "gateway", "restart")
+
+    def pid(self):
+        # The container's MainPID, translated to the host's view through the lock file is not needed:
+        # kill -9 runs inside the container too.
+        out = self.run("systemctl", "show", "clawsharp-gateway.service", "-p", "MainPID", "--value", check=False).stdout.strip()
+        return int(out) if out.isdigit() and out != "0" else None
+
+    def kill(self, pid):
+        self.run("kill", "-9", str(pid))
+
+    def close(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=30)
+
+
+class Builtin:
+    def __init__(self, binary):
+        self.binary, self.home = binary, tempfile.mkdtemp(prefix="clawsharp-bench-")
+
+    def cli(self, *args):
+        subprocess.run([self.binary, "gateway", *args, "--home", self.home], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def start(self, port):
+        self.cli("start", "--port", str(port))
+
+    def restart(self):
+        self.cli("restart")
+
+    def pid(self):
+        try:
+            with open(os.path.join(self.home, "gateway.lock")) as f:
+                return json.load(f)["pid"]
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def kill(self, pid):
+        os.kill(pid, signal.SIGKILL)
+
+    def close(self):
+        self.cli("stop")
+
+
+def bench(manager, binary, rounds, rate):
+    target = Systemd(binary) if manager == "systemd" else Builtin(binary)
+    port = free_port()
+    try:
+        target.start(port)
+        load = Load(port, rate)
+        time.sleep(1)
+        load.take()
+        for _ in range(rounds):
+            target.restart()
+        time.sleep(0.5)
+        restart = summarize(f"{manager}: {rounds} x gateway restart", load.take())
+        for _ in range(rounds):
+            old = target.pid()
+            target.kill(old)
+            wait_ready_new_pid(port, old, target.pid)
+        time.sleep(0.5)
+        crash = summarize(f"{manager}: {rounds} x kill -9", load.take())
+        load.close()
+        return [restart, crash]
+    finally:
+        target.close()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("binary")
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--rate", type=int, default=200)
+    parser.add_argument("--manager", choices=["systemd", "builtin", "both"], default="both")
+    args = parser.parse_args()
+    binary = os.path.abspath(args.binary)
+    managers = ["systemd", "builtin"] if args.manager == "both" else [args.manager]
+    for manager in managers:
+        for row in bench(manager, binary, args.rounds, args.rate):
+            print(json.dumps(row))
+
+
+if __name__ == "__main__":
+    main()

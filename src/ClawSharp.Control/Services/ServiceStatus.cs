@@ -1,0 +1,49 @@
+namespace ClawSharp.Control.Services;
+
+/// <summary>The installed service in <c>gateway status</c>: what install recorded, what the manager says, and what has drifted.</summary>
+/// <param name="Record">service.json.</param>
+/// <param name="View">The manager's view.</param>
+/// <param name="Drift">Disagreements worth acting on (the unit's binary, the running binary, the CLI's).</param>
+internal sealed record ServiceStatus(ServiceRecord Record, ServiceView View, IReadOnlyList<string> Drift)
+{
+    /// <summary>
+    /// Drift, pure. <paramref name="runningProgram"/> is the running gateway's executable; <paramref name="cliProgram"/>
+    /// this CLI's; the versions are the gateway's (from its lock) and the CLI's.
+    /// </summary>
+    public static IReadOnlyList<string> FindDrift(ServiceView view, string? runningProgram, string cliProgram, string? gatewayVersion, string cliVersion)
+    {
+        var drift = new List<string>();
+        if (view.Program is { } unitProgram)
+        {
+            if (runningProgram is not null && !SameFile(unitProgram, runningProgram))
+            {
+                drift.Add($"the service runs {unitProgram} but the running gateway is {runningProgram}: restart it through the service ('clawsharp gateway stop', then 'start')");
+            }
+            if (!SameFile(unitProgram, cliProgram))
+            {
+                drift.Add($"the service runs {unitProgram}, not this CLI ({cliProgram}); 'clawsharp gateway install --force' points it here");
+            }
+        }
+        if (gatewayVersion is not null && gatewayVersion != cliVersion)
+        {
+            drift.Add($"the running gateway is version {gatewayVersion}, this CLI is {cliVersion}");
+        }
+        return drift;
+    }
+
+    private static bool SameFile(string a, string b)
+    {
+        static string Resolve(string path)
+        {
+            try
+            {
+                return new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Path.GetFullPath(path);
+            }
+            catch (IOException)
+            {
+                return path;
+            }
+        }
+        return string.Equals(Resolve(a), Resolve(b), StringComparison.Ordinal);
+    }
+}

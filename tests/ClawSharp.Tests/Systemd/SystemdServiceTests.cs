@@ -1,0 +1,199 @@
+using System.Text.Json;
+using ClawSharp.Tests.Infrastructure;
+
+namespace ClawSharp.Tests.Systemd;
+
+/// <summary>
+/// <c>gateway install</c> and the lifecycle under a real systemd 252, booted in a container
+/// (<see cref="SystemdContainer"/>), with this build's binary and real <c>systemctl</c>.
+/// </summary>
+public sealed class SystemdServiceTests
+{
+    private const string Service = "clawsharp-gateway.service";
+    private const string Socket = "clawsharp-gateway.socket";
+    private const string FakeApiKey = "sk-systemd-test-secret-0123456789";
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task A_system_install_writes_enables_and_starts_the_units_and_status_agrees_and_uninstall_leaves_nothing()
+    {
+        await using var container = await SystemdContainer.BootAsync();
+        var port = TestHttpServer.FreePort();
+
+        var install = await ClawSharpAsync(container, "gateway", "install", "--system", "--port", port.ToString(), "--json");
+
+        Assert.True(install.ExitCode == 0, $"{install}\n{container}");
+        using var installed = JsonDocument.Parse(install.Stdout);
+        Assert.Equal("systemd", installed.RootElement.GetProperty("manager").GetString());
+        Assert.Equal("active", await container.ShowAsync(Service, "ActiveState"));
+        Assert.Equal("enabled", (await container.ExecAsync("systemctl", "is-enabled", Service)).Stdout.Trim());
+        Assert.Equal("enabled", (await container.ExecAsync("systemctl", "is-enabled", Socket)).Stdout.Trim());
+        var mainPid = int.Parse(await container.ShowAsync(Service, "MainPID"));
+        Assert.Equal(mainPid, installed.RootElement.GetProperty("pid").GetInt32());
+
+        var status = await ClawSharpAsync(container, "gateway", "status", "--json");
+        Assert.True(status.ExitCode == 0, status.ToString());
+        using var reported = JsonDocument.Parse(status.Stdout);
+        Assert.Equal(mainPid, reported.RootElement.GetProperty("pid").GetInt32());
+        var service = reported.RootElement.GetProperty("service");
+        Assert.Equal("systemd", service.GetProperty("manager").GetString());
+        Assert.Equal(mainPid, service.GetProperty("mainPid").GetInt32());
+        Assert.Equal("active", service.GetProperty("properties").GetProperty("ActiveState").GetString());
+        Assert.Equal(0, service.GetProperty("drift").GetArrayLength());
+
+        // Secrets: only in the owner-only environment file; the units are world-readable and hold none.
+        var files = installed.RootElement.GetProperty("files").EnumerateArray().Select(file => file.GetString()!).ToList();
+        Assert.Contains("/etc/systemd/system/clawsharp-gateway.service", files);
+        Assert.Contains("/etc/systemd/system/clawsharp-gateway.socket", files);
+        foreach (var file in files)
+        {
+            var text = await File.ReadAllTextAsync(container.HostPath(file));
+            var mode = File.GetUnixFileMode(container.HostPath(file));
+            if (file.EndsWith("service.env", StringComparison.Ordinal))
+            {
+                Assert.Contains(FakeApiKey, text, StringComparison.Ordinal);
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, mode);
+            }
+            else
+            {
+                Assert.DoesNotContain(FakeApiKey, text, StringComparison.Ordinal);
+            }
+        }
+
+        var uninstall = await ClawSharpAsync(container, "gateway", "uninstall", "--json");
+        Assert.True(uninstall.ExitCode == 0, uninstall.ToString());
+        Assert.All(files, file => Assert.False(File.Exists(container.HostPath(file)), $"{file} is left after uninstall"));
+        Assert.False(File.Exists(container.HostPath("/root/.clawsharp/service.json")));
+        Assert.Equal("not-found", await container.ShowAsync(Service, "LoadState"));
+        Assert.Equal("inactive", await container.ShowAsync(Socket, "ActiveState"));
+    }
+
+    [Fact]
+    public async Task Installing_over_an_existing_definition_without_force_says_what_exists_and_exits_1()
+    {
+        await using var container = await SystemdContainer.BootAsync();
+        var port = TestHttpServer.FreePort();
+        Assert.Equal(0, (await ClawSharpAsync(container, "gateway", "install", "--system", "--port", port.ToString())).ExitCode);
+
+        var again = await ClawSharpAsync(container, "gateway", "install", "--system", "--port", port.ToString(), "--json");
+
+        Assert.Equal(1, again.ExitCode);
+        using var refused = JsonDocument.Parse(again.Stdout);
+        Assert.Equal("exists", refused.RootElement.GetProperty("result").GetString());
+        Assert.Contains("systemd system service clawsharp-gateway is already installed", refused.RootElement.GetProperty("error").GetString());
+
+        var forced = await ClawSharpAsync(container, "gateway", "install", "--system", "--port", port.ToString(), "--force");
+        Assert.True(forced.ExitCode == 0, forced.ToString());
+        Assert.Equal("active", await container.ShowAsync(Service, "ActiveState"));
+    }
+
+    [Fact]
+    public async Task A_user_install_runs_under_the_users_own_manager()
+    {
+        await using var container = await SystemdContainer.BootAsync();
+        var port = TestHttpServer.FreePort();
+
+        var install = await container.ExecAsUserAsync(SystemdContainer.ClawSharp, "gateway", "install", "--port", port.ToString(), "--json");
+
+        Assert.True(install.ExitCode == 0, $"{install}\n{container}");
+        var userShow = await container.ExecAsUserAsync("systemctl", "--user", "show", Service, "-p", "ActiveState", "--value");
+        Assert.Equal("active", userShow.Stdout.Trim());
+        Assert.True(File.Exists(container.HostPath($"/home/{SystemdContainer.User}/.config/systemd/user/{Service}")));
+        // Lingering is on for this user in the tree, so install has nothing to warn about.
+        Assert.DoesNotContain("lingering is off", install.Stdout + install.Stderr, StringComparison.Ordinal);
+        var status = await container.ExecAsUserAsync(SystemdContainer.ClawSharp, "gateway", "status");
+        Assert.True(status.ExitCode == 0, status.ToString());
+        Assert.Contains("systemd user service clawsharp-gateway: systemd: active (running)", status.Stdout, StringComparison.Ordinal);
+
+        var stop = await container.ExecAsUserAsync(SystemdContainer.ClawSharp, "gateway", "stop", "--json");
+        Assert.True(stop.ExitCode == 0, stop.ToString());
+        Assert.Equal("inactive", (await container.ExecAsUserAsync("systemctl", "--user", "show", Service, "-p", "ActiveState", "--value")).Stdout.Trim());
+        var start = await container.ExecAsUserAsync(SystemdContainer.ClawSharp, "gateway", "start", "--json");
+        Assert.True(start.ExitCode == 0, start.ToString());
+        using var started = JsonDocument.Parse(start.Stdout);
+        Assert.Equal("systemd", started.RootElement.GetProperty("manager").GetString());
+    }
+
+    [Fact]
+    public async Task A_second_launcher_is_refused_while_the_service_runs()
+    {
+        await using var container = await SystemdContainer.BootAsync();
+        var port = TestHttpServer.FreePort();
+        Assert.Equal(0, (await ClawSharpAsync(container, "gateway", "install", "--system", "--port", port.ToString())).ExitCode);
+        var mainPid = await container.ShowAsync(Service, "MainPID");
+
+        var foreground = await ClawSharpAsync(container, "gateway", "run", "--port", port.ToString());
+
+        Assert.Equal(1, foreground.ExitCode);
+        Assert.Contains($"already running (pid {mainPid}, port {port}, managed by systemd)", foreground.Stderr, StringComparison.Ordinal);
+        Assert.Equal(mainPid, await container.ShowAsync(Service, "MainPID"));
+    }
+
+    [Fact]
+    public async Task Restarts_and_a_kill_9_under_socket_activation_refuse_no_connection()
+    {
+        await using var container = await SystemdContainer.BootAsync();
+        var port = TestHttpServer.FreePort();
+        Assert.Equal(0, (await ClawSharpAsync(container, "gateway", "install", "--system", "--port", port.ToString())).ExitCode);
+        var firstPid = await container.ShowAsync(Service, "MainPID");
+
+        using var load = new ConnectLoop(port);
+        for (var i = 0; i < 3; i++)
+        {
+            var restart = await ClawSharpAsync(container, "gateway", "restart", "--json");
+            Assert.True(restart.ExitCode == 0, restart.ToString());
+        }
+        // A requested restart keeps the PID: systemd sees no new start.
+        Assert.Equal(firstPid, await container.ShowAsync(Service, "MainPID"));
+        Assert.Equal("0", await container.ShowAsync(Service, "NRestarts"));
+
+        Assert.Equal(0, (await container.ExecAsync("kill", "-9", firstPid)).ExitCode);
+        await Eventually.AssertAsync(async () => await container.ShowAsync(Service, "NRestarts") == "1"
+            && await container.ShowAsync(Service, "ActiveState") == "active", Deadline, "systemd to restart the killed gateway");
+        var answeredBefore = load.Answered;
+        await Eventually.AssertAsync(() => load.Answered > answeredBefore + 20, Deadline, "the restarted gateway to answer");
+        load.Stop();
+
+        Assert.True(load.Refused == 0, $"{load.Refused} of {load.Attempts} connections refused ({load.FirstError})");
+        Assert.NotEqual(firstPid, await container.ShowAsync(Service, "MainPID"));
+    }
+
+    [Fact]
+    public async Task Requested_restarts_never_trip_the_start_limit_a_crash_storm_does_and_start_recovers()
+    {
+        await using var container = await SystemdContainer.BootAsync();
+        var port = TestHttpServer.FreePort();
+        Assert.Equal(0, (await ClawSharpAsync(container, "gateway", "install", "--system", "--port", port.ToString())).ExitCode);
+
+        for (var i = 0; i < 10; i++)
+        {
+            var restart = await ClawSharpAsync(container, "gateway", "restart", "--json");
+            Assert.True(restart.ExitCode == 0, $"restart {i + 1}: {restart}");
+        }
+        Assert.Equal("active", await container.ShowAsync(Service, "ActiveState"));
+        Assert.Equal("0", await container.ShowAsync(Service, "NRestarts"));
+
+        // 4 crashes within the window: the 5th start is refused (StartLimitBurst=4 counts the first start too).
+        for (var crash = 1; crash <= 4; crash++)
+        {
+            await Eventually.AssertAsync(async () => await container.ShowAsync(Service, "SubState") == "running", Deadline, $"running before crash {crash}");
+            var pid = await container.ShowAsync(Service, "MainPID");
+            Assert.Equal(0, (await container.ExecAsync("kill", "-9", pid)).ExitCode);
+            await Eventually.AssertAsync(async () => await container.ShowAsync(Service, "MainPID") != pid, Deadline, $"crash {crash} noticed");
+        }
+        await Eventually.AssertAsync(async () => await container.ShowAsync(Service, "ActiveState") == "failed", Deadline, "systemd to give up");
+        Assert.Equal("start-limit-hit", await container.ShowAsync(Service, "Result"));
+
+        var status = await ClawSharpAsync(container, "gateway", "status");
+        Assert.Equal(1, status.ExitCode);
+        Assert.Contains("systemd gave up after 3 restarts, last signal 9", status.Stdout, StringComparison.Ordinal);
+
+        var start = await ClawSharpAsync(container, "gateway", "start", "--json");
+        Assert.True(start.ExitCode == 0, start.ToString());
+        Assert.Equal("active", await container.ShowAsync(Service, "ActiveState"));
+    }
+
+    /// <summary>Runs this build's clawsharp as root in the container, with a fake API key in its environment (which install must keep out of the units).</summary>
+    private static Task<CliResult> ClawSharpAsync(SystemdContainer container, params string[] args) =>
+        container.ExecAsync(["env", $"OPENAI_API_KEY={FakeApiKey}", SystemdContainer.ClawSharp, .. args]);
+}
