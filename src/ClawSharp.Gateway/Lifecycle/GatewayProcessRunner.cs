@@ -9,7 +9,8 @@ namespace ClawSharp.Gateway.Lifecycle;
 /// <summary>
 /// <c>gateway run</c> as a process. Order: take the hand-over variables of a fresh-PID respawn
 /// (before anything can start a child, so exec agents never inherit them) and leave the
-/// parent's session when respawned; create the state directory; lead an own process group
+/// parent's session when respawned; load the service's environment file
+/// (<c>CLAWSHARP_ENV_FILE</c>; a bad one ends with 78); create the state directory; lead an own process group
 /// under the built-in supervisor; export <c>CLAWSHARP_HOME</c>; load the configuration (a bad
 /// one ends with 78 before anything starts); set up logging; run the loop, with the signal
 /// listener, until it ends.
@@ -26,6 +27,14 @@ internal static class GatewayProcessRunner
         if (spawned is { Respawned: true })
         {
             SpawnOrigin.Detach();
+        }
+        try
+        {
+            ServiceEnvironmentFile.LoadIntoProcess();
+        }
+        catch (ConfigException e)
+        {
+            return (ExitCode.Config, e.Message);
         }
         try
         {
