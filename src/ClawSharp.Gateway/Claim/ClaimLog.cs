@@ -5,8 +5,9 @@ namespace ClawSharp.Gateway.Claim;
 /// <summary>Log messages of the lock and listener claim; event ids in the gateway's 1000–1099 range, shared with the other lifecycle folders. Tests assert on ids and texts.</summary>
 internal static partial class ClaimLog
 {
-    [LoggerMessage(1003, LogLevel.Error, "gateway already running (pid {Pid}, port {Port})")]
-    public static partial void AlreadyRunning(ILogger logger, int pid, int port);
+    /// <remarks>The text is <see cref="DuplicateStartPolicy.DescribeRunningOwner"/>: "gateway already running (pid N, port P[, managed by M])".</remarks>
+    [LoggerMessage(1003, LogLevel.Error, "{Description}")]
+    public static partial void AlreadyRunning(ILogger logger, string description);
 
     [LoggerMessage(1004, LogLevel.Error, "gateway already running (state directory {Root} is locked; owner unknown)")]
     public static partial void AlreadyRunningUnknown(ILogger logger, string root);

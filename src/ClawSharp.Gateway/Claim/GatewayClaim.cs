@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using ClawSharp.Gateway.Configuration;
+using ClawSharp.Gateway.ServiceManagers;
 using Microsoft.Extensions.Logging;
 
 namespace ClawSharp.Gateway.Claim;
@@ -15,12 +16,14 @@ namespace ClawSharp.Gateway.Claim;
 /// </summary>
 /// <param name="state">The state directory.</param>
 /// <param name="force">Stop a stale owner of the lock or the port before the first start.</param>
-/// <param name="supervised">Whether a supervisor restarts this process (the duplicate-start exit code depends on it).</param>
+/// <param name="supervisor">Who supervises this process: the lock records it, and the duplicate-start exit code depends on it.</param>
 /// <param name="spawned">Who started this process and the listening socket it inherits, if any.</param>
 /// <param name="logger">The lifecycle log.</param>
-internal sealed class GatewayClaim(StateDirectory state, bool force, bool supervised, SpawnOrigin? spawned, ILogger logger)
+internal sealed class GatewayClaim(StateDirectory state, bool force, SupervisorKind supervisor, SpawnOrigin? spawned, ILogger logger)
 {
     private static readonly TimeSpan ForceGrace = TimeSpan.FromSeconds(10);
+
+    private readonly bool supervised = supervisor != SupervisorKind.None;
 
     // Offered once: a later start binds anew if the configuration moved away from it.
     private InheritedListener? inherited = spawned?.Listener;
@@ -63,14 +66,15 @@ internal sealed class GatewayClaim(StateDirectory state, bool force, bool superv
     private async Task<(GatewayLock?, ExitCode?)> TryAcquireLockAsync(GatewayOptions options, bool firstStart, CancellationToken cancellationToken)
     {
         var bind = options.Bind.ToString();
-        var attempt = GatewayLock.TryAcquire(state.LockFile, options.Port, bind, logger);
+        var manager = LockOwner.ManagerName(supervisor);
+        var attempt = GatewayLock.TryAcquire(state.LockFile, options.Port, bind, manager, logger);
         if (attempt is LockAttempt.Held forced && firstStart && force)
         {
             if (!await new StaleGatewayTerminator(logger, ForceGrace).TerminateLockOwnerAsync(forced.Owner).ConfigureAwait(false))
             {
                 ClaimLog.ForceFailed(logger, "the lock owner could not be verified as a running gateway");
             }
-            attempt = GatewayLock.TryAcquire(state.LockFile, options.Port, bind, logger);
+            attempt = GatewayLock.TryAcquire(state.LockFile, options.Port, bind, manager, logger);
         }
         switch (attempt)
         {
@@ -87,7 +91,7 @@ internal sealed class GatewayClaim(StateDirectory state, bool force, bool superv
                 }
                 else
                 {
-                    ClaimLog.AlreadyRunning(logger, owner.Pid, owner.Port);
+                    ClaimLog.AlreadyRunning(logger, DuplicateStartPolicy.DescribeRunningOwner(owner.Pid, owner.Port, owner.Manager));
                 }
                 return (null, verdict.Code);
             default:

@@ -34,7 +34,7 @@ internal sealed class GenerationStarter : IGenerationStarter, IDisposable
         loggerFactory = logging.Factory;
         this.logger = logger;
         this.hooks = hooks;
-        claim = new GatewayClaim(settings.State, settings.Force, settings.Supervisor != ServiceManagers.SupervisorKind.None, settings.Spawned, logger);
+        claim = new GatewayClaim(settings.State, settings.Force, settings.Supervisor, settings.Spawned, logger);
         authLimiter = new AuthFailureLimiter(settings.Time);
         using var process = Process.GetCurrentProcess();
         processStartedAt = new DateTimeOffset(process.StartTime.ToUniversalTime(), TimeSpan.Zero);
