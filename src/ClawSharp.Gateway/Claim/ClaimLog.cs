@@ -46,6 +46,12 @@ internal static partial class ClaimLog
     [LoggerMessage(1037, LogLevel.Warning, "closed the inherited descriptor {Descriptor} instead of using it: {Problem}; binding anew")]
     public static partial void InheritedListenerRefused(ILogger logger, int descriptor, string problem);
 
+    [LoggerMessage(1060, LogLevel.Information, "adopted the listening socket {Endpoint} from systemd socket activation: {Socket} of {Count} passed")]
+    public static partial void ActivatedSocketAdopted(ILogger logger, string endpoint, string socket, int count);
+
+    [LoggerMessage(1061, LogLevel.Error, "{Problem}")]
+    public static partial void ActivatedSocketRefused(ILogger logger, string problem);
+
     [LoggerMessage(1010, LogLevel.Error, "gateway failed to start: {Reason}")]
     public static partial void StartFailed(ILogger logger, string reason);
 }
