@@ -5,8 +5,9 @@ namespace ClawSharp.Gateway.Claim;
 /// <summary>Log messages of the lock and listener claim; event ids in the gateway's 1000–1099 range, shared with the other lifecycle folders. Tests assert on ids and texts.</summary>
 internal static partial class ClaimLog
 {
-    [LoggerMessage(1003, LogLevel.Error, "gateway already running (pid {Pid}, port {Port})")]
-    public static partial void AlreadyRunning(ILogger logger, int pid, int port);
+    /// <remarks>The text is <see cref="DuplicateStartPolicy.DescribeRunningOwner"/>: "gateway already running (pid N, port P[, managed by M])".</remarks>
+    [LoggerMessage(1003, LogLevel.Error, "{Description}")]
+    public static partial void AlreadyRunning(ILogger logger, string description);
 
     [LoggerMessage(1004, LogLevel.Error, "gateway already running (state directory {Root} is locked; owner unknown)")]
     public static partial void AlreadyRunningUnknown(ILogger logger, string root);
@@ -44,6 +45,12 @@ internal static partial class ClaimLog
 
     [LoggerMessage(1037, LogLevel.Warning, "closed the inherited descriptor {Descriptor} instead of using it: {Problem}; binding anew")]
     public static partial void InheritedListenerRefused(ILogger logger, int descriptor, string problem);
+
+    [LoggerMessage(1060, LogLevel.Information, "adopted the listening socket {Endpoint} from systemd socket activation: {Socket} of {Count} passed")]
+    public static partial void ActivatedSocketAdopted(ILogger logger, string endpoint, string socket, int count);
+
+    [LoggerMessage(1061, LogLevel.Error, "{Problem}")]
+    public static partial void ActivatedSocketRefused(ILogger logger, string problem);
 
     [LoggerMessage(1010, LogLevel.Error, "gateway failed to start: {Reason}")]
     public static partial void StartFailed(ILogger logger, string reason);

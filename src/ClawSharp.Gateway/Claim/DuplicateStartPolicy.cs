@@ -48,6 +48,22 @@ internal static class DuplicateStartPolicy
     public static ReadinessAnswer OwnerAnswer(ReadinessAnswer probed, bool ownerStopped, TimeSpan lockAge) =>
         probed == ReadinessAnswer.NoAnswer && !ownerStopped && lockAge < StartGrace ? ReadinessAnswer.Unknown : probed;
 
+    /// <summary>
+    /// What a start says when the lock's owner runs: "gateway already running (pid N, port P)",
+    /// plus ", managed by systemd" (launchd, windows) or ", managed by the built-in supervisor" when
+    /// the lock names a manager, so that the operator goes to that manager rather than starting
+    /// another gateway beside it.
+    /// </summary>
+    /// <param name="pid">The owner's PID.</param>
+    /// <param name="port">The owner's port.</param>
+    /// <param name="manager">The lock's <see cref="LockOwner.Manager"/>: null or <c>none</c> names no manager.</param>
+    public static string DescribeRunningOwner(int pid, int port, string? manager) => manager switch
+    {
+        null or "" or "none" => $"gateway already running (pid {pid}, port {port})",
+        "builtin" => $"gateway already running (pid {pid}, port {port}, managed by the built-in supervisor)",
+        _ => $"gateway already running (pid {pid}, port {port}, managed by {manager})",
+    };
+
     /// <summary>What a start says when the lock's owner does not answer; <c>gateway run</c> and <c>gateway start</c> say the same.</summary>
     public static string DescribeUnresponsiveOwner(int pid, TimeSpan timeout) =>
         $"pid {pid} holds the lock but does not answer (/readyz timed out after {timeout.TotalSeconds:0.###} s); stop it, or start with --force to replace it";

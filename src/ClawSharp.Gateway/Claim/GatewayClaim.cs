@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using ClawSharp.Gateway.Configuration;
+using ClawSharp.Gateway.ServiceManagers;
 using Microsoft.Extensions.Logging;
 
 namespace ClawSharp.Gateway.Claim;
@@ -10,20 +11,30 @@ namespace ClawSharp.Gateway.Claim;
 /// "Lock"): take the lock or fail with "gateway already running" (exit 1; 78 for a supervised
 /// duplicate whose owner answers), or with "pid N holds the lock but does not answer" when the
 /// owner's <c>/readyz</c> times out (exit 1; <see cref="DuplicateStartPolicy"/> decides, this
-/// type asks); keep, take over (from a respawning parent) or bind the listening socket.
-/// <c>--force</c> stops a stale (or stopped, or wedged) owner first, on the first start only.
+/// type asks); keep, take over (from systemd's socket activation or a respawning parent) or bind
+/// the listening socket. A socket systemd passed is the only one this process serves on: one that
+/// does not serve the configuration fails the start with 78 (systemd holds that port; a socket
+/// of our own would fight the socket unit). <c>--force</c> stops a stale (or stopped, or wedged)
+/// owner first, on the first start only.
 /// </summary>
 /// <param name="state">The state directory.</param>
 /// <param name="force">Stop a stale owner of the lock or the port before the first start.</param>
-/// <param name="supervised">Whether a supervisor restarts this process (the duplicate-start exit code depends on it).</param>
+/// <param name="supervisor">Who supervises this process: the lock records it, and the duplicate-start exit code depends on it.</param>
 /// <param name="spawned">Who started this process and the listening socket it inherits, if any.</param>
+/// <param name="activation">The socket systemd passed (socket activation), if any.</param>
 /// <param name="logger">The lifecycle log.</param>
-internal sealed class GatewayClaim(StateDirectory state, bool force, bool supervised, SpawnOrigin? spawned, ILogger logger)
+internal sealed class GatewayClaim(StateDirectory state, bool force, SupervisorKind supervisor, SpawnOrigin? spawned, SocketActivation? activation,
+    ILogger logger)
 {
     private static readonly TimeSpan ForceGrace = TimeSpan.FromSeconds(10);
 
+    private readonly bool supervised = supervisor != SupervisorKind.None;
+
     // Offered once: a later start binds anew if the configuration moved away from it.
     private InheritedListener? inherited = spawned?.Listener;
+
+    // Offered once; once adopted, the socket stays for the life of the process.
+    private SocketActivation? activated = activation;
 
     /// <summary>Takes the lock: the lock, or the exit code a failed start ends with.</summary>
     public async Task<(GatewayLock? Lock, ExitCode? Failure)> AcquireLockAsync(GatewayOptions options, bool firstStart, CancellationToken cancellationToken)
@@ -42,8 +53,10 @@ internal sealed class GatewayClaim(StateDirectory state, bool force, bool superv
 
     /// <summary>
     /// The socket to serve on: <paramref name="current"/> when it serves the configuration (it
-    /// is disposed otherwise), else the one a respawning parent handed over, else a new one;
-    /// or the exit code a failed start ends with.
+    /// is disposed otherwise), else the one systemd passed, else the one a respawning parent
+    /// handed over, else a new one; or the exit code a failed start ends with. A socket systemd
+    /// passed is never disposed: when the configuration moved away from it, it is returned
+    /// along with the failure (78), ready for a start whose configuration matches again.
     /// </summary>
     public async Task<(ListenSocket? Listener, ExitCode? Failure)> EnsureListeningAsync(ListenSocket? current, GatewayOptions options, bool firstStart,
         CancellationToken cancellationToken)
@@ -52,7 +65,17 @@ internal sealed class GatewayClaim(StateDirectory state, bool force, bool superv
         {
             return (current, null);
         }
+        if (current is { Activated: true })
+        {
+            ClaimLog.ActivatedSocketRefused(logger, StaleSocketUnit(current.Endpoint.ToString(), $"it is bound to {current.Endpoint} but the configuration now asks for {options.Bind}:{options.Port}"));
+            return (current, ExitCode.Config);
+        }
         current?.Dispose();
+        if (activated is { } passed)
+        {
+            activated = null;
+            return AdoptActivated(passed, options);
+        }
         if (AdoptInheritedListener(options) is { } adopted)
         {
             return (adopted, null);
@@ -63,14 +86,15 @@ internal sealed class GatewayClaim(StateDirectory state, bool force, bool superv
     private async Task<(GatewayLock?, ExitCode?)> TryAcquireLockAsync(GatewayOptions options, bool firstStart, CancellationToken cancellationToken)
     {
         var bind = options.Bind.ToString();
-        var attempt = GatewayLock.TryAcquire(state.LockFile, options.Port, bind, logger);
+        var manager = LockOwner.ManagerName(supervisor);
+        var attempt = GatewayLock.TryAcquire(state.LockFile, options.Port, bind, manager, logger);
         if (attempt is LockAttempt.Held forced && firstStart && force)
         {
             if (!await new StaleGatewayTerminator(logger, ForceGrace).TerminateLockOwnerAsync(forced.Owner).ConfigureAwait(false))
             {
                 ClaimLog.ForceFailed(logger, "the lock owner could not be verified as a running gateway");
             }
-            attempt = GatewayLock.TryAcquire(state.LockFile, options.Port, bind, logger);
+            attempt = GatewayLock.TryAcquire(state.LockFile, options.Port, bind, manager, logger);
         }
         switch (attempt)
         {
@@ -87,7 +111,7 @@ internal sealed class GatewayClaim(StateDirectory state, bool force, bool superv
                 }
                 else
                 {
-                    ClaimLog.AlreadyRunning(logger, owner.Pid, owner.Port);
+                    ClaimLog.AlreadyRunning(logger, DuplicateStartPolicy.DescribeRunningOwner(owner.Pid, owner.Port, owner.Manager));
                 }
                 return (null, verdict.Code);
             default:
@@ -137,6 +161,26 @@ internal sealed class GatewayClaim(StateDirectory state, bool force, bool superv
             return (null, ExitCode.Config);
         }
     }
+
+    /// <summary>
+    /// The socket systemd passed, once: adopted when it serves the configuration; otherwise the
+    /// start fails with 78 and binds nothing (systemd holds the port: the socket unit is stale).
+    /// </summary>
+    private (ListenSocket?, ExitCode?) AdoptActivated(SocketActivation passed, GatewayOptions options)
+    {
+        var adopted = ListenSocket.TryAdopt(passed, options.Bind, options.Port, out var problem);
+        if (adopted is null)
+        {
+            ClaimLog.ActivatedSocketRefused(logger, StaleSocketUnit(passed.Describe(), problem ?? "unknown"));
+            return (null, ExitCode.Config);
+        }
+        ClaimLog.ActivatedSocketAdopted(logger, adopted.Endpoint.ToString(), passed.Describe(), passed.Count);
+        return (adopted, null);
+    }
+
+    private static string StaleSocketUnit(string socket, string problem) =>
+        $"cannot serve on the socket systemd passed ({socket}): {problem}. The socket unit is stale: rerun 'clawsharp gateway install --force'. "
+        + "No socket of its own is bound instead: systemd holds that socket, and a second one would fight the socket unit";
 
     /// <summary>The socket the spawning gateway handed over, once: adopted when it serves the configuration, else closed.</summary>
     private ListenSocket? AdoptInheritedListener(GatewayOptions options)

@@ -41,7 +41,12 @@ internal sealed class GatewayLock : IDisposable
     public LockOwner Owner => owner;
 
     /// <summary>Tries once, without waiting, to take the lock at <paramref name="path"/>.</summary>
-    public static LockAttempt TryAcquire(string path, int port, string bind, ILogger logger)
+    /// <param name="path">The lock file.</param>
+    /// <param name="port">The port to record (0 until bound).</param>
+    /// <param name="bind">The bind address to record.</param>
+    /// <param name="manager">Who supervises this process (<see cref="LockOwner.Manager"/>).</param>
+    /// <param name="logger">Where a take-over is explained.</param>
+    public static LockAttempt TryAcquire(string path, int port, string bind, string manager, ILogger logger)
     {
         var stream = AtomicFile.OpenLockFile(path);
         try
@@ -54,7 +59,7 @@ internal sealed class GatewayLock : IDisposable
             }
             ExplainTakeover(previous, path, logger);
             var me = ProcessIdentity.Current;
-            var gatewayLock = new GatewayLock(stream, new LockOwner(me.Pid, me.StartTime, port, bind, GatewayVersion.Current, DateTimeOffset.UtcNow));
+            var gatewayLock = new GatewayLock(stream, new LockOwner(me.Pid, me.StartTime, port, bind, GatewayVersion.Current, DateTimeOffset.UtcNow, manager));
             gatewayLock.Write();
             return new LockAttempt.Acquired(gatewayLock);
         }

@@ -28,6 +28,12 @@ internal sealed class ListenSocket : IDisposable
     /// <summary>The address and the port actually bound.</summary>
     public IPEndPoint Endpoint { get; }
 
+    /// <summary>
+    /// systemd passed this socket (socket activation) and holds it too: closing ours would not
+    /// free the port, so the gateway serves on this one or on none.
+    /// </summary>
+    public bool Activated { get; private init; }
+
     /// <summary>Binds and listens.</summary>
     /// <exception cref="SocketException">The port is taken or the address is not on this host.</exception>
     public static ListenSocket Bind(IPAddress address, int port)
@@ -57,15 +63,26 @@ internal sealed class ListenSocket : IDisposable
     /// configured bind and port; otherwise it is closed (it would hold the port without
     /// accepting) and null is returned with <paramref name="problem"/> saying why.
     /// </summary>
-    public static ListenSocket? TryAdopt(InheritedListener inherited, IPAddress address, int configuredPort, out string? problem)
+    public static ListenSocket? TryAdopt(InheritedListener inherited, IPAddress address, int configuredPort, out string? problem) =>
+        TryAdopt(inherited.Descriptor, inherited.Endpoint, address, configuredPort, activated: false, out problem);
+
+    /// <summary>
+    /// Takes over the socket systemd passed (socket activation): adopted only when it is a
+    /// listening TCP socket serving the configured bind and port. Otherwise our descriptor is
+    /// closed (systemd keeps its own) and null is returned with <paramref name="problem"/> saying why.
+    /// </summary>
+    public static ListenSocket? TryAdopt(SocketActivation activation, IPAddress address, int configuredPort, out string? problem) =>
+        TryAdopt(activation.Descriptor, expected: null, address, configuredPort, activated: true, out problem);
+
+    private static ListenSocket? TryAdopt(int descriptor, IPEndPoint? expected, IPAddress address, int configuredPort, bool activated, out string? problem)
     {
         problem = null;
-        if (!Posix.IsOpen(inherited.Descriptor))
+        if (!Posix.IsOpen(descriptor))
         {
             problem = "it is not open";
             return null;
         }
-        var handle = new SafeSocketHandle(inherited.Descriptor, ownsHandle: true);
+        var handle = new SafeSocketHandle(descriptor, ownsHandle: true);
         Socket socket;
         try
         {
@@ -86,9 +103,9 @@ internal sealed class ListenSocket : IDisposable
             {
                 problem = "it is not a listening TCP socket";
             }
-            else if (!bound.Equals(inherited.Endpoint))
+            else if (expected is not null && !bound.Equals(expected))
             {
-                problem = $"it is bound to {bound}, not {inherited.Endpoint}";
+                problem = $"it is bound to {bound}, not {expected}";
             }
             else if (!Serves(bound, address, configuredPort))
             {
@@ -97,8 +114,8 @@ internal sealed class ListenSocket : IDisposable
             else
             {
                 // Inherited without close-on-exec: our own children must not inherit it in turn.
-                Posix.SetCloseOnExec(inherited.Descriptor);
-                return new ListenSocket(socket, bound);
+                Posix.SetCloseOnExec(descriptor);
+                return new ListenSocket(socket, bound) { Activated = activated };
             }
         }
         catch (SocketException e)

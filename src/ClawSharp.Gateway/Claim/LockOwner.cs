@@ -1,3 +1,5 @@
+using ClawSharp.Gateway.ServiceManagers;
+
 namespace ClawSharp.Gateway.Claim;
 
 /// <summary>What <c>gateway.lock</c> records about the gateway that owns a state directory.</summary>
@@ -7,4 +9,10 @@ namespace ClawSharp.Gateway.Claim;
 /// <param name="Bind">The bind address.</param>
 /// <param name="Version">The gateway version.</param>
 /// <param name="AcquiredAt">When the lock was taken.</param>
-internal sealed record LockOwner(int Pid, long StartTime, int Port, string Bind, string Version, DateTimeOffset AcquiredAt);
+/// <param name="Manager">Who supervises the owner, as <c>CLAWSHARP_SUPERVISOR</c> names it (<c>none</c>,
+/// <c>builtin</c>, <c>systemd</c>, <c>launchd</c>, <c>windows</c>); null in a lock written before it was recorded.</param>
+internal sealed record LockOwner(int Pid, long StartTime, int Port, string Bind, string Version, DateTimeOffset AcquiredAt, string? Manager = null)
+{
+    /// <summary>The <see cref="Manager"/> value for <paramref name="kind"/>: the name <c>CLAWSHARP_SUPERVISOR</c> uses.</summary>
+    public static string ManagerName(SupervisorKind kind) => kind.ToString().ToLowerInvariant();
+}

@@ -8,9 +8,10 @@ namespace ClawSharp.Gateway.Lifecycle;
 
 /// <summary>
 /// <c>gateway run</c> as a process. Order: take the hand-over variables of a fresh-PID respawn
-/// (before anything can start a child, so exec agents never inherit them) and leave the
-/// parent's session when respawned; create the state directory; lead an own process group
-/// under the built-in supervisor; export <c>CLAWSHARP_HOME</c>; load the configuration (a bad
+/// and of systemd's socket activation (before anything can start a child, so exec agents never
+/// inherit them) and leave the parent's session when respawned; load the service's environment
+/// file (<c>CLAWSHARP_ENV_FILE</c>; a bad one ends with 78); create the state directory; lead
+/// an own process group under the built-in supervisor; export <c>CLAWSHARP_HOME</c>; load the configuration (a bad
 /// one ends with 78 before anything starts); set up logging; run the loop, with the signal
 /// listener, until it ends.
 /// </summary>
@@ -23,9 +24,18 @@ internal static class GatewayProcessRunner
     public static async Task<(ExitCode Code, string? Error)> RunAsync(StateDirectory state, ConfigOverrides overrides, bool force)
     {
         var spawned = SpawnOrigin.TakeFromProcessEnvironment();
+        var activation = SocketActivation.TakeFromProcessEnvironment();
         if (spawned is { Respawned: true })
         {
             SpawnOrigin.Detach();
+        }
+        try
+        {
+            ServiceEnvironmentFile.LoadIntoProcess();
+        }
+        catch (ConfigException e)
+        {
+            return (ExitCode.Config, e.Message);
         }
         try
         {
@@ -62,7 +72,8 @@ internal static class GatewayProcessRunner
             supervisor,
             GatewayFaults.Parse(Environment.GetEnvironmentVariable(GatewayFaults.EnvironmentVariable)),
             TimeProvider.System,
-            spawned);
+            spawned,
+            activation);
         await using var loop = new GatewayRunLoop(settings, logging);
         using var signals = new SignalListener(loop.Commands);
         return (await loop.RunAsync(config, CancellationToken.None).ConfigureAwait(false), null);

@@ -13,6 +13,7 @@ namespace ClawSharp.Gateway.Lifecycle;
 /// <param name="Faults">Test-only injected faults.</param>
 /// <param name="Time">The clock.</param>
 /// <param name="Spawned">Set when a gateway's fresh-PID respawn started this process (by whom, and the socket it hands over), or when a supervisor handed its listening socket down.</param>
+/// <param name="Activation">The listening socket systemd passed (socket activation), if any.</param>
 internal sealed record GatewayRunSettings(
     StateDirectory State,
     ConfigOverrides Overrides,
@@ -20,4 +21,5 @@ internal sealed record GatewayRunSettings(
     SupervisorKind Supervisor,
     GatewayFaults Faults,
     TimeProvider Time,
-    SpawnOrigin? Spawned = null);
+    SpawnOrigin? Spawned = null,
+    SocketActivation? Activation = null);

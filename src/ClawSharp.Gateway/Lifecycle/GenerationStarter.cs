@@ -9,7 +9,8 @@ namespace ClawSharp.Gateway.Lifecycle;
 
 /// <summary>
 /// Starts production generations. Order of a start: log the configuration's warnings; take the
-/// lock; keep, adopt (from a respawning parent or the supervisor) or bind the listening socket;
+/// lock; keep, adopt (from systemd's socket activation, a respawning parent or the supervisor) or
+/// bind the listening socket;
 /// record the port in the lock; load or create the token; build and start a
 /// <see cref="GatewayServer"/> on a fresh duplicate of the socket. Any failure releases what
 /// this start took. The socket itself is held across generations, so an in-process restart
@@ -34,7 +35,7 @@ internal sealed class GenerationStarter : IGenerationStarter, IDisposable
         loggerFactory = logging.Factory;
         this.logger = logger;
         this.hooks = hooks;
-        claim = new GatewayClaim(settings.State, settings.Force, settings.Supervisor != ServiceManagers.SupervisorKind.None, settings.Spawned, logger);
+        claim = new GatewayClaim(settings.State, settings.Force, settings.Supervisor, settings.Spawned, settings.Activation, logger);
         authLimiter = new AuthFailureLimiter(settings.Time);
         using var process = Process.GetCurrentProcess();
         processStartedAt = new DateTimeOffset(process.StartTime.ToUniversalTime(), TimeSpan.Zero);

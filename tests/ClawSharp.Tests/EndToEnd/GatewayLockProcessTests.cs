@@ -38,6 +38,19 @@ public sealed class GatewayLockProcessTests
     }
 
     [Fact]
+    public async Task AForegroundRun_BesideAGatewayThatSystemdManages_IsRefused_NamingTheManager_WithExitOne()
+    {
+        using var home = new TempHome();
+        await using var managed = await GatewayProcess.StartGatewayAsync(home, environment: new Dictionary<string, string> { ["CLAWSHARP_SUPERVISOR"] = "systemd" });
+        Assert.Equal("systemd", GatewayLock.ReadOwner(home.State.LockFile)!.Manager);
+
+        await using var second = GatewayProcess.Start(home, ["gateway", "run", "--port", "0"]);
+
+        Assert.Equal(1, await second.WaitForExitAsync());
+        Assert.Contains($"gateway already running (pid {managed.Pid}, port {managed.Port}, managed by systemd)", second.AllOutput);
+    }
+
+    [Fact]
     public async Task LockNamingADeadPid_IsTakenOver_WithALogLine()
     {
         using var home = new TempHome();

@@ -10,9 +10,21 @@ namespace ClawSharp.Tests.Infrastructure;
 /// </summary>
 internal static class ClawSharpStartInfo
 {
-    public static ProcessStartInfo Create(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    public static ProcessStartInfo Create(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null) =>
+        Create(TestPaths.ClawSharpBinary, args, environment);
+
+    /// <summary>
+    /// Runs <paramref name="launcher"/> with <paramref name="launcherArgs"/>, then the clawsharp binary
+    /// and <paramref name="args"/>: a launcher that execs its last arguments (systemd-socket-activate),
+    /// so the process started is, after that exec, the gateway itself.
+    /// </summary>
+    public static ProcessStartInfo CreateLaunched(string launcher, IEnumerable<string> launcherArgs, IEnumerable<string> args,
+        IReadOnlyDictionary<string, string>? environment = null) =>
+        Create(launcher, [.. launcherArgs, TestPaths.ClawSharpBinary, .. args], environment);
+
+    private static ProcessStartInfo Create(string program, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment)
     {
-        var info = new ProcessStartInfo(TestPaths.ClawSharpBinary)
+        var info = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

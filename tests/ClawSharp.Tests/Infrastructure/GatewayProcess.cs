@@ -33,9 +33,16 @@ internal sealed class GatewayProcess : IAsyncDisposable
     public string AllOutput => $"--- stdout ---\n{Stdout.Text}\n--- stderr ---\n{Stderr.Text}";
 
     /// <summary>Starts <c>clawsharp ARGS --home HOME</c>.</summary>
-    public static GatewayProcess Start(TempHome home, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    public static GatewayProcess Start(TempHome home, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null) =>
+        Start(home, ClawSharpStartInfo.Create([.. args, "--home", home.Root], environment));
+
+    /// <summary>Starts <c>LAUNCHER LAUNCHER-ARGS clawsharp ARGS --home HOME</c>, for a launcher that execs clawsharp (<see cref="ClawSharpStartInfo.CreateLaunched"/>).</summary>
+    public static GatewayProcess StartLaunched(TempHome home, string launcher, IEnumerable<string> launcherArgs, IEnumerable<string> args,
+        IReadOnlyDictionary<string, string>? environment = null) =>
+        Start(home, ClawSharpStartInfo.CreateLaunched(launcher, launcherArgs, [.. args, "--home", home.Root], environment));
+
+    private static GatewayProcess Start(TempHome home, ProcessStartInfo info)
     {
-        var info = ClawSharpStartInfo.Create([.. args, "--home", home.Root], environment);
         var process = new Process { StartInfo = info };
         var gateway = new GatewayProcess(process, home);
         process.OutputDataReceived += (_, e) => gateway.Stdout.Add(e.Data);

@@ -56,4 +56,16 @@ public sealed class DuplicateStartPolicyTests
         Assert.Equal(wedged, answer == ReadinessAnswer.NoAnswer);
         Assert.Equal(ReadinessAnswer.Ready, DuplicateStartPolicy.OwnerAnswer(ReadinessAnswer.Ready, stopped, TimeSpan.FromSeconds(lockAgeSeconds)));
     }
+
+    [Theory]
+    [InlineData(null, "gateway already running (pid 42, port 4321)")]
+    [InlineData("none", "gateway already running (pid 42, port 4321)")]
+    [InlineData("builtin", "gateway already running (pid 42, port 4321, managed by the built-in supervisor)")]
+    [InlineData("systemd", "gateway already running (pid 42, port 4321, managed by systemd)")]
+    [InlineData("launchd", "gateway already running (pid 42, port 4321, managed by launchd)")]
+    [InlineData("windows", "gateway already running (pid 42, port 4321, managed by windows)")]
+    public void TheAlreadyRunningMessage_NamesTheManagerTheLockRecords(string? manager, string expected)
+    {
+        Assert.Equal(expected, DuplicateStartPolicy.DescribeRunningOwner(42, 4321, manager));
+    }
 }

@@ -16,19 +16,19 @@ public sealed class GatewayLockTests : IDisposable
     [Fact]
     public void Acquire_RecordsThisProcess_AndASecondAttemptSeesItHeld()
     {
-        var first = Assert.IsType<LockAttempt.Acquired>(GatewayLock.TryAcquire(home.State.LockFile, 0, "127.0.0.1", NullLogger.Instance));
+        var first = Assert.IsType<LockAttempt.Acquired>(GatewayLock.TryAcquire(home.State.LockFile, 0, "127.0.0.1", "none", NullLogger.Instance));
         using (first.Lock)
         {
             first.Lock.RecordPort(4321);
 
-            var second = Assert.IsType<LockAttempt.Held>(GatewayLock.TryAcquire(home.State.LockFile, 0, "127.0.0.1", NullLogger.Instance));
+            var second = Assert.IsType<LockAttempt.Held>(GatewayLock.TryAcquire(home.State.LockFile, 0, "127.0.0.1", "none", NullLogger.Instance));
 
             Assert.Equal(Environment.ProcessId, second.Owner!.Pid);
             Assert.Equal(4321, second.Owner.Port);
             Assert.Equal(ProcessIdentity.Current.StartTime, second.Owner.StartTime);
         }
         Assert.Null(GatewayLock.ReadOwner(home.State.LockFile));
-        var again = Assert.IsType<LockAttempt.Acquired>(GatewayLock.TryAcquire(home.State.LockFile, 0, "127.0.0.1", NullLogger.Instance));
+        var again = Assert.IsType<LockAttempt.Acquired>(GatewayLock.TryAcquire(home.State.LockFile, 0, "127.0.0.1", "none", NullLogger.Instance));
         again.Lock.Dispose();
     }
 
@@ -55,11 +55,39 @@ public sealed class GatewayLockTests : IDisposable
     [Fact]
     public void LockFile_IsPrivate_AndHoldsJson()
     {
-        var attempt = Assert.IsType<LockAttempt.Acquired>(GatewayLock.TryAcquire(home.State.LockFile, 9, "127.0.0.1", NullLogger.Instance));
+        var attempt = Assert.IsType<LockAttempt.Acquired>(GatewayLock.TryAcquire(home.State.LockFile, 9, "127.0.0.1", "none", NullLogger.Instance));
         using var _ = attempt.Lock;
 
         Assert.Equal(AtomicFile.PrivateFileMode, File.GetUnixFileMode(home.State.LockFile));
         using var json = JsonDocument.Parse(File.ReadAllText(home.State.LockFile));
         Assert.Equal(Environment.ProcessId, json.RootElement.GetProperty("pid").GetInt32());
+    }
+
+    [Fact]
+    public void TheLock_RecordsItsManager_AndALockWrittenBeforeManagersStillReads()
+    {
+        var attempt = Assert.IsType<LockAttempt.Acquired>(
+            GatewayLock.TryAcquire(home.State.LockFile, 9, "127.0.0.1", LockOwner.ManagerName(ClawSharp.Gateway.ServiceManagers.SupervisorKind.Systemd), NullLogger.Instance));
+        using (attempt.Lock)
+        {
+            Assert.Equal("systemd", GatewayLock.ReadOwner(home.State.LockFile)!.Manager);
+        }
+
+        File.WriteAllText(home.State.LockFile,
+            """{ "pid": 42, "startTime": 7, "port": 4321, "bind": "127.0.0.1", "version": "0.1.0", "acquiredAt": "2026-01-01T00:00:00+00:00" }""");
+
+        Assert.Equal(new LockOwner(42, 7, 4321, "127.0.0.1", "0.1.0", DateTimeOffset.Parse("2026-01-01T00:00:00+00:00", System.Globalization.CultureInfo.InvariantCulture)),
+            GatewayLock.ReadOwner(home.State.LockFile));
+    }
+
+    [Theory]
+    [InlineData(nameof(ClawSharp.Gateway.ServiceManagers.SupervisorKind.None), "none")]
+    [InlineData(nameof(ClawSharp.Gateway.ServiceManagers.SupervisorKind.Builtin), "builtin")]
+    [InlineData(nameof(ClawSharp.Gateway.ServiceManagers.SupervisorKind.Systemd), "systemd")]
+    [InlineData(nameof(ClawSharp.Gateway.ServiceManagers.SupervisorKind.Launchd), "launchd")]
+    [InlineData(nameof(ClawSharp.Gateway.ServiceManagers.SupervisorKind.Windows), "windows")]
+    public void TheManagerName_IsTheValueOfClawSharpSupervisor(string kind, string expected)
+    {
+        Assert.Equal(expected, LockOwner.ManagerName(Enum.Parse<ClawSharp.Gateway.ServiceManagers.SupervisorKind>(kind)));
     }
 }
