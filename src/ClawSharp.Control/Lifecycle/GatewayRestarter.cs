@@ -22,7 +22,7 @@ internal static class GatewayRestarter
 
     public static async Task<RestartResult> RestartAsync(RestartRequest request, TimeProvider time, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
+        var requestStarted = Stopwatch.GetTimestamp();
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (request.Budget != Timeout.InfiniteTimeSpan)
         {
@@ -32,6 +32,14 @@ internal static class GatewayRestarter
         var owner = GatewayLock.ReadOwner(state.LockFile);
         if (owner is null || ProcessIdentity.Check(owner.Pid, owner.StartTime) != ProcessMatch.Same)
         {
+            if (Services.ServiceRecordStore.Read(state) is { } service)
+            {
+                // Down under a service manager (crashed and waiting, or given up): the manager starts it, never this CLI.
+                var start = await Services.ServiceGateway.StartAsync(service, state, request.Budget == Timeout.InfiniteTimeSpan ? TimeSpan.FromSeconds(60) : request.Budget,
+                    limit.Token).ConfigureAwait(false);
+                return start is StartResult.Started started ? new RestartResult.Restarted(started.GatewayPid, Stopwatch.GetElapsedTime(requestStarted))
+                    : new RestartResult.Failed($"restart failed: {Describe(start)}");
+            }
             var snapshot = DaemonSnapshot.Take(state);
             var wokenAt = time.GetUtcNow();
             if (!GatewayManagers.For(snapshot).Wake(snapshot))
@@ -42,7 +50,7 @@ internal static class GatewayRestarter
             {
                 var woken = await SupervisorFailureWatch.NewGenerationAsync(state, null, wokenAt, time, limit.Token).ConfigureAwait(false);
                 return woken.Failure is { } failure ? new RestartResult.Failed($"restart failed: {failure}")
-                    : new RestartResult.Restarted(woken.Pid!.Value, Stopwatch.GetElapsedTime(started));
+                    : new RestartResult.Restarted(woken.Pid!.Value, Stopwatch.GetElapsedTime(requestStarted));
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -79,7 +87,7 @@ internal static class GatewayRestarter
             {
                 { Refusal: { } refusal } => new RestartResult.Refused($"the next start would fail: {refusal}; the gateway keeps serving (pid {owner.Pid}). Fix it, then restart"),
                 { Failure: { } failed } => new RestartResult.Failed($"restart failed: {failed}"),
-                _ => new RestartResult.Restarted(waited.Pid!.Value, Stopwatch.GetElapsedTime(started)),
+                _ => new RestartResult.Restarted(waited.Pid!.Value, Stopwatch.GetElapsedTime(requestStarted)),
             };
         }
         catch (GatewayCallException e) when (e.MayBeRestarting && GatewayControl.IsComingBack(state))
@@ -88,7 +96,7 @@ internal static class GatewayRestarter
             try
             {
                 var pid = await GatewayReadinessWait.NewGenerationAsync(state, null, time, limit.Token, requestedAt).ConfigureAwait(false);
-                return new RestartResult.Restarted(pid, Stopwatch.GetElapsedTime(started));
+                return new RestartResult.Restarted(pid, Stopwatch.GetElapsedTime(requestStarted));
             }
             catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
@@ -100,4 +108,12 @@ internal static class GatewayRestarter
             return new RestartResult.TimedOut(request.Budget);
         }
     }
+
+    private static string Describe(StartResult result) => result switch
+    {
+        StartResult.Failed failed => failed.Message,
+        StartResult.AlreadyRunning running => running.Message,
+        StartResult.OwnerUnresponsive unresponsive => unresponsive.Message,
+        _ => result.ToString(),
+    };
 }
