@@ -285,9 +285,9 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
         if (generation is { } serving)
         {
             generation = null;
-            var stop = stopping = new StopSequence(restartContext);
+            var stop = stopping = new StopSequence(restartContext, serving);
             Transition(GatewayRunState.Closing, why);
-            await stop.RunAsync(serving, cancellationToken).ConfigureAwait(false);
+            await stop.RunAsync(cancellationToken).ConfigureAwait(false);
             why = "closed";
         }
         RestartInProgress.End(settings.State);

@@ -12,12 +12,16 @@ namespace ClawSharp.Gateway.Lifecycle;
 /// (what still runs is cut and queued again for the next start). A second stop signal
 /// (<see cref="CutDrain"/>) ends the drain at once; once the close has begun it changes nothing.
 /// </summary>
-internal sealed class StopSequence(RestartContext context)
+/// <param name="context">What every stop and restart sequence works with.</param>
+/// <param name="serving">The generation to stop; the sequence owns it from now on.</param>
+internal sealed class StopSequence(RestartContext context, IGatewayGeneration serving)
 {
     // Never disposed: the loop may still call CutDrain after the sequence ended, and no timer hangs on it.
     private readonly CancellationTokenSource cut = new();
     private readonly Lock gate = new();
-    private bool closing;
+    private readonly TimeSpan budget = new ShutdownBudget(serving.Config.Shutdown).StopDrain;
+    // Without a drain the close is all there is: a second signal has nothing to cut from the start.
+    private bool closing = new ShutdownBudget(serving.Config.Shutdown).StopDrain <= TimeSpan.Zero;
 
     /// <summary>A second stop signal: cuts the drain short. False when the close has begun already (nothing left to cut).</summary>
     /// <param name="source">Who asked, for the log.</param>
@@ -35,11 +39,9 @@ internal sealed class StopSequence(RestartContext context)
         }
     }
 
-    /// <param name="serving">The generation to stop; the sequence owns it from now on.</param>
     /// <param name="cancellationToken">The process is going away.</param>
-    public async Task RunAsync(IGatewayGeneration serving, CancellationToken cancellationToken)
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var budget = new ShutdownBudget(serving.Config.Shutdown).StopDrain;
         if (budget > TimeSpan.Zero && !cut.IsCancellationRequested)
         {
             LifecycleLog.StopDrainStarted(context.Logger, (long)budget.TotalMilliseconds);
