@@ -51,6 +51,8 @@ internal static class ConfigLoader
         ["daemon.startTimeoutMs"] = (v, b, key) => b.StartTimeout = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 1, 3_600_000, "a number of milliseconds from 1 to 3600000")),
         ["shutdown.timeoutMs"] = (v, b, key) =>
             b.StopTimeout = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 1, 3_600_000, "a number of milliseconds from 1 to 3600000")),
+        ["shutdown.drainTimeoutMs"] = (v, b, key) =>
+            b.StopDrainTimeout = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 0, 3_600_000, "a number of milliseconds from 0 (no drain) to 3600000")),
     };
 
     /// <summary>Loads and validates the configuration of <paramref name="state"/>.</summary>
@@ -215,6 +217,7 @@ internal static class ConfigLoader
         public int MaxBackups { get; set; } = new LogFileOptions().MaxBackups;
         public LogEventLevel Level { get; set; } = new LogFileOptions().Level;
         public TimeSpan StopTimeout { get; set; } = new ShutdownOptions().StopTimeout;
+        public TimeSpan StopDrainTimeout { get; set; } = new ShutdownOptions().DrainTimeout;
         public string DefaultAgent { get; set; } = new AgentOptions().Default;
         public int MaxConcurrentRuns { get; set; } = new AgentOptions().MaxConcurrentRuns;
         public TimeSpan EchoDelay { get; set; }
@@ -288,7 +291,7 @@ internal static class ConfigLoader
                     Password = Password,
                 },
                 Logs = new LogFileOptions { MaxFileBytes = MaxFileBytes, MaxBackups = MaxBackups, Level = Level },
-                Shutdown = new ShutdownOptions { StopTimeout = StopTimeout },
+                Shutdown = new ShutdownOptions { StopTimeout = StopTimeout, DrainTimeout = StopDrainTimeout },
                 Restart = new RestartOptions
                 {
                     Enabled = RestartEnabled,

@@ -42,6 +42,16 @@ internal sealed record GatewayFaults
     /// </summary>
     public bool FailStartWhenMarked { get; init; }
 
+    /// <summary>The marker file of <see cref="WedgeLoopWhenMarked"/>, in the state directory.</summary>
+    public const string WedgeLoopMarker = "test-fault-wedge-loop";
+
+    /// <summary>
+    /// <c>wedge-loop-when-marked</c>: the run loop, handling a watchdog heartbeat while the state
+    /// directory holds <see cref="WedgeLoopMarker"/>, deletes the marker and blocks its own thread
+    /// for good, so that the systemd watchdog pings stop as they would for a real hang.
+    /// </summary>
+    public bool WedgeLoopWhenMarked { get; init; }
+
     public static GatewayFaults Parse(string? value)
     {
         var names = (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -53,6 +63,7 @@ internal sealed record GatewayFaults
             SpawnFails = names.Contains("spawn-fails"),
             FailRestartStart = names.Contains("fail-restart-start"),
             FailStartWhenMarked = names.Contains("fail-start-when-marked"),
+            WedgeLoopWhenMarked = names.Contains("wedge-loop-when-marked"),
         };
     }
 }

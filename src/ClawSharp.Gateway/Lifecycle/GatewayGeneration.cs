@@ -19,13 +19,15 @@ internal sealed class GatewayGeneration(GatewayConfig config, GatewayLock gatewa
 
     public GenerationInfo Info { get; } = new(server.Runtime.BootId, server.Runtime.IterationStartedAt);
 
+    public string ServingOn => server.Runtime.Endpoint.ToString();
+
     public PreflightResult Preflight() => server.Restart.Preflight();
 
     public void BeginDraining() => server.BeginDraining();
 
-    public Task DrainAsync(TimeSpan budget, CancellationToken cancellationToken)
+    public Task DrainAsync(bool restart, TimeSpan budget, CancellationToken cancellationToken)
     {
-        var drain = new RestartDrain(logger, time);
+        var drain = new RestartDrain(logger, time, restart);
         drain.LogBlockers(Preflight());
         return drain.WaitAsync(server.Work, budget, cancellationToken);
     }

@@ -3,6 +3,7 @@ using ClawSharp.Gateway.Configuration;
 using ClawSharp.Gateway.Diagnostics;
 using ClawSharp.Gateway.Respawn;
 using ClawSharp.Gateway.Restart;
+using ClawSharp.Gateway.ServiceManagers;
 using Microsoft.Extensions.Logging;
 
 namespace ClawSharp.Gateway.Lifecycle;
@@ -10,8 +11,10 @@ namespace ClawSharp.Gateway.Lifecycle;
 /// <summary>
 /// The gateway process's event loop. One reader of <see cref="Commands"/> decides every
 /// command through <see cref="RunLoopPolicy"/> on the current state, while at most one step
-/// runs: the first start, a <see cref="RestartSequence"/>, or the stop path. A stop during a
-/// step is handed to that step; a restart during a restart joins it.
+/// runs: the first start, a <see cref="RestartSequence"/>, or the stop path (a <see cref="StopSequence"/>).
+/// A stop during a step is handed to that step; a restart during a restart joins it; a stop
+/// during a stop cuts its drain short. The loop also answers the systemd watchdog's heartbeats
+/// itself (<see cref="LoopHeartbeat"/>), so a wedged loop stops the pings.
 /// Invariants: at most one gateway owns the lock (<see cref="IGenerationStarter"/>); at most one
 /// restart is in flight, and the state says so (<see cref="GatewayRunState.Scheduled"/> through
 /// <see cref="GatewayRunState.Restarting"/>); only this type writes <see cref="GatewayRunState"/>,
@@ -32,11 +35,14 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
     private readonly Action<ExitCode> exitProcess;
     private readonly CurrentRestartMode restartMode;
     private readonly SignalIntentResolver intents;
+    private readonly LoopHeartbeat heartbeat;
     private volatile GatewayRunState state = GatewayRunState.Starting;
     private GatewayConfig config = new();
     private IGatewayGeneration? generation;
     private RestartSequence? sequence;
     private RunLoopCommand.RestartRequested? deferredRestart;
+    // Written by the stop path (the loop, or a restart step ending), read by the loop: the stop whose drain a second signal cuts.
+    private volatile StopSequence? stopping;
     // Written by the loop, read by a step ending: a stop that arrived while it ran.
     private volatile string? stopSource;
     private int restarts;
@@ -51,7 +57,7 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
                 var logger = logging.Factory.CreateLogger(LoggerCategory);
                 var starter = new GenerationStarter(settings, logging, logger, hooks);
                 return (starter, new FreshProcessSpawner(() => starter.Listener, settings.State, settings.Faults, bundles, settings.Time, logger));
-            })
+            }, new SystemdNotifications())
     {
     }
 
@@ -63,10 +69,12 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
     /// <param name="environment">Reads an environment variable (<c>CLAWSHARP_NO_RESPAWN</c>, the supervisor marker).</param>
     /// <param name="supervisorNow">Who supervises this process now; null detects it from <paramref name="environment"/> and the parent PID.</param>
     /// <param name="parts">Builds the starter and the respawner, given how they reach this loop.</param>
+    /// <param name="notifications">What systemd is told; null tells nobody.</param>
     internal GatewayRunLoop(GatewayRunSettings settings, ILogger logger, StabilityBundleWriter bundles, Action<ExitCode>? exitProcess,
-        Func<string, string?> environment, Func<ServiceManagers.SupervisorKind>? supervisorNow,
-        Func<GenerationHooks, StabilityBundleWriter, (IGenerationStarter, IRespawner)> parts)
+        Func<string, string?> environment, Func<SupervisorKind>? supervisorNow,
+        Func<GenerationHooks, StabilityBundleWriter, (IGenerationStarter, IRespawner)> parts, SystemdNotifications? notifications = null)
     {
+        notifications ??= SystemdNotifications.None;
         this.settings = settings;
         this.logger = logger;
         this.exitProcess = exitProcess ?? (code => Environment.Exit((int)code));
@@ -76,7 +84,9 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
         (starter, var respawner) = parts(new GenerationHooks(WireState, () => restarts, Submit), bundles);
         answers = new RestartAnswers(coordinator, starter, settings.State, settings.Time, logger);
         restartContext = new RestartContext(starter, respawner, new GenerationCloser(settings.Time, bundles, logger, this.exitProcess), restartMode.For,
-            settings.State, bundles, settings.Time, logger);
+            settings.State, bundles, settings.Time, logger, notifications, SystemdEnvironment.StopTimeout(environment));
+        heartbeat = new LoopHeartbeat(SystemdEnvironment.WatchdogInterval(environment, Environment.ProcessId), commands.Writer, notifications,
+            settings.State, settings.Faults, settings.Time, logger);
         if (settings.Spawned is { Respawned: true })
         {
             // This process IS a restart (fresh-PID respawn): the cooldown between restarts runs from now.
@@ -113,8 +123,15 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
                 deferredRestart = null;
                 continue;
             }
-            var command = intents.Resolve(await next.ConfigureAwait(false));
+            var read = await next.ConfigureAwait(false);
             next = null;
+            if (read is RunLoopCommand.Heartbeat)
+            {
+                // Answered here, on the loop's own path, whatever the state: a loop that stops reading stops the pings.
+                heartbeat.Beat();
+                continue;
+            }
+            var command = intents.Resolve(read);
             if (Handle(command, now, stepRunning: step is not null, cancellationToken) is { } begun)
             {
                 step = begun;
@@ -124,6 +141,7 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        heartbeat.Dispose();
         if (generation is { } serving)
         {
             generation = null;
@@ -150,6 +168,12 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
                 return null;
             case LoopAction.Stop or LoopAction.UpgradeToStop:
                 return StopAsync($"stop requested by {command.Source}", command.Source, cancellationToken);
+            case LoopAction.CutStopDrain:
+                if (stopping?.CutDrain(command.Source) is not true)
+                {
+                    LifecycleLog.CommandIgnored(logger, "stop", command.Source, "the close has begun");
+                }
+                return null;
             case LoopAction.Restart:
                 return RestartAsync(restart!, cancellationToken);
             case LoopAction.Coalesce when sequence is null:
@@ -182,6 +206,7 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
         generation = ((GenerationStart.Started)start).Generation;
         Transition(GatewayRunState.Running, "server started");
         generation.AnnounceReady();
+        restartContext.Notifications.Ready(generation.ServingOn);
         if (settings.Faults.CrashAfterReady)
         {
             exitProcess(ExitCode.Failure);
@@ -252,15 +277,17 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
         }
     }
 
-    /// <summary>The one stop path: close what serves (watchdog armed), then Stopped.</summary>
+    /// <summary>The one stop path: tell the service manager, drain and close what serves (<see cref="StopSequence"/>), then Stopped.</summary>
     private async Task<ExitCode?> StopAsync(string why, string source, CancellationToken cancellationToken)
     {
         stopSource = null;
+        restartContext.Notifications.Stopping();
         if (generation is { } serving)
         {
             generation = null;
+            var stop = stopping = new StopSequence(restartContext, serving);
             Transition(GatewayRunState.Closing, why);
-            await restartContext.Closer.CloseAsync(serving, restart: false, cancellationToken).ConfigureAwait(false);
+            await stop.RunAsync(cancellationToken).ConfigureAwait(false);
             why = "closed";
         }
         RestartInProgress.End(settings.State);

@@ -16,7 +16,7 @@ public enum GatewayRunState
     /// <summary>A restart waits for active work: new work is refused, /readyz is 503.</summary>
     Draining,
 
-    /// <summary>Stopping for good: closing connections and the server.</summary>
+    /// <summary>Stopping for good: the stop's drain (new work refused, /readyz 503), then closing connections and the server.</summary>
     Closing,
 
     /// <summary>Closing the server to start it again, then carrying out the restart mode.</summary>

@@ -19,11 +19,17 @@ internal interface IGatewayGeneration
     /// <summary>The active work now (the restart preflight).</summary>
     PreflightResult Preflight();
 
-    /// <summary>Starts a restart's drain: new work is refused, /readyz turns 503.</summary>
+    /// <summary>Starts a restart's or a stop's drain: new work is refused, /readyz turns 503.</summary>
     void BeginDraining();
 
-    /// <summary>Waits until no work is active or the budget is spent; returns early when cancelled (a stop).</summary>
-    Task DrainAsync(TimeSpan budget, CancellationToken cancellationToken);
+    /// <summary>Waits until no work is active or the budget is spent; returns early when cancelled (a stop, or a second stop signal).</summary>
+    /// <param name="restart">A restart's drain, else a stop's (the log says which).</param>
+    /// <param name="budget">How long it may wait.</param>
+    /// <param name="cancellationToken">Cuts the drain short.</param>
+    Task DrainAsync(bool restart, TimeSpan budget, CancellationToken cancellationToken);
+
+    /// <summary>Where it serves, <c>ADDR:PORT</c> (the service manager's status line).</summary>
+    string ServingOn { get; }
 
     /// <summary>Logs that the generation serves (after the loop entered Running, so a reader of that line sees the state).</summary>
     void AnnounceReady();

@@ -68,6 +68,15 @@ internal static partial class LifecycleLog
     [LoggerMessage(1052, LogLevel.Warning, "restart from {Source} escalates the pending restart: {Escalation}")]
     public static partial void RestartEscalated(ILogger logger, string source, string escalation);
 
+    [LoggerMessage(1053, LogLevel.Warning, "test fault wedge-loop-when-marked: the run loop blocks for good; the watchdog pings stop")]
+    public static partial void WedgeLoopFault(ILogger logger);
+
+    [LoggerMessage(1054, LogLevel.Information, "stop: draining for up to {BudgetMs} ms: new work is refused, active runs, replies and tasks may finish")]
+    public static partial void StopDrainStarted(ILogger logger, long budgetMs);
+
+    [LoggerMessage(1055, LogLevel.Warning, "stop: the drain was cut short by {Source}; what still runs is cut and queued again")]
+    public static partial void StopDrainCut(ILogger logger, string source);
+
     /// <summary>Logs what the loop decided about a command: ignored ones as a warning, the rest as information.</summary>
     public static void Decision(ILogger logger, RunLoopCommand command, LoopDecision decision)
     {

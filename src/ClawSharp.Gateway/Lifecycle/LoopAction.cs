@@ -18,6 +18,9 @@ public enum LoopAction
 
     /// <summary>A stop while the server closes or starts: finish that step, then exit instead of serving.</summary>
     UpgradeToStop,
+
+    /// <summary>A stop during a stop: its drain ends at once and the close follows (ignored once the close has begun).</summary>
+    CutStopDrain,
 }
 
 /// <summary>A decision with the reason that is logged.</summary>

@@ -1,11 +1,12 @@
 using ClawSharp.Gateway.Configuration;
 using ClawSharp.Gateway.Diagnostics;
 using ClawSharp.Gateway.Respawn;
+using ClawSharp.Gateway.ServiceManagers;
 using Microsoft.Extensions.Logging;
 
 namespace ClawSharp.Gateway.Lifecycle;
 
-/// <summary>What every restart sequence of one run loop works with.</summary>
+/// <summary>What every restart and stop sequence of one run loop works with.</summary>
 /// <param name="Starter">Starts the next generation (in-process mode).</param>
 /// <param name="Respawner">Hands over to a fresh process (spawn modes).</param>
 /// <param name="Closer">Closes a generation under the watchdog.</param>
@@ -14,6 +15,8 @@ namespace ClawSharp.Gateway.Lifecycle;
 /// <param name="Bundles">Stability bundles.</param>
 /// <param name="Time">The clock: cooldown, drain, watchdog.</param>
 /// <param name="Logger">The lifecycle log.</param>
+/// <param name="Notifications">What systemd is told (a no-op without <c>NOTIFY_SOCKET</c>).</param>
+/// <param name="ServiceStopTimeout">The service manager's stop timeout (<c>CLAWSHARP_STOP_TIMEOUT_SEC</c>), null when unknown.</param>
 internal sealed record RestartContext(
     IGenerationStarter Starter,
     IRespawner Respawner,
@@ -22,4 +25,6 @@ internal sealed record RestartContext(
     StateDirectory State,
     StabilityBundleWriter Bundles,
     TimeProvider Time,
-    ILogger Logger);
+    ILogger Logger,
+    SystemdNotifications Notifications,
+    TimeSpan? ServiceStopTimeout);

@@ -19,7 +19,10 @@ internal static class RestartModeSelector
         {
             (true, _, _) => RestartMode.InProcess,
             (_, SupervisorKind.None, _) when !(canSpawn ?? !OperatingSystem.IsWindows()) => RestartMode.InProcess,
-            (_, SupervisorKind.Builtin or SupervisorKind.Systemd or SupervisorKind.Windows, _) => RestartMode.SupervisedExit,
+            // systemd counts every start against StartLimitBurst, exits 75 included: a deliberate
+            // restart keeps the PID (RELOADING=1 … READY=1 around it), so only crashes count.
+            (_, SupervisorKind.Systemd, _) => RestartMode.InProcess,
+            (_, SupervisorKind.Builtin or SupervisorKind.Windows, _) => RestartMode.SupervisedExit,
             (_, SupervisorKind.Launchd, _) => RestartMode.LaunchdKickstart,
             (_, _, true) => RestartMode.SpawnForUpdate,
             _ => RestartMode.Spawn,

@@ -133,6 +133,7 @@ internal sealed class RestartSequence
     {
         var started = context.Time.GetTimestamp();
         var outcome = RestartOutcome.StartFailed;
+        context.Notifications.Reloading();
         try
         {
             outcome = await RunStepsAsync(enter, cancellationToken).ConfigureAwait(false);
@@ -162,13 +163,17 @@ internal sealed class RestartSequence
             {
                 enter(GatewayRunState.Draining, plan.Reason);
                 serving.BeginDraining();
-                await WaitUntilStopOrAsync(serving.DrainAsync(BeginDrain(), stopOrCut.Token)).ConfigureAwait(false);
+                using (DrainStatusReporter.Start(serving.Preflight, context.Notifications, context.Time))
+                {
+                    await WaitUntilStopOrAsync(serving.DrainAsync(restart: true, BeginDrain(), stopOrCut.Token)).ConfigureAwait(false);
+                }
             }
             if (stop.IsCancellationRequested)
             {
                 return RestartOutcome.Abandoned;
             }
             enter(GatewayRunState.Restarting, forced ? $"forced restart requested by {request.Source}" : cut.IsCancellationRequested ? "drain capped" : "drained");
+            context.Notifications.Status("restarting");
             closing = true;
             Current = null;
             RestartInProgress.Begin(context.State, context.Time);
@@ -264,6 +269,7 @@ internal sealed class RestartSequence
         Generation = started.Generation;
         enter(GatewayRunState.Running, "server started");
         started.Generation.AnnounceReady();
+        context.Notifications.Ready(started.Generation.ServingOn);
         return RestartOutcome.Restarted;
     }
 
@@ -274,6 +280,7 @@ internal sealed class RestartSequence
         RestartInProgress.Failed(context.State, context.Time, reason);
         var bundle = context.Bundles.Write("restart-start-failed", reason, error);
         LifecycleLog.RestartStartFailed(context.Logger, reason, bundle ?? "not written");
+        context.Notifications.Status($"restart failed: {reason}; send SIGUSR1 to try again");
         return RestartOutcome.StartFailed;
     }
 

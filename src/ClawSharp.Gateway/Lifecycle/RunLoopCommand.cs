@@ -8,6 +8,12 @@ internal abstract record RunLoopCommand(string Source)
     /// <summary>Stop for good (SIGTERM, SIGINT, Ctrl+C, a service manager).</summary>
     public sealed record StopRequested(string Source) : RunLoopCommand(Source);
 
+    /// <summary>
+    /// Time to tell the service manager's watchdog that the loop is alive. Not a lifecycle
+    /// decision: the loop answers it in every state, outside <see cref="RunLoopPolicy"/>.
+    /// </summary>
+    public sealed record Heartbeat() : RunLoopCommand("watchdog timer");
+
     /// <summary>Close and start again.</summary>
     /// <param name="Source">Who asked: <c>SIGUSR1</c>, <c>SIGTERM+intent</c>, <c>rpc</c>.</param>
     /// <param name="Ask">What was asked: a reason, force, a drain cap.</param>

@@ -3,8 +3,8 @@ namespace ClawSharp.Gateway.Lifecycle;
 /// <summary>
 /// The one switch on (state, command): pure, so every pair is tested. The loop reads commands
 /// in every state, so nothing waits unread: a stop while starting or restarting is carried out
-/// once that step can end; a restart while one is in flight joins it; a signal during a stop
-/// is ignored.
+/// once that step can end; a restart while one is in flight joins it; a second stop during a
+/// stop cuts the stop's drain short; anything else during a stop is ignored.
 /// </summary>
 internal static class RunLoopPolicy
 {
@@ -29,6 +29,8 @@ internal static class RunLoopPolicy
                 new(LoopAction.Coalesce, "a restart is already in flight"),
             (GatewayRunState.Starting, RunLoopCommand.RestartRequested) =>
                 new(LoopAction.Coalesce, "still starting: the generation being started is the restart"),
+            (GatewayRunState.Closing, RunLoopCommand.StopRequested) =>
+                new(LoopAction.CutStopDrain, "stop requested again: the stop's drain is cut short (nothing changes once the close has begun)"),
             (GatewayRunState.Closing or GatewayRunState.Stopped, _) =>
                 new(LoopAction.Ignore, "already shutting down"),
             _ => new(LoopAction.Ignore, "not applicable"),

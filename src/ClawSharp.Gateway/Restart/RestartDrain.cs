@@ -3,9 +3,18 @@ using Microsoft.Extensions.Logging;
 
 namespace ClawSharp.Gateway.Restart;
 
-/// <summary>The wait of a safe restart: until the active work is done, or the budget is spent.</summary>
-internal sealed class RestartDrain(ILogger logger, TimeProvider time)
+/// <summary>
+/// The wait of a safe restart, and of a stop: until the active work is done, or the budget is
+/// spent. One drain for both, so that a stop waits for exactly what a restart waits for.
+/// </summary>
+/// <param name="logger">The drain's log.</param>
+/// <param name="time">The clock of the budget.</param>
+/// <param name="restart">A restart's drain (else a stop's): only the log lines differ.</param>
+internal sealed class RestartDrain(ILogger logger, TimeProvider time, bool restart = true)
 {
+    private readonly string purpose = restart ? "restart" : "stop";
+    private readonly string next = restart ? "restarting" : "stopping";
+
     private static readonly TimeSpan DrainProgressInterval = TimeSpan.FromSeconds(30);
 
     /// <summary>
@@ -23,14 +32,14 @@ internal sealed class RestartDrain(ILogger logger, TimeProvider time)
             var changed = work.WhenChangedAsync();
             if (work.IsIdle)
             {
-                RestartLog.DrainComplete(logger, time.GetElapsedTime(started).TotalMilliseconds);
+                RestartLog.DrainComplete(logger, time.GetElapsedTime(started).TotalMilliseconds, next);
                 return;
             }
             var now = time.GetUtcNow();
             if (deadline is { } end && now >= end)
             {
                 var counters = work.Counters;
-                RestartLog.DrainBudgetExpired(logger, (long)budget.TotalMilliseconds, counters.ActiveRuns, counters.ActiveTasks);
+                RestartLog.DrainBudgetExpired(logger, (long)budget.TotalMilliseconds, counters.ActiveRuns, counters.ActiveTasks, next);
                 return;
             }
             if (now >= nextProgressLog)
@@ -51,7 +60,7 @@ internal sealed class RestartDrain(ILogger logger, TimeProvider time)
     /// <summary>Logs what the drain waits for: the summary, each task (at most 8), then "+N more".</summary>
     public void LogBlockers(PreflightResult preflight)
     {
-        RestartLog.DrainStarted(logger, preflight.Summary);
+        RestartLog.DrainStarted(logger, purpose, preflight.Summary);
         var tasks = preflight.Blockers.Where(b => b.Task is not null).ToList();
         foreach (var task in tasks)
         {

@@ -81,12 +81,12 @@ public sealed class GatewaySignalTests
     {
         using var home = new TempHome();
         await using var gateway = await GatewayProcess.StartGatewayAsync(home,
-            environment: new Dictionary<string, string> { ["CLAWSHARP_SUPERVISOR"] = "systemd" });
+            environment: new Dictionary<string, string> { ["CLAWSHARP_SUPERVISOR"] = "builtin" });
 
         gateway.Signal(Posix.SIGUSR1);
 
         Assert.Equal(75, await gateway.WaitForExitAsync());
-        Assert.Contains("exiting 75 so that the systemd supervisor starts a fresh process", gateway.Stdout.Text);
+        Assert.Contains("exiting 75 so that the builtin supervisor starts a fresh process", gateway.Stdout.Text);
         Assert.Null(GatewayLock.ReadOwner(home.State.LockFile));
     }
 
@@ -140,7 +140,8 @@ public sealed class GatewaySignalTests
     public async Task ShutdownOverrunningItsBudget_WritesBundle_ExitsOne_AndIgnoresASecondSignal()
     {
         using var home = new TempHome();
-        home.WriteConfig("""{ "shutdown": { "timeoutMs": 1500 } }""");
+        // No stop drain: the second SIGTERM reaches the close itself, which nothing cuts.
+        home.WriteConfig("""{ "shutdown": { "timeoutMs": 1500, "drainTimeoutMs": 0 } }""");
         await using var gateway = await GatewayProcess.StartGatewayAsync(home,
             environment: new Dictionary<string, string> { ["CLAWSHARP_TEST_FAULTS"] = "hang-on-stop" });
 
@@ -149,7 +150,7 @@ public sealed class GatewaySignalTests
         gateway.Signal(Posix.SIGTERM);
 
         Assert.Equal(1, await gateway.WaitForExitAsync());
-        Assert.Contains("stop from SIGTERM ignored: already shutting down", gateway.Stderr.Text);
+        Assert.Contains("stop from SIGTERM ignored: the close has begun", gateway.Stderr.Text);
         Assert.Contains("shutdown watchdog: stop overran its 1500 ms budget", gateway.AllOutput);
         var bundle = Assert.Single(Directory.GetFiles(home.State.BundlesDirectory, "*-shutdown-timeout.json"));
         var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(bundle)).RootElement;

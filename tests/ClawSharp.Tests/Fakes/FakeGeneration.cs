@@ -6,7 +6,8 @@ namespace ClawSharp.Tests.Fakes;
 
 /// <summary>
 /// A generation that serves nothing. Its active work is a count the test sets; its drain
-/// waits until the test calls <see cref="FinishWork"/> (or the drain is cancelled by a stop).
+/// waits until the test calls <see cref="FinishWork"/> (or the drain is cancelled by a stop; a
+/// stop's drain also ends when its budget runs out on the test's clock).
 /// Every call is written to the transcript as "genN Call".
 /// </summary>
 internal sealed class FakeGeneration(string name, GatewayConfig config, Transcript transcript, int activeRuns, TimeProvider time) : IGatewayGeneration
@@ -38,20 +39,26 @@ internal sealed class FakeGeneration(string name, GatewayConfig config, Transcri
 
     public void BeginDraining() => transcript.Add($"{name} BeginDraining");
 
-    public async Task DrainAsync(TimeSpan budget, CancellationToken cancellationToken)
+    public string ServingOn => "127.0.0.1:18789";
+
+    public async Task DrainAsync(bool restart, TimeSpan budget, CancellationToken cancellationToken)
     {
-        transcript.Add($"{name} Drain");
+        transcript.Add(restart ? $"{name} Drain" : $"{name} Drain(stop)");
         if (active == 0)
         {
             return;
         }
         try
         {
-            await workDone.Task.WaitAsync(cancellationToken);
+            await (restart ? workDone.Task.WaitAsync(cancellationToken) : workDone.Task.WaitAsync(budget, time, cancellationToken));
         }
         catch (OperationCanceledException)
         {
             transcript.Add($"{name} DrainCancelled");
+        }
+        catch (TimeoutException)
+        {
+            transcript.Add($"{name} DrainBudgetSpent");
         }
     }
 

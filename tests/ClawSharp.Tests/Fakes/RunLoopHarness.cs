@@ -22,15 +22,27 @@ internal sealed class RunLoopHarness : IAsyncDisposable
     private readonly TempHome home = new();
     private Task<ExitCode>? run;
 
-    public RunLoopHarness(SupervisorKind supervisor = SupervisorKind.None, bool noRespawn = true)
+    /// <param name="supervisor">Who supervises the loop.</param>
+    /// <param name="noRespawn">Sets <c>CLAWSHARP_NO_RESPAWN=1</c>.</param>
+    /// <param name="stopDrain">The stop's drain budget; none by default, so that a stop closes at once as the older tests expect.</param>
+    /// <param name="notifier">Hears what systemd would; null tells nobody.</param>
+    /// <param name="environment">More environment variables the loop reads (<c>WATCHDOG_USEC</c>, <c>CLAWSHARP_STOP_TIMEOUT_SEC</c>).</param>
+    public RunLoopHarness(SupervisorKind supervisor = SupervisorKind.None, bool noRespawn = true, TimeSpan? stopDrain = null,
+        FakeSystemdNotifier? notifier = null, IReadOnlyDictionary<string, string>? environment = null)
     {
+        Config = new GatewayConfig { Shutdown = new ShutdownOptions { DrainTimeout = stopDrain ?? TimeSpan.Zero } };
         Logger = new TranscriptLogger(Transcript);
         Starter = new FakeGenerationStarter(Transcript, Config, Time);
         Respawner = new FakeRespawner(Transcript);
-        var environment = new Dictionary<string, string?> { [RestartModeSelector.NoRespawnVariable] = noRespawn ? "1" : null };
+        var variables = new Dictionary<string, string?> { [RestartModeSelector.NoRespawnVariable] = noRespawn ? "1" : null };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            variables[name] = value;
+        }
         var settings = new GatewayRunSettings(home.State, new ConfigOverrides(), false, supervisor, new GatewayFaults(), Time);
         Loop = new GatewayRunLoop(settings, Logger, new StabilityBundleWriter(home.State, new RecentLogBuffer(), Time), Exits.Add,
-            name => environment.GetValueOrDefault(name), () => supervisor, (_, _) => (Starter, Respawner));
+            name => variables.GetValueOrDefault(name), () => supervisor, (_, _) => (Starter, Respawner),
+            notifier is null ? null : new SystemdNotifications(notifier));
     }
 
     public Transcript Transcript { get; } = new();
@@ -38,7 +50,7 @@ internal sealed class RunLoopHarness : IAsyncDisposable
     public FakeTimeProvider Time { get; } = new();
     public FakeGenerationStarter Starter { get; }
     public FakeRespawner Respawner { get; }
-    public GatewayConfig Config { get; } = new();
+    public GatewayConfig Config { get; }
     public List<ExitCode> Exits { get; } = [];
     public GatewayRunLoop Loop { get; }
     public StateDirectory State => home.State;

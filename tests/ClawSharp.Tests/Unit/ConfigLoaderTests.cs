@@ -43,7 +43,7 @@ public sealed class ConfigLoaderTests : IDisposable
               },
               "commands": { "restart": false },
               "logs": { "maxFileBytes": 4096, "maxBackups": 7, "level": "debug" },
-              "shutdown": { "timeoutMs": 1234 },
+              "shutdown": { "timeoutMs": 1234, "drainTimeoutMs": 0 },
               "daemon": { "backoffMs": 250, "backoffMaxMs": 8000, "crashLimit": 5, "crashWindowMs": 60000, "startTimeoutMs": 3000 }
             }
             """);
@@ -63,6 +63,7 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(7, config.Logs.MaxBackups);
         Assert.Equal(LogEventLevel.Debug, config.Logs.Level);
         Assert.Equal(TimeSpan.FromMilliseconds(1234), config.Shutdown.StopTimeout);
+        Assert.Equal(TimeSpan.Zero, config.Shutdown.DrainTimeout);
         Assert.Equal(TimeSpan.FromMilliseconds(250), config.Daemon.InitialBackoff);
         Assert.Equal(TimeSpan.FromMilliseconds(8000), config.Daemon.MaxBackoff);
         Assert.Equal(5, config.Daemon.CrashLimit);
@@ -94,6 +95,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("""{"commands":{"restart":"yes"}}""", "commands.restart must be true or false")]
     [InlineData("""{"logs":{"level":"loud"}}""", "logs.level must be one of trace, debug, info, warn, error, fatal")]
     [InlineData("""{"shutdown":{"timeoutMs":0}}""", "shutdown.timeoutMs must be a number of milliseconds from 1 to 3600000")]
+    [InlineData("""{"shutdown":{"drainTimeoutMs":-1}}""", "shutdown.drainTimeoutMs must be a number of milliseconds from 0 (no drain) to 3600000, got -1")]
     [InlineData("""{"gateway":{"reload":{"spawnReadyTimeoutMs":0}}}""", "gateway.reload.spawnReadyTimeoutMs must be a number of milliseconds from 1 to 600000, got 0")]
     [InlineData("""{"daemon":{"backoffMs":0}}""", "daemon.backoffMs must be a number of milliseconds from 1 to 3600000, got 0")]
     [InlineData("""{"daemon":{"crashLimit":-1}}""", "daemon.crashLimit must be an integer from 0 to 1000, got -1")]

@@ -21,6 +21,7 @@ public sealed class OptionsDefaultsTests
         Assert.Equal(LogEventLevel.Information, logs.Level);
 
         Assert.Equal(TimeSpan.FromSeconds(25), new ShutdownOptions().StopTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(10), new ShutdownOptions().DrainTimeout);
 
         var restart = new RestartOptions();
         Assert.True(restart.Enabled);

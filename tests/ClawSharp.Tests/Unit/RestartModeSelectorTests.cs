@@ -8,7 +8,8 @@ public sealed class RestartModeSelectorTests
     [Theory]
     [InlineData(null, SupervisorKind.None, RestartMode.Spawn)]
     [InlineData(null, SupervisorKind.Builtin, RestartMode.SupervisedExit)]
-    [InlineData(null, SupervisorKind.Systemd, RestartMode.SupervisedExit)]
+    // A deliberate restart under systemd keeps the PID: it must not count against StartLimitBurst.
+    [InlineData(null, SupervisorKind.Systemd, RestartMode.InProcess)]
     [InlineData(null, SupervisorKind.Windows, RestartMode.SupervisedExit)]
     [InlineData(null, SupervisorKind.Launchd, RestartMode.LaunchdKickstart)]
     [InlineData("1", SupervisorKind.None, RestartMode.InProcess)]
@@ -25,7 +26,7 @@ public sealed class RestartModeSelectorTests
     [InlineData(null, SupervisorKind.None, "updated config", RestartMode.Spawn)]
     [InlineData(null, SupervisorKind.None, null, RestartMode.Spawn)]
     [InlineData(null, SupervisorKind.Builtin, "update", RestartMode.SupervisedExit)]
-    [InlineData(null, SupervisorKind.Systemd, "update", RestartMode.SupervisedExit)]
+    [InlineData(null, SupervisorKind.Systemd, "update", RestartMode.InProcess)]
     [InlineData(null, SupervisorKind.Launchd, "update", RestartMode.LaunchdKickstart)]
     [InlineData("1", SupervisorKind.None, "update", RestartMode.InProcess)]
     public void Select_AnUpdateRestart_SpawnsOnlyWhenUnsupervisedAndRespawnAllowed(string? noRespawn, SupervisorKind supervisor, string? reason, RestartMode expected)

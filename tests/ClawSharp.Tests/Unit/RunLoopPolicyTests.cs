@@ -18,7 +18,7 @@ public sealed class RunLoopPolicyTests
         { GatewayRunState.Draining, "restart", true, LoopAction.Coalesce },
         { GatewayRunState.Restarting, "restart", true, LoopAction.Coalesce },
         { GatewayRunState.Restarting, "stop", true, LoopAction.UpgradeToStop },
-        { GatewayRunState.Closing, "stop", true, LoopAction.Ignore },
+        { GatewayRunState.Closing, "stop", true, LoopAction.CutStopDrain },
         { GatewayRunState.Closing, "restart", true, LoopAction.Ignore },
         { GatewayRunState.Stopped, "stop", true, LoopAction.Ignore },
         { GatewayRunState.Stopped, "restart", true, LoopAction.Ignore },

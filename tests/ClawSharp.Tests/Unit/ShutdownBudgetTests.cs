@@ -9,15 +9,29 @@ public sealed class ShutdownBudgetTests
     {
         var budget = new ShutdownBudget(new ShutdownOptions());
 
+        Assert.Equal(TimeSpan.FromSeconds(10), budget.StopDrain);
         Assert.Equal(TimeSpan.FromSeconds(25), budget.Close);
-        Assert.Equal(TimeSpan.FromSeconds(30), budget.SupervisorKillAfter);
-        Assert.Equal(TimeSpan.FromSeconds(25), budget.ChildStop);
+        Assert.Equal(TimeSpan.FromSeconds(35), budget.Stop);
+        Assert.Equal(TimeSpan.FromSeconds(40), budget.SupervisorKillAfter);
+        Assert.Equal(TimeSpan.FromSeconds(35), budget.ChildStop);
+    }
+
+    [Fact]
+    public void TheStopDrain_IsPartOfEveryWaitOnAStop_AndZeroLeavesOnlyTheClose()
+    {
+        var drained = new ShutdownBudget(new ShutdownOptions { StopTimeout = TimeSpan.FromSeconds(2), DrainTimeout = TimeSpan.FromSeconds(3) });
+        var cut = new ShutdownBudget(new ShutdownOptions { StopTimeout = TimeSpan.FromSeconds(2), DrainTimeout = TimeSpan.Zero });
+
+        Assert.Equal(TimeSpan.FromSeconds(10), drained.SupervisorKillAfter);
+        Assert.Equal(TimeSpan.FromSeconds(5), drained.ChildStop);
+        Assert.Equal(TimeSpan.FromSeconds(7), cut.SupervisorKillAfter);
+        Assert.Equal(TimeSpan.FromSeconds(2), cut.ChildStop);
     }
 
     [Fact]
     public void TheSupervisorWaitsLongerThanTheGatewaysOwnWatchdog_SoTheBundleIsWrittenBeforeAKill()
     {
-        var budget = new ShutdownBudget(new ShutdownOptions { StopTimeout = TimeSpan.FromMilliseconds(1500) });
+        var budget = new ShutdownBudget(new ShutdownOptions { StopTimeout = TimeSpan.FromMilliseconds(1500), DrainTimeout = TimeSpan.Zero });
 
         Assert.Equal(TimeSpan.FromMilliseconds(6500), budget.SupervisorKillAfter);
         Assert.True(budget.SupervisorKillAfter > budget.Close);
