@@ -63,9 +63,10 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
     /// <param name="environment">Reads an environment variable (<c>CLAWSHARP_NO_RESPAWN</c>, the supervisor marker).</param>
     /// <param name="supervisorNow">Who supervises this process now; null detects it from <paramref name="environment"/> and the parent PID.</param>
     /// <param name="parts">Builds the starter and the respawner, given how they reach this loop.</param>
+    /// <param name="kickstarter">The launchd restart; null runs the real <c>launchctl</c>.</param>
     internal GatewayRunLoop(GatewayRunSettings settings, ILogger logger, StabilityBundleWriter bundles, Action<ExitCode>? exitProcess,
         Func<string, string?> environment, Func<ServiceManagers.SupervisorKind>? supervisorNow,
-        Func<GenerationHooks, StabilityBundleWriter, (IGenerationStarter, IRespawner)> parts)
+        Func<GenerationHooks, StabilityBundleWriter, (IGenerationStarter, IRespawner)> parts, ILaunchdKickstarter? kickstarter = null)
     {
         this.settings = settings;
         this.logger = logger;
@@ -75,7 +76,7 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
         coordinator = new RestartCoordinator(settings.Time, reason => RestartModeSelector.WireName(restartMode.For(reason).Mode));
         (starter, var respawner) = parts(new GenerationHooks(WireState, () => restarts, Submit), bundles);
         answers = new RestartAnswers(coordinator, starter, settings.State, settings.Time, logger);
-        restartContext = new RestartContext(starter, respawner, new GenerationCloser(settings.Time, bundles, logger, this.exitProcess), restartMode.For,
+        restartContext = new RestartContext(starter, respawner, kickstarter ?? new LaunchdKickstarter(environment), new GenerationCloser(settings.Time, bundles, logger, this.exitProcess), restartMode.For,
             settings.State, bundles, settings.Time, logger);
         if (settings.Spawned is { Respawned: true })
         {

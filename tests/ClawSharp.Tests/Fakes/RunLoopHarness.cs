@@ -12,7 +12,7 @@ namespace ClawSharp.Tests.Fakes;
 
 /// <summary>
 /// A real <see cref="GatewayRunLoop"/> over fakes: generations that serve nothing, a respawn
-/// that answers at once, a scripted clock and a chosen supervisor. Commands go in as the
+/// and a launchd kickstart that answer at once, a scripted clock and a chosen supervisor. Commands go in as the
 /// signal listener and the RPC handler send them; what happens comes out in <see cref="Transcript"/>.
 /// </summary>
 internal sealed class RunLoopHarness : IAsyncDisposable
@@ -27,10 +27,11 @@ internal sealed class RunLoopHarness : IAsyncDisposable
         Logger = new TranscriptLogger(Transcript);
         Starter = new FakeGenerationStarter(Transcript, Config, Time);
         Respawner = new FakeRespawner(Transcript);
+        Kickstarter = new FakeKickstarter(Transcript);
         var environment = new Dictionary<string, string?> { [RestartModeSelector.NoRespawnVariable] = noRespawn ? "1" : null };
         var settings = new GatewayRunSettings(home.State, new ConfigOverrides(), false, supervisor, new GatewayFaults(), Time);
         Loop = new GatewayRunLoop(settings, Logger, new StabilityBundleWriter(home.State, new RecentLogBuffer(), Time), Exits.Add,
-            name => environment.GetValueOrDefault(name), () => supervisor, (_, _) => (Starter, Respawner));
+            name => environment.GetValueOrDefault(name), () => supervisor, (_, _) => (Starter, Respawner), Kickstarter);
     }
 
     public Transcript Transcript { get; } = new();
@@ -38,6 +39,7 @@ internal sealed class RunLoopHarness : IAsyncDisposable
     public FakeTimeProvider Time { get; } = new();
     public FakeGenerationStarter Starter { get; }
     public FakeRespawner Respawner { get; }
+    public FakeKickstarter Kickstarter { get; }
     public GatewayConfig Config { get; } = new();
     public List<ExitCode> Exits { get; } = [];
     public GatewayRunLoop Loop { get; }
