@@ -45,7 +45,7 @@ internal sealed record ServiceDefinition(
     public const string SupervisorVariable = Gateway.ServiceManagers.SupervisorDetection.EnvironmentVariable;
 
     /// <summary>The unit name, launchd label or Windows service name, handed to the gateway so it can name (and kickstart) its own job.</summary>
-    public const string ServiceNameVariable = "CLAWSHARP_SERVICE_NAME";
+    public const string ServiceNameVariable = Gateway.ServiceManagers.SupervisorDetection.ServiceNameVariable;
 
     /// <summary>The manager's SIGTERM → SIGKILL wait in seconds, so the gateway knows when to ask systemd for more time during a long drain.</summary>
     public const string StopTimeoutVariable = "CLAWSHARP_STOP_TIMEOUT_SEC";

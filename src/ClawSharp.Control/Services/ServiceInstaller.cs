@@ -37,7 +37,16 @@ internal static class ServiceInstaller
     public static async Task<InstallResult> InstallAsync(IServicePlatform platform, ServiceDefinition definition, bool force,
         TimeProvider time, CancellationToken cancellationToken)
     {
-        var files = platform.Render(definition);
+        IReadOnlyList<ServiceFile> files;
+        try
+        {
+            files = platform.Render(definition);
+        }
+        catch (ServiceCommandException e)
+        {
+            // A value the definition's format cannot hold (a control character in a path): nothing is written.
+            return new InstallResult.Failed(e.Message);
+        }
         var existing = ServiceRecordStore.Read(definition.State);
         if (!force)
         {

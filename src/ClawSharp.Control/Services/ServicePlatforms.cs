@@ -1,4 +1,6 @@
+using ClawSharp.Control.Services.Launchd;
 using ClawSharp.Control.Services.Systemd;
+using ClawSharp.Control.Services.Windows;
 
 namespace ClawSharp.Control.Services;
 
@@ -29,21 +31,21 @@ internal static class ServicePlatforms
         };
 
     /// <summary>The installer's side of <paramref name="platform"/>.</summary>
-    /// <exception cref="ServiceCommandException">The platform is not built.</exception>
     public static IServicePlatform Installer(ServicePlatform platform, ServiceScope scope, Func<string, string?> getEnvironment, string userHome) =>
         platform switch
         {
             ServicePlatform.Systemd => new SystemdPlatform(new Systemctl(scope), SystemdPlatform.UnitDirectory(scope, getEnvironment, userHome),
                 scope == ServiceScope.User ? ct => SystemdPlatform.LingerWarningAsync(Environment.UserName, ct) : null),
-            _ => throw new ServiceCommandException($"installing a {platform} service is not supported by this build"),
+            ServicePlatform.Launchd => new LaunchdPlatform(),
+            _ => new WindowsServicePlatform(),
         };
 
     /// <summary>The operator's side of <paramref name="platform"/>: start, stop, view.</summary>
-    /// <exception cref="ServiceCommandException">The platform is not built.</exception>
     public static IServiceControl Control(ServicePlatform platform) =>
         platform switch
         {
             ServicePlatform.Systemd => new SystemdControl(scope => new Systemctl(scope)),
-            _ => throw new ServiceCommandException($"operating a {platform} service is not supported by this build"),
+            ServicePlatform.Launchd => new LaunchdServiceControl(new LaunchdPlatform()),
+            _ => new WindowsServiceViewControl(new WindowsServicePlatform()),
         };
 }

@@ -13,7 +13,7 @@ namespace ClawSharp.Gateway.Lifecycle;
 /// file (<c>CLAWSHARP_ENV_FILE</c>; a bad one ends with 78); create the state directory; lead
 /// an own process group under the built-in supervisor; export <c>CLAWSHARP_HOME</c>; load the configuration (a bad
 /// one ends with 78 before anything starts); set up logging; run the loop, with the signal
-/// listener, until it ends.
+/// listener, until it ends (under the Windows SCM, through <see cref="GatewayWindowsService"/>).
 /// </summary>
 internal static class GatewayProcessRunner
 {
@@ -76,6 +76,13 @@ internal static class GatewayProcessRunner
             activation);
         await using var loop = new GatewayRunLoop(settings, logging);
         using var signals = new SignalListener(loop.Commands);
+        if (supervisor == SupervisorKind.Windows && OperatingSystem.IsWindows()
+            && Microsoft.Extensions.Hosting.WindowsServices.WindowsServiceHelpers.IsWindowsService())
+        {
+            // The marker alone is not enough: a 'gateway run' typed into a shell that has it must not wait for an SCM that never calls.
+            var name = Environment.GetEnvironmentVariable(SupervisorDetection.ServiceNameVariable) ?? "";
+            return (GatewayWindowsService.Run(new GatewayWindowsService(name, loop, config)), null);
+        }
         return (await loop.RunAsync(config, CancellationToken.None).ConfigureAwait(false), null);
     }
 }

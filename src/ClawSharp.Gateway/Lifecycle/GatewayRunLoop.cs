@@ -70,9 +70,11 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
     /// <param name="supervisorNow">Who supervises this process now; null detects it from <paramref name="environment"/> and the parent PID.</param>
     /// <param name="parts">Builds the starter and the respawner, given how they reach this loop.</param>
     /// <param name="notifications">What systemd is told; null tells nobody.</param>
+    /// <param name="kickstarter">The launchd restart; null runs the real <c>launchctl</c>.</param>
     internal GatewayRunLoop(GatewayRunSettings settings, ILogger logger, StabilityBundleWriter bundles, Action<ExitCode>? exitProcess,
         Func<string, string?> environment, Func<SupervisorKind>? supervisorNow,
-        Func<GenerationHooks, StabilityBundleWriter, (IGenerationStarter, IRespawner)> parts, SystemdNotifications? notifications = null)
+        Func<GenerationHooks, StabilityBundleWriter, (IGenerationStarter, IRespawner)> parts, SystemdNotifications? notifications = null,
+        ILaunchdKickstarter? kickstarter = null)
     {
         notifications ??= SystemdNotifications.None;
         this.settings = settings;
@@ -83,7 +85,8 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
         coordinator = new RestartCoordinator(settings.Time, reason => RestartModeSelector.WireName(restartMode.For(reason).Mode));
         (starter, var respawner) = parts(new GenerationHooks(WireState, () => restarts, Submit), bundles);
         answers = new RestartAnswers(coordinator, starter, settings.State, settings.Time, logger);
-        restartContext = new RestartContext(starter, respawner, new GenerationCloser(settings.Time, bundles, logger, this.exitProcess), restartMode.For,
+        restartContext = new RestartContext(starter, respawner, kickstarter ?? new LaunchdKickstarter(environment),
+            new GenerationCloser(settings.Time, bundles, logger, this.exitProcess), restartMode.For,
             settings.State, bundles, settings.Time, logger, notifications, SystemdEnvironment.StopTimeout(environment));
         heartbeat = new LoopHeartbeat(SystemdEnvironment.WatchdogInterval(environment, Environment.ProcessId), commands.Writer, notifications,
             settings.State, settings.Faults, settings.Time, logger);

@@ -47,9 +47,6 @@ internal static partial class LifecycleLog
     [LoggerMessage(1029, LogLevel.Information, "restart: exiting 75 so that the {Supervisor} supervisor starts a fresh process")]
     public static partial void ExitingForSupervisor(ILogger logger, string supervisor);
 
-    [LoggerMessage(1030, LogLevel.Information, "restart: launchd kickstart is not built yet; restarting in process (set CLAWSHARP_NO_RESPAWN=1 to choose this explicitly)")]
-    public static partial void KickstartNotBuilt(ILogger logger);
-
     [LoggerMessage(1038, LogLevel.Warning, "test fault spawned-child-never-ready: spawned by pid {ParentPid}, not starting; waiting for a stop")]
     public static partial void NeverReadyFault(ILogger logger, int parentPid);
 
@@ -76,6 +73,11 @@ internal static partial class LifecycleLog
 
     [LoggerMessage(1055, LogLevel.Warning, "stop: the drain was cut short by {Source}; what still runs is cut and queued again")]
     public static partial void StopDrainCut(ILogger logger, string source);
+    [LoggerMessage(1056, LogLevel.Information, "restart: launchctl kickstart -k {Target}: launchd stops this process and starts a fresh one; exiting 75")]
+    public static partial void LaunchdKickstarted(ILogger logger, string target);
+
+    [LoggerMessage(1057, LogLevel.Warning, "restart: launchctl kickstart -k {Target} failed ({Why}); restarting in process instead")]
+    public static partial void LaunchdKickstartFailed(ILogger logger, string target, string why);
 
     /// <summary>Logs what the loop decided about a command: ignored ones as a warning, the rest as information.</summary>
     public static void Decision(ILogger logger, RunLoopCommand command, LoopDecision decision)

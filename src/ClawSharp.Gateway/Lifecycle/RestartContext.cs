@@ -9,6 +9,7 @@ namespace ClawSharp.Gateway.Lifecycle;
 /// <summary>What every restart and stop sequence of one run loop works with.</summary>
 /// <param name="Starter">Starts the next generation (in-process mode).</param>
 /// <param name="Respawner">Hands over to a fresh process (spawn modes).</param>
+/// <param name="Kickstarter">Hands over to launchd (launchd mode).</param>
 /// <param name="Closer">Closes a generation under the watchdog.</param>
 /// <param name="SelectMode">The restart mode for a restart with this reason (<see cref="RestartModeSelector"/> with the supervisor as it is now).</param>
 /// <param name="State">The state directory (<c>restarting.json</c>).</param>
@@ -20,6 +21,7 @@ namespace ClawSharp.Gateway.Lifecycle;
 internal sealed record RestartContext(
     IGenerationStarter Starter,
     IRespawner Respawner,
+    ILaunchdKickstarter Kickstarter,
     GenerationCloser Closer,
     Func<string, (RestartMode Mode, string Supervisor)> SelectMode,
     StateDirectory State,

@@ -11,8 +11,8 @@ public enum RestartMode
     SupervisedExit,
 
     /// <summary>
-    /// Under launchd. <c>launchctl kickstart -k</c> is the service-managers issue's to build; until then this mode
-    /// logs so and restarts in process.
+    /// Under launchd: <c>launchctl kickstart -k</c> the job (launchd kills this process and starts a
+    /// fresh one at once), then exit 75; in process when the kickstart fails.
     /// </summary>
     LaunchdKickstart,
 

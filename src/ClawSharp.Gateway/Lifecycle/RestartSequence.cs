@@ -9,7 +9,8 @@ namespace ClawSharp.Gateway.Lifecycle;
 /// Order: wait (briefly) until the requester has its answer; wait out the cooldown; drain
 /// (unless forced) within the plan's budget; close the server with the watchdog armed while
 /// <c>restarting.json</c> names this process; select the restart mode and carry it out: exit 75
-/// for a supervisor, hand over to a fresh process, or start a new generation in process.
+/// for a supervisor (after <c>launchctl kickstart -k</c> under launchd), hand over to a fresh
+/// process, or start a new generation in process.
 /// A stop (<see cref="RequestStop"/>) cuts the waits short: before the close the restart is
 /// abandoned and the old generation is left for the loop to stop; after it, nothing is
 /// started again. Invariant: the sequence owns the generation it closes from its creation
@@ -195,7 +196,10 @@ internal sealed class RestartSequence
                 EndReason = "handing the restart to the supervisor";
                 return RestartOutcome.HandedToSupervisor;
             case RestartMode.LaunchdKickstart:
-                LifecycleLog.KickstartNotBuilt(context.Logger);
+                if (await KickstartAsync(cancellationToken).ConfigureAwait(false) is { } kickstarted)
+                {
+                    return kickstarted;
+                }
                 break;
             case RestartMode.Spawn or RestartMode.SpawnForUpdate:
                 if (await RespawnAsync(mode == RestartMode.SpawnForUpdate, cancellationToken).ConfigureAwait(false) is { } handedOver)
@@ -223,6 +227,42 @@ internal sealed class RestartSequence
             drainDeadline = budget == Timeout.InfiniteTimeSpan ? null : now + budget;
             return budget;
         }
+    }
+
+    /// <summary>
+    /// Under launchd: <c>launchctl kickstart -k</c> this job, with the server closed and the lock
+    /// released, since launchd's answer is to SIGTERM this process and start a fresh one. Null when
+    /// it failed: the restart goes on in process, never an exit that a supervisor would not answer.
+    /// </summary>
+    private async Task<RestartOutcome?> KickstartAsync(CancellationToken cancellationToken)
+    {
+        using var interrupted = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop.Token);
+        KickstartResult result;
+        try
+        {
+            result = await context.Kickstarter.KickstartAsync(interrupted.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // launchd's SIGTERM arrived before launchctl answered: that stop is the kickstart itself
+            // (or an operator's stop, which launchd's KeepAlive would answer the same way).
+            LifecycleLog.LaunchdKickstarted(context.Logger, "this job (stopped by launchd before launchctl answered)");
+            EndReason = "launchd restarts the job (launchctl kickstart -k)";
+            return RestartOutcome.HandedToSupervisor;
+        }
+        if (result.Succeeded)
+        {
+            LifecycleLog.LaunchdKickstarted(context.Logger, result.Target);
+            EndReason = "launchd restarts the job (launchctl kickstart -k)";
+            return RestartOutcome.HandedToSupervisor;
+        }
+        if (stop.IsCancellationRequested)
+        {
+            EndReason = "stop requested during the restart";
+            return RestartOutcome.Stopped;
+        }
+        LifecycleLog.LaunchdKickstartFailed(context.Logger, result.Target.Length > 0 ? result.Target : "the launchd job", result.Detail);
+        return null;
     }
 
     /// <summary>Null when the respawn failed and the restart goes on in process on the socket this process still holds.</summary>

@@ -4,6 +4,9 @@ internal static class SupervisorDetection
 {
     public const string EnvironmentVariable = "CLAWSHARP_SUPERVISOR";
 
+    /// <summary>Set by every service definition to its unit name, launchd label or Windows service name, so that the gateway can name (and kickstart) its own job.</summary>
+    public const string ServiceNameVariable = "CLAWSHARP_SERVICE_NAME";
+
     /// <summary>Set by the built-in supervisor to its own PID, so its child can tell when it has died.</summary>
     public const string SupervisorPidVariable = "CLAWSHARP_SUPERVISOR_PID";
 

@@ -12,7 +12,7 @@ namespace ClawSharp.Tests.Fakes;
 
 /// <summary>
 /// A real <see cref="GatewayRunLoop"/> over fakes: generations that serve nothing, a respawn
-/// that answers at once, a scripted clock and a chosen supervisor. Commands go in as the
+/// and a launchd kickstart that answer at once, a scripted clock and a chosen supervisor. Commands go in as the
 /// signal listener and the RPC handler send them; what happens comes out in <see cref="Transcript"/>.
 /// </summary>
 internal sealed class RunLoopHarness : IAsyncDisposable
@@ -34,6 +34,7 @@ internal sealed class RunLoopHarness : IAsyncDisposable
         Logger = new TranscriptLogger(Transcript);
         Starter = new FakeGenerationStarter(Transcript, Config, Time);
         Respawner = new FakeRespawner(Transcript);
+        Kickstarter = new FakeKickstarter(Transcript);
         var variables = new Dictionary<string, string?> { [RestartModeSelector.NoRespawnVariable] = noRespawn ? "1" : null };
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
@@ -42,7 +43,7 @@ internal sealed class RunLoopHarness : IAsyncDisposable
         var settings = new GatewayRunSettings(home.State, new ConfigOverrides(), false, supervisor, new GatewayFaults(), Time);
         Loop = new GatewayRunLoop(settings, Logger, new StabilityBundleWriter(home.State, new RecentLogBuffer(), Time), Exits.Add,
             name => variables.GetValueOrDefault(name), () => supervisor, (_, _) => (Starter, Respawner),
-            notifier is null ? null : new SystemdNotifications(notifier));
+            notifier is null ? null : new SystemdNotifications(notifier), Kickstarter);
     }
 
     public Transcript Transcript { get; } = new();
@@ -50,6 +51,7 @@ internal sealed class RunLoopHarness : IAsyncDisposable
     public FakeTimeProvider Time { get; } = new();
     public FakeGenerationStarter Starter { get; }
     public FakeRespawner Respawner { get; }
+    public FakeKickstarter Kickstarter { get; }
     public GatewayConfig Config { get; }
     public List<ExitCode> Exits { get; } = [];
     public GatewayRunLoop Loop { get; }

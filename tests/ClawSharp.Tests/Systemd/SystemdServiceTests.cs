@@ -14,6 +14,9 @@ public sealed class SystemdServiceTests
     private const string FakeApiKey = "sk-systemd-test-secret-0123456789";
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
+    /// <summary>Restarts back to back: the 30 s cooldown between restarts would make ten of them outlast the start-limit window.</summary>
+    private const string NoCooldown = """{ "gateway": { "reload": { "cooldownMs": 0 } } }""";
+
     [Fact]
     public async Task A_system_install_writes_enables_and_starts_the_units_and_status_agrees_and_uninstall_leaves_nothing()
     {
@@ -30,6 +33,8 @@ public sealed class SystemdServiceTests
         Assert.Equal("enabled", (await container.ExecAsync("systemctl", "is-enabled", Socket)).Stdout.Trim());
         var mainPid = int.Parse(await container.ShowAsync(Service, "MainPID"));
         Assert.Equal(mainPid, installed.RootElement.GetProperty("pid").GetInt32());
+        // Type=notify: systemd calls it started once the gateway said READY=1, with its STATUS= line.
+        Assert.Equal($"serving on 127.0.0.1:{port}", await container.ShowAsync(Service, "StatusText"));
 
         var status = await ClawSharpAsync(container, "gateway", "status", "--json");
         Assert.True(status.ExitCode == 0, status.ToString());
@@ -134,6 +139,7 @@ public sealed class SystemdServiceTests
     {
         await using var container = await SystemdContainer.BootAsync();
         var port = TestHttpServer.FreePort();
+        await container.WriteFileAsync("/root/.clawsharp/config.json", NoCooldown);
         Assert.Equal(0, (await ClawSharpAsync(container, "gateway", "install", "--system", "--port", port.ToString())).ExitCode);
         var firstPid = await container.ShowAsync(Service, "MainPID");
 
@@ -163,6 +169,7 @@ public sealed class SystemdServiceTests
     {
         await using var container = await SystemdContainer.BootAsync();
         var port = TestHttpServer.FreePort();
+        await container.WriteFileAsync("/root/.clawsharp/config.json", NoCooldown);
         Assert.Equal(0, (await ClawSharpAsync(container, "gateway", "install", "--system", "--port", port.ToString())).ExitCode);
 
         for (var i = 0; i < 10; i++)
@@ -182,15 +189,83 @@ public sealed class SystemdServiceTests
             await Eventually.AssertAsync(async () => await container.ShowAsync(Service, "MainPID") != pid, Deadline, $"crash {crash} noticed");
         }
         await Eventually.AssertAsync(async () => await container.ShowAsync(Service, "ActiveState") == "failed", Deadline, "systemd to give up");
-        Assert.Equal("start-limit-hit", await container.ShowAsync(Service, "Result"));
+        var systemdSays = (await container.ExecAsync("systemctl", "status", Service, "--no-pager", "-n", "20")).Stdout;
+        // systemd's restart counter counts the restart it then refused ("restart counter is at 4").
+        Assert.True(await container.ShowAsync(Service, "NRestarts") == "4", systemdSays);
+        Assert.Contains("Start request repeated too quickly", systemdSays, StringComparison.Ordinal);
 
         var status = await ClawSharpAsync(container, "gateway", "status");
         Assert.Equal(1, status.ExitCode);
-        Assert.Contains("systemd gave up after 3 restarts, last signal 9", status.Stdout, StringComparison.Ordinal);
+        Assert.Contains("systemd gave up after 4 restarts, last signal 9", status.Stdout, StringComparison.Ordinal);
 
         var start = await ClawSharpAsync(container, "gateway", "start", "--json");
         Assert.True(start.ExitCode == 0, start.ToString());
         Assert.Equal("active", await container.ShowAsync(Service, "ActiveState"));
+    }
+
+    [Fact]
+    public async Task A_wedged_event_loop_is_killed_by_the_watchdog_and_restarted()
+    {
+        await using var container = await SystemdContainer.BootAsync();
+        var port = TestHttpServer.FreePort();
+        Assert.Equal(0, (await ClawSharpAsync(container, "gateway", "install", "--system", "--port", port.ToString())).ExitCode);
+        await DropInAsync(container, "WatchdogSec=2", "Environment=CLAWSHARP_TEST_FAULTS=wedge-loop-when-marked");
+        var pid = await container.ShowAsync(Service, "MainPID");
+
+        // The next heartbeat the loop handles blocks it for good (one-shot: the marker is removed).
+        await container.WriteFileAsync("/root/.clawsharp/test-fault-wedge-loop", "");
+
+        await Eventually.AssertAsync(async () => await container.ShowAsync(Service, "NRestarts") == "1", Deadline, "the watchdog to kill the wedged gateway");
+        await Eventually.AssertAsync(async () => await container.ShowAsync(Service, "SubState") == "running", Deadline, "systemd to start it again");
+        Assert.NotEqual(pid, await container.ShowAsync(Service, "MainPID"));
+        var journal = (await container.ExecAsync("journalctl", "-u", Service, "--no-pager")).Stdout;
+        Assert.Contains("Watchdog timeout", journal, StringComparison.Ordinal);
+        var status = await ClawSharpAsync(container, "gateway", "status");
+        Assert.True(status.ExitCode == 0, status.ToString());
+    }
+
+    [Fact]
+    public async Task A_stop_drains_a_run_past_the_stop_timeout_with_status_lines_and_the_tool_process_gets_no_sigterm()
+    {
+        await using var container = await SystemdContainer.BootAsync();
+        var port = TestHttpServer.FreePort();
+        // The tool records any SIGTERM it gets, and that it finished: 9 s, longer than the 6 s stop timeout below.
+        var tool = "trap 'echo TERM >> /tmp/tool-signals' TERM; sleep 9 & wait; echo finished > /tmp/tool-finished; cat";
+        await container.WriteFileAsync("/root/.clawsharp/config.json", $$"""
+            { "shutdown": { "drainTimeoutMs": 30000 },
+              "agents": { "default": "exec", "exec": { "command": {{JsonSerializer.Serialize(tool)}}, "timeoutMs": 60000 } } }
+            """);
+        Assert.Equal(0, (await ClawSharpAsync(container, "gateway", "install", "--system", "--port", port.ToString())).ExitCode);
+        // A stop timeout shorter than the run: only EXTEND_TIMEOUT_USEC keeps systemd from killing the drain.
+        await DropInAsync(container, "TimeoutStopSec=6", "Environment=CLAWSHARP_STOP_TIMEOUT_SEC=6");
+        var send = await ClawSharpAsync(container, "send", "--session", "s1", "hello");
+        Assert.True(send.ExitCode == 0, send.ToString());
+        await Eventually.AssertAsync(async () => (await container.ShowAsync(Service, "StatusText")).StartsWith("serving", StringComparison.Ordinal)
+            && (await ClawSharpAsync(container, "gateway", "status", "--json")).Stdout.Contains("\"activeRuns\": 1", StringComparison.Ordinal),
+            Deadline, "the run to be active");
+
+        var stop = container.ExecAsync("systemctl", "stop", Service);
+        await Eventually.AssertAsync(async () => (await container.ShowAsync(Service, "StatusText")).StartsWith("draining: 1 run", StringComparison.Ordinal),
+            Deadline, "STATUS=draining while the run drains");
+        var stopped = await stop;
+
+        Assert.True(stopped.ExitCode == 0, stopped.ToString());
+        Assert.Equal("success", await container.ShowAsync(Service, "Result"));
+        Assert.True(File.Exists(container.HostPath("/tmp/tool-finished")), "the tool process did not finish: it was killed mid-drain");
+        Assert.False(File.Exists(container.HostPath("/tmp/tool-signals")), "the tool process got a SIGTERM (KillMode=mixed sends it to the gateway alone)");
+        var journal = (await container.ExecAsync("journalctl", "-u", Service, "--no-pager")).Stdout;
+        Assert.DoesNotContain("timed out", journal, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Adds a drop-in to the system unit (as an operator would with <c>systemctl edit</c>), reloads, and restarts it.</summary>
+    private static async Task DropInAsync(SystemdContainer container, params string[] settings)
+    {
+        await container.WriteFileAsync($"/etc/systemd/system/{Service}.d/test.conf", "[Service]\n" + string.Join('\n', settings) + "\n");
+        File.SetUnixFileMode(container.HostPath($"/etc/systemd/system/{Service}.d/test.conf"),
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        Assert.Equal(0, (await container.ExecAsync("systemctl", "daemon-reload")).ExitCode);
+        var restart = await container.ExecAsync("systemctl", "restart", Service);
+        Assert.True(restart.ExitCode == 0, restart.ToString());
     }
 
     /// <summary>Runs this build's clawsharp as root in the container, with a fake API key in its environment (which install must keep out of the units).</summary>

@@ -34,6 +34,7 @@ public sealed class SystemdUnitsTests : IDisposable
         Assert.Equal("78", settings["RestartPreventExitStatus"]);
         Assert.Equal("mixed", settings["KillMode"]);
         Assert.Equal("30", settings["WatchdogSec"]);
+        Assert.Equal("SIGKILL", settings["WatchdogSignal"]);
         // The crash-storm limit: more than 3 crashes in 5 minutes = the 5th start within 300 s is refused.
         Assert.Equal("4", settings["StartLimitBurst"]);
         Assert.Equal("300", settings["StartLimitIntervalSec"]);

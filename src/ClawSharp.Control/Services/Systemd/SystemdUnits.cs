@@ -15,7 +15,7 @@ namespace ClawSharp.Control.Services.Systemd;
 /// supervisor. Deliberate restarts never count: under systemd the gateway restarts in process (RELOADING=1 … READY=1), keeping its PID.</item>
 /// <item><c>TimeoutStopSec</c> from the shutdown budgets (never shorter), <c>KillMode=mixed</c>: SIGTERM reaches the gateway alone, so an
 /// agent's tool process finishes during the drain; the rest of the group is killed only at the end.</item>
-/// <item><c>WatchdogSec</c>: the event loop pings at half of it; a wedged loop is killed and restarted.</item>
+/// <item><c>WatchdogSec</c>: the event loop pings at half of it; a wedged loop is killed (<c>WatchdogSignal=SIGKILL</c>) and restarted.</item>
 /// <item><c>ExecReload</c>: <c>systemctl reload</c> is a safe restart (SIGUSR1).</item>
 /// <item>Secrets only through <c>EnvironmentFile=</c> (owner-only); the unit names the file, never a value.</item>
 /// <item>The socket unit holds the port across every restart and crash (0 refused connections); the gateway adopts it.</item>
@@ -57,6 +57,9 @@ internal static class SystemdUnits
             .AppendLine(CultureInfo.InvariantCulture, $"TimeoutStopSec={Seconds(definition.StopTimeout)}")
             .AppendLine("KillMode=mixed")
             .AppendLine(CultureInfo.InvariantCulture, $"WatchdogSec={Seconds(definition.Watchdog)}")
+            // systemd's default SIGABRT does not end a wedged .NET process (seen: it stayed in stop-watchdog until the abort
+            // timeout, 40 s): the watchdog's job is a prompt restart, so it kills.
+            .AppendLine("WatchdogSignal=SIGKILL")
             .AppendLine("UMask=0077");
         foreach (var (key, value) in definition.Environment.OrderBy(pair => pair.Key, StringComparer.Ordinal))
         {

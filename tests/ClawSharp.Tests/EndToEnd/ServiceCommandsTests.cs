@@ -1,0 +1,87 @@
+using System.Text.Json;
+using ClawSharp.Tests.Infrastructure;
+
+namespace ClawSharp.Tests.EndToEnd;
+
+/// <summary>
+/// <c>gateway install|uninstall</c> as processes, through the launchd path (chosen with
+/// <c>CLAWSHARP_SERVICE_PLATFORM=launchd</c>, since launchd cannot run here) against a recording
+/// <c>launchctl</c> on PATH. The systemd path runs against a real systemd in <c>Systemd/</c>.
+/// </summary>
+public sealed class ServiceCommandsTests : IDisposable
+{
+    private readonly TempHome home = new();
+    private readonly RecordingStandIn tools = new RecordingStandIn().Add("launchctl");
+
+    public void Dispose()
+    {
+        tools.Dispose();
+        home.Dispose();
+    }
+
+    [Fact]
+    public async Task A_failed_bootstrap_is_an_install_error_that_says_so_and_nothing_runs_unsupervised()
+    {
+        tools.On("launchctl", "bootstrap", 5, stderr: "Bootstrap failed: 5: Input/output error");
+
+        var install = await CliRun.RunAsync(["gateway", "install", "--port", "0", "--json", "--home", home.Root], Environment());
+
+        Assert.True(install.ExitCode == 1, install.ToString());
+        using var answer = JsonDocument.Parse(install.Stdout);
+        Assert.False(answer.RootElement.GetProperty("ok").GetBoolean());
+        Assert.Equal("failed", answer.RootElement.GetProperty("result").GetString());
+        Assert.Contains("Bootstrap failed: 5: Input/output error", answer.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(tools.Lines, line => line.Contains("kickstart", StringComparison.Ordinal));
+        Assert.False(File.Exists(home.State.LockFile), "a gateway was started outside launchd");
+
+        // What install wrote is recorded, so uninstall removes it all.
+        var plist = Path.Combine(home.Root, "user-home", "Library", "LaunchAgents");
+        Assert.Single(Directory.GetFiles(plist, "*.plist"));
+        var uninstall = await CliRun.RunAsync(["gateway", "uninstall", "--json", "--home", home.Root], Environment());
+        Assert.True(uninstall.ExitCode == 0, uninstall.ToString());
+        Assert.Empty(Directory.GetFiles(plist, "*.plist"));
+        Assert.False(File.Exists(home.PathOf("service.env")));
+        Assert.False(File.Exists(home.PathOf("service.json")));
+        Assert.Contains(tools.Lines, line => line.StartsWith("launchctl bootout ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Uninstall_with_nothing_installed_says_so_and_succeeds()
+    {
+        var uninstall = await CliRun.RunAsync(["gateway", "uninstall", "--json", "--home", home.Root], Environment());
+
+        Assert.True(uninstall.ExitCode == 0, uninstall.ToString());
+        using var answer = JsonDocument.Parse(uninstall.Stdout);
+        Assert.Equal("not-installed", answer.RootElement.GetProperty("result").GetString());
+        Assert.Empty(tools.Calls);
+    }
+
+    [Fact]
+    public async Task A_corrupt_service_record_is_reported_with_the_fix()
+    {
+        File.WriteAllText(home.PathOf("service.json"), "{ not json");
+
+        var uninstall = await CliRun.RunAsync(["gateway", "uninstall", "--json", "--home", home.Root], Environment());
+
+        Assert.Equal(1, uninstall.ExitCode);
+        Assert.Contains("gateway install --force", uninstall.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task User_and_system_together_are_a_usage_error()
+    {
+        var install = await CliRun.RunAsync(["gateway", "install", "--user", "--system", "--home", home.Root], Environment());
+
+        Assert.NotEqual(0, install.ExitCode);
+        Assert.Contains("--user and --system cannot be combined", install.Stderr, StringComparison.Ordinal);
+        Assert.Empty(tools.Calls);
+    }
+
+    private Dictionary<string, string> Environment() => new()
+    {
+        ["CLAWSHARP_SERVICE_PLATFORM"] = "launchd",
+        ["PATH"] = tools.SearchPath,
+        // launchd's LaunchAgents live under the user's home.
+        ["HOME"] = Directory.CreateDirectory(home.PathOf("user-home")).FullName,
+    };
+}
