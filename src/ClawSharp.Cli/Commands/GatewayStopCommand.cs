@@ -12,7 +12,7 @@ namespace ClawSharp.Cli.Commands;
 /// </summary>
 internal static class GatewayStopCommand
 {
-    private static readonly Option<TimeSpan?> Timeout = CliOptions.Duration("--timeout", "How long to wait for a graceful stop before SIGKILL (default 30s)");
+    private static readonly Option<TimeSpan?> Timeout = CliOptions.Duration("--timeout", "How long to wait for a graceful stop before SIGKILL (default: the supervisor's own kill wait + 5s, 45s with the default budgets)");
     private static readonly Option<bool> Json = new("--json") { Description = "Print the result as JSON alone on stdout" };
 
     public static Command Build()
@@ -28,7 +28,7 @@ internal static class GatewayStopCommand
         {
             return (int)ExitCode.Usage;
         }
-        var timeout = parse.GetValue(Timeout) ?? TimeSpan.FromSeconds(30);
+        var timeout = parse.GetValue(Timeout) ?? DefaultTimeout(state);
         var result = await GatewayControl.StopAsync(state, timeout, warning => Console.Error.WriteLine($"warning: {warning}"), cancellationToken)
             .ConfigureAwait(false);
         return result switch
@@ -38,6 +38,19 @@ internal static class GatewayStopCommand
             StopResult.Failed failed => CliOutput.Fail(ExitCode.Failure, failed.Message),
             _ => throw new InvalidOperationException($"unexpected stop result {result}"),
         };
+    }
+
+    /// <summary>From the config's budgets (a stop drain and a close may take that long); the defaults when the config does not load.</summary>
+    private static TimeSpan DefaultTimeout(Gateway.Configuration.StateDirectory state)
+    {
+        try
+        {
+            return new Gateway.Configuration.ShutdownBudget(Gateway.Configuration.ConfigLoader.Load(state).Shutdown).OperatorStop;
+        }
+        catch (Gateway.Configuration.ConfigException)
+        {
+            return new Gateway.Configuration.ShutdownBudget(new Gateway.Configuration.ShutdownOptions()).OperatorStop;
+        }
     }
 
     private static int Report(ParseResult parse, string result, string message, IReadOnlyList<string> warnings) =>

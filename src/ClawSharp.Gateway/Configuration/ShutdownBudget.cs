@@ -37,6 +37,12 @@ internal sealed class ShutdownBudget
     public TimeSpan ChildStop => Stop;
 
     /// <summary>
+    /// <c>gateway stop</c>'s wait before its own SIGKILL: the supervisor's kill wait plus a margin
+    /// (default 45 s), so that the supervisor, which leaves a record of what it killed, acts first.
+    /// </summary>
+    public TimeSpan OperatorStop => SupervisorKillAfter + SupervisorMargin;
+
+    /// <summary>
     /// The drain of one restart: none when forced; the request's cap when it gives one
     /// (<c>0</c> waits indefinitely: <see cref="Timeout.InfiniteTimeSpan"/>); else
     /// <see cref="RestartOptions.DeferralTimeout"/> (default 300 s).

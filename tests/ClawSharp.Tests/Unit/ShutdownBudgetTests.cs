@@ -14,6 +14,15 @@ public sealed class ShutdownBudgetTests
         Assert.Equal(TimeSpan.FromSeconds(35), budget.Stop);
         Assert.Equal(TimeSpan.FromSeconds(40), budget.SupervisorKillAfter);
         Assert.Equal(TimeSpan.FromSeconds(35), budget.ChildStop);
+        Assert.Equal(TimeSpan.FromSeconds(45), budget.OperatorStop);
+    }
+
+    [Fact]
+    public void GatewayStop_WaitsLongerThanTheSupervisor_SoTheSupervisorKillsFirst()
+    {
+        var budget = new ShutdownBudget(new ShutdownOptions { StopTimeout = TimeSpan.FromSeconds(2), DrainTimeout = TimeSpan.FromSeconds(3) });
+
+        Assert.True(budget.OperatorStop > budget.SupervisorKillAfter);
     }
 
     [Fact]
