@@ -69,40 +69,16 @@ internal sealed class ServiceControlManager(string sc = "sc.exe", string reg = "
     }
 
     /// <summary>Starts the service; false when it ran already.</summary>
-    public async Task<bool> StartAsync(string name, CancellationToken cancellationToken)
-    {
-        var result = await Sc(["start", name], cancellationToken).ConfigureAwait(false);
-        if (ErrorOf(result) == AlreadyRunning)
-        {
-            return false;
-        }
-        result.EnsureSucceeded();
-        return true;
-    }
+    public Task<bool> StartAsync(string name, CancellationToken cancellationToken) =>
+        RunUnlessAsync(["start", name], cancellationToken, AlreadyRunning);
 
     /// <summary>Asks the service to stop (the SCM answers at once; the stop itself goes on); false when it was not running or does not exist.</summary>
-    public async Task<bool> StopAsync(string name, CancellationToken cancellationToken)
-    {
-        var result = await Sc(["stop", name], cancellationToken).ConfigureAwait(false);
-        if (ErrorOf(result) is NotActive or DoesNotExist)
-        {
-            return false;
-        }
-        result.EnsureSucceeded();
-        return true;
-    }
+    public Task<bool> StopAsync(string name, CancellationToken cancellationToken) =>
+        RunUnlessAsync(["stop", name], cancellationToken, NotActive, DoesNotExist);
 
     /// <summary>Removes the service (once it has stopped); false when it did not exist.</summary>
-    public async Task<bool> DeleteAsync(string name, CancellationToken cancellationToken)
-    {
-        var result = await Sc(["delete", name], cancellationToken).ConfigureAwait(false);
-        if (ErrorOf(result) is DoesNotExist or MarkedForDelete)
-        {
-            return false;
-        }
-        result.EnsureSucceeded();
-        return true;
-    }
+    public Task<bool> DeleteAsync(string name, CancellationToken cancellationToken) =>
+        RunUnlessAsync(["delete", name], cancellationToken, DoesNotExist, MarkedForDelete);
 
     public async Task<WindowsServiceStatus> QueryAsync(string name, CancellationToken cancellationToken)
     {
@@ -118,6 +94,18 @@ internal sealed class ServiceControlManager(string sc = "sc.exe", string reg = "
     /// its exit code. The line is read first because it survives where an exit code is cut to 8
     /// bits (a POSIX stand-in in the tests; 1060 would arrive as 36).
     /// </summary>
+    /// <summary>Runs an <c>sc.exe</c> command; false when it failed with one of the <paramref name="harmless"/> errors (nothing to do), else it must succeed.</summary>
+    private async Task<bool> RunUnlessAsync(string[] arguments, CancellationToken cancellationToken, params int[] harmless)
+    {
+        var result = await Sc(arguments, cancellationToken).ConfigureAwait(false);
+        if (ErrorOf(result) is { } error && harmless.Contains(error))
+        {
+            return false;
+        }
+        result.EnsureSucceeded();
+        return true;
+    }
+
     private static int? ErrorOf(SystemCommandResult result)
     {
         if (result.Succeeded)
