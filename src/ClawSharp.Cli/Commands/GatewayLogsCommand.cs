@@ -25,17 +25,27 @@ internal static class GatewayLogsCommand
     private static readonly Option<bool> Json = new("--json") { Description = "Print the raw JSON lines" };
     private static readonly Option<bool> Previous = new("--previous") { Description = "Show the last lines of the previous run (the one before the current gateway, kept by the supervisor)" };
 
+    private static readonly Option<bool> Service = new("--service")
+    {
+        Description = "Show what the installed service's manager kept instead (systemd's journal for the unit, launchd's service.log)",
+    };
+
     public static Command Build()
     {
-        var command = new Command("logs", "Show the gateway log.") { Lines, Follow, Json, Previous };
+        var command = new Command("logs", "Show the gateway log.") { Lines, Follow, Json, Previous, Service };
         command.Validators.Add(result =>
         {
             if (result.GetValue(Previous) && result.GetValue(Follow))
             {
                 result.AddError("--previous cannot be combined with --follow: the previous run has ended");
             }
+            if (result.GetValue(Service) && (result.GetValue(Previous) || result.GetValue(Json)))
+            {
+                result.AddError("--service cannot be combined with --previous or --json: the manager's log is its own format");
+            }
         });
-        command.SetAction((parse, ct) => parse.GetValue(Previous) ? Task.FromResult(PrintPrevious(parse)) : RunAsync(parse, ct));
+        command.SetAction((parse, ct) => parse.GetValue(Service) ? PrintServiceAsync(parse, ct)
+            : parse.GetValue(Previous) ? Task.FromResult(PrintPrevious(parse)) : RunAsync(parse, ct));
         return command;
     }
 
@@ -62,6 +72,25 @@ internal static class GatewayLogsCommand
             Console.Out.WriteLine(Render(line, raw));
         }
         return 0;
+    }
+
+    /// <summary><c>--service</c>: the installed service manager's log (<see cref="Control.Services.ServiceLogs"/>).</summary>
+    private static async Task<int> PrintServiceAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        if (!GlobalOptions.TryResolveState(parse, out var state))
+        {
+            return (int)ExitCode.Usage;
+        }
+        try
+        {
+            var (code, error) = await Control.Services.ServiceLogs.PrintAsync(state, Math.Max(0, parse.GetValue(Lines)), parse.GetValue(Follow), cancellationToken)
+                .ConfigureAwait(false);
+            return error is null ? code : CliOutput.Fail((ExitCode)code, error);
+        }
+        catch (Control.Services.ServiceCommandException e)
+        {
+            return CliOutput.Fail(ExitCode.Failure, e.Message);
+        }
     }
 
     private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)

@@ -57,6 +57,16 @@ public sealed class ServiceCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task Logs_of_the_service_with_nothing_installed_say_where_the_gateways_own_log_is()
+    {
+        var logs = await CliRun.RunAsync(["gateway", "logs", "--service", "--home", home.Root], Environment());
+
+        Assert.Equal(1, logs.ExitCode);
+        Assert.Contains("no service is installed", logs.Stderr, StringComparison.Ordinal);
+        Assert.Contains("'clawsharp gateway logs' shows the gateway's own log", logs.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_corrupt_service_record_is_reported_with_the_fix()
     {
         File.WriteAllText(home.PathOf("service.json"), "{ not json");

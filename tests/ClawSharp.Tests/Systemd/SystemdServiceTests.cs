@@ -65,6 +65,11 @@ public sealed class SystemdServiceTests
             }
         }
 
+        // The manager's own log of the unit, beside the gateway's log.
+        var journal = await ClawSharpAsync(container, "gateway", "logs", "--service", "-n", "200");
+        Assert.True(journal.ExitCode == 0, journal.ToString());
+        Assert.Contains("Started clawsharp-gateway.service", journal.Stdout, StringComparison.Ordinal);
+
         var uninstall = await ClawSharpAsync(container, "gateway", "uninstall", "--json");
         Assert.True(uninstall.ExitCode == 0, uninstall.ToString());
         Assert.All(files, file => Assert.False(File.Exists(container.HostPath(file)), $"{file} is left after uninstall"));
