@@ -21,10 +21,18 @@ internal static class GatewayControl
         GatewayStarter.StartAsync(launch, cancellationToken);
 
     /// <summary>Stops the gateway and its manager; <paramref name="warn"/> hears at once when SIGKILL follows an overrun.</summary>
-    public static Task<StopResult> StopAsync(StateDirectory state, TimeSpan timeout, Action<string> warn, CancellationToken cancellationToken) =>
-        Services.ServiceRecordStore.Read(state) is { } service
+    public static Task<StopResult> StopAsync(StateDirectory state, TimeSpan timeout, Action<string> warn, CancellationToken cancellationToken)
+    {
+        var service = Services.ServiceRecordStore.Read(state, out var problem);
+        if (problem is not null)
+        {
+            // The gateway may run under a manager that would restart it after a signal of ours.
+            warn(problem);
+        }
+        return service is not null
             ? Services.ServiceGateway.StopAsync(service, state, cancellationToken)
             : GatewayStopper.StopAsync(state, timeout, warn, TimeProvider.System, cancellationToken);
+    }
 
     /// <summary>Restarts now or after a capped drain; returns once a new generation is ready.</summary>
     /// <exception cref="GatewayCallException">The gateway could not be reached or refused.</exception>
@@ -63,6 +71,10 @@ internal static class GatewayControl
     public static async Task<GatewayStatusReport> StatusAsync(StateDirectory state, Func<Task<Gateway.Protocol.StatusPayload?>> ask)
     {
         var snapshot = DaemonSnapshot.Take(state);
+        if (Services.ServiceRecordStore.Read(state, out var serviceProblem) is null && serviceProblem is not null)
+        {
+            snapshot = snapshot with { Problems = [.. snapshot.Problems, serviceProblem] };
+        }
         var answer = snapshot.Gateway is not null ? await ask().ConfigureAwait(false) : null;
         var verdict = GatewayStatusDecision.Decide(snapshot, answer, TimeProvider.System.GetUtcNow());
         var service = await Services.ServiceStatusReader.ReadAsync(state, snapshot, CancellationToken.None).ConfigureAwait(false);

@@ -38,7 +38,13 @@ internal static class GatewayStarter
         }
         // The configuration is good now: an earlier refusal no longer describes this state directory, whoever starts the gateway next.
         StartFailureStore.Clear(state);
-        if (Services.ServiceRecordStore.Read(state) is { } service)
+        var service = Services.ServiceRecordStore.Read(state, out var serviceProblem);
+        if (serviceProblem is not null)
+        {
+            // A service may be installed: starting the built-in supervisor beside it would fight it.
+            return new StartResult.Failed(serviceProblem, ExitCode.Failure, [], StartFollowUp.None);
+        }
+        if (service is not null)
         {
             // An installed service starts through its manager, never beside it.
             return await Services.ServiceGateway.StartAsync(service, launch.State, launch.Timeout ?? config.Daemon.StartTimeout, cancellationToken).ConfigureAwait(false);

@@ -75,6 +75,14 @@ public sealed class ServiceCommandsTests : IDisposable
 
         Assert.Equal(1, uninstall.ExitCode);
         Assert.Contains("gateway install --force", uninstall.Stdout, StringComparison.Ordinal);
+
+        // A service may be installed: start refuses rather than run the built-in supervisor beside it; status names the problem.
+        var start = await CliRun.RunAsync(["gateway", "start", "--port", "0", "--json", "--home", home.Root], Environment());
+        Assert.Equal(1, start.ExitCode);
+        Assert.Contains("service.json is unreadable", start.Stdout, StringComparison.Ordinal);
+        Assert.False(File.Exists(home.State.DaemonStateFile), "a supervisor was started beside a possibly installed service");
+        var status = await CliRun.RunAsync(["gateway", "status", "--json", "--home", home.Root], Environment());
+        Assert.Contains("service.json is unreadable", status.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
