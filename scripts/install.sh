@@ -77,14 +77,16 @@ sums="$from/SHA256SUMS"
 binary="$from/$rid/clawsharp"
 [ -f "$binary" ] || die "this release has no build for $rid ($binary not found)"
 
+# sha256sum on Linux, shasum on macOS; chosen here, outside the $(...) that calls it.
+if command -v sha256sum >/dev/null 2>&1; then
+  hasher="sha256sum"
+elif command -v shasum >/dev/null 2>&1; then
+  hasher="shasum -a 256"
+else
+  die "neither sha256sum nor shasum is installed: cannot verify the binary"
+fi
 sha256() {
-  if command -v sha256sum >/dev/null 2>&1; then
-    sha256sum "$1" | cut -d ' ' -f 1
-  elif command -v shasum >/dev/null 2>&1; then
-    shasum -a 256 "$1" | cut -d ' ' -f 1
-  else
-    die "neither sha256sum nor shasum is installed: cannot verify the binary"
-  fi
+  $hasher "$1" | cut -d ' ' -f 1
 }
 
 # Verifies $1 (a path relative to the release folder) against SHA256SUMS.
@@ -138,7 +140,8 @@ done
 mv -f "$target/.clawsharp.install.$$" "$target/clawsharp"
 tmp_files=""
 
-version=$("$target/clawsharp" --version 2>/dev/null || echo "unknown version")
+version=$("$target/clawsharp" --version 2>/dev/null | head -n 1) || true
+[ -n "$version" ] || version="(its --version printed nothing)"
 echo "installed clawsharp $version ($rid) to $target/clawsharp"
 
 case ":${PATH:-}:" in
