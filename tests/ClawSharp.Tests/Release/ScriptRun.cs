@@ -1,0 +1,44 @@
+using System.Diagnostics;
+using ClawSharp.Tests.Infrastructure;
+
+namespace ClawSharp.Tests.Release;
+
+/// <summary>Runs a repository script (or any program) to completion, with a deadline.</summary>
+internal static class ScriptRun
+{
+    public static async Task<CliResult> RunAsync(string fileName, IEnumerable<string> args,
+        IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null, TimeSpan? timeout = null)
+    {
+        var info = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? TestPaths.RepoRoot,
+        };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+        using var process = Process.Start(info)!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"{fileName} {string.Join(' ', args)} did not finish in time");
+        }
+        return new CliResult(process.ExitCode, await stdout, await stderr);
+    }
+}
