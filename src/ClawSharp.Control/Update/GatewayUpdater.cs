@@ -121,7 +121,9 @@ internal static class GatewayUpdater
             ClearFailure(request);
             return prepared with
             {
-                Outcome = UpdateOutcome.Updated, GatewayPid = restarted.Pid, ManagedBy = managedBy,
+                Outcome = UpdateOutcome.Updated,
+                GatewayPid = restarted.Pid,
+                ManagedBy = managedBy,
                 Message = $"updated {prepared.Binary} from {prepared.FromVersion} to {prepared.ToVersion}; the gateway runs it (pid {restarted.Pid})",
             };
         }
@@ -162,7 +164,9 @@ internal static class GatewayUpdater
             ClearFailure(request);
             return prepared with
             {
-                Outcome = UpdateOutcome.Updated, GatewayPid = ready, ManagedBy = managedBy,
+                Outcome = UpdateOutcome.Updated,
+                GatewayPid = ready,
+                ManagedBy = managedBy,
                 Message = $"updated {prepared.Binary} from {prepared.FromVersion} to {prepared.ToVersion}; {managedBy} runs it (pid {ready})",
             };
         }
