@@ -15,6 +15,7 @@ internal static class CliApplication
         root.Subcommands.Add(GatewayCommand.Build());
         root.Subcommands.Add(SendCommand.Build());
         root.Subcommands.Add(TasksCommand.Build());
+        root.Subcommands.Add(UpdateCommand.Build());
         return root;
     }
 

@@ -58,7 +58,9 @@ internal static class StatusPrinter
         }
         if (report.UpdateFailure is { } update)
         {
-            output.WriteLine($"  update       the last update restart failed at {Local(update.At)} ({update.Reason}): {update.Detail}; still running the previous binary");
+            output.WriteLine(update.ToVersion is null
+                ? $"  update       the last update restart failed at {Local(update.At)} ({update.Reason}): {update.Detail}; still running the previous binary"
+                : $"  update       {update.Detail} (at {Local(update.At)})");
         }
         output.WriteLine($"  log          {report.State.LogFile}");
         output.WriteLine($"  state dir    {report.State.Root}");

@@ -71,7 +71,7 @@ internal static class GatewayRestarter
                 }
                 bootBefore = status.BootId;
                 RestartIntentStore.Write(state, new RestartIntent("gateway-restart", owner.Pid, Environment.ProcessId,
-                    time.GetUtcNow().ToUnixTimeMilliseconds(), request.Force ? "clawsharp gateway restart --force" : "clawsharp gateway restart",
+                    time.GetUtcNow().ToUnixTimeMilliseconds(), request.Reason ?? (request.Force ? "clawsharp gateway restart --force" : "clawsharp gateway restart"),
                     request.Force ? true : null, request.Wait is { } w ? (long)w.TotalMilliseconds : null, requestedAt.ToUnixTimeMilliseconds()));
                 // Hang up first (the end of this block): the gateway closes every connection on restart, and waits for each to answer.
             }

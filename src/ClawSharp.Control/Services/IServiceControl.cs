@@ -15,6 +15,15 @@ internal interface IServiceControl
     /// <exception cref="ServiceCommandException">The manager refused or failed.</exception>
     Task StopAsync(ServiceRecord record, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Ends the running gateway process and starts a new one of the service's program, without
+    /// waiting for it to be ready (<c>clawsharp update</c> waits itself, with its own deadline):
+    /// the only way to run a replaced binary, since a requested restart keeps the process
+    /// (systemd: in process) or is not ours to make.
+    /// </summary>
+    /// <exception cref="ServiceCommandException">The manager refused or failed.</exception>
+    Task RestartProcessAsync(ServiceRecord record, CancellationToken cancellationToken);
+
     /// <summary>The manager's view of the service; never throws (an unreachable manager is a view that says so).</summary>
     Task<ServiceView> ViewAsync(ServiceRecord record, CancellationToken cancellationToken);
 }

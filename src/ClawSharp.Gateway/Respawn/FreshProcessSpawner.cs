@@ -66,6 +66,11 @@ internal sealed class FreshProcessSpawner(Func<ListenSocket?> listener, StateDir
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(5);
 
+    // Read at start, before 'clawsharp update' can rename a new binary over this one: afterwards
+    // /proc/self/exe names the replaced file ("… (deleted)" or "clawsharp.previous"), and an update
+    // restart must start the binary now installed at the path this process was started from.
+    private readonly string? program = Environment.ProcessPath;
+
     public async Task<RespawnResult> RespawnAsync(TimeSpan readyTimeout, bool update, CancellationToken cancellationToken)
     {
         var result = await SpawnAndWaitAsync(listener(), readyTimeout, cancellationToken).ConfigureAwait(false);
@@ -133,7 +138,7 @@ internal sealed class FreshProcessSpawner(Func<ListenSocket?> listener, StateDir
 
     private Process Start(ListenSocket? listener)
     {
-        var processPath = Environment.ProcessPath ?? throw new InvalidOperationException("the path of this program is unknown");
+        var processPath = program ?? throw new InvalidOperationException("the path of this program is unknown");
         var info = new ProcessStartInfo(faults.SpawnFails ? MissingProgram : processPath) { UseShellExecute = false };
         foreach (var argument in SameArguments(processPath, Environment.GetCommandLineArgs()))
         {

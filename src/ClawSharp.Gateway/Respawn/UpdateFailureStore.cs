@@ -9,7 +9,11 @@ namespace ClawSharp.Gateway.Respawn;
 /// <param name="Reason">What went wrong: <c>spawn-failed</c>, <c>child-exited</c> or <c>child-not-ready</c> (<see cref="RespawnFailure"/>).</param>
 /// <param name="ChildPid">The new process, killed since; null when it never started.</param>
 /// <param name="Detail">A sentence for the operator.</param>
-internal sealed record UpdateFailure(DateTimeOffset At, string Reason, int? ChildPid, string Detail);
+/// <param name="FromVersion">The version the update started from (written by <c>clawsharp update</c>).</param>
+/// <param name="ToVersion">The version it tried to go to.</param>
+/// <param name="Binary">The installed binary, back on <paramref name="FromVersion"/> since.</param>
+internal sealed record UpdateFailure(DateTimeOffset At, string Reason, int? ChildPid, string Detail, string? FromVersion = null, string? ToVersion = null,
+    string? Binary = null);
 
 /// <summary>
 /// Owns <see cref="StateDirectory.UpdateFailedFile"/>: written (0600, atomically) when an update

@@ -22,6 +22,10 @@ internal static class ClawSharpStartInfo
         IReadOnlyDictionary<string, string>? environment = null) =>
         Create(launcher, [.. launcherArgs, TestPaths.ClawSharpBinary, .. args], environment);
 
+    /// <summary>Runs <paramref name="program"/> (another clawsharp binary, e.g. an installed copy) with the same clean environment.</summary>
+    public static ProcessStartInfo CreateFor(string program, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null) =>
+        Create(program, args, environment);
+
     private static ProcessStartInfo Create(string program, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment)
     {
         var info = new ProcessStartInfo(program)

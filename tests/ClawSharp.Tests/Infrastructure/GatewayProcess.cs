@@ -41,7 +41,8 @@ internal sealed class GatewayProcess : IAsyncDisposable
         IReadOnlyDictionary<string, string>? environment = null) =>
         Start(home, ClawSharpStartInfo.CreateLaunched(launcher, launcherArgs, [.. args, "--home", home.Root], environment));
 
-    private static GatewayProcess Start(TempHome home, ProcessStartInfo info)
+    /// <summary>Starts the process <paramref name="info"/> describes as this home's gateway.</summary>
+    public static GatewayProcess Start(TempHome home, ProcessStartInfo info)
     {
         var process = new Process { StartInfo = info };
         var gateway = new GatewayProcess(process, home);

@@ -11,6 +11,10 @@ internal sealed class LaunchdServiceControl(LaunchdPlatform platform) : IService
     public Task StopAsync(ServiceRecord record, CancellationToken cancellationToken) =>
         LaunchdControl.For(record, platform).StopAsync(cancellationToken);
 
+    /// <summary><c>launchctl kickstart -k</c>: launchd kills the job and starts its program again at once.</summary>
+    public Task RestartProcessAsync(ServiceRecord record, CancellationToken cancellationToken) =>
+        LaunchdControl.For(record, platform).RestartAsync(cancellationToken);
+
     public async Task<ServiceView> ViewAsync(ServiceRecord record, CancellationToken cancellationToken)
     {
         var control = LaunchdControl.For(record, platform);

@@ -35,6 +35,17 @@ internal sealed class SystemdControl(Func<ServiceScope, Systemctl> systemctlFor)
             .EnsureSucceeded($"see '{Describe(systemctl, "status", service)}'");
     }
 
+    public async Task RestartProcessAsync(ServiceRecord record, CancellationToken cancellationToken)
+    {
+        var systemctl = systemctlFor(record.Scope);
+        var service = SystemdUnits.ServiceUnitName(record.Name);
+        // The socket unit stays: connections wait in its backlog while the new process starts.
+        // --no-block: with Type=notify, 'restart' would otherwise wait for READY=1 up to TimeoutStartSec.
+        (await systemctl.RunAsync(cancellationToken, "reset-failed", service).ConfigureAwait(false)).EnsureSucceeded();
+        (await systemctl.RunAsync(cancellationToken, "restart", "--no-block", service).ConfigureAwait(false))
+            .EnsureSucceeded($"see '{Describe(systemctl, "status", service)}'");
+    }
+
     public async Task<ServiceView> ViewAsync(ServiceRecord record, CancellationToken cancellationToken)
     {
         var service = SystemdUnits.ServiceUnitName(record.Name);

@@ -5,6 +5,9 @@ namespace ClawSharp.Control.Services.Windows;
 /// <summary><see cref="WindowsServiceControl"/> as the commands' <see cref="IServiceControl"/>: <c>sc.exe start|stop|queryex</c>.</summary>
 internal sealed class WindowsServiceViewControl(WindowsServicePlatform platform) : IServiceControl
 {
+    /// <summary>How long a restart waits for the service to stop (60 s: above the gateway's default stop budget).</summary>
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
+
     public async Task StartAsync(ServiceRecord record, CancellationToken cancellationToken)
     {
         if (!await WindowsServiceControl.For(record, platform).StartAsync(cancellationToken).ConfigureAwait(false))
@@ -15,6 +18,10 @@ internal sealed class WindowsServiceViewControl(WindowsServicePlatform platform)
 
     public Task StopAsync(ServiceRecord record, CancellationToken cancellationToken) =>
         WindowsServiceControl.For(record, platform).StopAsync(cancellationToken);
+
+    /// <summary><c>sc.exe stop</c>, wait for STOPPED (the gateway's stop budget), <c>sc.exe start</c>: the SCM has no restart verb.</summary>
+    public Task RestartProcessAsync(ServiceRecord record, CancellationToken cancellationToken) =>
+        WindowsServiceControl.For(record, platform).RestartAsync(StopTimeout, cancellationToken);
 
     public async Task<ServiceView> ViewAsync(ServiceRecord record, CancellationToken cancellationToken)
     {
