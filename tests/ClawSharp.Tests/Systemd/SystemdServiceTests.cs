@@ -262,6 +262,60 @@ public sealed class SystemdServiceTests
         Assert.DoesNotContain("timed out", journal, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Fact]
+    public async Task An_update_goes_through_systemd_a_good_build_takes_over_and_a_broken_one_is_rolled_back_refusing_nothing()
+    {
+        await using var container = await SystemdContainer.BootAsync();
+        var port = TestHttpServer.FreePort();
+        var dev = Path.GetDirectoryName(SystemdContainer.ClawSharp)!;
+        const string installed = "/opt/claw/bin/clawsharp";
+        // The installed copy lives in the container's own (writable) tree; the releases beside it, with SHA256SUMS.
+        const string broken = "#!/bin/sh\nif [ \"$1\" = --version ]; then echo clawsharp 0.1.0; exit 0; fi\nexec sleep 1000\n";
+        var setUp = await container.ExecAsync("sh", "-c", $$"""
+            set -e
+            mkdir -p /opt/claw/bin /opt/claw/good/0.1.0/linux-x64 /opt/claw/broken/0.1.0/linux-x64
+            cp -a {{dev}}/. /opt/claw/bin/
+            cp -a {{dev}}/. /opt/claw/good/0.1.0/linux-x64/
+            cd /opt/claw/good/0.1.0 && sha256sum linux-x64/clawsharp > SHA256SUMS
+            printf '{{broken}}' > /opt/claw/broken/0.1.0/linux-x64/clawsharp && chmod 755 /opt/claw/broken/0.1.0/linux-x64/clawsharp
+            cd /opt/claw/broken/0.1.0 && sha256sum linux-x64/clawsharp > SHA256SUMS
+            """);
+        Assert.True(setUp.ExitCode == 0, setUp.ToString());
+        Assert.Equal(0, (await container.ExecAsync(installed, "gateway", "install", "--system", "--port", port.ToString())).ExitCode);
+        var firstPid = await container.ShowAsync(Service, "MainPID");
+        using var load = new ConnectLoop(port);
+        await Eventually.AssertAsync(() => load.Answered > 0, Deadline, "the connect loop to reach the gateway");
+
+        var good = await container.ExecAsync(installed, "update", "--from", "/opt/claw/good/0.1.0", "--json");
+
+        Assert.True(good.ExitCode == 0, $"{good}\n{(await container.ExecAsync("journalctl", "-u", Service, "--no-pager", "-n", "30")).Stdout}");
+        using (var updated = JsonDocument.Parse(good.Stdout))
+        {
+            Assert.Equal("updated", updated.RootElement.GetProperty("result").GetString());
+        }
+        var secondPid = await container.ShowAsync(Service, "MainPID");
+        Assert.NotEqual(firstPid, secondPid);
+        Assert.Equal("active", await container.ShowAsync(Service, "ActiveState"));
+
+        var bad = await container.ExecAsync(installed, "update", "--from", "/opt/claw/broken/0.1.0", "--json");
+
+        Assert.True(bad.ExitCode == 1, bad.ToString());
+        using (var rolledBack = JsonDocument.Parse(bad.Stdout))
+        {
+            Assert.True(rolledBack.RootElement.GetProperty("result").GetString() == "rolled-back", bad.ToString());
+        }
+        await Eventually.AssertAsync(async () => await container.ShowAsync(Service, "SubState") == "running"
+            && (await ClawSharpAsync(container, "gateway", "status")).ExitCode == 0, Deadline, "the gateway back on the previous binary");
+        var back = (await container.ExecAsync("sh", "-c", $"sha256sum {installed} /opt/claw/good/0.1.0/linux-x64/clawsharp | cut -d' ' -f1 | uniq | wc -l")).Stdout.Trim();
+        Assert.Equal("1", back);
+        var status = await container.ExecAsync(installed, "gateway", "status");
+        Assert.Contains("rolled back", status.Stdout, StringComparison.Ordinal);
+        var answered = load.Answered;
+        await Eventually.AssertAsync(() => load.Answered > answered + 10, Deadline, "answers after the rollback");
+        load.Stop();
+        Assert.True(load.Refused == 0, $"{load.Refused} of {load.Attempts} connections refused ({load.FirstError})");
+    }
+
     /// <summary>Adds a drop-in to the system unit (as an operator would with <c>systemctl edit</c>), reloads, and restarts it.</summary>
     private static async Task DropInAsync(SystemdContainer container, params string[] settings)
     {
