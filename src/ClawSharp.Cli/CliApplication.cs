@@ -16,6 +16,11 @@ internal static class CliApplication
         root.Subcommands.Add(SendCommand.Build());
         root.Subcommands.Add(TasksCommand.Build());
         root.Subcommands.Add(UpdateCommand.Build());
+        foreach (var version in root.Options.OfType<VersionOption>())
+        {
+            // The built-in action prints the bare informational version; ours adds the commit and the build date.
+            version.Action = new PrintVersionAction();
+        }
         return root;
     }
 
@@ -34,6 +39,16 @@ internal static class CliApplication
         }
         // The gateway owns SIGINT/SIGTERM itself (SignalListener); System.CommandLine must not race it.
         return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
+    }
+
+    /// <summary><c>clawsharp --version</c>: <c>clawsharp 0.2.0 (commit 1a2b3c4, built 2026-11-26)</c>, exit 0.</summary>
+    private sealed class PrintVersionAction : System.CommandLine.Invocation.SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            parseResult.InvocationConfiguration.Output.WriteLine(GatewayVersion.Describe());
+            return 0;
+        }
     }
 
     private static string CommandPath(ParseResult parse)

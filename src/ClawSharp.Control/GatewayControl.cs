@@ -83,6 +83,7 @@ internal static class GatewayControl
             // Nothing runs because the manager stopped trying: that is a failure to act on, not a stop.
             verdict = verdict with { Kind = GatewayStatusKind.Failed, Headline = service.View.Summary, ExitCode = Gateway.ExitCode.Failure };
         }
-        return new GatewayStatusReport(state, snapshot, answer, verdict, UpdateFailureStore.Read(state), service);
+        return new GatewayStatusReport(state, snapshot, answer, verdict, UpdateFailureStore.Read(state), service,
+            BinaryIdentity.Gateway(snapshot, answer), BinaryIdentity.Cli);
     }
 }

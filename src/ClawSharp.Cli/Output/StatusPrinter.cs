@@ -13,6 +13,18 @@ internal static class StatusPrinter
         var output = Console.Out;
         output.WriteLine(report.Verdict.Headline);
         var daemon = report.Snapshot.Daemon;
+        if (report.GatewayBinary is { } gateway)
+        {
+            output.WriteLine($"  gateway      {Binary(gateway)}");
+        }
+        if (report.CliBinary is { } cli)
+        {
+            output.WriteLine($"  cli          {Binary(cli)}");
+        }
+        if (report.VersionDrift is { } versionDrift)
+        {
+            output.WriteLine($"  drift        {versionDrift}");
+        }
         if (report.Service is { } service)
         {
             output.WriteLine($"  service      {Control.Services.ServiceInstaller.Describe(service.Record)}: {service.View.Summary}");
@@ -100,6 +112,12 @@ internal static class StatusPrinter
             w.WriteNumber("port", report.Verdict.Port ?? owner.Port);
             w.WriteString("version", owner.Version);
         }
+        WriteBinary(w, "gatewayBinary", report.GatewayBinary);
+        WriteBinary(w, "cliBinary", report.CliBinary);
+        if (report.VersionDrift is { } versionDrift)
+        {
+            w.WriteString("versionDrift", versionDrift);
+        }
         w.WritePropertyName("supervisor");
         if (daemon is null)
         {
@@ -134,6 +152,32 @@ internal static class StatusPrinter
         {
             w.WritePropertyName("gateway");
             JsonSerializer.Serialize(w, answer, ProtocolJsonContext.Default.StatusPayload);
+        }
+        w.WriteEndObject();
+    }
+
+    private static string Binary(BinaryIdentity binary) => binary.Path is { } path ? $"{binary.Describe()}, {path}" : binary.Describe();
+
+    /// <summary><c>{"version", "commit", "buildDate", "path"}</c>, unknown ones left out.</summary>
+    private static void WriteBinary(Utf8JsonWriter w, string name, BinaryIdentity? binary)
+    {
+        if (binary is null)
+        {
+            return;
+        }
+        w.WriteStartObject(name);
+        w.WriteString("version", binary.Version);
+        if (binary.Commit is { } commit)
+        {
+            w.WriteString("commit", commit);
+        }
+        if (binary.BuildDate is { } date)
+        {
+            w.WriteString("buildDate", date);
+        }
+        if (binary.Path is { } path)
+        {
+            w.WriteString("path", path);
         }
         w.WriteEndObject();
     }

@@ -8,9 +8,10 @@ internal sealed record ServiceStatus(ServiceRecord Record, ServiceView View, IRe
 {
     /// <summary>
     /// Drift, pure. <paramref name="runningProgram"/> is the running gateway's executable; <paramref name="cliProgram"/>
-    /// this CLI's; the versions are the gateway's (from its lock) and the CLI's.
+    /// this CLI's. A gateway and CLI of different versions is not service drift: <see cref="Status.BinaryIdentity.Drift"/>
+    /// says it, service or not.
     /// </summary>
-    public static IReadOnlyList<string> FindDrift(ServiceView view, string? runningProgram, string cliProgram, string? gatewayVersion, string cliVersion)
+    public static IReadOnlyList<string> FindDrift(ServiceView view, string? runningProgram, string cliProgram)
     {
         var drift = new List<string>();
         if (view.Program is { } unitProgram)
@@ -23,10 +24,6 @@ internal sealed record ServiceStatus(ServiceRecord Record, ServiceView View, IRe
             {
                 drift.Add($"the service runs {unitProgram}, not this CLI ({cliProgram}); 'clawsharp gateway install --force' points it here");
             }
-        }
-        if (gatewayVersion is not null && gatewayVersion != cliVersion)
-        {
-            drift.Add($"the running gateway is version {gatewayVersion}, this CLI is {cliVersion}");
         }
         return drift;
     }

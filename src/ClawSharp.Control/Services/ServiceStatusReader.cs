@@ -1,5 +1,4 @@
 using ClawSharp.Daemon;
-using ClawSharp.Gateway;
 using ClawSharp.Gateway.Configuration;
 
 namespace ClawSharp.Control.Services;
@@ -22,21 +21,7 @@ internal static class ServiceStatusReader
         {
             view = new ServiceView(record.Platform.ToString().ToLowerInvariant(), false, false, false, null, null, e.Message, new Dictionary<string, string>());
         }
-        var running = snapshot.Gateway is { } owner ? Executable(owner.Pid) : null;
-        var cli = ServiceDefinitionBuilder.SelfCommandLine()[0];
-        return new ServiceStatus(record, view, ServiceStatus.FindDrift(view, running, cli, snapshot.Gateway?.Version, GatewayVersion.Current));
-    }
-
-    /// <summary>The program a process runs (Linux: <c>/proc/PID/exe</c>); null where it cannot be read.</summary>
-    private static string? Executable(int pid)
-    {
-        try
-        {
-            return new FileInfo($"/proc/{pid}/exe").ResolveLinkTarget(returnFinalTarget: false)?.FullName;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
+        var running = snapshot.Gateway is { } owner ? Status.ProcessExecutable.Of(owner.Pid) : null;
+        return new ServiceStatus(record, view, ServiceStatus.FindDrift(view, running, Status.BinaryIdentity.Cli.Path!));
     }
 }

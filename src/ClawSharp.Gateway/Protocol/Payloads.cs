@@ -48,6 +48,10 @@ internal sealed record HealthPayload(
     string Version,
     string BootId);
 
+/// <summary>
+/// The <c>status</c> answer. <c>commit</c>, <c>buildDate</c> and <c>executable</c> (this binary's path)
+/// came with the release builds: optional, older gateways leave them out.
+/// </summary>
 internal sealed record StatusPayload(
     string RuntimeVersion,
     string Version,
@@ -64,7 +68,10 @@ internal sealed record StatusPayload(
     string BootId,
     string AuthMode,
     int Connections,
-    WorkCountsPayload Work);
+    WorkCountsPayload Work,
+    string? Commit = null,
+    string? BuildDate = null,
+    string? Executable = null);
 
 /// <summary>The gateway's own view of its active work, as the safe-restart preflight counts it.</summary>
 internal sealed record WorkCountsPayload(int QueueSize, long PendingReplies, int ActiveRuns, int ActiveTasks);

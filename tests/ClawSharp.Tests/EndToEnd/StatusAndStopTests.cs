@@ -28,6 +28,39 @@ public sealed class StatusAndStopTests
     }
 
     [Fact]
+    public async Task Status_ShowsTheGatewaysAndTheClisBinary_VersionCommitDateAndPath()
+    {
+        using var home = new TempHome();
+        await using var gateway = await GatewayProcess.StartGatewayAsync(home);
+
+        var text = await CliRun.RunAsync(home, "gateway", "status");
+        var json = JsonDocument.Parse((await CliRun.RunAsync(home, "gateway", "status", "--json")).Stdout).RootElement;
+
+        var describe = ClawSharp.Gateway.GatewayVersion.Describe();
+        Assert.Contains($"  gateway      {describe}, {TestPaths.ClawSharpBinary}", text.Stdout);
+        Assert.Contains($"  cli          {describe}, {TestPaths.ClawSharpBinary}", text.Stdout);
+        Assert.DoesNotContain("drift", text.Stdout);
+        var binary = json.GetProperty("gatewayBinary");
+        Assert.Equal(ClawSharp.Gateway.GatewayVersion.Current, binary.GetProperty("version").GetString());
+        Assert.Equal(ClawSharp.Gateway.GatewayVersion.Commit, binary.GetProperty("commit").GetString());
+        Assert.Equal(ClawSharp.Gateway.GatewayVersion.BuildDate, binary.GetProperty("buildDate").GetString());
+        Assert.Equal(TestPaths.ClawSharpBinary, binary.GetProperty("path").GetString());
+        Assert.Equal(TestPaths.ClawSharpBinary, json.GetProperty("cliBinary").GetProperty("path").GetString());
+        Assert.Equal(TestPaths.ClawSharpBinary, json.GetProperty("gateway").GetProperty("executable").GetString());
+        Assert.False(json.TryGetProperty("versionDrift", out _));
+    }
+
+    [Fact]
+    public async Task Version_PrintsVersionCommitAndBuildDate_ExitZero()
+    {
+        var version = await CliRun.RunAsync(["--version"]);
+
+        Assert.True(version.ExitCode == 0, version.ToString());
+        Assert.Equal(ClawSharp.Gateway.GatewayVersion.Describe(), version.Stdout.Trim());
+        Assert.Matches(@"^clawsharp \d+\.\d+\.\d+\S* \(commit [0-9a-f]{7}, built \d{4}-\d{2}-\d{2}", version.Stdout);
+    }
+
+    [Fact]
     public async Task Status_OfALockLeftByADeadProcess_SaysStopped()
     {
         using var home = new TempHome();

@@ -40,7 +40,7 @@ public sealed class UpdateTests : IDisposable
         using var home = new TempHome();
         var release = Release(null);
         var before = ReleaseSources.HashOf(installed);
-        await using var gateway = GatewayProcess.Start(home, ClawSharpStartInfo.CreateFor(installed, ["gateway", "run", "--port", "0", "--home", home.Root]));
+        await using var gateway = GatewayProcess.Start(home, ClawSharpStartInfo.Create(installed, ["gateway", "run", "--port", "0", "--home", home.Root], null));
         await gateway.WaitForReadyAsync();
         var inodeBefore = Inode(installed);
         using var probes = new ConnectLoop(gateway.Port);
@@ -107,7 +107,7 @@ public sealed class UpdateTests : IDisposable
         using var home = new TempHome();
         var release = Release("#!/bin/sh\nif [ \"$1\" = --version ]; then echo 9.9.9; exit 0; fi\nexec sleep 1000\n"u8.ToArray());
         var before = ReleaseSources.HashOf(installed);
-        await using var gateway = GatewayProcess.Start(home, ClawSharpStartInfo.CreateFor(installed, ["gateway", "run", "--port", "0", "--home", home.Root]));
+        await using var gateway = GatewayProcess.Start(home, ClawSharpStartInfo.Create(installed, ["gateway", "run", "--port", "0", "--home", home.Root], null));
         await gateway.WaitForReadyAsync();
         using var probes = new ConnectLoop(gateway.Port);
         await Eventually.AssertAsync(() => probes.Answered > 0, Deadline, "the connect loop to reach the gateway");
@@ -177,7 +177,7 @@ public sealed class UpdateTests : IDisposable
 
     private async Task<CliResult> RunInstalledAsync(TempHome home, params string[] args)
     {
-        var info = ClawSharpStartInfo.CreateFor(installed, [.. args, "--home", home.Root]);
+        var info = ClawSharpStartInfo.Create(installed, [.. args, "--home", home.Root], null);
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

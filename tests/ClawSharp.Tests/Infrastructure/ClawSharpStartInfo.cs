@@ -22,11 +22,8 @@ internal static class ClawSharpStartInfo
         IReadOnlyDictionary<string, string>? environment = null) =>
         Create(launcher, [.. launcherArgs, TestPaths.ClawSharpBinary, .. args], environment);
 
-    /// <summary>Runs <paramref name="program"/> (another clawsharp binary, e.g. an installed copy) with the same clean environment.</summary>
-    public static ProcessStartInfo CreateFor(string program, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null) =>
-        Create(program, args, environment);
-
-    private static ProcessStartInfo Create(string program, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment)
+    /// <summary>Another clawsharp binary than this build's (a release build, or a launcher such as scripts/qemu-arm64.sh BINARY).</summary>
+    public static ProcessStartInfo Create(string program, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment)
     {
         var info = new ProcessStartInfo(program)
         {

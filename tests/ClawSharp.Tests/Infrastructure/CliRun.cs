@@ -11,10 +11,15 @@ internal sealed record CliResult(int ExitCode, string Stdout, string Stderr)
 /// <summary>Runs the real clawsharp binary to completion.</summary>
 internal static class CliRun
 {
-    public static async Task<CliResult> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null,
-        TimeSpan? timeout = null)
+    public static Task<CliResult> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null,
+        TimeSpan? timeout = null) => RunAsync(ClawSharpStartInfo.Create(args, environment), args, timeout);
+
+    /// <summary>Runs another clawsharp binary than this build's (a release build) to completion.</summary>
+    public static Task<CliResult> RunProgramAsync(string program, IEnumerable<string> args, TimeSpan? timeout = null) =>
+        RunAsync(ClawSharpStartInfo.Create(program, args, null), args, timeout);
+
+    private static async Task<CliResult> RunAsync(ProcessStartInfo info, IEnumerable<string> args, TimeSpan? timeout)
     {
-        var info = ClawSharpStartInfo.Create(args, environment);
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -41,6 +41,22 @@ internal sealed class GatewayProcess : IAsyncDisposable
         IReadOnlyDictionary<string, string>? environment = null) =>
         Start(home, ClawSharpStartInfo.CreateLaunched(launcher, launcherArgs, [.. args, "--home", home.Root], environment));
 
+    /// <summary>Starts <c>PROGRAM ARGS --home HOME</c> and waits for /readyz: another binary than this build's (a release build).</summary>
+    public static async Task<GatewayProcess> StartProgramAsync(string program, TempHome home, IEnumerable<string> args)
+    {
+        var gateway = Start(home, ClawSharpStartInfo.Create(program, [.. args, "--home", home.Root], null));
+        try
+        {
+            await gateway.WaitForReadyAsync();
+            return gateway;
+        }
+        catch
+        {
+            await gateway.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>Starts the process <paramref name="info"/> describes as this home's gateway.</summary>
     public static GatewayProcess Start(TempHome home, ProcessStartInfo info)
     {
