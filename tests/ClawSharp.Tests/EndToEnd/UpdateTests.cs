@@ -154,6 +154,34 @@ public sealed class UpdateTests : IDisposable
         Assert.Equal(ReleaseSources.HashOf(script), ReleaseSources.HashOf(installed + ".previous"));
     }
 
+    [ClawSharp.Tests.Release.ReleaseFact]
+    public async Task UpdateToTheReleaseBuild_ReportsItsVersion_ServingThroughout()
+    {
+        using var home = new TempHome();
+        await using var gateway = GatewayProcess.Start(home, ClawSharpStartInfo.Create(installed, ["gateway", "run", "--port", "0", "--home", home.Root], null));
+        await gateway.WaitForReadyAsync();
+        using var probes = new ConnectLoop(gateway.Port);
+        await Eventually.AssertAsync(() => probes.Answered > 0, Deadline, "the connect loop to reach the gateway");
+
+        // The release folder of scripts/release.sh (a stamped version, the Native AOT build and its SQLite library).
+        var update = await RunInstalledAsync(home, "update", "--from", ClawSharp.Tests.Release.ReleaseFolder.Path!, "--json");
+        probes.Stop();
+
+        Assert.True(update.ExitCode == 0, update.ToString());
+        var pid = JsonDocument.Parse(update.Stdout).RootElement.GetProperty("pid").GetInt32();
+        try
+        {
+            var status = await CliRun.CallAsync(home, "status");
+            Assert.Equal(ClawSharp.Tests.Release.ReleaseFolder.Version, status.GetProperty("version").GetString());
+            Assert.True(probes.Refused == 0, $"{probes.Refused} of {probes.Attempts} connections refused ({probes.FirstError})");
+        }
+        finally
+        {
+            Gateway.Infrastructure.Posix.Kill(pid, Gateway.Infrastructure.Posix.SIGTERM);
+            await Eventually.AssertAsync(() => !File.Exists($"/proc/{pid}/stat"), Deadline, "the updated gateway to stop");
+        }
+    }
+
     /// <summary>A release folder <c>root/release-N/0.1.0/linux-x64/clawsharp</c> with SHA256SUMS (the real hash, or <paramref name="sums"/>).</summary>
     /// <param name="binary">The new binary; null: a whole copy of the dev build (the apphost needs its dlls beside it to answer --version).</param>
     private string Release(byte[]? binary, string? sums = null)
