@@ -140,9 +140,10 @@ done
 mv -f "$target/.clawsharp.install.$$" "$target/clawsharp"
 tmp_files=""
 
+# --version prints "clawsharp VERSION (commit C, built DATE)".
 version=$("$target/clawsharp" --version 2>/dev/null | head -n 1) || true
-[ -n "$version" ] || version="(its --version printed nothing)"
-echo "installed clawsharp $version ($rid) to $target/clawsharp"
+[ -n "$version" ] || version="clawsharp (its --version printed nothing)"
+echo "installed $version ($rid) to $target/clawsharp"
 
 case ":${PATH:-}:" in
   *":$target:"*) cmd=clawsharp ;;

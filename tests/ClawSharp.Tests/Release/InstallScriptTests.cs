@@ -37,8 +37,8 @@ public sealed class InstallScriptTests : IDisposable
         Assert.Equal(["clawsharp", "libe_sqlite3.so"], Directory.GetFiles(Bin).Select(Path.GetFileName).Order());  // no temp file left
         var version = await ScriptRun.RunAsync(installed, ["--version"]);
         Assert.Equal(0, version.ExitCode);
-        Assert.StartsWith(GatewayVersion.Current, version.Stdout.Trim(), StringComparison.Ordinal);
-        Assert.Contains($"installed clawsharp {version.Stdout.Trim()} (linux-x64) to {installed}", result.Stdout, StringComparison.Ordinal);
+        Assert.StartsWith($"clawsharp {GatewayVersion.Current} (commit ", version.Stdout.Trim(), StringComparison.Ordinal);
+        Assert.Contains($"installed {version.Stdout.Trim()} (linux-x64) to {installed}", result.Stdout, StringComparison.Ordinal);
         Assert.Contains($"{installed} gateway install", result.Stdout, StringComparison.Ordinal);
         Assert.Contains($"{installed} gateway start", result.Stdout, StringComparison.Ordinal);
         Assert.Contains($"warning: {Bin} is not on your PATH", result.Stderr, StringComparison.Ordinal);
