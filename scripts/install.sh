@@ -89,11 +89,11 @@ sha256() {
   $hasher "$1" | cut -d ' ' -f 1
 }
 
-# Verifies $1 (a path relative to the release folder) against SHA256SUMS.
+# Verifies the file at $2 (default: $1 in the release folder) against the SHA256SUMS entry of $1.
 verify() {
   expected=$(awk -v f="$1" '{ name = $2; sub(/^\*/, "", name); if (name == f || name == "./" f) { print $1; exit } }' "$sums")
   [ -n "$expected" ] || die "$1 has no entry in $sums: refusing to install an unverified file"
-  actual=$(sha256 "$from/$1")
+  actual=$(sha256 "${2:-$from/$1}")
   [ "$expected" = "$actual" ] || die "checksum mismatch for $1: SHA256SUMS says $expected, the file is $actual; nothing was installed (a corrupt copy or a tampered release)"
 }
 
@@ -116,9 +116,9 @@ fi
 mkdir -p "$target" || die "cannot create $target"
 target=$(cd "$target" && pwd)
 
-tmp_files=""
+# Staged copies are named from the release's file names (no blanks), never split from one string.
 cleanup() {
-  for t in $tmp_files; do rm -f "$t"; done
+  for f in $files; do rm -f "$target/.$(basename "$f").install.$$"; done
 }
 trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
@@ -127,9 +127,10 @@ trap 'exit 1' HUP INT TERM
 for f in $files; do
   name=$(basename "$f")
   tmp="$target/.$name.install.$$"
-  tmp_files="$tmp_files $tmp"
   cp "$from/$f" "$tmp" || die "cannot write $target (try --system with sudo, or --prefix DIR)"
   chmod 755 "$tmp"
+  # The copy is what gets installed: checked again, so a file swapped in the release folder after the first check is caught.
+  verify "$f" "$tmp"
 done
 # The library first, so the new binary never starts beside an old library.
 for f in $files; do
@@ -138,7 +139,6 @@ for f in $files; do
   mv -f "$target/.$name.install.$$" "$target/$name"
 done
 mv -f "$target/.clawsharp.install.$$" "$target/clawsharp"
-tmp_files=""
 
 # --version prints "clawsharp VERSION (commit C, built DATE)".
 version=$("$target/clawsharp" --version 2>/dev/null | head -n 1) || true

@@ -30,7 +30,7 @@ internal static class GatewayControl
             warn(problem);
         }
         return service is not null
-            ? Services.ServiceGateway.StopAsync(service, state, cancellationToken)
+            ? Services.ServiceGateway.StopAsync(service, state, timeout, cancellationToken)
             : GatewayStopper.StopAsync(state, timeout, warn, TimeProvider.System, cancellationToken);
     }
 

@@ -54,5 +54,8 @@ internal sealed record ServiceDefinition(
     public const string EnvironmentFileVariable = "CLAWSHARP_ENV_FILE";
 
     /// <summary>The log files the definition points the manager's own output at (launchd's StandardOutPath/StandardErrorPath).</summary>
-    public string ServiceLogFile => Path.Combine(State.LogsDirectory, "service.log");
+    public string ServiceLogFile => ServiceLogFileOf(State);
+
+    /// <summary><c>logs/service.log</c> of a state directory: what a manager that writes files (launchd) kept of the gateway's output.</summary>
+    public static string ServiceLogFileOf(StateDirectory state) => Path.Combine(state.LogsDirectory, "service.log");
 }

@@ -13,8 +13,6 @@ namespace ClawSharp.Control.Services;
 /// </summary>
 internal static class ServiceGateway
 {
-    private static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(10);
-
     public static async Task<StartResult> StartAsync(ServiceRecord record, StateDirectory state, TimeSpan timeout, CancellationToken cancellationToken)
     {
         IServiceControl control;
@@ -64,7 +62,11 @@ internal static class ServiceGateway
         }
     }
 
-    public static async Task<StopResult> StopAsync(ServiceRecord record, StateDirectory state, CancellationToken cancellationToken)
+    /// <param name="record">The installed service.</param>
+    /// <param name="state">The state directory.</param>
+    /// <param name="timeout">How long the gateway may take to exit once the manager was asked (a drain and a close; <c>sc.exe stop</c> returns at once).</param>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    public static async Task<StopResult> StopAsync(ServiceRecord record, StateDirectory state, TimeSpan timeout, CancellationToken cancellationToken)
     {
         IServiceControl control;
         try
@@ -87,9 +89,9 @@ internal static class ServiceGateway
         {
             return new StopResult.Failed(e.Message);
         }
-        if (gateway is not null && !await ProcessIdentity.WaitForExitAsync([gateway], ExitWait, TimeProvider.System, cancellationToken).ConfigureAwait(false))
+        if (gateway is not null && !await ProcessIdentity.WaitForExitAsync([gateway], timeout, TimeProvider.System, cancellationToken).ConfigureAwait(false))
         {
-            return new StopResult.Failed($"{what} was stopped but the gateway (pid {gateway.Pid}) is still running; is it running outside the service?");
+            return new StopResult.Failed($"{what} was asked to stop but the gateway (pid {gateway.Pid}) still runs after {timeout.TotalSeconds:0} s; see 'clawsharp gateway logs' (is it draining long work, or running outside the service?)");
         }
         return view.Running || gateway is not null
             ? new StopResult.Stopped($"gateway stopped ({what}{(gateway is null ? "" : $", pid {gateway.Pid}")})", [])

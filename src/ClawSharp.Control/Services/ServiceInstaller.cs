@@ -60,16 +60,16 @@ internal static class ServiceInstaller
                 return new InstallResult.AlreadyInstalled($"{present.Path} exists already (not written by this state directory's install)");
             }
         }
-        if (existing is not null && force)
-        {
-            // A replaced definition under another name would be left running beside the new one.
-            await platform.DeactivateAsync(existing, cancellationToken).ConfigureAwait(false);
-            RemoveFiles(existing.Files.Except(files.Select(file => file.Path)).ToList());
-        }
         var record = new ServiceRecord(definition.Platform, definition.Scope, definition.Name,
             [definition.EnvironmentFile, .. files.Select(file => file.Path)], definition.Command, time.GetUtcNow(), GatewayVersion.Current);
         try
         {
+            if (existing is not null && force)
+            {
+                // A replaced definition under another name would be left running beside the new one.
+                await platform.DeactivateAsync(existing, cancellationToken).ConfigureAwait(false);
+                RemoveFiles(existing.Files.Except(record.Files).ToList());
+            }
             definition.State.EnsureCreated();
             ServiceEnvironmentFileWriter.Write(definition);
             foreach (var file in files)

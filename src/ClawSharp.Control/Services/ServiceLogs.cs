@@ -25,9 +25,9 @@ internal static class ServiceLogs
             case ServicePlatform.Systemd:
                 return (await JournalAsync(record, lines, follow, cancellationToken).ConfigureAwait(false), null);
             case ServicePlatform.Launchd when follow:
-                return (2, $"--follow is not supported for launchd's log; 'tail -f {ServiceLogFile(state)}' follows it");
+                return (2, $"--follow is not supported for launchd's log; 'tail -f {ServiceDefinition.ServiceLogFileOf(state)}' follows it");
             case ServicePlatform.Launchd:
-                var file = ServiceLogFile(state);
+                var file = ServiceDefinition.ServiceLogFileOf(state);
                 if (!File.Exists(file))
                 {
                     return (1, $"{file} does not exist yet (launchd writes it once the job has printed something)");
@@ -41,8 +41,6 @@ internal static class ServiceLogs
                 return (1, "the Windows service control manager keeps no output of the service; 'clawsharp gateway logs' shows the gateway's own log");
         }
     }
-
-    private static string ServiceLogFile(StateDirectory state) => Path.Combine(state.LogsDirectory, "service.log");
 
     /// <summary><c>journalctl [--user] -u UNIT -n N --no-pager [-f]</c>, its output straight to ours.</summary>
     private static async Task<int> JournalAsync(ServiceRecord record, int lines, bool follow, CancellationToken cancellationToken)

@@ -39,9 +39,11 @@ internal static class ServiceNames
         {
             return null;
         }
-        if (Path.GetDirectoryName(root) == Path.TrimEndingDirectorySeparator(userHome) && Path.GetFileName(root).StartsWith(".clawsharp-", StringComparison.Ordinal))
+        if (Path.GetDirectoryName(root) == Path.TrimEndingDirectorySeparator(userHome) && Path.GetFileName(root).StartsWith(".clawsharp-", StringComparison.Ordinal)
+            && Path.GetFileName(root)[".clawsharp-".Length..] is { Length: > 0 } profile && profile.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
         {
-            return Path.GetFileName(root)[".clawsharp-".Length..];
+            // A profile's name (the same rule as --profile): safe in a unit name, a label and a service name.
+            return profile;
         }
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(root));
         return "h" + Convert.ToHexStringLower(hash)[..8];

@@ -38,11 +38,14 @@ internal static class ServiceSetup
         }
         var existing = ServiceRecordStore.Read(state);
         var snapshot = DaemonSnapshot.Take(state);
-        if (snapshot.GatewayPid is { } pid && existing is null)
+        if ((snapshot.GatewayPid is not null || snapshot.Supervisor is not null) && existing is null)
         {
+            // The built-in supervisor holds the port between two of its gateways too.
+            var who = string.Join(", ", new[] { snapshot.GatewayPid is { } pid ? $"pid {pid}" : null, snapshot.Supervisor is { } s ? $"built-in supervisor pid {s.Pid}" : null }
+                .OfType<string>());
             return (new InstallResult.Failed(
-                $"a gateway for {state.Root} is running outside a service (pid {pid}{(snapshot.Supervisor is { } s ? $", built-in supervisor pid {s.Pid}" : "")}) and holds its port; stop it with 'clawsharp gateway stop', then install again"),
-                ExitCode.Failure, pid, 0);
+                $"a gateway for {state.Root} is running outside a service ({who}) and holds its port; stop it with 'clawsharp gateway stop', then install again"),
+                ExitCode.Failure, snapshot.GatewayPid, 0);
         }
         var userHome = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
         try

@@ -68,8 +68,37 @@ public sealed class WindowsServiceInstallTests
         var result = await ServiceInstaller.UninstallAsync(platform, installed.Record, f.Home.State, CancellationToken.None);
 
         Assert.IsType<UninstallResult.Removed>(result);
-        Assert.Equal([$"sc.exe stop {definition.Name}", $"sc.exe delete {definition.Name}"], f.StandIns.Lines);
+        // Deleted only once the SCM says it stopped (a running service would merely be marked for deletion).
+        Assert.Equal([$"sc.exe stop {definition.Name}", $"sc.exe queryex {definition.Name}", $"sc.exe delete {definition.Name}"], f.StandIns.Lines);
         Assert.False(File.Exists(f.Home.PathOf("service.env")));
+    }
+
+    [Fact]
+    public async Task Uninstall_WaitsForADrainingServiceToStop_BeforeDeletingIt()
+    {
+        using var f = new ServiceFixture("sc.exe", "reg.exe");
+        var platform = Platform(f);
+        var definition = f.Definition(ServicePlatform.Windows);
+        var installed = (InstallResult.Installed)await ServiceInstaller.InstallAsync(platform, definition, false, TimeProvider.System, CancellationToken.None);
+        f.StandIns.ClearCalls();
+        // STOP_PENDING while the gateway drains; the stand-in turns STOPPED after its second query.
+        var pending = $"SERVICE_NAME: {definition.Name}\r\n        TYPE               : 10  WIN32_OWN_PROCESS\r\n        STATE              : 3  STOP_PENDING\r\n        PID                : 4242\r\n";
+        f.StandIns.On("sc.exe", "queryex", 0, stdout: pending);
+        var queries = 0;
+        using var flip = new Timer(_ =>
+        {
+            if (f.StandIns.Lines.Count(line => line.StartsWith("sc.exe queryex", StringComparison.Ordinal)) >= 2 && Interlocked.Exchange(ref queries, 1) == 0)
+            {
+                f.StandIns.On("sc.exe", "queryex", 0, stdout: pending.Replace("3  STOP_PENDING", "1  STOPPED", StringComparison.Ordinal).Replace("4242", "0", StringComparison.Ordinal));
+            }
+        }, null, 0, 20);
+
+        var result = await ServiceInstaller.UninstallAsync(platform, installed.Record, f.Home.State, CancellationToken.None);
+
+        Assert.IsType<UninstallResult.Removed>(result);
+        var lines = f.StandIns.Lines;
+        Assert.True(lines.Count(line => line.StartsWith("sc.exe queryex", StringComparison.Ordinal)) >= 2, string.Join('\n', lines));
+        Assert.Equal($"sc.exe delete {definition.Name}", lines[^1]);
     }
 
     [Fact]

@@ -80,6 +80,36 @@ public sealed class SystemdUnitsTests : IDisposable
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(definition.EnvironmentFile));
     }
 
+    [Fact]
+    public void Reinstalling_keeps_the_keys_already_in_the_environment_file_and_the_installers_values_win()
+    {
+        var definition = Definition();
+        File.WriteAllText(definition.EnvironmentFile, "# mine\nTELEGRAM_TOKEN=\"abc def\"\nOPENAI_API_KEY=old\n");
+        File.SetUnixFileMode(definition.EnvironmentFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        ServiceEnvironmentFileWriter.Write(definition);
+
+        var written = ServiceEnvironmentFile.Read(definition.EnvironmentFile).ToDictionary(pair => pair.Key, pair => pair.Value);
+        Assert.Equal("abc def", written["TELEGRAM_TOKEN"]);
+        Assert.Contains("TELEGRAM_TOKEN=\"abc def\"", File.ReadAllText(definition.EnvironmentFile), StringComparison.Ordinal);
+        Assert.Equal(FakeApiKey, written["OPENAI_API_KEY"]);
+        var withoutKey = definition with { Secrets = new Dictionary<string, string>() };
+        ServiceEnvironmentFileWriter.Write(withoutKey);
+        Assert.Equal(FakeApiKey, ServiceEnvironmentFile.Read(definition.EnvironmentFile).Single(pair => pair.Key == "OPENAI_API_KEY").Value);
+    }
+
+    [Fact]
+    public void A_state_directory_whose_name_is_no_profile_gets_a_hashed_name_and_one_with_a_line_break_no_unit()
+    {
+        var odd = new StateDirectory(Path.Combine(userHome, ".clawsharp-a b"));
+        Assert.Matches("^clawsharp-gateway-h[0-9a-f]{8}$", ServiceNames.For(ServicePlatform.Systemd, odd, userHome));
+        Assert.Equal("clawsharp-gateway-work", ServiceNames.For(ServicePlatform.Systemd, new StateDirectory(Path.Combine(userHome, ".clawsharp-work")), userHome));
+
+        var broken = Definition() with { State = new StateDirectory(Path.Combine(userHome, "x\nExecStartPre=/bin/evil")) };
+        var platform = new SystemdPlatform(new Systemctl(ServiceScope.User), home.PathOf("units"), null);
+        Assert.Throws<ServiceCommandException>(() => platform.Render(broken));
+    }
+
     [Theory]
     [InlineData("/usr/bin/clawsharp", "/usr/bin/clawsharp")]
     [InlineData("/opt/my apps/clawsharp", "\"/opt/my apps/clawsharp\"")]

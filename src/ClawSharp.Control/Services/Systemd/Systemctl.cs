@@ -12,6 +12,9 @@ internal sealed class Systemctl(ServiceScope scope, string program = "systemctl"
     public Task<SystemCommandResult> RunAsync(CancellationToken cancellationToken, params string[] arguments) =>
         SystemCommand.RunAsync(program, scope == ServiceScope.User ? ["--user", .. arguments] : arguments, cancellationToken);
 
+    /// <summary>The command an operator would type: <c>systemctl --user status x.service</c>, for messages.</summary>
+    public string Describe(string verb, string unit) => scope == ServiceScope.User ? $"systemctl --user {verb} {unit}" : $"systemctl {verb} {unit}";
+
     /// <summary><c>systemctl show UNIT -p …</c> as a dictionary (empty when systemctl fails).</summary>
     public async Task<IReadOnlyDictionary<string, string>> ShowAsync(string unit, IEnumerable<string> properties, CancellationToken cancellationToken)
     {

@@ -24,7 +24,7 @@ internal sealed class SystemdControl(Func<ServiceScope, Systemctl> systemctlFor)
             (await systemctl.RunAsync(cancellationToken, "reset-failed", service, socket).ConfigureAwait(false)).EnsureSucceeded();
         }
         (await systemctl.RunAsync(cancellationToken, "start", socket, service).ConfigureAwait(false))
-            .EnsureSucceeded($"see '{Describe(systemctl, "status", service)}' and 'clawsharp gateway logs'");
+            .EnsureSucceeded($"see '{systemctl.Describe("status", service)}' and 'clawsharp gateway logs'");
     }
 
     public async Task StopAsync(ServiceRecord record, CancellationToken cancellationToken)
@@ -32,7 +32,7 @@ internal sealed class SystemdControl(Func<ServiceScope, Systemctl> systemctlFor)
         var systemctl = systemctlFor(record.Scope);
         var service = SystemdUnits.ServiceUnitName(record.Name);
         (await systemctl.RunAsync(cancellationToken, "stop", service, SystemdUnits.SocketUnitName(record.Name)).ConfigureAwait(false))
-            .EnsureSucceeded($"see '{Describe(systemctl, "status", service)}'");
+            .EnsureSucceeded($"see '{systemctl.Describe("status", service)}'");
     }
 
     public async Task RestartProcessAsync(ServiceRecord record, CancellationToken cancellationToken)
@@ -43,7 +43,7 @@ internal sealed class SystemdControl(Func<ServiceScope, Systemctl> systemctlFor)
         // --no-block: with Type=notify, 'restart' would otherwise wait for READY=1 up to TimeoutStartSec.
         (await systemctl.RunAsync(cancellationToken, "reset-failed", service).ConfigureAwait(false)).EnsureSucceeded();
         (await systemctl.RunAsync(cancellationToken, "restart", "--no-block", service).ConfigureAwait(false))
-            .EnsureSucceeded($"see '{Describe(systemctl, "status", service)}'");
+            .EnsureSucceeded($"see '{systemctl.Describe("status", service)}'");
     }
 
     public async Task<ServiceView> ViewAsync(ServiceRecord record, CancellationToken cancellationToken)
@@ -67,7 +67,4 @@ internal sealed class SystemdControl(Func<ServiceScope, Systemctl> systemctlFor)
         return new ServiceView("systemd", view.Loaded, view.ActiveState is "active" or "reloading", view.GaveUp, view.MainPid > 0 ? view.MainPid : null,
             view.ExecStartProgram, view.Loaded ? view.Describe() : $"systemd does not know {service} (load state {view.LoadState})", properties);
     }
-
-    private static string Describe(Systemctl systemctl, string verb, string unit) =>
-        systemctl.Scope == ServiceScope.User ? $"systemctl --user {verb} {unit}" : $"systemctl {verb} {unit}";
 }

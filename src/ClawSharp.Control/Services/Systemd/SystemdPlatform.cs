@@ -20,6 +20,11 @@ internal sealed class SystemdPlatform(Systemctl systemctl, string unitDirectory,
 
     public IReadOnlyList<ServiceFile> Render(ServiceDefinition definition)
     {
+        // A line break in a path would end its setting and start another: such a path cannot go into a unit.
+        if (new[] { definition.State.Root, definition.EnvironmentFile }.Concat(definition.Command).Concat(definition.Environment.Values).FirstOrDefault(value => value.Any(char.IsControl)) is { } bad)
+        {
+            throw new ServiceCommandException($"'{bad.ReplaceLineEndings(" ")}' holds a control character; a systemd unit cannot name it (move the state directory or the binary)");
+        }
         // Unit files hold no secret and systemd tools read them as any user: the usual 0644.
         const UnixFileMode unitMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
         return
@@ -33,7 +38,7 @@ internal sealed class SystemdPlatform(Systemctl systemctl, string unitDirectory,
     {
         var service = SystemdUnits.ServiceUnitName(definition.Name);
         var socket = SystemdUnits.SocketUnitName(definition.Name);
-        var status = $"see '{StatusCommand(service)}' and 'clawsharp gateway logs'";
+        var status = $"see '{systemctl.Describe("status", service)}' and 'clawsharp gateway logs'";
         (await systemctl.RunAsync(cancellationToken, "daemon-reload").ConfigureAwait(false)).EnsureSucceeded();
         (await systemctl.RunAsync(cancellationToken, "enable", socket, service).ConfigureAwait(false)).EnsureSucceeded();
         // A unit replaced by --force may be locked out by an earlier storm: the new one starts afresh.
@@ -56,7 +61,7 @@ internal sealed class SystemdPlatform(Systemctl systemctl, string unitDirectory,
         var stop = await systemctl.RunAsync(cancellationToken, "disable", "--now", service, socket).ConfigureAwait(false);
         if (!stop.Succeeded && !IsUnknownUnit(stop))
         {
-            stop.EnsureSucceeded($"stop it with '{StopCommand(service)}', then uninstall again");
+            stop.EnsureSucceeded($"stop it with '{systemctl.Describe("stop", service)}', then uninstall again");
         }
         await systemctl.RunAsync(cancellationToken, "reset-failed", service, socket).ConfigureAwait(false);
     }
@@ -79,8 +84,4 @@ internal sealed class SystemdPlatform(Systemctl systemctl, string unitDirectory,
         result.StandardError.Contains("not loaded", StringComparison.OrdinalIgnoreCase)
         || result.StandardError.Contains("does not exist", StringComparison.OrdinalIgnoreCase)
         || result.StandardError.Contains("not found", StringComparison.OrdinalIgnoreCase);
-
-    private string StatusCommand(string unit) => systemctl.Scope == ServiceScope.User ? $"systemctl --user status {unit}" : $"systemctl status {unit}";
-
-    private string StopCommand(string unit) => systemctl.Scope == ServiceScope.User ? $"systemctl --user stop {unit}" : $"systemctl stop {unit}";
 }

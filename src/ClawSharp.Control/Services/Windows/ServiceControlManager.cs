@@ -11,6 +11,8 @@ namespace ClawSharp.Control.Services.Windows;
 /// <param name="reg">The <c>reg.exe</c> to run.</param>
 internal sealed class ServiceControlManager(string sc = "sc.exe", string reg = "reg.exe")
 {
+    private static readonly TimeSpan StopPoll = TimeSpan.FromMilliseconds(250);
+
     /// <summary>ERROR_SERVICE_ALREADY_RUNNING.</summary>
     private const int AlreadyRunning = 1056;
 
@@ -79,6 +81,22 @@ internal sealed class ServiceControlManager(string sc = "sc.exe", string reg = "
     /// <summary>Removes the service (once it has stopped); false when it did not exist.</summary>
     public Task<bool> DeleteAsync(string name, CancellationToken cancellationToken) =>
         RunUnlessAsync(["delete", name], cancellationToken, DoesNotExist, MarkedForDelete);
+
+    /// <summary>Asks the service to stop and waits until the SCM reports it stopped (or gone): <c>sc stop</c> answers at once, while the gateway drains.</summary>
+    /// <exception cref="ServiceCommandException">It did not stop within <paramref name="timeout"/>.</exception>
+    public async Task StopAndWaitAsync(string name, TimeSpan timeout, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        await StopAsync(name, cancellationToken).ConfigureAwait(false);
+        var started = clock.GetTimestamp();
+        while ((await QueryAsync(name, cancellationToken).ConfigureAwait(false)).State is not ("STOPPED" or ""))
+        {
+            if (clock.GetElapsedTime(started) >= timeout)
+            {
+                throw new ServiceCommandException($"the service {name} did not stop within {timeout.TotalSeconds:0} s; see 'sc.exe queryex {name}'");
+            }
+            await Task.Delay(StopPoll, clock, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     public async Task<WindowsServiceStatus> QueryAsync(string name, CancellationToken cancellationToken)
     {

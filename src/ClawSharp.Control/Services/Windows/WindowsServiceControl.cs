@@ -10,7 +10,6 @@ namespace ClawSharp.Control.Services.Windows;
 /// <param name="time">The clock of the wait between stop and start.</param>
 internal sealed class WindowsServiceControl(WindowsServicePlatform platform, string name, TimeProvider? time = null)
 {
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
     private readonly ServiceControlManager tools = platform.Tools;
     private readonly TimeProvider clock = time ?? TimeProvider.System;
 
@@ -26,16 +25,7 @@ internal sealed class WindowsServiceControl(WindowsServicePlatform platform, str
     /// <exception cref="ServiceCommandException">It did not stop in time.</exception>
     public async Task RestartAsync(TimeSpan stopTimeout, CancellationToken cancellationToken)
     {
-        await tools.StopAsync(name, cancellationToken).ConfigureAwait(false);
-        var started = clock.GetTimestamp();
-        while ((await tools.QueryAsync(name, cancellationToken).ConfigureAwait(false)).State is not ("STOPPED" or ""))
-        {
-            if (clock.GetElapsedTime(started) >= stopTimeout)
-            {
-                throw new ServiceCommandException($"the service {name} did not stop within {stopTimeout.TotalSeconds:0} s; see 'sc.exe queryex {name}'");
-            }
-            await Task.Delay(PollInterval, clock, cancellationToken).ConfigureAwait(false);
-        }
+        await tools.StopAndWaitAsync(name, stopTimeout, clock, cancellationToken).ConfigureAwait(false);
         await tools.StartAsync(name, cancellationToken).ConfigureAwait(false);
     }
 

@@ -36,9 +36,13 @@ internal sealed class WindowsServicePlatform(ServiceControlManager? tools = null
             : [];
     }
 
+    /// <summary>How long uninstall waits for the service to stop: the gateway's default stop (drain + close) and a margin.</summary>
+    private static readonly TimeSpan UninstallStopTimeout = TimeSpan.FromSeconds(60);
+
     public async Task DeactivateAsync(ServiceRecord record, CancellationToken cancellationToken)
     {
-        await Tools.StopAsync(record.Name, cancellationToken).ConfigureAwait(false);
+        // Deleted only once stopped: a running service is merely marked for deletion, and the next 'sc create' of the name fails (1072).
+        await Tools.StopAndWaitAsync(record.Name, UninstallStopTimeout, TimeProvider.System, cancellationToken).ConfigureAwait(false);
         await Tools.DeleteAsync(record.Name, cancellationToken).ConfigureAwait(false);
     }
 }
