@@ -4,6 +4,7 @@
 #   linux-arm64/clawsharp      Native AOT with Debian's gcc cross toolchain (+ libe_sqlite3.so)   [--arm64, --all]
 #   osx-arm64/clawsharp        self-contained, trimmed single file                                [--all]
 #   win-x64/clawsharp.exe      self-contained, trimmed single file                                [--all]
+#   clawsharp.VERSION.nupkg    the dotnet tool package (scripts/pack-tool.sh)                      [--all]
 #   SHA256SUMS                 sha256sum format over every file, paths relative to the folder
 # usage: scripts/release.sh VERSION [--arm64 | --all]
 # The version, the commit (the SDK's SourceRevisionId, from git) and the UTC build time are stamped
@@ -75,6 +76,10 @@ for rid in "${targets[@]}"; do
         -p:IncludeNativeLibrariesForSelfExtract=true -p:DebugType=none ;;
   esac
 done
+if [[ "${2:-}" == --all ]]; then
+  # The dotnet tool route (framework-dependent): 'dotnet tool install --global clawsharp --add-source "$out"'.
+  "$root/scripts/pack-tool.sh" "$version" "$out" >/dev/null
+fi
 (cd "$out" && find . -type f ! -name SHA256SUMS | sed 's|^\./||' | LC_ALL=C sort | xargs sha256sum > SHA256SUMS)
 echo "release: $version ($(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo 'no git'), built $build_date) in $out:" >&2
 (cd "$out" && find . -type f ! -name SHA256SUMS -printf '  %-28P %s bytes\n' | LC_ALL=C sort) >&2
