@@ -28,7 +28,8 @@ internal sealed record ServiceStatus(ServiceRecord Record, ServiceView View, IRe
         return drift;
     }
 
-    private static bool SameFile(string a, string b)
+    /// <summary>Whether two paths name the same file once symbolic links are followed.</summary>
+    public static bool SameFile(string a, string b)
     {
         static string Resolve(string path)
         {

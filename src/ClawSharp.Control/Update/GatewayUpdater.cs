@@ -32,6 +32,13 @@ internal static class GatewayUpdater
     public static async Task<UpdateResult> UpdateAsync(UpdateRequest request, CancellationToken cancellationToken)
     {
         var target = Path.GetFullPath(request.InstalledBinary);
+        if (OwnerProgram(request.State) is { } runs && !ServiceStatus.SameFile(runs, target))
+        {
+            // Swapping another file than the one the gateway runs would restart it onto the old binary and call that an update.
+            return new UpdateResult(UpdateOutcome.Refused,
+                $"the gateway of {request.State.Root} runs {runs}, not {target}; nothing was changed. Update the binary it runs: 'clawsharp update --target {runs} …'",
+                target, null);
+        }
         var prepared = await PrepareAsync(request, target, cancellationToken).ConfigureAwait(false);
         if (prepared.Outcome == UpdateOutcome.Refused)
         {
@@ -49,6 +56,23 @@ internal static class GatewayUpdater
             return prepared with { Message = $"{Replaced(prepared)}; no gateway is running for {state.Root}, so none was restarted (the next start runs {prepared.ToVersion})" };
         }
         return await ThroughGatewayAsync(request, prepared, owner?.Pid, supervised, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The program the gateway's owner runs: the installed service's (its definition names it), else the running gateway's executable; null when unknown.</summary>
+    private static string? OwnerProgram(Gateway.Configuration.StateDirectory state)
+    {
+        if (ServiceRecordStore.Read(state) is { Command: [var program, ..] })
+        {
+            return SelfCommand.IsDotnetHost(program) ? null : program;
+        }
+        if (GatewayLock.ReadOwner(state.LockFile) is { } owner && ProcessIdentity.Check(owner.Pid, owner.StartTime) == ProcessMatch.Same
+            && Status.ProcessExecutable.Of(owner.Pid) is { } running)
+        {
+            // A file renamed over since the gateway started shows as "PATH (deleted)": the path is still the one it runs from.
+            var path = running.EndsWith(" (deleted)", StringComparison.Ordinal) ? running[..^" (deleted)".Length] : running;
+            return SelfCommand.IsDotnetHost(path) ? null : path;
+        }
+        return null;
     }
 
     /// <summary>Everything before the restart; <see cref="UpdateOutcome.Refused"/> changed nothing, else the binary is swapped (<see cref="UpdateOutcome.Replaced"/>).</summary>
@@ -151,6 +175,11 @@ internal static class GatewayUpdater
         try
         {
             control = ServicePlatforms.Control(service.Platform);
+            if (old is null && !(await control.ViewAsync(service, cancellationToken).ConfigureAwait(false)).Running)
+            {
+                // Stopped on purpose (maintenance): an update must not start it.
+                return prepared with { Message = $"{Replaced(prepared)}; the {ServiceInstaller.Describe(service)} is stopped, so it was not started (its next start runs {prepared.ToVersion})" };
+            }
             await control.RestartProcessAsync(service, cancellationToken).ConfigureAwait(false);
         }
         catch (ServiceCommandException e)

@@ -154,6 +154,29 @@ public sealed class UpdateTests : IDisposable
         Assert.Equal(ReleaseSources.HashOf(script), ReleaseSources.HashOf(installed + ".previous"));
     }
 
+    [Fact]
+    public async Task AnUpdateOfAnotherCopyThanTheGatewayRuns_IsRefused_NothingChanged()
+    {
+        using var home = new TempHome();
+        var release = Release(null);
+        await using var gateway = GatewayProcess.Start(home, ClawSharpStartInfo.Create(installed, ["gateway", "run", "--port", "0", "--home", home.Root], null));
+        await gateway.WaitForReadyAsync();
+        var other = Path.Combine(root, "other");
+        CopyFolder(Path.GetDirectoryName(TestPaths.ClawSharpBinary)!, other);
+        var before = ReleaseSources.HashOf(Path.Combine(other, "clawsharp"));
+
+        // This CLI is another copy: swapping it would restart the gateway onto the binary it already runs.
+        var update = await CliRun.RunProgramAsync(Path.Combine(other, "clawsharp"), ["update", "--from", release, "--home", home.Root, "--json"]);
+
+        Assert.Equal(1, update.ExitCode);
+        var json = JsonDocument.Parse(update.Stdout).RootElement;
+        Assert.Equal("refused", json.GetProperty("result").GetString());
+        Assert.Contains($"runs {installed}", json.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, ReleaseSources.HashOf(Path.Combine(other, "clawsharp")));
+        Assert.False(File.Exists(Path.Combine(other, "clawsharp.previous")));
+        Assert.Equal(gateway.Pid, (await CliRun.CallAsync(home, "status")).GetProperty("pid").GetInt32());
+    }
+
     [ClawSharp.Tests.Release.ReleaseFact]
     public async Task UpdateToTheReleaseBuild_ReportsItsVersion_ServingThroughout()
     {

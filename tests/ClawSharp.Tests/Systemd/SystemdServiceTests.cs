@@ -314,6 +314,12 @@ public sealed class SystemdServiceTests
         await Eventually.AssertAsync(() => load.Answered > answered + 10, Deadline, "answers after the rollback");
         load.Stop();
         Assert.True(load.Refused == 0, $"{load.Refused} of {load.Attempts} connections refused ({load.FirstError})");
+
+        // Stopped for maintenance: an update replaces the binary and leaves the service stopped.
+        Assert.Equal(0, (await container.ExecAsync(installed, "gateway", "stop")).ExitCode);
+        var whileStopped = await container.ExecAsync(installed, "update", "--from", "/opt/claw/good/0.1.0", "--json");
+        Assert.True(whileStopped.ExitCode == 0, whileStopped.ToString());
+        Assert.Equal("inactive", await container.ShowAsync(Service, "ActiveState"));
     }
 
     /// <summary>Adds a drop-in to the system unit (as an operator would with <c>systemctl edit</c>), reloads, and restarts it.</summary>
