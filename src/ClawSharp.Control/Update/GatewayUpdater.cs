@@ -75,6 +75,19 @@ internal static class GatewayUpdater
         return null;
     }
 
+    /// <summary>
+    /// The update restart's drain fits in this command's budget, with room for the new binary to get
+    /// ready: left to the gateway's own deferral (300 s), a long agent run would outlast the command,
+    /// which would then roll back while the gateway's update restart was still pending.
+    /// </summary>
+    private static TimeSpan? DrainCap(TimeSpan budget) =>
+        budget == Timeout.InfiniteTimeSpan ? null
+        // At least 1 ms: a cap of 0 means "wait indefinitely" on the wire.
+        : budget - ReadyTimeout - DrainCapMargin is { TotalMilliseconds: >= 1 } cap ? cap : TimeSpan.FromMilliseconds(1);
+
+    /// <summary>What the budget keeps besides the drain and the new binary's readiness: the close and the hand-over.</summary>
+    private static readonly TimeSpan DrainCapMargin = TimeSpan.FromSeconds(10);
+
     /// <summary>Everything before the restart; <see cref="UpdateOutcome.Refused"/> changed nothing, else the binary is swapped (<see cref="UpdateOutcome.Replaced"/>).</summary>
     private static async Task<UpdateResult> PrepareAsync(UpdateRequest request, string target, CancellationToken cancellationToken)
     {
@@ -136,7 +149,7 @@ internal static class GatewayUpdater
     {
         var asked = DateTimeOffset.UtcNow;
         var restart = await GatewayRestarter.RestartAsync(
-            new RestartRequest(request.State, request.Target, Force: false, Wait: null, request.Budget, CallerWork: null, Reason: Gateway.Lifecycle.RestartModeSelector.UpdateReason),
+            new RestartRequest(request.State, request.Target, Force: false, DrainCap(request.Budget), request.Budget, CallerWork: null, Reason: Gateway.Lifecycle.RestartModeSelector.UpdateReason),
             TimeProvider.System, cancellationToken).ConfigureAwait(false);
         var managedBy = supervised ? "supervisor" : "gateway";
         // Alone, the gateway falls back in process when the new binary is not ready: the same pid, a new generation.

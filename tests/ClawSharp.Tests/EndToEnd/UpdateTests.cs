@@ -177,6 +177,27 @@ public sealed class UpdateTests : IDisposable
         Assert.Equal(gateway.Pid, (await CliRun.CallAsync(home, "status")).GetProperty("pid").GetInt32());
     }
 
+    [Fact]
+    public async Task AnUpdateDuringALongRun_CapsTheDrainToItsOwnBudget_AndUpdates()
+    {
+        using var home = new TempHome();
+        var release = Release(null);
+        await using var gateway = GatewayProcess.Start(home, ClawSharpStartInfo.Create(installed, ["gateway", "run", "--port", "0", "--home", home.Root], null));
+        await gateway.WaitForReadyAsync();
+        Assert.Equal(0, (await CliRun.RunAsync(home, "send", "/delay 120000 hold", "--session", "long")).ExitCode);
+        await Eventually.AssertAsync(async () => (await CliRun.CallAsync(home, "status")).GetProperty("work").GetProperty("activeRuns").GetInt32() == 1,
+            Deadline, "the long run to be active");
+
+        // Left to the gateway's 300 s deferral, the drain would outlast this 25 s budget and the update would be rolled back.
+        var update = await RunInstalledAsync(home, "update", "--from", release, "--timeout", "25s", "--json");
+
+        Assert.True(update.ExitCode == 0, update.ToString());
+        var pid = JsonDocument.Parse(update.Stdout).RootElement.GetProperty("pid").GetInt32();
+        Assert.NotEqual(gateway.Pid, pid);
+        Gateway.Infrastructure.Posix.Kill(pid, Gateway.Infrastructure.Posix.SIGTERM);
+        await Eventually.AssertAsync(() => !File.Exists($"/proc/{pid}/stat"), Deadline, "the updated gateway to stop");
+    }
+
     [ClawSharp.Tests.Release.ReleaseFact]
     public async Task UpdateToTheReleaseBuild_ReportsItsVersion_ServingThroughout()
     {
