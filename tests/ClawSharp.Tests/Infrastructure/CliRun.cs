@@ -18,9 +18,17 @@ internal static class CliRun
     public static Task<CliResult> RunProgramAsync(string program, IEnumerable<string> args, TimeSpan? timeout = null) =>
         RunAsync(ClawSharpStartInfo.Create(program, args, null), args, timeout);
 
-    private static async Task<CliResult> RunAsync(ProcessStartInfo info, IEnumerable<string> args, TimeSpan? timeout)
+    private static Task<CliResult> RunAsync(ProcessStartInfo info, IEnumerable<string> args, TimeSpan? timeout) =>
+        RunToEndAsync(info, $"clawsharp {string.Join(' ', args)}", timeout);
+
+    /// <summary>Runs any process to completion (stdin closed, output buffered), failing the test past the deadline (default 60 s).</summary>
+    public static async Task<CliResult> RunToEndAsync(ProcessStartInfo info, string description, TimeSpan? timeout)
     {
         using var process = Process.Start(info)!;
+        if (info.RedirectStandardInput)
+        {
+            process.StandardInput.Close();
+        }
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
@@ -31,7 +39,7 @@ internal static class CliRun
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"clawsharp {string.Join(' ', args)} did not finish in time");
+            Assert.Fail($"{description} did not finish within {(timeout ?? TimeSpan.FromSeconds(60)).TotalSeconds} s");
         }
         return new CliResult(process.ExitCode, await stdout, await stderr);
     }

@@ -236,26 +236,13 @@ internal sealed class SystemdContainer : IAsyncDisposable
         }
     }
 
-    private static async Task<CliResult> RunAsync(IReadOnlyList<string> command, TimeSpan timeout)
+    private static Task<CliResult> RunAsync(IReadOnlyList<string> command, TimeSpan timeout)
     {
         var info = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in command.Skip(1))
         {
             info.ArgumentList.Add(argument);
         }
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(limit.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{string.Join(' ', command)} did not finish within {timeout.TotalSeconds} s");
-        }
-        return new CliResult(process.ExitCode, await stdout, await stderr);
+        return CliRun.RunToEndAsync(info, string.Join(' ', command), timeout);
     }
 }

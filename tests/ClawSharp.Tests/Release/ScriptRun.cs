@@ -25,20 +25,6 @@ internal static class ScriptRun
         {
             info.Environment[key] = value;
         }
-        using var process = Process.Start(info)!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{fileName} {string.Join(' ', args)} did not finish in time");
-        }
-        return new CliResult(process.ExitCode, await stdout, await stderr);
+        return await CliRun.RunToEndAsync(info, $"{fileName} {string.Join(' ', args)}", timeout);
     }
 }
