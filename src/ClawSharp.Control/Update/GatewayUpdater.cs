@@ -197,8 +197,18 @@ internal static class GatewayUpdater
         }
         catch (ServiceCommandException e)
         {
-            return await RollBackAsync(request, prepared, $"{managedBy} could not restart it ({e.Message})", null, managedBy, _ => Task.FromResult<int?>(old?.Pid),
-                cancellationToken).ConfigureAwait(false);
+            return await RollBackAsync(request, prepared, $"{managedBy} could not restart it ({e.Message})", null, managedBy, async token =>
+            {
+                // Rolled back means a gateway serves the previous binary: the old one if it still does, else one the manager starts now.
+                if (old is not null && ProcessIdentity.Check(old.Pid, old.StartTime) == ProcessMatch.Same
+                    && await GatewayReadiness.ReadyPortAsync(state, old.Pid, token).ConfigureAwait(false) is not null)
+                {
+                    return old.Pid;
+                }
+                var failed = Managers.UnmanagedGateway.LockGateway(DaemonSnapshot.Take(state));
+                await ServicePlatforms.Control(service.Platform).StartAsync(service, token).ConfigureAwait(false);
+                return await ReadyAfterAsync(state, failed, RecoveryTimeout, token).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
         }
         var pid = await ReadyAfterAsync(state, old, request.Budget, cancellationToken).ConfigureAwait(false);
         if (pid is { } ready)
@@ -244,7 +254,17 @@ internal static class GatewayUpdater
     private static async Task<UpdateResult> RollBackAsync(UpdateRequest request, UpdateResult prepared, string why, UpdateFailure? recorded, string managedBy,
         Func<CancellationToken, Task<int?>> recover, CancellationToken cancellationToken)
     {
-        BinarySwap.Restore(prepared.Binary);
+        try
+        {
+            BinarySwap.Restore(prepared.Binary);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The broken binary stays in place: say so, and how to put the previous one back by hand.
+            var stuck = $"update to {prepared.ToVersion} failed: {why}; the previous binary could not be put back ({e.Message}): " +
+                $"'mv {BinarySwap.PreviousOf(prepared.Binary)} {prepared.Binary}', then restart the gateway";
+            return prepared with { Outcome = UpdateOutcome.Failed, Message = stuck, ManagedBy = managedBy };
+        }
         var message = $"update to {prepared.ToVersion} failed: {why}; rolled back to {prepared.FromVersion}";
         int? pid = null;
         using (var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
