@@ -198,6 +198,26 @@ public sealed class UpdateTests : IDisposable
         await Eventually.AssertAsync(() => !File.Exists($"/proc/{pid}/stat"), Deadline, "the updated gateway to stop");
     }
 
+    [Fact]
+    public async Task ATargetThatIsASymbolicLink_ReplacesTheFileItNames_AndKeepsTheLink()
+    {
+        using var home = new TempHome();
+        var script = Path.Combine(root, "bare-clawsharp");
+        File.WriteAllText(script, "#!/bin/sh\necho 9.9.9\n");
+        File.SetUnixFileMode(script, (UnixFileMode)0b111_101_101);
+        var link = Path.Combine(root, "clawsharp-link");
+        File.CreateSymbolicLink(link, installed);
+
+        // Renaming over the link would replace the link, and the gateway (started through it, running the file) would restart onto the old binary.
+        var update = await CliRun.RunAsync(["update", "--from", script, "--sha256", ReleaseSources.HashOf(script), "--target", link, "--home", home.Root, "--json"]);
+
+        Assert.True(update.ExitCode == 0, update.ToString());
+        Assert.Equal(installed, JsonDocument.Parse(update.Stdout).RootElement.GetProperty("binary").GetString());
+        Assert.Equal(installed, new FileInfo(link).LinkTarget);
+        Assert.Equal(ReleaseSources.HashOf(script), ReleaseSources.HashOf(installed));
+        Assert.True(File.Exists(installed + ".previous"));
+    }
+
     [ClawSharp.Tests.Release.ReleaseFact]
     public async Task UpdateToTheReleaseBuild_ReportsItsVersion_ServingThroughout()
     {
