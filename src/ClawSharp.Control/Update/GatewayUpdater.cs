@@ -279,11 +279,17 @@ internal static class GatewayUpdater
             {
             }
         }
-        var outcome = pid is null ? UpdateOutcome.Failed : UpdateOutcome.RolledBack;
-        if (pid is null)
+        if (pid is { } recovered && !RunsFile(recovered, prepared.Binary, out var runs))
+        {
+            // A ready gateway is not enough: one that still runs the new binary (a restart that went through late) is no rollback.
+            message += $", but the gateway that is ready (pid {recovered}) runs {runs}, not the restored binary; restart it: 'clawsharp gateway restart'";
+            pid = null;
+        }
+        else if (pid is null)
         {
             message += $", but no gateway is ready on it yet; see 'clawsharp gateway status'";
         }
+        var outcome = pid is null ? UpdateOutcome.Failed : UpdateOutcome.RolledBack;
         try
         {
             UpdateFailureStore.Write(request.State, new UpdateFailure(DateTimeOffset.UtcNow, recorded?.Reason ?? "not-ready", recorded?.ChildPid, message,
@@ -294,6 +300,32 @@ internal static class GatewayUpdater
             message += $" (not recorded in {request.State.UpdateFailedFile}: {e.Message})";
         }
         return prepared with { Outcome = outcome, Message = message, GatewayPid = pid, ManagedBy = managedBy, Previous = null };
+    }
+
+    /// <summary>
+    /// Whether process <paramref name="pid"/> runs the binary now at <paramref name="path"/>: its executable (Linux:
+    /// <c>/proc/PID/exe</c>) is that file, or, renamed over since it started ("PATH (deleted)": the gateway that ran the
+    /// binary a rollback put back as a copy), an image with the same contents. Where the system does not say (or under
+    /// the dotnet host), taken as yes.
+    /// </summary>
+    internal static bool RunsFile(int pid, string path, out string? runs)
+    {
+        runs = Status.ProcessExecutable.Of(pid);
+        if (runs is null || SelfCommand.IsDotnetHost(runs) || ServiceStatus.SameFile(runs, path))
+        {
+            return true;
+        }
+        try
+        {
+            // The image stays readable through /proc after its file was renamed over.
+            using var image = File.OpenRead($"/proc/{pid}/exe");
+            using var file = File.OpenRead(path);
+            return image.Length == file.Length && System.Security.Cryptography.SHA256.HashData(image).AsSpan().SequenceEqual(System.Security.Cryptography.SHA256.HashData(file));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return true;
+        }
     }
 
     /// <summary>The file <paramref name="path"/> names once symbolic links are followed (itself when it is none, or when that cannot be read).</summary>

@@ -218,6 +218,35 @@ public sealed class UpdateTests : IDisposable
         Assert.True(File.Exists(installed + ".previous"));
     }
 
+    [Fact]
+    public async Task RunsFile_IsTheRunningImage_EvenRenamedOver_NotTheNameItStartedFrom()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(root, "image")).FullName;
+        var tool = Path.Combine(folder, "tool");
+        File.Copy("/bin/sleep", tool);
+        File.SetUnixFileMode(tool, (UnixFileMode)0b111_101_101);
+        using var process = Process.Start(tool, "1000");
+        try
+        {
+            await Eventually.AssertAsync(() => GatewayUpdater.RunsFile(process.Id, tool, out var runs) && runs == tool, Deadline, "the process to run the tool");
+
+            // An update: the running file is kept as a copy and another binary is renamed over it.
+            File.Copy(tool, tool + ".previous");
+            File.Copy("/bin/cat", tool + ".new");
+            File.Move(tool + ".new", tool, overwrite: true);
+            Assert.False(GatewayUpdater.RunsFile(process.Id, tool, out var deleted));
+            Assert.Equal(tool + " (deleted)", deleted);
+
+            // The rollback puts the copy back: the process runs that binary, though not that file.
+            File.Move(tool + ".previous", tool, overwrite: true);
+            Assert.True(GatewayUpdater.RunsFile(process.Id, tool, out _));
+        }
+        finally
+        {
+            process.Kill();
+        }
+    }
+
     [ClawSharp.Tests.Release.ReleaseFact]
     public async Task UpdateToTheReleaseBuild_ReportsItsVersion_ServingThroughout()
     {
