@@ -219,6 +219,23 @@ public sealed class UpdateTests : IDisposable
     }
 
     [Fact]
+    public async Task APreviousBinaryThatCannotBePutBack_IsAFailure_ThatNamesTheMvToRun()
+    {
+        using var home = new TempHome();
+        // Started as the gateway's new process, it takes TARGET.previous away and never listens: the rollback cannot put it back.
+        var release = Release("#!/bin/sh\nif [ \"$1\" = --version ]; then echo 9.9.9; exit 0; fi\nrm -f \"$0.previous\"\nexec sleep 1000\n"u8.ToArray());
+        await using var gateway = GatewayProcess.Start(home, ClawSharpStartInfo.Create(installed, ["gateway", "run", "--port", "0", "--home", home.Root], null));
+        await gateway.WaitForReadyAsync();
+
+        var update = await RunInstalledAsync(home, "update", "--from", release, "--json");
+
+        Assert.True(update.ExitCode == 1, update.ToString());
+        var json = JsonDocument.Parse(update.Stdout).RootElement;
+        Assert.Equal("failed", json.GetProperty("result").GetString());
+        Assert.Contains($"'mv {installed}.previous {installed}'", json.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunsFile_IsTheRunningImage_EvenRenamedOver_NotTheNameItStartedFrom()
     {
         var folder = Directory.CreateDirectory(Path.Combine(root, "image")).FullName;
