@@ -173,10 +173,20 @@ internal static class GatewayUpdater
             "spawn-failed" => "it could not be started",
             _ => Describe(restart),
         };
-        return await RollBackAsync(request, prepared, why, recorded, managedBy,
-            async token => restart is RestartResult.Restarted back ? back.Pid
-                : await GatewayReadinessWait.NewGenerationAsync(request.State, null, TimeProvider.System, token).ConfigureAwait(false),
-            cancellationToken).ConfigureAwait(false);
+        return await RollBackAsync(request, prepared, why, recorded, managedBy, async token =>
+        {
+            if (restart is RestartResult.Restarted back)
+            {
+                return back.Pid;
+            }
+            if (restart is RestartResult.TimedOut)
+            {
+                // The gateway may have started the new binary just before this budget ended: let its readiness window pass, so the
+                // gateway judged below (it must run the restored binary) is the one that stays, not one about to hand over.
+                await Task.Delay(ReadyTimeout, token).ConfigureAwait(false);
+            }
+            return await GatewayReadinessWait.NewGenerationAsync(request.State, null, TimeProvider.System, token).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>An installed service: the manager ends the process and starts the service's program (now the new binary); ready within 10 s of the old one's exit, or rolled back.</summary>
