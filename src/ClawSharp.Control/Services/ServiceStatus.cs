@@ -29,19 +29,18 @@ internal sealed record ServiceStatus(ServiceRecord Record, ServiceView View, IRe
     }
 
     /// <summary>Whether two paths name the same file once symbolic links are followed.</summary>
-    public static bool SameFile(string a, string b)
+    public static bool SameFile(string a, string b) => string.Equals(RealPath(a), RealPath(b), StringComparison.Ordinal);
+
+    /// <summary>The file <paramref name="path"/> names once symbolic links are followed (its full path when it is none, or when that cannot be read).</summary>
+    public static string RealPath(string path)
     {
-        static string Resolve(string path)
+        try
         {
-            try
-            {
-                return new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Path.GetFullPath(path);
-            }
-            catch (IOException)
-            {
-                return path;
-            }
+            return new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Path.GetFullPath(path);
         }
-        return string.Equals(Resolve(a), Resolve(b), StringComparison.Ordinal);
+        catch (IOException)
+        {
+            return path;
+        }
     }
 }

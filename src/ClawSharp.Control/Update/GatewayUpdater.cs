@@ -32,7 +32,7 @@ internal static class GatewayUpdater
     public static async Task<UpdateResult> UpdateAsync(UpdateRequest request, CancellationToken cancellationToken)
     {
         // The file itself, not a symbolic link to it: renaming over a link would replace the link and leave the file the gateway runs as it was.
-        var target = RealPath(Path.GetFullPath(request.InstalledBinary));
+        var target = ServiceStatus.RealPath(Path.GetFullPath(request.InstalledBinary));
         if (OwnerProgram(request.State) is { } runs && !ServiceStatus.SameFile(runs, target))
         {
             // Swapping another file than the one the gateway runs would restart it onto the old binary and call that an update.
@@ -335,19 +335,6 @@ internal static class GatewayUpdater
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return true;
-        }
-    }
-
-    /// <summary>The file <paramref name="path"/> names once symbolic links are followed (itself when it is none, or when that cannot be read).</summary>
-    private static string RealPath(string path)
-    {
-        try
-        {
-            return new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path;
-        }
-        catch (IOException)
-        {
-            return path;
         }
     }
 
