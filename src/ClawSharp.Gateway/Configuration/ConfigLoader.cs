@@ -9,7 +9,7 @@ namespace ClawSharp.Gateway.Configuration;
 /// and validates the result. Unknown keys become warnings; an invalid value throws a
 /// <see cref="ConfigException"/> naming the key and the file.
 /// </summary>
-internal static class ConfigLoader
+internal static partial class ConfigLoader
 {
     private static readonly HashSet<string> KnownObjects =
         ["gateway", "gateway.auth", "gateway.reload", "commands", "logs", "shutdown", "agents", "agents.echo", "agents.exec", "agents.openai", "tasks", "daemon"];
@@ -19,7 +19,10 @@ internal static class ConfigLoader
         ["gateway.port"] = (v, b, key) => b.Port = ReadInt(v, b, key, 0, 65535, "an integer from 0 to 65535"),
         ["gateway.bind"] = (v, b, key) => b.Bind = ReadBind(ReadString(v, b, key), b, key),
         ["gateway.auth.mode"] = (v, b, key) => b.AuthMode = ReadAuthMode(ReadString(v, b, key), b, key),
-        ["gateway.auth.token"] = (v, b, key) => b.Token = ReadNonEmpty(v, b, key),
+        ["gateway.auth.token"] = (v, b, key) => b.Token = ReadToken(v, b, key),
+        ["gateway.auth.tokens"] = (v, b, key) => b.Tokens = ReadNamedTokens(v, b, key),
+        ["gateway.auth.noneScopes"] = (v, b, key) => b.NoneScopes = ReadNoneScopes(v, b, key),
+        ["gateway.allowedOrigins"] = (v, b, key) => b.AllowedOrigins = ReadOrigins(v, b, key),
         ["gateway.auth.password"] = (v, b, key) => b.Password = ReadNonEmpty(v, b, key),
         ["gateway.reload.mode"] = (v, b, key) => b.ReloadMode = ReadChoice(v, b, key, "off", "restart", "hot", "hybrid"),
         ["gateway.reload.deferralTimeoutMs"] = (v, b, key) =>
@@ -199,7 +202,7 @@ internal static class ConfigLoader
     private static TimeSpan MillisecondsOrInfinite(int milliseconds) =>
         milliseconds == 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(milliseconds);
 
-    private sealed class Builder(string path)
+    private sealed partial class Builder(string path)
     {
         public string Path { get; } = path;
         public List<string> Warnings { get; } = [];
@@ -207,7 +210,13 @@ internal static class ConfigLoader
         public IPAddress Bind { get; set; } = IPAddress.Loopback;
         public AuthMode AuthMode { get; set; } = AuthMode.Token;
         public string? Token { get; set; }
+
+        /// <summary>True when <see cref="Token"/> came from <c>--token</c>, so a problem names that flag.</summary>
+        public bool TokenFromFlag { get; set; }
         public string? Password { get; set; }
+        public IReadOnlyList<NamedToken> Tokens { get; set; } = [];
+        public IReadOnlySet<string> NoneScopes { get; set; } = new GatewayOptions().NoneScopes;
+        public IReadOnlyList<string> AllowedOrigins { get; set; } = [];
         public string ReloadMode { get; set; } = new RestartOptions().ReloadMode;
         public TimeSpan DeferralTimeout { get; set; } = new RestartOptions().DeferralTimeout;
         public bool RestartEnabled { get; set; } = true;
@@ -257,6 +266,7 @@ internal static class ConfigLoader
             if (overrides.Token is { } token)
             {
                 Token = token;
+                TokenFromFlag = true;
             }
             if (overrides.PasswordFile is { } passwordFile)
             {
@@ -280,6 +290,7 @@ internal static class ConfigLoader
                 throw new ConfigException(
                     $"refusing to bind {Bind} without auth: a non-loopback bind needs gateway.auth.mode token or password (in {Path} or --auth)", "gateway.auth.mode", Path);
             }
+            CheckSecrets();
             return new GatewayConfig
             {
                 Gateway = new GatewayOptions
@@ -289,6 +300,9 @@ internal static class ConfigLoader
                     AuthMode = AuthMode,
                     Token = Token,
                     Password = Password,
+                    Tokens = Tokens,
+                    NoneScopes = NoneScopes,
+                    AllowedOrigins = AllowedOrigins,
                 },
                 Logs = new LogFileOptions { MaxFileBytes = MaxFileBytes, MaxBackups = MaxBackups, Level = Level },
                 Shutdown = new ShutdownOptions { StopTimeout = StopTimeout, DrainTimeout = StopDrainTimeout },
@@ -338,7 +352,7 @@ internal static class ConfigLoader
             }
         }
 
-        private static string Describe(JsonElement value) => value.ValueKind switch
+        public static string Describe(JsonElement value) => value.ValueKind switch
         {
             JsonValueKind.String => $"\"{value.GetString()}\"",
             JsonValueKind.Object => "an object",

@@ -8,6 +8,9 @@ internal sealed class GatewayOptions
     /// <summary>Default port: 18790 (OpenClaw uses 18789, so both fit on one host).</summary>
     public const int DefaultPort = 18790;
 
+    /// <summary>The shortest token accepted from <c>gateway.auth.token</c>, <c>--token</c> or <c>gateway.auth.tokens</c>: 16 characters.</summary>
+    public const int MinimumTokenLength = 16;
+
     /// <summary>TCP port. Default 18790; 0 lets the OS choose (the chosen port is recorded in <c>gateway.lock</c>).</summary>
     public int Port { get; init; } = DefaultPort;
 
@@ -22,6 +25,25 @@ internal sealed class GatewayOptions
 
     /// <summary>Shared password for <see cref="AuthMode.Password"/>. Never taken from a command line.</summary>
     public string? Password { get; init; }
+
+    /// <summary>
+    /// Extra tokens with fewer scopes (<c>gateway.auth.tokens</c>), accepted in every auth mode
+    /// beside the owner's token or password. Default none.
+    /// </summary>
+    public IReadOnlyList<NamedToken> Tokens { get; init; } = [];
+
+    /// <summary>
+    /// What a client gets with <see cref="AuthMode.None"/> (<c>gateway.auth.noneScopes</c>): never
+    /// <c>operator.admin</c>. Default <c>operator.read</c> only.
+    /// </summary>
+    public IReadOnlySet<string> NoneScopes { get; init; } = new HashSet<string>(StringComparer.Ordinal) { ScopeNames.Read };
+
+    /// <summary>
+    /// Web origins, besides the gateway's own, whose pages may open the control WebSocket and
+    /// post to <c>/v1/messages</c> (<c>gateway.allowedOrigins</c>, normal form of
+    /// <see cref="WebOrigin"/>). Default none.
+    /// </summary>
+    public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
 
     /// <summary>True when <see cref="Bind"/> only accepts connections from this host.</summary>
     public bool IsLoopbackBind => IPAddress.IsLoopback(Bind);

@@ -1,6 +1,7 @@
 using System.Text;
 using ClawSharp.Gateway.Protocol;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 
 namespace ClawSharp.Gateway.Http;
 
@@ -9,8 +10,12 @@ namespace ClawSharp.Gateway.Http;
 /// WebSocket upgrade at <c>/</c>. A plain switch instead of routing: a handful of fixed
 /// paths, no reflection, nothing to start.
 /// </summary>
-internal sealed class GatewayHttpEndpoints(ReadinessState readiness, ControlProtocolContext protocol, GatewayRuntimeInfo runtime, MessagesEndpoint messages)
+internal sealed class GatewayHttpEndpoints(ReadinessState readiness, ControlProtocolContext protocol, GatewayRuntimeInfo runtime, MessagesEndpoint messages,
+    OriginPolicy origins, ILogger logger)
 {
+    private static readonly byte[] OriginRefusedBody = FrameWriter.ErrorBody(new ProtocolError(ErrorCodes.Forbidden,
+        "WebSocket from a web page refused: its Origin is neither the gateway's own nor in gateway.allowedOrigins"));
+
     private static readonly byte[] LiveBody = Encoding.UTF8.GetBytes("{\"ok\":true,\"status\":\"live\"}");
     private static readonly byte[] NotFoundBody = Encoding.UTF8.GetBytes("{\"ok\":false,\"error\":\"not found\"}");
     private static readonly byte[] IndexBody = Encoding.UTF8.GetBytes(
@@ -37,8 +42,16 @@ internal sealed class GatewayHttpEndpoints(ReadinessState readiness, ControlProt
 
     private async Task ControlAsync(HttpContext context)
     {
+        // Browsers send Origin on every WebSocket and let any page open one to any address: refused before the upgrade.
+        if (!origins.Allows(context.Request.Headers.Origin))
+        {
+            HttpLog.OriginRefused(logger, "WebSocket upgrade", context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                OriginPolicy.ForLog(context.Request.Headers.Origin));
+            await Write(context, StatusCodes.Status403Forbidden, "application/json", OriginRefusedBody).ConfigureAwait(false);
+            return;
+        }
         using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
-        var connection = new ControlConnection(socket, protocol, context.Connection.RemoteIpAddress?.ToString());
+        var connection = new ControlConnection(socket, protocol, context.Connection.RemoteIpAddress);
         await connection.RunAsync(context.RequestAborted).ConfigureAwait(false);
     }
 

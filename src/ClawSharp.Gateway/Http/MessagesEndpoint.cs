@@ -1,19 +1,25 @@
 using System.Globalization;
+using System.Net.Http.Headers;
 using System.Text.Json;
 using ClawSharp.Gateway.Protocol;
 using ClawSharp.Gateway.Protocol.Methods;
 using ClawSharp.Gateway.Work;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 
 namespace ClawSharp.Gateway.Http;
 
 /// <summary>
 /// <c>POST /v1/messages</c>, the webhook channel: body <c>{ sessionKey, message, idempotencyKey }</c>,
-/// <c>Authorization: Bearer &lt;token&gt;</c>. 202 with the ids once the message is committed;
-/// the same key again answers the first message's ids; 503 with <c>GATEWAY_DRAINING</c> and
-/// <c>Retry-After</c> while draining.
+/// <c>Content-Type: application/json</c>, <c>Authorization: Bearer &lt;token&gt;</c> of a credential
+/// holding <c>operator.write</c>. 202 with the ids once the message is committed; the same key
+/// again answers the first message's ids; 503 with <c>GATEWAY_DRAINING</c> and <c>Retry-After</c>
+/// while draining. Order of refusals: 405 not POST; 403 a web page's <c>Origin</c> that is not
+/// allowed; 415 not JSON (what a page can send without a CORS preflight); 401 no credential
+/// (429 past the failure limit); 403 a credential without write.
 /// </summary>
-internal sealed class MessagesEndpoint(WorkHost work, ConnectAuthenticator authenticator, AuthFailureLimiter limiter)
+internal sealed class MessagesEndpoint(WorkHost work, ConnectAuthenticator authenticator, AuthFailureLimiter limiter, OriginPolicy origins,
+    ILogger logger, TimeProvider time)
 {
     private const int MaxBodyBytes = ChatMethods.MaxMessageBytes + 16 * 1024;
 
@@ -26,26 +32,34 @@ internal sealed class MessagesEndpoint(WorkHost work, ConnectAuthenticator authe
             return;
         }
         var remote = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if (limiter.RetryAfterMs(remote) is > 0 and var retryAfter)
+        if (!origins.Allows(context.Request.Headers.Origin))
         {
-            context.Response.Headers.RetryAfter = Math.Ceiling(retryAfter / 1000.0).ToString(CultureInfo.InvariantCulture);
-            await WriteErrorAsync(context, StatusCodes.Status429TooManyRequests, new ProtocolError(ErrorCodes.RateLimited,
-                $"too many failed auth attempts from {remote}; retry in {(retryAfter + 999) / 1000} s")
-            { Retryable = true, RetryAfterMs = retryAfter })
-                .ConfigureAwait(false);
+            HttpLog.OriginRefused(logger, "POST /v1/messages", remote, OriginPolicy.ForLog(context.Request.Headers.Origin));
+            await WriteErrorAsync(context, StatusCodes.Status403Forbidden, new ProtocolError(ErrorCodes.Forbidden,
+                "requests from web pages are refused: this Origin is not in gateway.allowedOrigins")).ConfigureAwait(false);
+            return;
+        }
+        if (!IsJson(context.Request.ContentType))
+        {
+            await WriteErrorAsync(context, StatusCodes.Status415UnsupportedMediaType, ProtocolError.Invalid(
+                "Content-Type must be application/json")).ConfigureAwait(false);
             return;
         }
         var header = context.Request.Headers.Authorization.ToString();
         var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
-        if (!authenticator.Matches(token))
+        // The credential first, the throttle after: a correct token always gets in, however many failures its address has.
+        if (authenticator.FromBearer(token) is not { } credential)
         {
-            limiter.RecordFailure(remote);
-            context.Response.Headers.WWWAuthenticate = "Bearer";
-            await WriteErrorAsync(context, StatusCodes.Status401Unauthorized, new ProtocolError("UNAUTHORIZED",
-                "missing or wrong bearer token: send Authorization: Bearer <token> (the token file of the state directory)")).ConfigureAwait(false);
+            await RefuseUnauthorizedAsync(context, remote).ConfigureAwait(false);
             return;
         }
-        limiter.RecordSuccess(remote);
+        if (!Scopes.Satisfies(credential.MaxScopes, Scopes.Write))
+        {
+            HttpLog.ScopeRefused(logger, remote, credential.Name, Scopes.Write);
+            await WriteErrorAsync(context, StatusCodes.Status403Forbidden, new ProtocolError(ErrorCodes.Forbidden,
+                $"missing scope: {Scopes.Write} (credential {credential.Name})")).ConfigureAwait(false);
+            return;
+        }
         if (context.Request.ContentLength > MaxBodyBytes)
         {
             await WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge,
@@ -85,6 +99,40 @@ internal sealed class MessagesEndpoint(WorkHost work, ConnectAuthenticator authe
                 WorkJsonContext.Default.ChatSendAccepted, context.RequestAborted).ConfigureAwait(false);
         }
     }
+
+    private async Task RefuseUnauthorizedAsync(HttpContext context, string remote)
+    {
+        HttpLog.BearerRefused(logger, remote);
+        if (limiter.RecordFailure(context.Connection.RemoteIpAddress) is not { } throttle)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            await WriteErrorAsync(context, StatusCodes.Status401Unauthorized, new ProtocolError("UNAUTHORIZED",
+                "missing or wrong bearer token: send Authorization: Bearer <token> (the token file of the state directory)")).ConfigureAwait(false);
+            return;
+        }
+        try
+        {
+            await Task.Delay(throttle.Hold, time, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        var retryAfterMs = (long)Math.Ceiling(throttle.RetryAfter.TotalMilliseconds);
+        context.Response.Headers.RetryAfter = ((retryAfterMs + 999) / 1000).ToString(CultureInfo.InvariantCulture);
+        await WriteErrorAsync(context, StatusCodes.Status429TooManyRequests, new ProtocolError(ErrorCodes.RateLimited,
+            $"too many failed auth attempts from {throttle.Bucket}; retry in {(retryAfterMs + 999) / 1000} s")
+        { Retryable = true, RetryAfterMs = retryAfterMs }).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <c>application/json</c>, with or without parameters. A page can POST <c>text/plain</c>,
+    /// form or multipart bodies to any address without asking; JSON takes a CORS preflight, which
+    /// the gateway never answers.
+    /// </summary>
+    private static bool IsJson(string? contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var parsed)
+        && string.Equals(parsed.MediaType, "application/json", StringComparison.OrdinalIgnoreCase);
 
     private static Task WriteErrorAsync(HttpContext context, int status, ProtocolError error)
     {

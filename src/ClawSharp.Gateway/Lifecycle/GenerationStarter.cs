@@ -107,7 +107,7 @@ internal sealed class GenerationStarter : IGenerationStarter, IDisposable
                 await server.DisposeAsync().ConfigureAwait(false);
             }
             gatewayLock!.Dispose();
-            return new GenerationStart.Failed(e is Storage.StoreException ? ExitCode.Config : ExitCode.Failure);
+            return new GenerationStart.Failed(e is Storage.StoreException or ConfigException ? ExitCode.Config : ExitCode.Failure);
         }
     }
 
@@ -117,7 +117,11 @@ internal sealed class GenerationStarter : IGenerationStarter, IDisposable
         Listener = null;
     }
 
-    public void Dispose() => ReleaseListener();
+    public void Dispose()
+    {
+        ReleaseListener();
+        authLimiter.Dispose();
+    }
 
     private string? Secret(GatewayOptions options) => options.AuthMode switch
     {

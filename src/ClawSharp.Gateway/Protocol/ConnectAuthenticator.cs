@@ -5,59 +5,110 @@ using ClawSharp.Gateway.Configuration;
 
 namespace ClawSharp.Gateway.Protocol;
 
-/// <summary>Checks the <c>auth</c> of a <c>connect</c> against the configured mode, in constant time.</summary>
+/// <summary>The credential a <c>connect</c> proved, or why it proved none (sent as <c>unauthorized: …</c>).</summary>
+internal readonly record struct AuthOutcome(Credential? Credential, string? Problem);
+
+/// <summary>
+/// Turns what a client presents into a <see cref="Credential"/>: the owner's shared token or
+/// password (per <c>gateway.auth.mode</c>), a named token from <c>gateway.auth.tokens</c> (in
+/// every mode), or, with mode none, the anonymous credential. Secrets are compared as SHA-256
+/// hashes in constant time, and every configured secret is compared, so the time taken says
+/// neither which one matched nor how much of one did.
+/// </summary>
 internal sealed class ConnectAuthenticator
 {
     private readonly AuthMode mode;
-    private readonly byte[]? secretHash;
+    private readonly byte[]? ownerHash;
+    private readonly (byte[] Hash, Credential Credential)[] namedTokens;
+    private readonly Credential anonymous;
 
-    public ConnectAuthenticator(AuthMode mode, string? secret)
+    /// <exception cref="ConfigException">A named token is the owner's secret (the token file's, which config cannot see).</exception>
+    public ConnectAuthenticator(AuthMode mode, string? ownerSecret, IReadOnlyList<NamedToken> tokens, IReadOnlySet<string> noneScopes)
     {
         this.mode = mode;
         if (mode != AuthMode.None)
         {
-            ArgumentException.ThrowIfNullOrEmpty(secret);
-            secretHash = SHA256.HashData(Encoding.UTF8.GetBytes(secret));
+            ArgumentException.ThrowIfNullOrEmpty(ownerSecret);
+            ownerHash = Hash(ownerSecret);
+        }
+        namedTokens = [.. tokens.Select(t => (Hash(t.Token), Credential.Of(t)))];
+        if (ownerHash is not null && namedTokens.FirstOrDefault(t => t.Hash.AsSpan().SequenceEqual(ownerHash)) is { Credential: { } clash })
+        {
+            throw new ConfigException($"gateway.auth.tokens: the token of \"{clash.Name}\" is the owner's secret: a named token must differ from it",
+                "gateway.auth.tokens");
+        }
+        anonymous = Credential.Anonymous(noneScopes);
+    }
+
+    /// <summary>Reads <c>auth.token</c> / <c>auth.password</c> of <c>connect</c> params.</summary>
+    public AuthOutcome Authenticate(JsonElement connectParams)
+    {
+        var token = AuthField(connectParams, "token");
+        var password = AuthField(connectParams, "password");
+        switch (mode)
+        {
+            case AuthMode.None:
+                return new(FindNamed(token) ?? anonymous, null);
+            case AuthMode.Password when !string.IsNullOrEmpty(password):
+                return Matches(ownerHash!, password) ? new(Credential.Owner, null) : new(null, "gateway password mismatch");
+            case AuthMode.Password when string.IsNullOrEmpty(token):
+                return new(null, "gateway password missing (pass auth.password in connect)");
+            case AuthMode.Token when string.IsNullOrEmpty(token):
+                return new(null, "gateway token missing (pass auth.token in connect)");
+            default:
+                return FindToken(token) is { } credential ? new(credential, null) : new(null, "gateway token mismatch");
         }
     }
 
-    /// <summary>Null when the client may connect, else the reason (sent as <c>unauthorized: …</c>).</summary>
-    public string? Check(JsonElement connectParams)
+    /// <summary>
+    /// The credential of an HTTP <c>Authorization: Bearer</c> value: the owner's token (or its
+    /// password in password mode), a named token, or anonymous with mode none. Null when it proves nothing.
+    /// </summary>
+    public Credential? FromBearer(string? presented) => mode == AuthMode.None
+        ? FindNamed(presented) ?? anonymous
+        : FindToken(presented);
+
+    /// <summary>The owner's secret or a named token, checked against every configured secret.</summary>
+    private Credential? FindToken(string? presented)
     {
-        if (mode == AuthMode.None)
+        if (string.IsNullOrEmpty(presented))
         {
             return null;
         }
-        var field = mode == AuthMode.Token ? "token" : "password";
-        string? presented = null;
-        if (connectParams.ValueKind == JsonValueKind.Object
-            && connectParams.TryGetProperty("auth", out var auth)
-            && auth.ValueKind == JsonValueKind.Object
-            && auth.TryGetProperty(field, out var value)
-            && value.ValueKind == JsonValueKind.String)
-        {
-            presented = value.GetString();
-        }
-        if (string.IsNullOrEmpty(presented))
-        {
-            return $"gateway {field} missing (pass auth.{field} in connect)";
-        }
-        return Matches(presented) ? null : $"gateway {field} mismatch";
+        var presentedHash = Hash(presented);
+        var named = FindNamed(presentedHash);
+        return Matches(ownerHash!, presentedHash) ? Credential.Owner : named;
     }
 
-    /// <summary>True when <paramref name="presented"/> is the configured secret (always true with auth none).</summary>
-    public bool Matches(string? presented)
+    private Credential? FindNamed(string? presented) => string.IsNullOrEmpty(presented) ? null : FindNamed(Hash(presented));
+
+    private Credential? FindNamed(byte[] presentedHash)
     {
-        if (mode == AuthMode.None)
+        Credential? found = null;
+        foreach (var (hash, credential) in namedTokens)
         {
-            return true;
+            // No early exit: the loop takes as long whichever token matches.
+            if (CryptographicOperations.FixedTimeEquals(hash, presentedHash))
+            {
+                found ??= credential;
+            }
         }
-        if (string.IsNullOrEmpty(presented))
-        {
-            return false;
-        }
-        // Hashing first makes the comparison length-independent as well as constant-time.
-        var presentedHash = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
-        return CryptographicOperations.FixedTimeEquals(presentedHash, secretHash);
+        return found;
     }
+
+    private static bool Matches(byte[] expectedHash, string presented) => Matches(expectedHash, Hash(presented));
+
+    private static bool Matches(byte[] expectedHash, byte[] presentedHash) => CryptographicOperations.FixedTimeEquals(expectedHash, presentedHash);
+
+    // Hashing first makes the comparison length-independent as well as constant-time.
+    private static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
+
+    private static string? AuthField(JsonElement connectParams, string field) =>
+        connectParams.ValueKind == JsonValueKind.Object
+        && connectParams.TryGetProperty("auth", out var auth)
+        && auth.ValueKind == JsonValueKind.Object
+        && auth.TryGetProperty(field, out var value)
+        && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
 }

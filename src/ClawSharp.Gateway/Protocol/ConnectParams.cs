@@ -5,7 +5,10 @@ namespace ClawSharp.Gateway.Protocol;
 /// <summary>The parts of <c>connect</c> params the gateway acts on.</summary>
 internal sealed record ConnectParams(int MinProtocol, int MaxProtocol, string ClientId, string ClientMode, string Role, IReadOnlySet<string> Scopes)
 {
-    /// <summary>Null when valid, else what is wrong. A client that asks for no scopes gets <c>operator.admin</c>.</summary>
+    /// <summary>
+    /// Null when valid, else what is wrong. <see cref="Scopes"/> is what the client asks for (maybe
+    /// none); what it gets is decided against its credential by <see cref="ScopeGrant"/>.
+    /// </summary>
     public static string? Validate(JsonElement value, out ConnectParams connect)
     {
         connect = null!;
@@ -38,10 +41,6 @@ internal sealed record ConnectParams(int MinProtocol, int MaxProtocol, string Cl
                 }
                 scopes.Add(scope.GetString()!);
             }
-        }
-        if (scopes.Count == 0)
-        {
-            scopes.Add(Protocol.Scopes.Admin);
         }
         connect = new ConnectParams(min, max, id.GetString()!, mode, role, scopes);
         return null;

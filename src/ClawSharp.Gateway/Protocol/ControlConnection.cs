@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Net;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -23,6 +24,7 @@ internal sealed class ControlConnection
     private readonly WebSocket socket;
     private readonly ControlProtocolContext context;
     private readonly string remoteAddress;
+    private readonly IPAddress? remoteIp;
     private readonly SemaphoreSlim sendLock = new(1, 1);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> sessions = new(StringComparer.Ordinal);
     private readonly Lock requestGate = new();
@@ -32,11 +34,12 @@ internal sealed class ControlConnection
     private TaskCompletionSource? requestsAnswered;
     private bool closeFrameDue;
 
-    public ControlConnection(WebSocket socket, ControlProtocolContext context, string? remoteAddress)
+    public ControlConnection(WebSocket socket, ControlProtocolContext context, IPAddress? remoteIp)
     {
         this.socket = socket;
         this.context = context;
-        this.remoteAddress = remoteAddress ?? "unknown";
+        this.remoteIp = remoteIp;
+        remoteAddress = remoteIp?.ToString() ?? "unknown";
         Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
     }
 
@@ -143,28 +146,48 @@ internal sealed class ControlConnection
             }, CloseCodes.ProtocolError, "protocol mismatch").ConfigureAwait(false);
             return null;
         }
-        if (context.AuthLimiter.RetryAfterMs(remoteAddress) is > 0 and var retryAfter)
+        // The credential first, the throttle after: a correct one always gets in, however many failures its address has.
+        var auth = context.Authenticator.Authenticate(request.Params);
+        if (auth.Credential is not { } credential)
         {
-            await RefuseAsync(request.Id, new ProtocolError(ErrorCodes.RateLimited,
-                $"too many failed auth attempts from {remoteAddress}; retry in {(retryAfter + 999) / 1000} s")
-            {
-                Retryable = true,
-                RetryAfterMs = retryAfter,
-            }, CloseCodes.PolicyViolation, "rate limited").ConfigureAwait(false);
+            await RefuseUnauthorizedAsync(request.Id, connect.ClientId, auth.Problem!, cancellationToken).ConfigureAwait(false);
             return null;
         }
-        if (context.Authenticator.Check(request.Params) is { } authProblem)
-        {
-            context.AuthLimiter.RecordFailure(remoteAddress);
-            ProtocolLog.AuthFailed(context.Logger, remoteAddress, connect.ClientId, authProblem);
-            var reason = $"unauthorized: {authProblem}";
-            await RefuseAsync(request.Id, ProtocolError.Invalid(reason), CloseCodes.PolicyViolation, reason).ConfigureAwait(false);
-            return null;
-        }
-        context.AuthLimiter.RecordSuccess(remoteAddress);
-        caller = new CallerInfo(Id, connect.ClientId, remoteAddress, connect.Scopes);
+        var granted = ScopeGrant.Of(connect.Scopes, credential);
+        caller = new CallerInfo(Id, connect.ClientId, remoteAddress, granted, credential);
         ProtocolLog.ClientConnected(context.Logger, Id, connect.ClientId, connect.ClientMode, remoteAddress);
-        return FrameWriter.Response(request.Id!, w => JsonSerializer.Serialize(w, BuildHello(connect), ProtocolJsonContext.Default.HelloOk));
+        ProtocolLog.ScopesGranted(context.Logger, Id, credential.Name, string.Join(",", granted.Order(StringComparer.Ordinal)));
+        return FrameWriter.Response(request.Id!, w => JsonSerializer.Serialize(w, BuildHello(connect.Role, granted), ProtocolJsonContext.Default.HelloOk));
+    }
+
+    /// <summary>
+    /// Counts the failure; under the limit the answer is <c>unauthorized: …</c>, over it
+    /// <c>RATE_LIMITED</c>, held back as the limiter says (never past the caller's cancellation).
+    /// </summary>
+    private async Task RefuseUnauthorizedAsync(string? requestId, string clientId, string problem, CancellationToken cancellationToken)
+    {
+        ProtocolLog.AuthFailed(context.Logger, remoteAddress, clientId, problem);
+        if (context.AuthLimiter.RecordFailure(remoteIp) is not { } throttle)
+        {
+            var reason = $"unauthorized: {problem}";
+            await RefuseAsync(requestId, ProtocolError.Invalid(reason), CloseCodes.PolicyViolation, reason).ConfigureAwait(false);
+            return;
+        }
+        try
+        {
+            await Task.Delay(throttle.Hold, context.Runtime.Time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        var retryAfterMs = (long)Math.Ceiling(throttle.RetryAfter.TotalMilliseconds);
+        await RefuseAsync(requestId, new ProtocolError(ErrorCodes.RateLimited,
+            $"too many failed auth attempts from {throttle.Bucket}; retry in {(retryAfterMs + 999) / 1000} s")
+        {
+            Retryable = true,
+            RetryAfterMs = retryAfterMs,
+        }, CloseCodes.PolicyViolation, "rate limited").ConfigureAwait(false);
     }
 
     private async Task ServeAsync(CancellationToken cancellationToken)
@@ -269,7 +292,7 @@ internal sealed class ControlConnection
     /// <summary>Sends an event with this connection's next sequence number.</summary>
     public Task SendEventAsync(string name, Action<Utf8JsonWriter> writePayload) => SendAsync(FrameWriter.Event(name, writePayload, NextSeq()));
 
-    private HelloOk BuildHello(ConnectParams connect)
+    private HelloOk BuildHello(string role, IReadOnlySet<string> granted)
     {
         var runtime = context.Runtime;
         return new HelloOk(
@@ -279,7 +302,7 @@ internal sealed class ControlConnection
             new HelloFeatures(context.Methods.Names, context.Events),
             new HelloSnapshot([], new SnapshotHealth(true, "live"), new SnapshotStateVersion(0, 0), runtime.UptimeMs,
                 runtime.State.Root, runtime.AuthMode.ToString().ToLowerInvariant()),
-            new HelloAuth(connect.Role, [.. connect.Scopes.Order(StringComparer.Ordinal)]),
+            new HelloAuth(role, [.. granted.Order(StringComparer.Ordinal)]),
             new HelloPolicy(ProtocolConstants.MaxPayloadBytes, ProtocolConstants.MaxBufferedBytes,
                 (long)ProtocolConstants.DefaultTickInterval.TotalMilliseconds));
     }

@@ -2,8 +2,8 @@ using System.Text.Json;
 
 namespace ClawSharp.Gateway.Protocol;
 
-/// <summary>The connection a method call arrived on.</summary>
-internal sealed record CallerInfo(string ConnectionId, string ClientId, string? RemoteAddress, IReadOnlySet<string> Scopes);
+/// <summary>The connection a method call arrived on: <paramref name="Scopes"/> are those granted, within what <paramref name="Credential"/> holds.</summary>
+internal sealed record CallerInfo(string ConnectionId, string ClientId, string? RemoteAddress, IReadOnlySet<string> Scopes, Credential Credential);
 
 /// <summary>One request: its params (Undefined when absent) and its caller.</summary>
 internal sealed record MethodCall(string Method, JsonElement Params, CallerInfo Caller);

@@ -50,9 +50,9 @@ internal static class ErrorCodes
 /// <summary>Operator scopes, as OpenClaw's table: admin satisfies every scope, write satisfies read.</summary>
 internal static class Scopes
 {
-    public const string Read = "operator.read";
-    public const string Write = "operator.write";
-    public const string Admin = "operator.admin";
+    public const string Read = Configuration.ScopeNames.Read;
+    public const string Write = Configuration.ScopeNames.Write;
+    public const string Admin = Configuration.ScopeNames.Admin;
 
     public static bool Satisfies(IReadOnlySet<string> granted, string required) =>
         granted.Contains(required)

@@ -19,4 +19,7 @@ internal static partial class ProtocolLog
 
     [LoggerMessage(2004, LogLevel.Error, "rpc {Method} threw (conn {ConnId})")]
     public static partial void RequestFailed(ILogger logger, Exception exception, string method, string connId);
+
+    [LoggerMessage(2120, LogLevel.Information, "conn {ConnId} authenticated as {Credential}, granted scopes [{Scopes}]")]
+    public static partial void ScopesGranted(ILogger logger, string connId, string credential, string scopes);
 }

@@ -99,7 +99,10 @@ internal sealed class GatewayServer : IAsyncDisposable
             var app = Build(settings, descriptor);
             var restart = new Restart.RestartControl(settings.SubmitRestart, settings.Config.Restart, work, settings.Time);
             var server = new GatewayServer(app, connections, runtime, settings.Faults, descriptor, work, restart);
-            var authenticator = new ConnectAuthenticator(settings.Config.Gateway.AuthMode, settings.Secret);
+            var gateway = settings.Config.Gateway;
+            var authenticator = new ConnectAuthenticator(gateway.AuthMode, settings.Secret, gateway.Tokens, gateway.NoneScopes);
+            var origins = OriginPolicy.For(settings.Listener.Endpoint, gateway.AllowedOrigins);
+            var httpLogger = settings.LoggerFactory.CreateLogger("ClawSharp.Http");
             var protocol = new ControlProtocolContext
             {
                 Methods = new MethodRegistry()
@@ -113,7 +116,8 @@ internal sealed class GatewayServer : IAsyncDisposable
                 Connections = connections,
                 Logger = settings.LoggerFactory.CreateLogger("ClawSharp.Protocol"),
             };
-            var endpoints = new GatewayHttpEndpoints(server.Readiness, protocol, runtime, new MessagesEndpoint(work, authenticator, settings.AuthLimiter));
+            var messages = new MessagesEndpoint(work, authenticator, settings.AuthLimiter, origins, httpLogger, settings.Time);
+            var endpoints = new GatewayHttpEndpoints(server.Readiness, protocol, runtime, messages, origins, httpLogger);
             app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
             app.Run(endpoints.HandleAsync);
             return server;

@@ -70,13 +70,13 @@ public sealed class ConfigAndSecurityTests
     public async Task TokenFlag_WinsForThatRun_AndDoesNotRewriteTheTokenFile()
     {
         using var home = new TempHome();
-        File.WriteAllText(home.State.TokenFile, "file-token\n");
+        File.WriteAllText(home.State.TokenFile, "file-token-0123456789\n");
 
-        await using var gateway = await GatewayProcess.StartGatewayAsync(home, ["--token", "flag-token"]);
+        await using var gateway = await GatewayProcess.StartGatewayAsync(home, ["--token", "flag-token-0123456789"]);
 
-        var (client, _) = await RawProtocolClient.ConnectAsync(gateway.Port, "flag-token");
+        var (client, _) = await RawProtocolClient.ConnectAsync(gateway.Port, "flag-token-0123456789");
         await client.DisposeAsync();
-        Assert.Equal("file-token\n", File.ReadAllText(home.State.TokenFile));
+        Assert.Equal("file-token-0123456789\n", File.ReadAllText(home.State.TokenFile));
     }
 
     [Fact]

@@ -38,7 +38,10 @@ public sealed class ConfigLoaderTests : IDisposable
             {
               "gateway": {
                 "port": 4321, "bind": "0.0.0.0",
-                "auth": { "mode": "password", "password": "pw", "token": "tk" },
+                "auth": { "mode": "password", "password": "pw", "token": "tk-0123456789abcdef",
+                          "tokens": [ { "name": "dashboard-ro", "token": "ro-0123456789abcdef", "scopes": ["operator.read"] } ],
+                          "noneScopes": ["operator.read", "operator.write"] },
+                "allowedOrigins": ["https://Dash.Example:8443/", "http://dash.example:80"],
                 "reload": { "mode": "restart", "deferralTimeoutMs": 0, "spawnReadyTimeoutMs": 1500 },
               },
               "commands": { "restart": false },
@@ -54,7 +57,12 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(IPAddress.Any, config.Gateway.Bind);
         Assert.Equal(AuthMode.Password, config.Gateway.AuthMode);
         Assert.Equal("pw", config.Gateway.Password);
-        Assert.Equal("tk", config.Gateway.Token);
+        Assert.Equal("tk-0123456789abcdef", config.Gateway.Token);
+        var named = Assert.Single(config.Gateway.Tokens);
+        Assert.Equal(("dashboard-ro", "ro-0123456789abcdef"), (named.Name, named.Token));
+        Assert.Equal(["operator.read"], named.Scopes);
+        Assert.Equal(["operator.read", "operator.write"], config.Gateway.NoneScopes.Order());
+        Assert.Equal(["https://dash.example:8443", "http://dash.example"], config.Gateway.AllowedOrigins);
         Assert.Equal("restart", config.Restart.ReloadMode);
         Assert.Equal(Timeout.InfiniteTimeSpan, config.Restart.DeferralTimeout);
         Assert.Equal(TimeSpan.FromMilliseconds(1500), config.Restart.SpawnReadyTimeout);
@@ -92,6 +100,20 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("""{"gateway":{"port":"80"}}""", "gateway.port must be an integer from 0 to 65535, got \"80\"")]
     [InlineData("""{"gateway":{"bind":"5"}}""", "gateway.bind must be an IP address or 'loopback', got \"5\"")]
     [InlineData("""{"gateway":{"auth":{"token":""}}}""", "gateway.auth.token must be a non-empty string")]
+    [InlineData("""{"gateway":{"auth":{"token":"short-token"}}}""", "gateway.auth.token must be at least 16 characters, got 11")]
+    [InlineData("""{"gateway":{"auth":{"noneScopes":["operator.admin"]}}}""", "gateway.auth.noneScopes must not hold operator.admin")]
+    [InlineData("""{"gateway":{"auth":{"noneScopes":["operator.reed"]}}}""", "gateway.auth.noneScopes must be an array of operator.read, operator.write, got \"operator.reed\"")]
+    [InlineData("""{"gateway":{"auth":{"tokens":{}}}}""", "gateway.auth.tokens must be an array of")]
+    [InlineData("""{"gateway":{"auth":{"tokens":[{"name":"a","token":"0123456789abcdef"}]}}}""", "gateway.auth.tokens[0] needs name, token and scopes")]
+    [InlineData("""{"gateway":{"auth":{"tokens":[{"name":"a","token":"0123456789abcde","scopes":[]}]}}}""", "gateway.auth.tokens[0].token must be at least 16 characters, got 15")]
+    [InlineData("""{"gateway":{"auth":{"tokens":[{"name":"a b","token":"0123456789abcdef","scopes":[]}]}}}""", "gateway.auth.tokens[0].name must be 1 to 64 characters")]
+    [InlineData("""{"gateway":{"auth":{"tokens":[{"name":"owner","token":"0123456789abcdef","scopes":[]}]}}}""", "gateway.auth.tokens[0].name must not be \"owner\"")]
+    [InlineData("""{"gateway":{"auth":{"tokens":[{"name":"a","token":"0123456789abcdef","scopes":["operator.root"]}]}}}""", "gateway.auth.tokens[0].scopes must be an array of operator.read, operator.write, operator.admin")]
+    [InlineData("""{"gateway":{"auth":{"tokens":[{"name":"a","token":"0123456789abcdef","scopes":[]},{"name":"a","token":"0123456789abcdeg","scopes":[]}]}}}""", "gateway.auth.tokens[1].name repeats the name \"a\"")]
+    [InlineData("""{"gateway":{"auth":{"tokens":[{"name":"a","token":"0123456789abcdef","scopes":[]},{"name":"b","token":"0123456789abcdef","scopes":[]}]}}}""", "gateway.auth.tokens[1].token is the same as the token of \"a\"")]
+    [InlineData("""{"gateway":{"auth":{"token":"0123456789abcdef","tokens":[{"name":"a","token":"0123456789abcdef","scopes":[]}]}}}""", "gateway.auth.tokens[0].token is the owner's secret (gateway.auth.token)")]
+    [InlineData("""{"gateway":{"allowedOrigins":["https://dash.example/app"]}}""", "gateway.allowedOrigins must be an array of web origins")]
+    [InlineData("""{"gateway":{"allowedOrigins":["null"]}}""", "gateway.allowedOrigins must be an array of web origins")]
     [InlineData("""{"commands":{"restart":"yes"}}""", "commands.restart must be true or false")]
     [InlineData("""{"logs":{"level":"loud"}}""", "logs.level must be one of trace, debug, info, warn, error, fatal")]
     [InlineData("""{"shutdown":{"timeoutMs":0}}""", "shutdown.timeoutMs must be a number of milliseconds from 1 to 3600000")]
@@ -114,12 +136,12 @@ public sealed class ConfigLoaderTests : IDisposable
     [Fact]
     public void CommandLineOverrides_WinOverTheFile()
     {
-        home.WriteConfig("""{"gateway":{"port":1111,"auth":{"token":"file"}}}""");
+        home.WriteConfig("""{"gateway":{"port":1111,"auth":{"token":"file-token-0123456789"}}}""");
 
-        var config = ConfigLoader.Load(home.State, new ConfigOverrides { Port = 2222, Token = "flag", Bind = IPAddress.IPv6Loopback });
+        var config = ConfigLoader.Load(home.State, new ConfigOverrides { Port = 2222, Token = "flag-token-0123456789", Bind = IPAddress.IPv6Loopback });
 
         Assert.Equal(2222, config.Gateway.Port);
-        Assert.Equal("flag", config.Gateway.Token);
+        Assert.Equal("flag-token-0123456789", config.Gateway.Token);
         Assert.Equal(IPAddress.IPv6Loopback, config.Gateway.Bind);
     }
 
@@ -147,5 +169,25 @@ public sealed class ConfigLoaderTests : IDisposable
 
         Assert.Equal(AuthMode.Password, config.Gateway.AuthMode);
         Assert.Equal("hunter2", config.Gateway.Password);
+    }
+
+    [Fact]
+    public void AShortTokenFlag_IsRefused_NamingTheFlag_WithoutQuotingTheSecret()
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(home.State, new ConfigOverrides { Token = "flag-token" }));
+
+        Assert.Equal("--token", error.Key);
+        Assert.StartsWith("--token must be at least 16 characters, got 10", error.Message);
+        Assert.DoesNotContain("flag-token", error.Message);
+    }
+
+    [Fact]
+    public void AuthDefaults_NoExtraTokens_ReadOnlyWithoutAuth_NoForeignOrigins()
+    {
+        var gateway = ConfigLoader.Load(home.State).Gateway;
+
+        Assert.Empty(gateway.Tokens);
+        Assert.Equal(["operator.read"], gateway.NoneScopes);
+        Assert.Empty(gateway.AllowedOrigins);
     }
 }

@@ -3,12 +3,15 @@ using ClawSharp.Gateway.Work;
 
 namespace ClawSharp.Gateway.Protocol.Methods;
 
-/// <summary><c>tasks.create</c>, <c>tasks.list</c>, <c>tasks.get</c> and <c>tasks.cancel</c> (shapes as PROTOCOL.md).</summary>
+/// <summary>
+/// <c>tasks.create</c>, <c>tasks.list</c>, <c>tasks.get</c> and <c>tasks.cancel</c> (shapes as PROTOCOL.md).
+/// Creating a task runs a shell command as the gateway's user, so it takes <c>operator.admin</c>.
+/// </summary>
 internal static class TaskMethods
 {
     public static MethodRegistry AddTaskMethods(this MethodRegistry registry, WorkHost work, TimeProvider time) =>
         registry
-            .Add(new MethodDescriptor("tasks.create", Scopes.Write, (call, _) => ValueTask.FromResult(Create(work, call, time))))
+            .Add(new MethodDescriptor("tasks.create", Scopes.Admin, (call, _) => ValueTask.FromResult(Create(work, call, time))))
             .Add(new MethodDescriptor("tasks.list", Scopes.Read, (call, _) => ValueTask.FromResult(List(work, call, time))))
             .Add(new MethodDescriptor("tasks.get", Scopes.Read, (call, _) => ValueTask.FromResult(Get(work, call, time))))
             .Add(new MethodDescriptor("tasks.cancel", Scopes.Write, (call, _) => ValueTask.FromResult(Cancel(work, call, time))));
