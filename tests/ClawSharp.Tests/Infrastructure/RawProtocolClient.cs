@@ -10,6 +10,7 @@ internal sealed class RawProtocolClient : IAsyncDisposable
     public static readonly TimeSpan FrameTimeout = TimeSpan.FromSeconds(10);
     private readonly ClientWebSocket socket = new();
     private int nextId;
+    private HttpMessageInvoker? invoker;
 
     public WebSocketCloseStatus? CloseStatus => socket.CloseStatus;
 
@@ -17,17 +18,23 @@ internal sealed class RawProtocolClient : IAsyncDisposable
     public List<JsonElement> Events { get; } = [];
     public string? CloseDescription => socket.CloseStatusDescription;
 
-    public static async Task<RawProtocolClient> OpenAsync(int port)
+    /// <summary>Opens the WebSocket, sending <paramref name="origin"/> as a browser would, from <paramref name="from"/> (default 127.0.0.1).</summary>
+    public static async Task<RawProtocolClient> OpenAsync(int port, string? origin = null, System.Net.IPAddress? from = null)
     {
         var client = new RawProtocolClient();
-        await client.socket.ConnectAsync(new Uri($"ws://127.0.0.1:{port}"), CancellationToken.None);
+        if (origin is not null)
+        {
+            client.socket.Options.SetRequestHeader("Origin", origin);
+        }
+        client.invoker = from is null ? null : new HttpMessageInvoker(LoopbackSource.Handler(from));
+        await client.socket.ConnectAsync(new Uri($"ws://127.0.0.1:{port}"), client.invoker, CancellationToken.None);
         return client;
     }
 
-    /// <summary>Opens, reads the challenge, connects with <paramref name="token"/> and asserts <c>hello-ok</c>.</summary>
-    public static async Task<(RawProtocolClient Client, JsonElement Hello)> ConnectAsync(int port, string token)
+    /// <summary>Opens, reads the challenge, connects with <paramref name="token"/> (none: <c>auth: {}</c>) and asserts <c>hello-ok</c>.</summary>
+    public static async Task<(RawProtocolClient Client, JsonElement Hello)> ConnectAsync(int port, string? token, string? origin = null)
     {
-        var client = await OpenAsync(port);
+        var client = await OpenAsync(port, origin);
         var challenge = await client.ReceiveAsync();
         Assert.Equal("connect.challenge", challenge!.Value.GetProperty("event").GetString());
         var response = await client.RequestAsync("connect", ConnectParams(token));
@@ -159,5 +166,6 @@ internal sealed class RawProtocolClient : IAsyncDisposable
         {
         }
         socket.Dispose();
+        invoker?.Dispose();
     }
 }
