@@ -170,14 +170,18 @@ public sealed class WorkModelTests
         Assert.Equal(firstIds.GetProperty("messageId").GetString(), againIds.GetProperty("messageId").GetString());
         Assert.True(againIds.GetProperty("duplicate").GetBoolean());
 
+        // Twelve failures in all: past the tenth they are throttled, and the correct token still gets in (issue 21).
+        var guesses = new List<HttpResponseMessage>();
         for (var i = 0; i < 10; i++)
         {
-            Assert.Equal(HttpStatusCode.Unauthorized, (await Post(Body, $"guess-{i}")).StatusCode);
+            guesses.Add(await Post(Body, $"guess-{i}"));
         }
-        var limited = await Post(Body, token);
-        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.Unauthorized, 8), HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests],
+            guesses.Select(g => g.StatusCode));
+        var limited = guesses[^1];
         Assert.NotNull(limited.Headers.RetryAfter);
         Assert.Contains("RATE_LIMITED", await limited.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Accepted, (await Post(Body, token)).StatusCode);
     }
 
     [Fact]
