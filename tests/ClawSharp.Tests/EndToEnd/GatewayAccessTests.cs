@@ -87,6 +87,13 @@ public sealed class GatewayAccessTests
         Assert.Equal(HttpStatusCode.Forbidden, post.StatusCode);
         Assert.False(File.Exists(marker));
         Assert.Equal("running", (await client.RequestAsync("status")).GetProperty("payload").GetProperty("state").GetString());
+
+        // Asking for no scopes at all used to mean admin.
+        await using var silent = await RawProtocolClient.OpenAsync(gateway.Port);
+        await silent.ReceiveAsync();
+        var connect = await silent.RequestAsync("connect", """{"minProtocol":4,"maxProtocol":4,"client":{"id":"page","mode":"webchat"}}""");
+        Assert.Equal(["operator.read"], ScopesOf(connect.GetProperty("payload")));
+        AssertForbidden(await silent.RequestAsync("tasks.create", $$"""{"command":"touch {{marker}}"}"""), "operator.admin");
     }
 
     [Fact]
