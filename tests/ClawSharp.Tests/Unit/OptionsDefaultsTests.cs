@@ -14,6 +14,10 @@ public sealed class OptionsDefaultsTests
         Assert.Equal(IPAddress.Loopback, gateway.Bind);
         Assert.Equal(AuthMode.Token, gateway.AuthMode);
         Assert.True(gateway.IsLoopbackBind);
+        Assert.Empty(gateway.Tokens);
+        Assert.Equal(["operator.read"], gateway.NoneScopes);
+        Assert.Empty(gateway.AllowedOrigins);
+        Assert.Equal(16, GatewayOptions.MinimumTokenLength);
 
         var logs = new LogFileOptions();
         Assert.Equal(104_857_600, logs.MaxFileBytes);
