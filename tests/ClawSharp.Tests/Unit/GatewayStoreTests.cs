@@ -90,15 +90,41 @@ public sealed class GatewayStoreTests : IDisposable
         store.StartRun(accepted.RunId);
         store.FinishRun(accepted.RunId, RunStatus.Completed, "final", "hi", null);
 
-        var reply = Assert.Single(store.DueReplies(10));
+        var published = Assert.Single(store.UnpublishedReplies(10));
+        store.MarkPublished(published.Id, delivered: false);
+        Assert.Empty(store.UnpublishedReplies(10));
+        Assert.Equal(["http://127.0.0.1:1/hook"], store.DueWebhookDestinations([], firstAttemptsOnly: false, 10));
+        var reply = store.NextDueReplyTo("http://127.0.0.1:1/hook", firstAttemptsOnly: false)!;
         Assert.Equal("http://127.0.0.1:1/hook", reply.WebhookUrl);
+        Assert.True(store.HasDueFirstDeliveries());
         store.ScheduleRetry(reply.Id, TimeSpan.FromSeconds(2), "HTTP 500");
-        Assert.Empty(store.DueReplies(10));
+        Assert.Empty(store.DueWebhookDestinations([], firstAttemptsOnly: false, 10));
+        Assert.False(store.HasDueFirstDeliveries());
         Assert.Equal(1, store.PendingReplyCount());
         time.Advance(TimeSpan.FromSeconds(2));
-        Assert.Equal(1, Assert.Single(store.DueReplies(10)).Attempts);
+        Assert.Equal(1, store.NextDueReplyTo("http://127.0.0.1:1/hook", firstAttemptsOnly: false)!.Attempts);
+        Assert.Null(store.NextDueReplyTo("http://127.0.0.1:1/hook", firstAttemptsOnly: true));
         store.MarkDelivered(reply.Id);
         Assert.Equal(0, store.PendingReplyCount());
+    }
+
+    [Fact]
+    public void AFailedReply_IsNoLongerPending_AndCounts()
+    {
+        using var store = GatewayStore.Open(home.State.StoreFile, time);
+        var accepted = store.AcceptMessage("s", "hello", null, "echo", "http://127.0.0.1:1/hook");
+        store.StartRun(accepted.RunId);
+        store.FinishRun(accepted.RunId, RunStatus.Completed, "final", "hi", null);
+        var reply = Assert.Single(store.UnpublishedReplies(10));
+        store.MarkPublished(reply.Id, delivered: false);
+
+        store.MarkFailed(reply.Id, "HTTP 500");
+
+        Assert.Equal(0, store.PendingReplyCount());
+        Assert.Equal(1, store.FailedReplyCount());
+        var entry = Assert.Single(store.History("s", 10), e => e.Role == "assistant");
+        Assert.Equal("failed", entry.Delivery);
+        Assert.Equal("HTTP 500", entry.DeliveryError);
     }
 
     [Fact]
