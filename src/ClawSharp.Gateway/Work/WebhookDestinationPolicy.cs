@@ -38,19 +38,18 @@ internal sealed class WebhookDestinationPolicy(WebhookOptions options)
         return null;
     }
 
-    /// <summary>Why a connection to <paramref name="address"/> is refused, or null when it is allowed.</summary>
-    public string? AddressRefusal(IPAddress address)
+    /// <summary>Why a connection to <paramref name="address"/> is refused ("ADDRESS is a … address: refused unless …"), or null when it is allowed.</summary>
+    public string? AddressRefusal(IPAddress address) => KindRefusal(address) is { } why ? $"{address} {why}" : null;
+
+    /// <summary>Why a connection to <paramref name="address"/> is refused, without the address ("is a … address: refused unless …").</summary>
+    public string? KindRefusal(IPAddress address) => Classify(address) switch
     {
-        var kind = Classify(address);
-        return kind switch
-        {
-            AddressKind.Loopback when !options.AllowLoopback =>
-                $"{address} is a loopback address: refused unless webhooks.allowLoopback is true",
-            AddressKind.NonPublic when !options.AllowPrivateNetworks =>
-                $"{address} is a private, link-local or reserved address: refused unless webhooks.allowPrivateNetworks is true",
-            _ => null,
-        };
-    }
+        AddressKind.Loopback when !options.AllowLoopback =>
+            "is a loopback address: refused unless webhooks.allowLoopback is true",
+        AddressKind.NonPublic when !options.AllowPrivateNetworks =>
+            "is a private, link-local or reserved address: refused unless webhooks.allowPrivateNetworks is true",
+        _ => null,
+    };
 
     /// <summary>The host of a URL as DNS or an address parser takes it: lower case, IPv6 without brackets.</summary>
     public static string HostOf(Uri uri) => uri.DnsSafeHost.ToLowerInvariant();
@@ -76,8 +75,10 @@ internal sealed class WebhookDestinationPolicy(WebhookOptions options)
             169 when b[1] == 254 => AddressKind.NonPublic,              // link-local, cloud metadata
             172 when (b[1] & 0xF0) == 16 => AddressKind.NonPublic,
             192 when b[1] == 168 => AddressKind.NonPublic,
-            192 when b[1] == 0 && b[2] == 0 => AddressKind.NonPublic,   // IETF protocol assignments
+            192 when b[1] == 0 && b[2] is 0 or 2 => AddressKind.NonPublic,   // IETF protocol assignments, TEST-NET-1
             198 when (b[1] & 0xFE) == 18 => AddressKind.NonPublic,      // benchmarking
+            198 when b[1] == 51 && b[2] == 100 => AddressKind.NonPublic,  // TEST-NET-2
+            203 when b[1] == 0 && b[2] == 113 => AddressKind.NonPublic,   // TEST-NET-3
             >= 224 => AddressKind.NonPublic,                            // multicast, reserved, broadcast
             _ => AddressKind.Public,
         };

@@ -102,9 +102,9 @@ internal sealed class WebhookSender : IDisposable
         SocketException? failure = null;
         foreach (var address in addresses)
         {
-            if (policy.AddressRefusal(address) is { } why)
+            if (policy.KindRefusal(address) is { } why)
             {
-                refusal ??= $"{host} resolves to {why}";
+                refusal ??= $"{host} resolves to {address}, which {why}";
                 continue;
             }
             var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
