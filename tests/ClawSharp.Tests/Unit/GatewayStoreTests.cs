@@ -109,6 +109,35 @@ public sealed class GatewayStoreTests : IDisposable
     }
 
     [Fact]
+    public void AStoreFromBeforePerMessageWebhooks_KeepsItsPendingRepliesAndKeys()
+    {
+        // Schema 2 as the previous release wrote it: the session holds the URL, keys are global.
+        using (var old = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={home.State.StoreFile};Pooling=False"))
+        {
+            old.Open();
+            using var command = old.CreateCommand();
+            command.CommandText = StoreSchema.Migrations[0] + StoreSchema.Migrations[1] +
+                """
+                INSERT INTO sessions VALUES ('s', 'echo', 'http://127.0.0.1:1/old', 1);
+                INSERT INTO messages VALUES ('msg_1', 's', 'k1', 'hello', 1);
+                INSERT INTO runs (id, seq, message_id, session_key, status, created_at) VALUES ('run_1', 1, 'msg_1', 's', 'completed', 1);
+                INSERT INTO replies (run_id, message_id, session_key, state, text, attempts, next_attempt_at, created_at)
+                    VALUES ('run_1', 'msg_1', 's', 'final', 'hi', 3, 1, 1);
+                PRAGMA user_version = 2;
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        using var store = GatewayStore.Open(home.State.StoreFile, time);
+
+        var reply = store.NextDueReplyTo("http://127.0.0.1:1/old", firstAttemptsOnly: false);
+        Assert.Equal("run_1", reply?.RunId);
+        Assert.Equal(3, reply!.Attempts);
+        Assert.True(store.AcceptMessage("s", "again", "k1", "echo", null).Duplicate);
+        Assert.False(store.AcceptMessage("other", "same key elsewhere", "k1", "echo", null).Duplicate);
+    }
+
+    [Fact]
     public void AFailedReply_IsNoLongerPending_AndCounts()
     {
         using var store = GatewayStore.Open(home.State.StoreFile, time);
