@@ -7,12 +7,6 @@ using ClawSharp.Gateway.Storage;
 
 namespace ClawSharp.Gateway.Work;
 
-/// <summary>The outcome of one POST: delivered, or the error and whether trying again could help.</summary>
-internal sealed record WebhookAttempt(bool Delivered, string? Error, bool Refused)
-{
-    public static readonly WebhookAttempt Ok = new(true, null, false);
-}
-
 /// <summary>
 /// POSTs a reply to its webhook. Only the status line is read: the body is never read or
 /// buffered (a huge answer costs nothing), a redirect is not followed (a 3xx is a failed
@@ -147,6 +141,3 @@ internal sealed class WebhookSender : IDisposable
         return stream.ToArray();
     }
 }
-
-/// <summary>A webhook address the <see cref="WebhookDestinationPolicy"/> refuses: the reply fails at once, no retry.</summary>
-internal sealed class WebhookRefusedException(string message) : IOException(message);

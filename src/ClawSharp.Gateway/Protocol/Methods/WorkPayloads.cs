@@ -12,7 +12,8 @@ internal sealed record ChatHistoryResult(string SessionKey, IReadOnlyList<ChatHi
 
 /// <summary>A reply (role assistant) also says its <c>delivery</c>: pending, delivered or failed, with the last <c>deliveryError</c>.</summary>
 internal sealed record ChatHistoryMessage(string Role, string Content, string MessageId, string? RunId, string? State, long Ts,
-    string? Delivery = null, string? DeliveryError = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Delivery = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DeliveryError = null);
 
 internal sealed record SessionsListResult(IReadOnlyList<SessionItem> Sessions);
 
