@@ -24,9 +24,9 @@ internal static class StoreBench
                 var t2 = Stopwatch.GetTimestamp();
                 store.FinishRun(accepted.RunId, RunStatus.Completed, "final", "hello", null);
                 var t3 = Stopwatch.GetTimestamp();
-                foreach (var reply in store.DueReplies(256))
+                foreach (var reply in store.UnpublishedReplies(256))
                 {
-                    store.MarkDelivered(reply.Id);
+                    store.MarkPublished(reply.Id, delivered: true);
                 }
                 var t4 = Stopwatch.GetTimestamp();
                 phases[0] += t1 - t0;

@@ -66,7 +66,8 @@ internal static class StatusPrinter
         }
         if (report.Gateway is { Work: var work })
         {
-            output.WriteLine($"  work         queue {work.QueueSize}, pending replies {work.PendingReplies}, runs {work.ActiveRuns}, tasks {work.ActiveTasks}");
+            var failed = work.FailedReplies > 0 ? $", failed replies {work.FailedReplies} (see chat.history)" : "";
+            output.WriteLine($"  work         queue {work.QueueSize}, pending replies {work.PendingReplies}{failed}, runs {work.ActiveRuns}, tasks {work.ActiveTasks}");
         }
         if (report.UpdateFailure is { } update)
         {

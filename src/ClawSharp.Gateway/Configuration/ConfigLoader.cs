@@ -12,7 +12,7 @@ namespace ClawSharp.Gateway.Configuration;
 internal static partial class ConfigLoader
 {
     private static readonly HashSet<string> KnownObjects =
-        ["gateway", "gateway.auth", "gateway.reload", "commands", "logs", "shutdown", "agents", "agents.echo", "agents.exec", "agents.openai", "tasks", "daemon"];
+        ["gateway", "gateway.auth", "gateway.reload", "commands", "logs", "shutdown", "agents", "agents.echo", "agents.exec", "agents.openai", "tasks", "daemon", "webhooks"];
 
     private static readonly Dictionary<string, Action<JsonElement, Builder, string>> Leaves = new()
     {
@@ -47,6 +47,13 @@ internal static partial class ConfigLoader
         ["agents.openai.timeoutMs"] = (v, b, key) => b.OpenAiTimeout = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 1, int.MaxValue, "a number of milliseconds ≥ 1")),
         ["tasks.retentionMs"] = (v, b, key) => b.TaskRetention = TimeSpan.FromMilliseconds(ReadLong(v, b, key, 1, long.MaxValue / 2, "a number of milliseconds ≥ 1")),
         ["tasks.defaultTimeoutMs"] = (v, b, key) => b.TaskTimeout = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 1, int.MaxValue, "a number of milliseconds ≥ 1")),
+        ["webhooks.timeoutMs"] = (v, b, key) => b.WebhookTimeout = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 1, 600_000, "a number of milliseconds from 1 to 600000")),
+        ["webhooks.maxAttempts"] = (v, b, key) => b.WebhookMaxAttempts = ReadInt(v, b, key, 1, 1000, "an integer from 1 to 1000"),
+        ["webhooks.maxAgeMs"] = (v, b, key) => b.WebhookMaxAge = TimeSpan.FromMilliseconds(ReadLong(v, b, key, 1, 30L * 86_400_000, "a number of milliseconds from 1 to 2592000000 (30 days)")),
+        ["webhooks.maxConcurrentDeliveries"] = (v, b, key) => b.WebhookConcurrency = ReadInt(v, b, key, 1, 1024, "an integer from 1 to 1024"),
+        ["webhooks.allowedHosts"] = (v, b, key) => b.WebhookAllowedHosts = ReadHostList(v, b, key),
+        ["webhooks.allowLoopback"] = (v, b, key) => b.WebhookAllowLoopback = ReadBool(v, b, key),
+        ["webhooks.allowPrivateNetworks"] = (v, b, key) => b.WebhookAllowPrivate = ReadBool(v, b, key),
         ["daemon.backoffMs"] = (v, b, key) => b.InitialBackoff = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 1, 3_600_000, "a number of milliseconds from 1 to 3600000")),
         ["daemon.backoffMaxMs"] = (v, b, key) => b.MaxBackoff = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 1, 86_400_000, "a number of milliseconds from 1 to 86400000")),
         ["daemon.crashLimit"] = (v, b, key) => b.CrashLimit = ReadInt(v, b, key, 0, 1000, "an integer from 0 to 1000"),
@@ -174,6 +181,26 @@ internal static partial class ConfigLoader
             : throw b.InvalidValue(key, value, "an http or https URL");
     }
 
+    private static List<string> ReadHostList(JsonElement value, Builder b, string key)
+    {
+        const string Expected = "an array of host names (no scheme, port or path)";
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            throw b.InvalidValue(key, value, Expected);
+        }
+        var hosts = new List<string>();
+        foreach (var item in value.EnumerateArray())
+        {
+            var host = item.ValueKind == JsonValueKind.String ? item.GetString()!.Trim() : "";
+            if (Uri.CheckHostName(host) == UriHostNameType.Unknown)
+            {
+                throw b.InvalidValue(key, item, Expected);
+            }
+            hosts.Add(host.ToLowerInvariant());
+        }
+        return hosts;
+    }
+
     private static IPAddress ReadBind(string text, Builder b, string key) =>
         ConfigValues.TryParseBind(text, out var address)
             ? address
@@ -238,6 +265,13 @@ internal static partial class ConfigLoader
         public TimeSpan OpenAiTimeout { get; set; } = new AgentOptions().OpenAiTimeout;
         public TimeSpan TaskRetention { get; set; } = new TaskOptions().Retention;
         public TimeSpan TaskTimeout { get; set; } = new TaskOptions().DefaultTimeout;
+        public TimeSpan WebhookTimeout { get; set; } = new WebhookOptions().Timeout;
+        public int WebhookMaxAttempts { get; set; } = new WebhookOptions().MaxAttempts;
+        public TimeSpan WebhookMaxAge { get; set; } = new WebhookOptions().MaxAge;
+        public int WebhookConcurrency { get; set; } = new WebhookOptions().MaxConcurrentDeliveries;
+        public List<string> WebhookAllowedHosts { get; set; } = [];
+        public bool WebhookAllowLoopback { get; set; }
+        public bool WebhookAllowPrivate { get; set; }
         public TimeSpan InitialBackoff { get; set; } = new DaemonOptions().InitialBackoff;
         public TimeSpan MaxBackoff { get; set; } = new DaemonOptions().MaxBackoff;
         public int CrashLimit { get; set; } = new DaemonOptions().CrashLimit;
@@ -327,6 +361,16 @@ internal static partial class ConfigLoader
                     OpenAiTimeout = OpenAiTimeout,
                 },
                 Tasks = new TaskOptions { Retention = TaskRetention, DefaultTimeout = TaskTimeout },
+                Webhooks = new WebhookOptions
+                {
+                    Timeout = WebhookTimeout,
+                    MaxAttempts = WebhookMaxAttempts,
+                    MaxAge = WebhookMaxAge,
+                    MaxConcurrentDeliveries = WebhookConcurrency,
+                    AllowedHosts = WebhookAllowedHosts,
+                    AllowLoopback = WebhookAllowLoopback,
+                    AllowPrivateNetworks = WebhookAllowPrivate,
+                },
                 Daemon = new DaemonOptions
                 {
                     InitialBackoff = InitialBackoff,

@@ -9,6 +9,7 @@ internal sealed class GatewayConfig
     public RestartOptions Restart { get; init; } = new();
     public AgentOptions Agents { get; init; } = new();
     public TaskOptions Tasks { get; init; } = new();
+    public WebhookOptions Webhooks { get; init; } = new();
     public DaemonOptions Daemon { get; init; } = new();
 
     /// <summary>Non-fatal findings, such as unknown keys, to log once logging is up.</summary>

@@ -79,7 +79,7 @@ internal sealed class MessagesEndpoint(WorkHost work, ConnectAuthenticator authe
         using (document)
         {
             var reader = new ParamReader("POST /v1/messages", document.RootElement);
-            var input = ChatMethods.ReadMessage(reader);
+            var input = ChatMethods.ReadMessage(reader, work.Webhooks);
             if (input is null)
             {
                 await WriteErrorAsync(context, StatusCodes.Status400BadRequest, reader.Error!).ConfigureAwait(false);

@@ -74,7 +74,7 @@ internal sealed record StatusPayload(
     string? Executable = null);
 
 /// <summary>The gateway's own view of its active work, as the safe-restart preflight counts it.</summary>
-internal sealed record WorkCountsPayload(int QueueSize, long PendingReplies, int ActiveRuns, int ActiveTasks);
+internal sealed record WorkCountsPayload(int QueueSize, long PendingReplies, int ActiveRuns, int ActiveTasks, long FailedReplies = 0);
 
 /// <summary>A <c>chat</c> event: the reply of a run (<c>state</c> final, error or aborted).</summary>
 internal sealed record ChatEventPayload(string RunId, string MessageId, string SessionKey, int Seq, string State, ChatMessage? Message, string? ErrorMessage);

@@ -4,8 +4,9 @@ internal sealed partial class GatewayStore
 {
     /// <summary>
     /// Commits a new message and its queued run in one transaction, or returns the first
-    /// message's ids when the idempotency key was seen before. Only after this returns is a
-    /// message accepted.
+    /// message's ids when the idempotency key was seen before in the same session (keys are
+    /// per session). Only after this returns is a message accepted. The webhook URL is the
+    /// message's own: its reply goes there, whatever later messages of the session name.
     /// </summary>
     public AcceptedMessage AcceptMessage(string sessionKey, string text, string? idempotencyKey, string agent, string? webhookUrl)
     {
@@ -15,8 +16,9 @@ internal sealed partial class GatewayStore
             if (idempotencyKey is not null)
             {
                 using var existing = Command(
-                    "SELECT m.id, r.id, m.session_key, r.status FROM messages m JOIN runs r ON r.message_id = m.id WHERE m.idempotency_key = $key",
+                    "SELECT m.id, r.id, m.session_key, r.status FROM messages m JOIN runs r ON r.message_id = m.id WHERE m.session_key = $session AND m.session_idempotency_key = $key",
                     transaction);
+                existing.Parameters.AddWithValue("$session", sessionKey);
                 existing.Parameters.AddWithValue("$key", idempotencyKey);
                 using var reader = existing.ExecuteReader();
                 if (reader.Read())
@@ -39,7 +41,7 @@ internal sealed partial class GatewayStore
             var runId = NewId("run");
             using (var message = Command(
                 """
-                INSERT INTO messages (id, session_key, idempotency_key, text, created_at) VALUES ($id, $session, $key, $text, $now);
+                INSERT INTO messages (id, session_key, session_idempotency_key, text, webhook_url, created_at) VALUES ($id, $session, $key, $text, $webhook, $now);
                 INSERT INTO runs (id, seq, message_id, session_key, status, created_at)
                     VALUES ($run, (SELECT COALESCE(MAX(seq), 0) + 1 FROM runs), $id, $session, 'queued', $now);
                 """, transaction))
@@ -48,6 +50,7 @@ internal sealed partial class GatewayStore
                 message.Parameters.AddWithValue("$session", sessionKey);
                 message.Parameters.AddWithValue("$key", Db(idempotencyKey));
                 message.Parameters.AddWithValue("$text", text);
+                message.Parameters.AddWithValue("$webhook", Db(webhookUrl));
                 message.Parameters.AddWithValue("$now", now);
                 message.Parameters.AddWithValue("$run", runId);
                 message.ExecuteNonQuery();
@@ -98,8 +101,9 @@ internal sealed partial class GatewayStore
             }
             using (var reply = Command(
                 """
-                INSERT OR IGNORE INTO replies (run_id, message_id, session_key, state, text, next_attempt_at, created_at)
-                SELECT id, message_id, session_key, $state, $text, $now, $now FROM runs WHERE id = $id
+                INSERT OR IGNORE INTO replies (run_id, message_id, session_key, state, text, webhook_url, next_attempt_at, created_at)
+                SELECT r.id, r.message_id, r.session_key, $state, $text, m.webhook_url, $now, $now
+                FROM runs r JOIN messages m ON m.id = r.message_id WHERE r.id = $id
                 """, transaction))
             {
                 reply.Parameters.AddWithValue("$state", replyState);
@@ -204,10 +208,13 @@ internal sealed partial class GatewayStore
             using var command = Command(
                 """
                 SELECT * FROM (
-                    SELECT 'user' AS role, m.text AS content, m.id, r.id, NULL AS state, m.created_at AS ts, 0 AS kind
+                    SELECT 'user' AS role, m.text AS content, m.id, r.id, NULL AS state, m.created_at AS ts, 0 AS kind,
+                            NULL AS delivery, NULL AS delivery_error
                         FROM messages m JOIN runs r ON r.message_id = m.id WHERE m.session_key = $session
                     UNION ALL
-                    SELECT 'assistant', COALESCE(p.text, ''), p.message_id, p.run_id, p.state, p.created_at, 1
+                    SELECT 'assistant', COALESCE(p.text, ''), p.message_id, p.run_id, p.state, p.created_at, 1,
+                            CASE WHEN p.delivered = 1 THEN 'delivered' WHEN p.failed_at IS NOT NULL THEN 'failed' ELSE 'pending' END,
+                            CASE WHEN p.delivered = 0 THEN p.last_error END
                         FROM replies p WHERE p.session_key = $session
                     ORDER BY ts DESC, kind DESC LIMIT $limit)
                 ORDER BY ts, kind
@@ -219,7 +226,7 @@ internal sealed partial class GatewayStore
             while (reader.Read())
             {
                 entries.Add(new HistoryEntry(reader.GetString(0), reader.GetString(1), reader.GetString(2), NullableString(reader, 3),
-                    NullableString(reader, 4), reader.GetInt64(5)));
+                    NullableString(reader, 4), reader.GetInt64(5), NullableString(reader, 7), NullableString(reader, 8)));
             }
             return entries;
         }

@@ -29,12 +29,16 @@ internal sealed record AcceptedMessage(string MessageId, string RunId, string Se
 /// <summary>A run to execute: its message and the agent of its session.</summary>
 internal sealed record RunWork(string RunId, string MessageId, string SessionKey, string Text, string Agent, int Attempts);
 
-/// <summary>A reply waiting in the outbox.</summary>
+/// <summary>A reply waiting in the outbox; <paramref name="WebhookUrl"/> is the one its own message named.</summary>
 internal sealed record PendingReply(long Id, string RunId, string MessageId, string SessionKey, string State, string? Text,
-    int Attempts, string? WebhookUrl);
+    int Attempts, string? WebhookUrl, long CreatedAt);
 
-/// <summary>One line of <c>chat.history</c>.</summary>
-internal sealed record HistoryEntry(string Role, string Content, string MessageId, string? RunId, string? State, long Ts);
+/// <summary>
+/// One line of <c>chat.history</c>. A reply's <paramref name="Delivery"/> is <c>pending</c>,
+/// <c>delivered</c> or <c>failed</c> (out of attempts or age), with the last attempt's error.
+/// </summary>
+internal sealed record HistoryEntry(string Role, string Content, string MessageId, string? RunId, string? State, long Ts,
+    string? Delivery = null, string? DeliveryError = null);
 
 internal sealed record SessionSummary(string Key, string Agent, string? WebhookUrl, long CreatedAt, long Messages, long LastActivityAt);
 

@@ -69,5 +69,29 @@ internal static class StoreSchema
         """
         CREATE UNIQUE INDEX runs_by_seq ON runs(seq);
         """,
+        // Webhooks and idempotency (issue 21). Self-contained: it reads no other migration's columns.
+        // A reply goes to the webhook its own message named, never to one a later sender set on the
+        // session: the URL is kept per message and copied onto the reply (undelivered work of an
+        // older store takes the session's URL it would have been sent to). A reply that ran out of
+        // attempts or age is failed (failed_at), no longer pending. published: its chat event went out.
+        // Idempotency keys are per session: SQLite cannot drop the old column's global UNIQUE without
+        // rebuilding the table (which would drop columns other migrations add), so the keys move to a
+        // new column under UNIQUE (session_key, session_idempotency_key) and the old one is left NULL.
+        """
+        ALTER TABLE messages ADD COLUMN webhook_url TEXT;
+        ALTER TABLE messages ADD COLUMN session_idempotency_key TEXT;
+        ALTER TABLE replies ADD COLUMN webhook_url TEXT;
+        ALTER TABLE replies ADD COLUMN failed_at INTEGER;
+        ALTER TABLE replies ADD COLUMN published INTEGER NOT NULL DEFAULT 0;
+        UPDATE messages SET webhook_url = (SELECT s.webhook_url FROM sessions s WHERE s.key = messages.session_key)
+            WHERE NOT EXISTS (SELECT 1 FROM replies p WHERE p.message_id = messages.id AND p.delivered = 1);
+        UPDATE replies SET webhook_url = (SELECT s.webhook_url FROM sessions s WHERE s.key = replies.session_key)
+            WHERE delivered = 0;
+        UPDATE replies SET published = 1 WHERE attempts > 0;
+        UPDATE messages SET session_idempotency_key = idempotency_key, idempotency_key = NULL WHERE idempotency_key IS NOT NULL;
+        CREATE UNIQUE INDEX messages_by_idempotency_key ON messages(session_key, session_idempotency_key);
+        DROP INDEX IF EXISTS replies_pending;
+        CREATE INDEX replies_pending ON replies(next_attempt_at) WHERE delivered = 0 AND failed_at IS NULL;
+        """,
     ];
 }

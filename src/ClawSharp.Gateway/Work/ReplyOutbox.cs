@@ -1,26 +1,37 @@
-using System.Text.Json;
+using System.Collections.Concurrent;
+using ClawSharp.Gateway.Configuration;
 using ClawSharp.Gateway.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace ClawSharp.Gateway.Work;
 
 /// <summary>
-/// Delivers stored replies: a <c>chat</c> event to the WebSocket clients, and a POST to the
-/// session's webhook when it has one, retried with backoff (1 s doubling, capped at 60 s)
-/// until a 2xx. A reply stays pending until delivered, across restarts; a delivery cut by a
-/// crash is sent again under the same message id.
+/// Delivers stored replies. The chat event to the WebSocket clients goes out first, in the
+/// order the replies were stored, and never waits for a webhook. The POST to the webhook the
+/// reply's own message named is sent by one worker per webhook URL: replies to one URL go one
+/// at a time, oldest due first (so a session's replies reach its webhook in order, as before),
+/// while other URLs are served beside it, at most <c>webhooks.maxConcurrentDeliveries</c> at
+/// once, so a slow or dead webhook delays only its own replies. A failed POST is retried with
+/// backoff (1 s doubling, capped at 60 s) until <c>webhooks.maxAttempts</c> or
+/// <c>webhooks.maxAgeMs</c>, then the reply is failed (its chat event went out; the webhook
+/// is not tried again). A reply stays pending across restarts; a delivery cut by a crash is
+/// sent again under the same message id. While the gateway drains, only first attempts start:
+/// a reply in backoff waits for the next generation instead of holding the drain.
 /// </summary>
-internal sealed class ReplyOutbox(GatewayStore store, IChatEventSink events, HttpClient http, ILogger logger, TimeProvider time, Action delivered)
+internal sealed class ReplyOutbox(
+    GatewayStore store, IChatEventSink events, WebhookSender sender, WebhookOptions options, ILogger logger, TimeProvider time,
+    Func<bool> draining, Action changed)
 {
+    private const int PublishBatch = 256;
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan WebhookTimeout = TimeSpan.FromSeconds(10);
     private readonly SemaphoreSlim wake = new(0, 1);
+    private readonly ConcurrentDictionary<string, Task> workers = new(StringComparer.Ordinal);
     private int inFlight;
 
-    /// <summary>Replies being sent now (they are also still pending in the store).</summary>
+    /// <summary>Webhook workers with a reply to send (the replies are also still pending in the store).</summary>
     public int InFlight => Volatile.Read(ref inFlight);
 
-    /// <summary>A new reply is stored: deliver now.</summary>
+    /// <summary>A new reply is stored, or a worker ended: look again now.</summary>
     public void Notify()
     {
         if (wake.CurrentCount == 0)
@@ -37,28 +48,29 @@ internal sealed class ReplyOutbox(GatewayStore store, IChatEventSink events, Htt
 
     public async Task RunAsync(CancellationToken stopping)
     {
+        store.RepublishUnattemptedReplies();
         while (!stopping.IsCancellationRequested)
         {
             try
             {
-                var due = store.DueReplies(limit: 256);
-                foreach (var reply in due)
-                {
-                    await DeliverAsync(reply, stopping).ConfigureAwait(false);
-                }
-                if (due.Count == 256)
+                if (Publish() == PublishBatch)
                 {
                     continue;
                 }
-                var next = store.NextReplyDueAt();
-                var wait = next is { } at
-                    ? TimeSpan.FromMilliseconds(Math.Max(0, at - time.GetUtcNow().ToUnixTimeMilliseconds()))
-                    : Timeout.InfiniteTimeSpan;
-                await wake.WaitAsync(wait, stopping).ConfigureAwait(false);
+                var firstAttemptsOnly = draining();
+                var free = options.MaxConcurrentDeliveries - workers.Count;
+                if (free > 0)
+                {
+                    foreach (var url in store.DueWebhookDestinations([.. workers.Keys], firstAttemptsOnly, free))
+                    {
+                        StartWorker(url, stopping);
+                    }
+                }
+                await wake.WaitAsync(NextWake(firstAttemptsOnly), stopping).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
-                return;
+                break;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -69,80 +81,108 @@ internal sealed class ReplyOutbox(GatewayStore store, IChatEventSink events, Htt
                 }
                 catch (OperationCanceledException)
                 {
-                    return;
+                    break;
                 }
             }
+        }
+        await Task.WhenAll(workers.Values).ConfigureAwait(false);
+    }
+
+    /// <summary>Chat events of the replies not yet announced, oldest first; a reply without a webhook is then delivered.</summary>
+    private int Publish()
+    {
+        var replies = store.UnpublishedReplies(PublishBatch);
+        foreach (var reply in replies)
+        {
+            events.Publish(new ChatEvent(reply.RunId, reply.MessageId, reply.SessionKey, reply.State, reply.Text));
+            store.MarkPublished(reply.Id, delivered: reply.WebhookUrl is null);
+        }
+        if (replies.Count > 0)
+        {
+            changed();
+        }
+        return replies.Count;
+    }
+
+    /// <summary>Until the next attempt not already with a worker is due; a due one with no free worker waits for a worker to end (it notifies).</summary>
+    private TimeSpan NextWake(bool firstAttemptsOnly)
+    {
+        if (store.NextWebhookDueAt([.. workers.Keys], firstAttemptsOnly) is not { } at)
+        {
+            return Timeout.InfiniteTimeSpan;
+        }
+        var wait = at - time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (wait > 0)
+        {
+            return TimeSpan.FromMilliseconds(wait);
+        }
+        // Due now: either every worker slot is taken (a worker's end wakes this loop) or a worker
+        // for that URL was ending while this loop looked; look again shortly rather than spin.
+        return workers.Count >= options.MaxConcurrentDeliveries ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(50);
+    }
+
+    private void StartWorker(string url, CancellationToken stopping)
+    {
+        // Registered before it runs, so that its own removal at the end always finds it.
+        var worker = new Task<Task>(() => ServeAsync(url, stopping));
+        if (workers.TryAdd(url, worker.Unwrap()))
+        {
+            Interlocked.Increment(ref inFlight);
+            worker.Start(TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>One webhook URL: its due replies, oldest first, one at a time, until none is due.</summary>
+    private async Task ServeAsync(string url, CancellationToken stopping)
+    {
+        try
+        {
+            while (!stopping.IsCancellationRequested && store.NextDueReplyTo(url, draining()) is { } reply)
+            {
+                await DeliverAsync(reply, stopping).ConfigureAwait(false);
+                changed();
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // The generation closes: the reply stays pending and the next one sends it again.
+        }
+        catch (Exception e)
+        {
+            WorkLog.OutboxFailed(logger, e);
+        }
+        finally
+        {
+            workers.TryRemove(url, out _);
+            Interlocked.Decrement(ref inFlight);
+            changed();
+            Notify();
         }
     }
 
     private async Task DeliverAsync(PendingReply reply, CancellationToken stopping)
     {
-        Interlocked.Increment(ref inFlight);
-        try
+        var attempt = await sender.PostAsync(reply, stopping).ConfigureAwait(false);
+        if (attempt.Delivered)
         {
-            // WebSocket clients get the event on the first attempt; later attempts retry the webhook only.
-            if (reply.Attempts == 0)
-            {
-                events.Publish(new ChatEvent(reply.RunId, reply.MessageId, reply.SessionKey, reply.State, reply.Text));
-            }
-            if (reply.WebhookUrl is null)
-            {
-                store.MarkDelivered(reply.Id);
-                return;
-            }
-            var error = await PostAsync(reply, stopping).ConfigureAwait(false);
-            if (error is null)
-            {
-                store.MarkDelivered(reply.Id);
-                return;
-            }
-            var delay = TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, Math.Pow(2, reply.Attempts)));
-            // Webhook paths and queries often carry secrets (chat-service hooks): log the origin only.
-            var origin = Uri.TryCreate(reply.WebhookUrl, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Authority) : "webhook";
-            WorkLog.WebhookFailed(logger, reply.RunId, origin, reply.Attempts + 1, error, delay.TotalMilliseconds);
-            store.ScheduleRetry(reply.Id, delay, error);
+            store.MarkDelivered(reply.Id);
+            return;
         }
-        finally
+        var attempts = reply.Attempts + 1;
+        var error = attempt.Error!;
+        var origin = WebhookOrigin.Of(reply.WebhookUrl!);
+        var age = TimeSpan.FromMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds() - reply.CreatedAt);
+        if (attempt.Refused || attempts >= options.MaxAttempts || age >= options.MaxAge)
         {
-            Interlocked.Decrement(ref inFlight);
-            delivered();
+            var reason = attempt.Refused ? "its address is refused"
+                : attempts >= options.MaxAttempts ? $"{attempts} attempt(s), webhooks.maxAttempts"
+                : $"{age.TotalMilliseconds:F0} ms old, webhooks.maxAgeMs";
+            store.MarkFailed(reply.Id, error);
+            WorkLog.WebhookGaveUp(logger, reply.RunId, reply.SessionKey, origin, attempts, error, reason);
+            return;
         }
-    }
-
-    private async Task<string?> PostAsync(PendingReply reply, CancellationToken stopping)
-    {
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        limit.CancelAfter(WebhookTimeout);
-        try
-        {
-            using var content = new ByteArrayContent(Body(reply));
-            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-            using var response = await http.PostAsync(new Uri(reply.WebhookUrl!), content, limit.Token).ConfigureAwait(false);
-            return response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode}";
-        }
-        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
-        {
-            return $"no answer within {WebhookTimeout.TotalSeconds:F0} s";
-        }
-        catch (HttpRequestException e)
-        {
-            return e.Message;
-        }
-    }
-
-    private static byte[] Body(PendingReply reply)
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("messageId", reply.MessageId);
-            writer.WriteString("runId", reply.RunId);
-            writer.WriteString("sessionKey", reply.SessionKey);
-            writer.WriteString("state", reply.State);
-            writer.WriteString("text", reply.Text);
-            writer.WriteEndObject();
-        }
-        return stream.ToArray();
+        var delay = TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, Math.Pow(2, reply.Attempts)));
+        WorkLog.WebhookFailed(logger, reply.RunId, origin, attempts, error, delay.TotalMilliseconds);
+        store.ScheduleRetry(reply.Id, delay, error);
     }
 }

@@ -26,7 +26,7 @@ internal sealed class WorkHost : IAsyncDisposable
     private readonly CancellationTokenSource stopping = new();
     private readonly ConcurrentDictionary<string, RunningRun> runningRuns = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TaskCompletionSource<RunFinal>> finals = new(StringComparer.Ordinal);
-    private readonly HttpClient http = new();
+    private readonly WebhookSender webhooks;
     private readonly RunLanes lanes;
     private readonly ReplyOutbox outbox;
     private readonly TaskRunner tasks;
@@ -43,7 +43,9 @@ internal sealed class WorkHost : IAsyncDisposable
         this.time = time;
         lanes = new RunLanes(config.Agents.MaxConcurrentRuns, ExecuteAsync, NotifyChanged,
             (session, run, error) => WorkLog.LaneFailed(logger, error, session, run), stopping.Token);
-        outbox = new ReplyOutbox(store, events, http, logger, time, NotifyChanged);
+        Webhooks = new WebhookDestinationPolicy(config.Webhooks);
+        webhooks = new WebhookSender(config.Webhooks, Webhooks);
+        outbox = new ReplyOutbox(store, events, webhooks, config.Webhooks, logger, time, () => Gate.IsDraining, NotifyChanged);
         tasks = new TaskRunner(store, config.Tasks, config.Agents.MaxConcurrentRuns, logger, stopping.Token, NotifyChanged, () => Gate.IsDraining);
     }
 
@@ -51,14 +53,19 @@ internal sealed class WorkHost : IAsyncDisposable
 
     public GatewayStore Store => store;
 
-    public WorkCounters Counters => new(lanes.QueueSize, store.PendingReplyCount(), lanes.Active, tasks.Active);
+    /// <summary>Where replies may be POSTed: checked when a message names a webhook, and again at every connection.</summary>
+    public WebhookDestinationPolicy Webhooks { get; }
+
+    public WorkCounters Counters => new(lanes.QueueSize, store.PendingReplyCount(), lanes.Active, tasks.Active, store.FailedReplyCount());
 
     /// <summary>
-    /// True when no run executes, no task runs, and no reply is being sent or waits to be sent
-    /// now: the drain is complete. A reply waiting for a later retry (its webhook is down) does
-    /// not hold the restart; it stays in the outbox and is retried after it.
+    /// True when no run executes, no task runs, and no reply is being sent or waits for its
+    /// first delivery: the drain is complete. A reply waiting for a later retry (its webhook
+    /// failed) does not hold the restart, and no retry starts during a drain; the reply stays
+    /// in the outbox and is retried after it. A POST in flight holds it for at most
+    /// <c>webhooks.timeoutMs</c>.
     /// </summary>
-    public bool IsIdle => lanes.Active == 0 && tasks.Active == 0 && outbox.InFlight == 0 && !store.HasDueReplies();
+    public bool IsIdle => lanes.Active == 0 && tasks.Active == 0 && outbox.InFlight == 0 && !store.HasDueFirstDeliveries();
 
     /// <summary>Completes at the next change of the active work (a run, task or delivery ended), so a drain wakes at once.</summary>
     public Task WhenChangedAsync() => Volatile.Read(ref changed).Task;
@@ -170,7 +177,7 @@ internal sealed class WorkHost : IAsyncDisposable
         {
             await StopAsync().ConfigureAwait(false);
         }
-        http.Dispose();
+        webhooks.Dispose();
         agents.Dispose();
         store.Dispose();
         stopping.Dispose();

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace ClawSharp.Gateway.Work;
 
-/// <summary>Log messages of the work model; event ids 3000–3099.</summary>
+/// <summary>Log messages of the work model; event ids 3000–3099, and 3200–3249 for webhook delivery.</summary>
 internal static partial class WorkLog
 {
     [LoggerMessage(3000, LogLevel.Information, "recovered the store: {Requeued} interrupted run(s) queued again, {Failed} failed, {Queued} run(s) queued; {TasksLost} task(s) lost, {TasksRequeued} requeued")]
@@ -31,4 +31,7 @@ internal static partial class WorkLog
 
     [LoggerMessage(3008, LogLevel.Error, "lane of session {SessionKey} failed on run {RunId}; the run stays in the store")]
     public static partial void LaneFailed(ILogger logger, Exception exception, string sessionKey, string runId);
+
+    [LoggerMessage(3200, LogLevel.Warning, "reply {RunId} of session {SessionKey} to webhook {Url} failed for good after {Attempts} attempt(s): {Error} ({Reason}); it is marked failed")]
+    public static partial void WebhookGaveUp(ILogger logger, string runId, string sessionKey, string url, int attempts, string error, string reason);
 }

@@ -237,6 +237,7 @@ public sealed class WorkModelTests
     public async Task WebhookReplies_AreRetriedUntil2xx_AndSurviveARestart()
     {
         using var home = new TempHome();
+        home.WriteConfig("""{ "webhooks": { "allowLoopback": true } }""");
         var hookPort = TestHttpServer.FreePort();
         await using (var gateway = await GatewayProcess.StartGatewayAsync(home))
         {

@@ -80,6 +80,34 @@ public sealed class ConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Webhooks_AreRead_AndDefaultToPublicAddressesOnly()
+    {
+        var defaults = ConfigLoader.Load(home.State).Webhooks;
+        Assert.Equal(TimeSpan.FromSeconds(10), defaults.Timeout);
+        Assert.Equal(12, defaults.MaxAttempts);
+        Assert.Equal(TimeSpan.FromHours(1), defaults.MaxAge);
+        Assert.Equal(16, defaults.MaxConcurrentDeliveries);
+        Assert.Empty(defaults.AllowedHosts);
+        Assert.False(defaults.AllowLoopback);
+        Assert.False(defaults.AllowPrivateNetworks);
+
+        home.WriteConfig("""
+            { "webhooks": { "timeoutMs": 1500, "maxAttempts": 3, "maxAgeMs": 60000, "maxConcurrentDeliveries": 4,
+                            "allowedHosts": ["Hooks.Example.com", "10.0.0.7"], "allowLoopback": true, "allowPrivateNetworks": true } }
+            """);
+        var config = ConfigLoader.Load(home.State);
+
+        Assert.Empty(config.Warnings);
+        Assert.Equal(TimeSpan.FromMilliseconds(1500), config.Webhooks.Timeout);
+        Assert.Equal(3, config.Webhooks.MaxAttempts);
+        Assert.Equal(TimeSpan.FromMinutes(1), config.Webhooks.MaxAge);
+        Assert.Equal(4, config.Webhooks.MaxConcurrentDeliveries);
+        Assert.Equal(["hooks.example.com", "10.0.0.7"], config.Webhooks.AllowedHosts);
+        Assert.True(config.Webhooks.AllowLoopback);
+        Assert.True(config.Webhooks.AllowPrivateNetworks);
+    }
+
+    [Fact]
     public void UnknownKeys_AreWarnings_NamingKeyAndFile()
     {
         home.WriteConfig("""{ "gateway": { "prot": 1, "auth": { "tokn": "x" } }, "extras": {} }""");
@@ -122,6 +150,10 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("""{"daemon":{"backoffMs":0}}""", "daemon.backoffMs must be a number of milliseconds from 1 to 3600000, got 0")]
     [InlineData("""{"daemon":{"crashLimit":-1}}""", "daemon.crashLimit must be an integer from 0 to 1000, got -1")]
     [InlineData("""{"daemon":7}""", "daemon must be an object")]
+    [InlineData("""{"webhooks":{"maxAttempts":0}}""", "webhooks.maxAttempts must be an integer from 1 to 1000, got 0")]
+    [InlineData("""{"webhooks":{"allowedHosts":"example.com"}}""", "webhooks.allowedHosts must be an array of host names")]
+    [InlineData("""{"webhooks":{"allowedHosts":["http://example.com/x"]}}""", "webhooks.allowedHosts must be an array of host names (no scheme, port or path), got \"http://example.com/x\"")]
+    [InlineData("""{"webhooks":{"allowLoopback":"yes"}}""", "webhooks.allowLoopback must be true or false")]
     [InlineData("""[1]""", "must hold a JSON object")]
     public void InvalidValues_Throw_NamingKeyAndFile(string json, string expected)
     {

@@ -90,15 +90,70 @@ public sealed class GatewayStoreTests : IDisposable
         store.StartRun(accepted.RunId);
         store.FinishRun(accepted.RunId, RunStatus.Completed, "final", "hi", null);
 
-        var reply = Assert.Single(store.DueReplies(10));
+        var published = Assert.Single(store.UnpublishedReplies(10));
+        store.MarkPublished(published.Id, delivered: false);
+        Assert.Empty(store.UnpublishedReplies(10));
+        Assert.Equal(["http://127.0.0.1:1/hook"], store.DueWebhookDestinations([], firstAttemptsOnly: false, 10));
+        var reply = store.NextDueReplyTo("http://127.0.0.1:1/hook", firstAttemptsOnly: false)!;
         Assert.Equal("http://127.0.0.1:1/hook", reply.WebhookUrl);
+        Assert.True(store.HasDueFirstDeliveries());
         store.ScheduleRetry(reply.Id, TimeSpan.FromSeconds(2), "HTTP 500");
-        Assert.Empty(store.DueReplies(10));
+        Assert.Empty(store.DueWebhookDestinations([], firstAttemptsOnly: false, 10));
+        Assert.False(store.HasDueFirstDeliveries());
         Assert.Equal(1, store.PendingReplyCount());
         time.Advance(TimeSpan.FromSeconds(2));
-        Assert.Equal(1, Assert.Single(store.DueReplies(10)).Attempts);
+        Assert.Equal(1, store.NextDueReplyTo("http://127.0.0.1:1/hook", firstAttemptsOnly: false)!.Attempts);
+        Assert.Null(store.NextDueReplyTo("http://127.0.0.1:1/hook", firstAttemptsOnly: true));
         store.MarkDelivered(reply.Id);
         Assert.Equal(0, store.PendingReplyCount());
+    }
+
+    [Fact]
+    public void AStoreFromBeforePerMessageWebhooks_KeepsItsPendingRepliesAndKeys()
+    {
+        // Schema 2 as the previous release wrote it: the session holds the URL, keys are global.
+        using (var old = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={home.State.StoreFile};Pooling=False"))
+        {
+            old.Open();
+            using var command = old.CreateCommand();
+            command.CommandText = StoreSchema.Migrations[0] + StoreSchema.Migrations[1] +
+                """
+                INSERT INTO sessions VALUES ('s', 'echo', 'http://127.0.0.1:1/old', 1);
+                INSERT INTO messages VALUES ('msg_1', 's', 'k1', 'hello', 1);
+                INSERT INTO runs (id, seq, message_id, session_key, status, created_at) VALUES ('run_1', 1, 'msg_1', 's', 'completed', 1);
+                INSERT INTO replies (run_id, message_id, session_key, state, text, attempts, next_attempt_at, created_at)
+                    VALUES ('run_1', 'msg_1', 's', 'final', 'hi', 3, 1, 1);
+                PRAGMA user_version = 2;
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        using var store = GatewayStore.Open(home.State.StoreFile, time);
+
+        var reply = store.NextDueReplyTo("http://127.0.0.1:1/old", firstAttemptsOnly: false);
+        Assert.Equal("run_1", reply?.RunId);
+        Assert.Equal(3, reply!.Attempts);
+        Assert.True(store.AcceptMessage("s", "again", "k1", "echo", null).Duplicate);
+        Assert.False(store.AcceptMessage("other", "same key elsewhere", "k1", "echo", null).Duplicate);
+    }
+
+    [Fact]
+    public void AFailedReply_IsNoLongerPending_AndCounts()
+    {
+        using var store = GatewayStore.Open(home.State.StoreFile, time);
+        var accepted = store.AcceptMessage("s", "hello", null, "echo", "http://127.0.0.1:1/hook");
+        store.StartRun(accepted.RunId);
+        store.FinishRun(accepted.RunId, RunStatus.Completed, "final", "hi", null);
+        var reply = Assert.Single(store.UnpublishedReplies(10));
+        store.MarkPublished(reply.Id, delivered: false);
+
+        store.MarkFailed(reply.Id, "HTTP 500");
+
+        Assert.Equal(0, store.PendingReplyCount());
+        Assert.Equal(1, store.FailedReplyCount());
+        var entry = Assert.Single(store.History("s", 10), e => e.Role == "assistant");
+        Assert.Equal("failed", entry.Delivery);
+        Assert.Equal("HTTP 500", entry.DeliveryError);
     }
 
     [Fact]

@@ -21,7 +21,7 @@ internal static class ChatMethods
     public sealed record MessageInput(string SessionKey, string Message, string? IdempotencyKey, string? Agent, string? WebhookUrl);
 
     /// <summary>Reads and checks a message's fields; null with <see cref="ParamReader.Error"/> set when invalid.</summary>
-    public static MessageInput? ReadMessage(ParamReader reader)
+    public static MessageInput? ReadMessage(ParamReader reader, WebhookDestinationPolicy webhooks)
     {
         var sessionKey = reader.String("sessionKey", required: true, MaxKeyBytes);
         var message = reader.String("message", required: true, MaxMessageBytes);
@@ -32,9 +32,9 @@ internal static class ChatMethods
         {
             reader.Fail($"agent must be one of {string.Join(", ", Configuration.AgentOptions.Names)}");
         }
-        if (webhook is not null && !(Uri.TryCreate(webhook, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+        if (webhook is not null && webhooks.UrlRefusal(webhook) is { } refusal)
         {
-            reader.Fail("webhookUrl must be an http or https URL");
+            reader.Fail(refusal);
         }
         return reader.Error is null ? new MessageInput(sessionKey!, message!, idempotencyKey, agent, webhook) : null;
     }
@@ -42,7 +42,7 @@ internal static class ChatMethods
     private static MethodResult Send(WorkHost work, ConnectionRegistry connections, MethodCall call)
     {
         var reader = new ParamReader(call.Method, call.Params);
-        var input = ReadMessage(reader);
+        var input = ReadMessage(reader, work.Webhooks);
         var expectFinal = reader.Boolean("expectFinal");
         var timeoutMs = reader.Integer("timeoutMs", 1, int.MaxValue);
         if (input is null || reader.Error is not null)
@@ -113,7 +113,7 @@ internal static class ChatMethods
         }
         connections.Subscribe(call.Caller.ConnectionId, sessionKey!);
         var messages = work.Store.History(sessionKey!, (int)limit)
-            .Select(e => new ChatHistoryMessage(e.Role, e.Content, e.MessageId, e.RunId, e.State, e.Ts)).ToList();
+            .Select(e => new ChatHistoryMessage(e.Role, e.Content, e.MessageId, e.RunId, e.State, e.Ts, e.Delivery, e.DeliveryError)).ToList();
         return MethodResult.Ok(new ChatHistoryResult(sessionKey!, messages), WorkJsonContext.Default.ChatHistoryResult);
     }
 

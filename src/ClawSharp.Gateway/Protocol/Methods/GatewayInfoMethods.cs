@@ -46,7 +46,7 @@ internal static class GatewayInfoMethods
             BootId: runtime.BootId,
             AuthMode: runtime.AuthMode.ToString().ToLowerInvariant(),
             Connections: connections.Count,
-            Work: new WorkCountsPayload(work.QueueSize, work.PendingReplies, work.ActiveRuns, work.ActiveTasks),
+            Work: new WorkCountsPayload(work.QueueSize, work.PendingReplies, work.ActiveRuns, work.ActiveTasks, work.FailedReplies),
             Commit: GatewayVersion.Commit,
             BuildDate: GatewayVersion.BuildDate,
             Executable: Environment.ProcessPath);

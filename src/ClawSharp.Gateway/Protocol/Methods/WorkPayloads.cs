@@ -10,7 +10,10 @@ internal sealed record ChatAbortResult(bool Ok, IReadOnlyList<string> Aborted);
 
 internal sealed record ChatHistoryResult(string SessionKey, IReadOnlyList<ChatHistoryMessage> Messages);
 
-internal sealed record ChatHistoryMessage(string Role, string Content, string MessageId, string? RunId, string? State, long Ts);
+/// <summary>A reply (role assistant) also says its <c>delivery</c>: pending, delivered or failed, with the last <c>deliveryError</c>.</summary>
+internal sealed record ChatHistoryMessage(string Role, string Content, string MessageId, string? RunId, string? State, long Ts,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Delivery = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DeliveryError = null);
 
 internal sealed record SessionsListResult(IReadOnlyList<SessionItem> Sessions);
 
