@@ -9,11 +9,15 @@ internal sealed record GatewayTarget(Uri Url, string? Token, string? Password)
 {
     /// <summary>
     /// Finds the gateway of a state directory: the port from <c>gateway.lock</c>, the token
-    /// from config.json or the token file. <paramref name="url"/> and <paramref name="token"/>
-    /// override what the directory says.
+    /// from config.json or the token file. <paramref name="url"/> overrides where to connect; the
+    /// home's own credential goes only to the home's own gateway (<see cref="CredentialDestination"/>),
+    /// another URL gets only the one given explicitly (<paramref name="token"/>,
+    /// <paramref name="tokenFile"/>, <paramref name="passwordFile"/>). No credential goes over plain
+    /// <c>ws://</c> to another machine.
     /// </summary>
     /// <exception cref="GatewayCallException">No gateway is recorded and no URL was given.</exception>
-    public static GatewayTarget Resolve(StateDirectory state, string? url, string? token, string? passwordFile)
+    /// <exception cref="ArgumentException">A credential would go over plain ws:// to another machine, or the URL is not ws(s)://.</exception>
+    public static GatewayTarget Resolve(StateDirectory state, string? url, string? token, string? passwordFile, string? tokenFile = null)
     {
         GatewayConfig? config = null;
         try
@@ -24,16 +28,44 @@ internal sealed record GatewayTarget(Uri Url, string? Token, string? Password)
         {
             // A broken config must not stop a client from reaching a running gateway.
         }
-        var password = passwordFile is null ? config?.Gateway.Password : File.ReadAllText(passwordFile).Trim();
-        var secret = token ?? config?.Gateway.Token ?? TokenStore.TryRead(state);
+        var explicitToken = token ?? (tokenFile is null ? null : ReadTokenFile(tokenFile));
+        var explicitPassword = passwordFile is null ? null : File.ReadAllText(passwordFile).Trim();
+        var owner = GatewayLock.ReadOwner(state.LockFile);
+        Uri target;
+        bool home;
         if (url is not null)
         {
-            return new GatewayTarget(new Uri(url), secret, password);
+            target = new Uri(url);
+            home = CredentialDestination.IsHomeGateway(target, owner?.Port ?? config?.Gateway.Port);
         }
-        var owner = GatewayLock.ReadOwner(state.LockFile)
-            ?? throw new GatewayCallException("NOT_RUNNING",
-                $"no gateway is running for {state.Root} (gateway.lock names none); start one with 'clawsharp gateway run', or pass --url");
-        var host = LocalAddress.For(System.Net.IPAddress.Parse(owner.Bind));
-        return new GatewayTarget(new Uri($"ws://{host}:{owner.Port}"), secret, password);
+        else
+        {
+            if (owner is null)
+            {
+                throw new GatewayCallException("NOT_RUNNING",
+                    $"no gateway is running for {state.Root} (gateway.lock names none); start one with 'clawsharp gateway run', or pass --url");
+            }
+            target = new Uri($"ws://{LocalAddress.For(System.Net.IPAddress.Parse(owner.Bind))}:{owner.Port}");
+            home = true;
+        }
+        var secret = explicitToken ?? (home ? config?.Gateway.Token ?? TokenStore.TryRead(state) : null);
+        var password = explicitPassword ?? (home ? config?.Gateway.Password : null);
+        if (secret is not null || password is not null)
+        {
+            CredentialDestination.CheckTransport(target);
+        }
+        return new GatewayTarget(target, secret, password);
+    }
+
+    private static string ReadTokenFile(string path)
+    {
+        try
+        {
+            return PrivateSecretFile.Read(path, "token file");
+        }
+        catch (ConfigException e)
+        {
+            throw new ArgumentException(e.Message);
+        }
     }
 }

@@ -90,7 +90,7 @@ internal sealed class GatewayClaim(StateDirectory state, bool force, SupervisorK
         var attempt = GatewayLock.TryAcquire(state.LockFile, options.Port, bind, manager, logger);
         if (attempt is LockAttempt.Held forced && firstStart && force)
         {
-            if (!await new StaleGatewayTerminator(logger, ForceGrace).TerminateLockOwnerAsync(forced.Owner).ConfigureAwait(false))
+            if (!await new StaleGatewayTerminator(logger, ForceGrace).TerminateLockOwnerAsync(forced.Owner, state.LockFile).ConfigureAwait(false))
             {
                 ClaimLog.ForceFailed(logger, "the lock owner could not be verified as a running gateway");
             }

@@ -258,6 +258,10 @@ internal static class ConfigLoader
             {
                 Token = token;
             }
+            else if (overrides.TokenFile is { } tokenFile)
+            {
+                Token = PrivateSecretFile.Read(tokenFile, "token file");
+            }
             if (overrides.PasswordFile is { } passwordFile)
             {
                 Password = ReadPasswordFile(passwordFile);
