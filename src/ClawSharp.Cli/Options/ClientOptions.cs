@@ -30,6 +30,12 @@ internal sealed class ClientOptions
         HelpName = "FILE",
     };
 
+    private readonly Option<string?> tlsCa = new("--tls-ca")
+    {
+        Description = "For a wss:// gateway: trust the certificates in this PEM file (a CA, or the gateway's own certificate) besides the system's store",
+        HelpName = "FILE",
+    };
+
     private readonly Option<string?> passwordFile = new("--password-file")
     {
         Description = "Read the gateway password from FILE",
@@ -59,6 +65,7 @@ internal sealed class ClientOptions
         command.Options.Add(url);
         command.Options.Add(token);
         command.Options.Add(tokenFile);
+        command.Options.Add(tlsCa);
         command.Options.Add(passwordFile);
         command.Options.Add(timeout);
         command.Options.Add(Json);
@@ -93,7 +100,8 @@ internal sealed class ClientOptions
         try
         {
             var state = GlobalOptions.ResolveState(parse);
-            GatewayTarget Target() => GatewayTarget.Resolve(state, parse.GetValue(url), parse.GetValue(token), parse.GetValue(passwordFile), parse.GetValue(tokenFile));
+            GatewayTarget Target() => GatewayTarget.Resolve(state, parse.GetValue(url), parse.GetValue(token), parse.GetValue(passwordFile), parse.GetValue(tokenFile),
+                parse.GetValue(tlsCa) is { } ca ? Path.GetFullPath(ca) : null);
             return await body(Target, limit.Token).ConfigureAwait(false);
         }
         catch (GatewayCallException e)

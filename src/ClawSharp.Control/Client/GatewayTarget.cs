@@ -7,6 +7,9 @@ namespace ClawSharp.Control.Client;
 /// <summary>Where a client command connects and with what secret.</summary>
 internal sealed record GatewayTarget(Uri Url, string? Token, string? Password)
 {
+    /// <summary>For <c>wss://</c>: a PEM file of the certificates to trust (<see cref="TlsTrust"/>); null = the system's store.</summary>
+    public string? TlsTrustFile { get; init; }
+
     /// <summary>
     /// Finds the gateway of a state directory: the port from <c>gateway.lock</c>, the token
     /// from config.json or the token file. <paramref name="url"/> overrides where to connect; the
@@ -17,7 +20,8 @@ internal sealed record GatewayTarget(Uri Url, string? Token, string? Password)
     /// </summary>
     /// <exception cref="GatewayCallException">No gateway is recorded and no URL was given.</exception>
     /// <exception cref="ArgumentException">A credential would go over plain ws:// to another machine, or the URL is not ws(s)://.</exception>
-    public static GatewayTarget Resolve(StateDirectory state, string? url, string? token, string? passwordFile, string? tokenFile = null)
+    /// <param name="tlsCa">A PEM file of certificates to trust for wss:// (<c>--tls-ca</c>); the home's gateway is trusted by its own certificate otherwise.</param>
+    public static GatewayTarget Resolve(StateDirectory state, string? url, string? token, string? passwordFile, string? tokenFile = null, string? tlsCa = null)
     {
         GatewayConfig? config = null;
         try
@@ -45,7 +49,8 @@ internal sealed record GatewayTarget(Uri Url, string? Token, string? Password)
                 throw new GatewayCallException("NOT_RUNNING",
                     $"no gateway is running for {state.Root} (gateway.lock names none); start one with 'clawsharp gateway run', or pass --url");
             }
-            target = new Uri($"ws://{LocalAddress.For(System.Net.IPAddress.Parse(owner.Bind))}:{owner.Port}");
+            var scheme = config?.Gateway.Tls is null ? "ws" : "wss";
+            target = new Uri($"{scheme}://{LocalAddress.For(System.Net.IPAddress.Parse(owner.Bind))}:{owner.Port}");
             home = true;
         }
         var secret = explicitToken ?? (home ? config?.Gateway.Token ?? TokenStore.TryRead(state) : null);
@@ -54,7 +59,7 @@ internal sealed record GatewayTarget(Uri Url, string? Token, string? Password)
         {
             CredentialDestination.CheckTransport(target);
         }
-        return new GatewayTarget(target, secret, password);
+        return new GatewayTarget(target, secret, password) { TlsTrustFile = tlsCa ?? (home ? config?.Gateway.Tls?.CertificateFile : null) };
     }
 
     private static string ReadTokenFile(string path)

@@ -12,7 +12,7 @@ namespace ClawSharp.Gateway.Configuration;
 internal static class ConfigLoader
 {
     private static readonly HashSet<string> KnownObjects =
-        ["gateway", "gateway.auth", "gateway.reload", "commands", "logs", "shutdown", "agents", "agents.echo", "agents.exec", "agents.openai", "tasks", "daemon"];
+        ["gateway", "gateway.auth", "gateway.tls", "gateway.reload", "commands", "logs", "shutdown", "agents", "agents.echo", "agents.exec", "agents.openai", "tasks", "daemon"];
 
     private static readonly Dictionary<string, Action<JsonElement, Builder, string>> Leaves = new()
     {
@@ -21,6 +21,8 @@ internal static class ConfigLoader
         ["gateway.auth.mode"] = (v, b, key) => b.AuthMode = ReadAuthMode(ReadString(v, b, key), b, key),
         ["gateway.auth.token"] = (v, b, key) => b.Token = ReadNonEmpty(v, b, key),
         ["gateway.auth.password"] = (v, b, key) => b.Password = ReadNonEmpty(v, b, key),
+        ["gateway.tls.certificateFile"] = (v, b, key) => b.TlsCertificateFile = ReadNonEmpty(v, b, key),
+        ["gateway.tls.keyFile"] = (v, b, key) => b.TlsKeyFile = ReadNonEmpty(v, b, key),
         ["gateway.reload.mode"] = (v, b, key) => b.ReloadMode = ReadChoice(v, b, key, "off", "restart", "hot", "hybrid"),
         ["gateway.reload.deferralTimeoutMs"] = (v, b, key) =>
             b.DeferralTimeout = MillisecondsOrInfinite(ReadInt(v, b, key, 0, int.MaxValue, "a number of milliseconds ≥ 0 (0 = wait forever)")),
@@ -208,6 +210,8 @@ internal static class ConfigLoader
         public AuthMode AuthMode { get; set; } = AuthMode.Token;
         public string? Token { get; set; }
         public string? Password { get; set; }
+        public string? TlsCertificateFile { get; set; }
+        public string? TlsKeyFile { get; set; }
         public string ReloadMode { get; set; } = new RestartOptions().ReloadMode;
         public TimeSpan DeferralTimeout { get; set; } = new RestartOptions().DeferralTimeout;
         public bool RestartEnabled { get; set; } = true;
@@ -284,6 +288,19 @@ internal static class ConfigLoader
                 throw new ConfigException(
                     $"refusing to bind {Bind} without auth: a non-loopback bind needs gateway.auth.mode token or password (in {Path} or --auth)", "gateway.auth.mode", Path);
             }
+            if ((TlsCertificateFile is null) != (TlsKeyFile is null))
+            {
+                var missing = TlsCertificateFile is null ? "gateway.tls.certificateFile" : "gateway.tls.keyFile";
+                throw new ConfigException($"{missing} is missing: gateway.tls needs both certificateFile and keyFile (PEM) (in {Path})", missing, Path);
+            }
+            TlsFiles? tls = null;
+            if (TlsCertificateFile is not null && TlsKeyFile is not null)
+            {
+                var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!;
+                tls = new TlsFiles(System.IO.Path.GetFullPath(TlsCertificateFile, directory), System.IO.Path.GetFullPath(TlsKeyFile, directory));
+                // Loaded once here, so that a bad file is a configuration error (exit 78) naming it, not a failed server start.
+                tls.Load().Dispose();
+            }
             return new GatewayConfig
             {
                 Gateway = new GatewayOptions
@@ -293,6 +310,7 @@ internal static class ConfigLoader
                     AuthMode = AuthMode,
                     Token = Token,
                     Password = Password,
+                    Tls = tls,
                 },
                 Logs = new LogFileOptions { MaxFileBytes = MaxFileBytes, MaxBackups = MaxBackups, Level = Level },
                 Shutdown = new ShutdownOptions { StopTimeout = StopTimeout, DrainTimeout = StopDrainTimeout },

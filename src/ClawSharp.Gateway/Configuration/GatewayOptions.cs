@@ -23,6 +23,12 @@ internal sealed class GatewayOptions
     /// <summary>Shared password for <see cref="AuthMode.Password"/>. Never taken from a command line.</summary>
     public string? Password { get; init; }
 
+    /// <summary>
+    /// <c>gateway.tls</c>: the server certificate (PEM) and its private key (PEM, mode 600), both
+    /// or neither. Set, the gateway serves TLS only (<c>wss://</c>, <c>https://</c>) on its port.
+    /// </summary>
+    public TlsFiles? Tls { get; init; }
+
     /// <summary>True when <see cref="Bind"/> only accepts connections from this host.</summary>
     public bool IsLoopbackBind => IPAddress.IsLoopback(Bind);
 }

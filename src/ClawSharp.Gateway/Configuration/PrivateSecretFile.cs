@@ -20,10 +20,7 @@ internal static class PrivateSecretFile
     /// <exception cref="ConfigException">Missing, not private, unreadable or empty.</exception>
     public static string Read(string path, string what)
     {
-        if (!OperatingSystem.IsWindows())
-        {
-            CheckPrivate(path, what);
-        }
+        CheckPrivate(path, what);
         string text;
         try
         {
@@ -36,8 +33,14 @@ internal static class PrivateSecretFile
         return text.Length > 0 ? text : throw new ConfigException($"the {what} {path} is empty", file: path);
     }
 
-    private static void CheckPrivate(string path, string what)
+    /// <summary>Throws unless <paramref name="path"/> exists, is this user's and gives group and others no access.</summary>
+    /// <exception cref="ConfigException">Missing or not private; the message says the fix.</exception>
+    public static void CheckPrivate(string path, string what)
     {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
         if (Posix.FileOwnerAndMode(path, out var errno) is not { } found)
         {
             throw errno is 2 or 20
