@@ -53,13 +53,35 @@ internal sealed record GatewayTarget(Uri Url, string? Token, string? Password)
             target = new Uri($"{scheme}://{LocalAddress.For(System.Net.IPAddress.Parse(owner.Bind))}:{owner.Port}");
             home = true;
         }
-        var secret = explicitToken ?? (home ? config?.Gateway.Token ?? TokenStore.TryRead(state) : null);
+        var secret = explicitToken ?? (home ? HomeToken(state, owner, config) : null);
         var password = explicitPassword ?? (home ? config?.Gateway.Password : null);
         if (secret is not null || password is not null)
         {
             CredentialDestination.CheckTransport(target);
         }
         return new GatewayTarget(target, secret, password) { TlsTrustFile = tlsCa ?? (home ? config?.Gateway.Tls?.CertificateFile : null) };
+    }
+
+    /// <summary>
+    /// The token the home's gateway enforces: the token file its lock records (<c>--token-file</c>),
+    /// else <c>CLAWSHARP_TOKEN</c> in this environment (the one a gateway started from it read),
+    /// else the config's, else the <c>token</c> file.
+    /// </summary>
+    private static string? HomeToken(StateDirectory state, LockOwner? owner, GatewayConfig? config)
+    {
+        if (owner?.TokenFile is { } recorded)
+        {
+            try
+            {
+                return PrivateSecretFile.Read(recorded, "token file");
+            }
+            catch (ConfigException)
+            {
+                // Moved or made unreadable since the start: fall back on what the home says.
+            }
+        }
+        var fromEnvironment = Environment.GetEnvironmentVariable(TokenArguments.EnvironmentVariable);
+        return !string.IsNullOrWhiteSpace(fromEnvironment) ? fromEnvironment.Trim() : config?.Gateway.Token ?? TokenStore.TryRead(state);
     }
 
     private static string ReadTokenFile(string path)

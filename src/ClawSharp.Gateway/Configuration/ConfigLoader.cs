@@ -210,6 +210,7 @@ internal static class ConfigLoader
         public AuthMode AuthMode { get; set; } = AuthMode.Token;
         public string? Token { get; set; }
         public string? Password { get; set; }
+        public string? TokenFile { get; set; }
         public string? TlsCertificateFile { get; set; }
         public string? TlsKeyFile { get; set; }
         public string ReloadMode { get; set; } = new RestartOptions().ReloadMode;
@@ -265,6 +266,7 @@ internal static class ConfigLoader
             else if (overrides.TokenFile is { } tokenFile)
             {
                 Token = PrivateSecretFile.Read(tokenFile, "token file");
+                TokenFile = tokenFile;
             }
             if (overrides.PasswordFile is { } passwordFile)
             {
@@ -309,6 +311,7 @@ internal static class ConfigLoader
                     Bind = Bind,
                     AuthMode = AuthMode,
                     Token = Token,
+                    TokenFile = TokenFile,
                     Password = Password,
                     Tls = tls,
                 },

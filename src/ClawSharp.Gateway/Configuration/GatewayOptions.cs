@@ -20,6 +20,9 @@ internal sealed class GatewayOptions
     /// <summary>Shared token; null means the <c>token</c> file of the state directory (generated on first run).</summary>
     public string? Token { get; init; }
 
+    /// <summary>The file <see cref="Token"/> was read from (<c>--token-file</c>); recorded in <c>gateway.lock</c> for this home's CLI.</summary>
+    public string? TokenFile { get; init; }
+
     /// <summary>Shared password for <see cref="AuthMode.Password"/>. Never taken from a command line.</summary>
     public string? Password { get; init; }
 

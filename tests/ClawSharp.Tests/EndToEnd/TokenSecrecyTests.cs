@@ -21,6 +21,8 @@ public sealed class TokenSecrecyTests
 
         Assert.DoesNotContain(Secret, CommandLine(gateway.Pid));
         await AssertHealthAsync(home, "--token-file", tokenFile);
+        // This home's CLI finds the token file through the lock: no flag needed.
+        await AssertHealthAsync(home);
         gateway.Signal(Posix.SIGUSR1);
         Assert.Equal(0, await gateway.WaitForProcessExitAsync(Deadline));
         var successor = gateway.LiveLockOwner;
@@ -97,6 +99,10 @@ public sealed class TokenSecrecyTests
             Assert.Contains(tokenFile, CommandLine(gatewayPid));
             Assert.DoesNotContain(Secret, File.ReadAllText(home.State.SupervisorLogFile));
             await AssertHealthAsync(home, "--token-file", tokenFile);
+            // A restart waits for the new generation with the home's credential: the token file the lock records.
+            var restart = await CliRun.RunAsync(home, "gateway", "restart", "--timeout", "60s");
+            Assert.True(restart.ExitCode == 0, restart.ToString());
+            await AssertHealthAsync(home);
         }
         finally
         {
