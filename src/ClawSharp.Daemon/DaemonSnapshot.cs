@@ -21,6 +21,12 @@ internal sealed record DaemonSnapshot(
     ProcessIdentity? StartingGateway,
     IReadOnlyList<string> Problems)
 {
+    /// <summary>
+    /// Set when gateway.lock names a live process (its start time matching) that does not hold the
+    /// lock: the message to refuse with (<see cref="ForeignLockOwnerMessage"/>). That process is never signalled.
+    /// </summary>
+    public string? ForeignLockOwner { get; init; }
+
     /// <summary>A supervisor holds supervisor.lock even though daemon.json cannot tell which one.</summary>
     public bool UnknownSupervisorAlive { get; init; }
 
@@ -75,6 +81,11 @@ internal sealed record DaemonSnapshot(
             case DaemonStateRead.Found found:
                 daemon = found.State;
                 supervisor = Verify(daemon.SupervisorPid, daemon.SupervisorStartTime, "supervisor", daemon.State, problems);
+                if (supervisor is not null && !LockHolders.MayHold(supervisor.Pid, state.SupervisorLockFile))
+                {
+                    problems.Add($"daemon.json names supervisor pid {supervisor.Pid} ({Name(supervisor.Pid)}), which does not hold supervisor.lock: it is not ours and is left alone");
+                    supervisor = null;
+                }
                 // Checked even when the supervisor is dead: its child may outlive it, still starting.
                 if (daemon.GatewayPid is { } child && daemon.GatewayStartTime is { } childStart)
                 {
@@ -85,7 +96,15 @@ internal sealed record DaemonSnapshot(
         var owner = GatewayLock.ReadOwner(state.LockFile);
         var match = owner is null ? ProcessMatch.Dead : ProcessIdentity.Check(owner.Pid, owner.StartTime);
         var gateway = match == ProcessMatch.Same ? owner : null;
-        if (owner is not null && gateway is null)
+        string? impostor = null;
+        if (gateway is not null && !LockHolders.MayHold(gateway.Pid, state.LockFile))
+        {
+            // A live process with the right start time, but the lock is not its: a hand-written or copied file. Never ours to signal.
+            impostor = ForeignLockOwnerMessage(state, gateway.Pid);
+            problems.Add(impostor);
+            gateway = null;
+        }
+        else if (owner is not null && gateway is null)
         {
             problems.Add(match == ProcessMatch.Reused
                 ? $"the lock names pid {owner.Pid}, which now belongs to another program"
@@ -101,9 +120,17 @@ internal sealed record DaemonSnapshot(
         {
             StartFailure = refused is not null && (daemon is null || refused.At > daemon.UpdatedAt) ? refused : null,
             UnknownSupervisorAlive = unknownSupervisor,
+            ForeignLockOwner = impostor,
             Restarting = restarting?.Pid == gateway?.Pid ? null : restarting,
         };
     }
+
+    /// <summary>What 'gateway stop' and 'gateway restart' say when gateway.lock names a process that does not hold it.</summary>
+    public static string ForeignLockOwnerMessage(StateDirectory state, int pid) =>
+        $"gateway.lock names pid {pid} ({Name(pid)}), which does not hold the lock: not signalling it; remove the stale file with 'rm {state.LockFile}'";
+
+    private static string Name(int pid) =>
+        ProcessIdentity.CommandLine(pid) is { Length: > 0 } commandLine ? ClawSharp.Gateway.Logging.SafeLogText.Escape(Path.GetFileName(commandLine.Split(' ')[0]), 64) : "unknown";
 
     private static ProcessIdentity? Verify(int pid, long startTime, string what, DaemonPhase phase, List<string> problems)
     {

@@ -12,9 +12,6 @@ namespace ClawSharp.Daemon;
 /// </summary>
 internal static class ProcessDetach
 {
-    /// <summary>Past this size the supervisor log is moved to <c>supervisor.log.1</c> (one backup) before the next gateway start.</summary>
-    public const long MaxSupervisorLogBytes = 10 * 1024 * 1024;
-
     public static void Detach(StateDirectory state)
     {
         if (OperatingSystem.IsWindows())
@@ -82,27 +79,65 @@ internal static class ProcessDetach
         }
     }
 
-    /// <summary>Rotates the supervisor log when it is too big, then (re)opens it as stderr.</summary>
-    public static void RotateIfLarge(StateDirectory state)
+    /// <summary>
+    /// Rotates the supervisor log once it passes <paramref name="options"/>' <c>MaxFileBytes</c>
+    /// (<c>logs.maxFileBytes</c>), keeping <c>MaxBackups</c> (<c>logs.maxBackups</c>) copies:
+    /// <c>supervisor.log.1</c> the newest. Called before each gateway start and every few seconds
+    /// while one runs (<see cref="SupervisorLogRotation"/>). It copies and then truncates, never
+    /// renames: the gateway child writes its stderr to the same open file (O_APPEND), inherited,
+    /// which a rename would leave growing as <c>supervisor.log.1</c>; after the truncation every
+    /// writer appends at the new end. A line written between the copy and the truncation is lost.
+    /// </summary>
+    /// <returns>True when it rotated.</returns>
+    public static bool RotateIfLarge(StateDirectory state, LogFileOptions options)
     {
         if (OperatingSystem.IsWindows())
         {
-            return;
+            return false;
         }
         try
         {
             var log = new FileInfo(state.SupervisorLogFile);
-            if (!log.Exists || log.Length <= MaxSupervisorLogBytes)
+            if (!log.Exists || log.Length <= options.MaxFileBytes)
             {
-                return;
+                return false;
             }
-            File.Move(state.SupervisorLogFile, state.SupervisorLogFile + ".1", overwrite: true);
-            RedirectStderrToLog(state);
+            var path = state.SupervisorLogFile;
+            if (options.MaxBackups > 0)
+            {
+                for (var n = options.MaxBackups - 1; n >= 1; n--)
+                {
+                    if (File.Exists($"{path}.{n}"))
+                    {
+                        File.Move($"{path}.{n}", $"{path}.{n + 1}", overwrite: true);
+                    }
+                }
+                CopyPrivate(path, $"{path}.1");
+            }
+            using (var truncate = new FileStream(path, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Write, Share = FileShare.ReadWrite | FileShare.Delete }))
+            {
+                truncate.SetLength(0);
+            }
+            return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // A log that cannot rotate must not stop the supervisor: keep writing where we are.
+            return false;
         }
+    }
+
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static void CopyPrivate(string from, string to)
+    {
+        using var source = new FileStream(from, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var target = new FileStream(to, new FileStreamOptions
+        {
+            Mode = FileMode.Create,
+            Access = FileAccess.Write,
+            UnixCreateMode = AtomicFile.PrivateFileMode,
+        });
+        source.CopyTo(target);
     }
 
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]

@@ -84,7 +84,7 @@ internal sealed class Supervisor
                 return (int)ExitCode.Success;
             }
             var options = LoadOptions();
-            ProcessDetach.RotateIfLarge(State);
+            ProcessDetach.RotateIfLarge(State, options.Logs);
             if (options.Gateway is { } gateway)
             {
                 listener.Ensure(gateway.Bind, gateway.Port);
@@ -98,9 +98,11 @@ internal sealed class Supervisor
             using (var watching = new CancellationTokenSource())
             {
                 var readiness = WatchReadinessAsync(child.Id, watching.Token);
+                var rotation = SupervisorLogRotation.RunAsync(State, options.Logs, settings.Time, watching.Token);
                 await Task.WhenAny(exited, stopRequested.Task).ConfigureAwait(false);
                 await watching.CancelAsync().ConfigureAwait(false);
                 await readiness.ConfigureAwait(false);
+                await rotation.ConfigureAwait(false);
             }
             if (!exited.IsCompleted)
             {
@@ -363,13 +365,13 @@ internal sealed class Supervisor
         try
         {
             var config = ConfigLoader.Load(State, settings.Overrides);
-            return new DaemonOptionsAndShutdown(config.Daemon, config.Shutdown, config.Gateway);
+            return new DaemonOptionsAndShutdown(config.Daemon, config.Shutdown, config.Gateway, config.Logs);
         }
         catch (ConfigException e)
         {
             // The gateway will refuse this config too and exit 78; the supervisor keeps its defaults meanwhile.
             log.Warning($"config: {e.Message}; using the default daemon settings");
-            return new DaemonOptionsAndShutdown(new DaemonOptions(), new ShutdownOptions(), null);
+            return new DaemonOptionsAndShutdown(new DaemonOptions(), new ShutdownOptions(), null, new LogFileOptions());
         }
     }
 
@@ -429,7 +431,7 @@ internal sealed class Supervisor
     }
 
     /// <param name="Gateway">Null when the config is invalid: the gateway will say why (exit 78).</param>
-    private sealed record DaemonOptionsAndShutdown(DaemonOptions Daemon, ShutdownOptions Shutdown, GatewayOptions? Gateway);
+    private sealed record DaemonOptionsAndShutdown(DaemonOptions Daemon, ShutdownOptions Shutdown, GatewayOptions? Gateway, LogFileOptions Logs);
 
     private sealed class Registrations(List<PosixSignalRegistration> registrations) : IDisposable
     {

@@ -18,6 +18,12 @@ internal static class GatewayInstallCommand
     private static readonly Option<bool> System = new("--system") { Description = "Install a system service (needs root)" };
     private static readonly Option<int?> Port = CliOptions.Port($"Port the service listens on (default gateway.port of the config, {GatewayOptions.DefaultPort})");
     private static readonly Option<System.Net.IPAddress?> Bind = CliOptions.Bind();
+    private static readonly Option<string?> TokenFile = new("--token-file")
+    {
+        Description = "The service reads its token from FILE (the service user's, mode 600); its path goes into the service definition, never the token",
+        HelpName = "FILE",
+    };
+
     private static readonly Option<bool> Force = new("--force") { Description = "Replace a service definition that exists already" };
     private static readonly Option<TimeSpan?> Timeout = CliOptions.Duration("--timeout", "How long to wait for the service's gateway to be ready (default 30s)");
     private static readonly Option<bool> Json = new("--json") { Description = "Print the result as JSON alone on stdout" };
@@ -26,7 +32,7 @@ internal static class GatewayInstallCommand
     {
         var command = new Command("install", "Install the gateway as a service (systemd, launchd or Windows), enable it and start it.")
         {
-            User, System, Port, Bind, Force, Timeout, Json,
+            User, System, Port, Bind, TokenFile, Force, Timeout, Json,
         };
         command.Validators.Add(result =>
         {
@@ -46,7 +52,12 @@ internal static class GatewayInstallCommand
             return (int)ExitCode.Usage;
         }
         var request = new ServiceInstallRequest(state, parse.GetValue(System) ? ServiceScope.System : ServiceScope.User,
-            new ConfigOverrides { Port = parse.GetValue(Port), Bind = parse.GetValue(Bind) }, parse.GetValue(Force),
+            new ConfigOverrides
+            {
+                Port = parse.GetValue(Port),
+                Bind = parse.GetValue(Bind),
+                TokenFile = parse.GetValue(TokenFile) is { } tokenFile ? Path.GetFullPath(tokenFile) : null,
+            }, parse.GetValue(Force),
             parse.GetValue(Timeout) ?? TimeSpan.FromSeconds(30));
         var (result, code, pid, port) = await ServiceSetup.InstallAsync(request, Environment.GetEnvironmentVariable, cancellationToken).ConfigureAwait(false);
         var json = parse.GetValue(Json);

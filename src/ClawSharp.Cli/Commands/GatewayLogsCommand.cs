@@ -132,5 +132,5 @@ internal static class GatewayLogsCommand
         return 0;
     }
 
-    private static string Render(string line, bool raw) => raw ? line : GatewayLogFiles.Render(line);
+    private static string Render(string line, bool raw) => raw ? GatewayLogFiles.Printable(line) : GatewayLogFiles.Render(line);
 }

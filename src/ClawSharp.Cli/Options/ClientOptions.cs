@@ -20,8 +20,20 @@ internal sealed class ClientOptions
 
     private readonly Option<string?> token = new("--token")
     {
-        Description = "Token (default: config.json or the token file of the state directory)",
+        Description = "Token (default, for this home's own gateway only: config.json or the token file of the state directory). Shows in 'ps': prefer --token-file",
         HelpName = "TOKEN",
+    };
+
+    private readonly Option<string?> tokenFile = new("--token-file")
+    {
+        Description = "Read the token from FILE (yours, mode 600): needed for a --url that is not this home's gateway",
+        HelpName = "FILE",
+    };
+
+    private readonly Option<string?> tlsCa = new("--tls-ca")
+    {
+        Description = "For a wss:// gateway: trust the certificates in this PEM file (a CA, or the gateway's own certificate) besides the system's store",
+        HelpName = "FILE",
     };
 
     private readonly Option<string?> passwordFile = new("--password-file")
@@ -52,6 +64,8 @@ internal sealed class ClientOptions
     {
         command.Options.Add(url);
         command.Options.Add(token);
+        command.Options.Add(tokenFile);
+        command.Options.Add(tlsCa);
         command.Options.Add(passwordFile);
         command.Options.Add(timeout);
         command.Options.Add(Json);
@@ -86,12 +100,16 @@ internal sealed class ClientOptions
         try
         {
             var state = GlobalOptions.ResolveState(parse);
-            GatewayTarget Target() => GatewayTarget.Resolve(state, parse.GetValue(url), parse.GetValue(token), parse.GetValue(passwordFile));
+            GatewayTarget Target() => GatewayTarget.Resolve(state, parse.GetValue(url), parse.GetValue(token), parse.GetValue(passwordFile), parse.GetValue(tokenFile),
+                parse.GetValue(tlsCa) is { } ca ? Path.GetFullPath(ca) : null);
             return await body(Target, limit.Token).ConfigureAwait(false);
         }
         catch (GatewayCallException e)
         {
-            return CliOutput.Fail(ExitCode.Failure, $"{e.Code}: {e.Message}");
+            var hint = parse.GetValue(url) is { } other && parse.GetValue(token) is null && parse.GetValue(tokenFile) is null && (e.Message.Contains("token missing", StringComparison.Ordinal) || e.Message.Contains("password missing", StringComparison.Ordinal))
+                ? $" (this home's token is sent only to its own gateway; for {other} pass --token-file FILE)"
+                : "";
+            return CliOutput.Fail(ExitCode.Failure, $"{e.Code}: {e.Message}{hint}");
         }
         catch (ArgumentException e)
         {

@@ -6,8 +6,8 @@ namespace ClawSharp.Cli.Options;
 /// <summary>
 /// The gateway settings <c>gateway start</c> passes through the supervisor to <c>gateway run</c>
 /// (as arguments: <see cref="Control.Managers.LaunchArguments"/>). No secret travels this way:
-/// there is no <c>--token</c> here (command lines are world-readable), only <c>--password-file</c>,
-/// which names a file.
+/// there is no <c>--token</c> here (command lines are world-readable), only <c>--token-file</c> and
+/// <c>--password-file</c>, which name files.
 /// </summary>
 internal sealed class DaemonLaunchOptions
 {
@@ -21,8 +21,15 @@ internal sealed class DaemonLaunchOptions
         HelpName = "FILE",
     };
 
+    public Option<string?> TokenFile { get; } = new("--token-file")
+    {
+        Description = "Read the gateway's token from FILE (yours, mode 600; passed on by its path, never its content)",
+        HelpName = "FILE",
+    };
+
     public void AddTo(Command command)
     {
+        command.Options.Add(TokenFile);
         command.Options.Add(Port);
         command.Options.Add(Bind);
         command.Options.Add(Auth);
@@ -35,5 +42,6 @@ internal sealed class DaemonLaunchOptions
         Bind = parse.GetValue(Bind),
         AuthMode = parse.GetValue(Auth),
         PasswordFile = parse.GetValue(PasswordFile) is { } file ? Path.GetFullPath(file) : null,
+        TokenFile = parse.GetValue(TokenFile) is { } tokenFile ? Path.GetFullPath(tokenFile) : null,
     };
 }

@@ -29,6 +29,10 @@ internal sealed partial class GatewayClient : IAsyncDisposable
         var socket = new ClientWebSocket();
         try
         {
+            if (target.Url.Scheme == "wss" && target.TlsTrustFile is { } trust)
+            {
+                socket.Options.RemoteCertificateValidationCallback = TlsTrust.From(trust);
+            }
             try
             {
                 await socket.ConnectAsync(target.Url, cancellationToken).ConfigureAwait(false);

@@ -19,7 +19,8 @@ internal static class ForcedStart
     /// <summary>Null once nothing stands in the way, else why the start cannot go ahead.</summary>
     /// <param name="snapshot">The state directory as read just before; a supervisor in it refuses the force.</param>
     /// <param name="port">The configured port; 0 = any free port (nothing to free).</param>
-    public static async Task<string?> ClearAsync(DaemonSnapshot snapshot, int port)
+    /// <param name="lockFile">gateway.lock: its owner is signalled only while it holds it.</param>
+    public static async Task<string?> ClearAsync(DaemonSnapshot snapshot, int port, string lockFile)
     {
         if (snapshot.Supervisor is { } supervisor)
         {
@@ -31,7 +32,11 @@ internal static class ForcedStart
             return "--force does not replace a supervised gateway (a supervisor holds supervisor.lock); 'clawsharp gateway stop' stops it";
         }
         var terminator = new StaleGatewayTerminator(NullLogger.Instance, Grace);
-        if (snapshot.Gateway is { } owner && !await terminator.TerminateLockOwnerAsync(owner).ConfigureAwait(false))
+        if (snapshot.ForeignLockOwner is { } impostor)
+        {
+            return $"--force: {impostor}";
+        }
+        if (snapshot.Gateway is { } owner && !await terminator.TerminateLockOwnerAsync(owner, lockFile).ConfigureAwait(false))
         {
             return $"--force: pid {owner.Pid}, which holds the lock, did not exit";
         }

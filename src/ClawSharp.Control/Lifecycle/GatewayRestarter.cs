@@ -30,6 +30,10 @@ internal static class GatewayRestarter
         }
         var state = request.State;
         var owner = GatewayLock.ReadOwner(state.LockFile);
+        if (owner is not null && ProcessIdentity.Check(owner.Pid, owner.StartTime) == ProcessMatch.Same && !LockHolders.MayHold(owner.Pid, state.LockFile))
+        {
+            return new RestartResult.Failed(DaemonSnapshot.ForeignLockOwnerMessage(state, owner.Pid));
+        }
         if (owner is null || ProcessIdentity.Check(owner.Pid, owner.StartTime) != ProcessMatch.Same)
         {
             if (Services.ServiceRecordStore.Read(state) is { } service)

@@ -52,7 +52,7 @@ internal static class GatewayStarter
         var snapshot = DaemonSnapshot.Take(state);
         if (launch.Force)
         {
-            if (await ForcedStart.ClearAsync(snapshot, config.Gateway.Port).ConfigureAwait(false) is { } problem)
+            if (await ForcedStart.ClearAsync(snapshot, config.Gateway.Port, state.LockFile).ConfigureAwait(false) is { } problem)
             {
                 return new StartResult.Failed(problem, ExitCode.Failure, [], StartFollowUp.None);
             }

@@ -9,7 +9,7 @@ namespace ClawSharp.Control.Lifecycle;
 /// <summary>
 /// <c>gateway stop</c>: asks the owner to stop (the manager's <see cref="IGatewayManager.StopOwner"/>:
 /// the supervisor, else the gateway the lock names). Only verified PIDs are signalled (a dead or
-/// reused PID never is). Order of a round: delete any restart intent; SIGTERM the owner; wait
+/// reused PID never is, nor one that does not hold the lock its state file names it in: that is a failure). Order of a round: delete any restart intent; SIGTERM the owner; wait
 /// (<see cref="ProcessIdentity.WaitForExitAsync"/>) up to the timeout; else SIGKILL (the manager
 /// picks the groups) and wait 10 s more; then, when a gateway took over meanwhile, another round
 /// (three at most). The daemon state is left saying stopped.
@@ -36,6 +36,11 @@ internal static class GatewayStopper
             var manager = GatewayManagers.For(snapshot);
             if (manager.StopOwner(snapshot) is not { } owner)
             {
+                if (snapshot.ForeignLockOwner is { } impostor)
+                {
+                    // The lock names a live process that does not hold it: refuse, loudly, rather than say "not running".
+                    return new StopResult.Failed(impostor);
+                }
                 DaemonCleanup.MarkStopped(state, "found not running by 'gateway stop'", time);
                 return round == 1 ? new StopResult.NotRunning(warnings) : new StopResult.Stopped($"gateway stopped ({string.Join("; then ", stopped)})", warnings);
             }

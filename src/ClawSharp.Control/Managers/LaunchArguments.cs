@@ -5,8 +5,8 @@ namespace ClawSharp.Control.Managers;
 
 /// <summary>
 /// The gateway settings <c>gateway start</c> passes through the supervisor to <c>gateway run</c>,
-/// as arguments. No secret travels this way (command lines are world-readable): a password only
-/// as <c>--password-file</c>, which names a file.
+/// as arguments. No secret travels this way (command lines are world-readable): a token only as
+/// <c>--token-file</c>, a password only as <c>--password-file</c>, which name files.
 /// </summary>
 internal static class LaunchArguments
 {
@@ -25,6 +25,10 @@ internal static class LaunchArguments
         if (overrides.AuthMode is { } auth)
         {
             arguments.AddRange(["--auth", auth.ToString().ToLowerInvariant()]);
+        }
+        if (overrides.TokenFile is { } tokenFile)
+        {
+            arguments.AddRange(["--token-file", tokenFile]);
         }
         if (overrides.PasswordFile is { } file)
         {

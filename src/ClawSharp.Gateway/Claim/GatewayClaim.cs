@@ -87,14 +87,14 @@ internal sealed class GatewayClaim(StateDirectory state, bool force, SupervisorK
     {
         var bind = options.Bind.ToString();
         var manager = LockOwner.ManagerName(supervisor);
-        var attempt = GatewayLock.TryAcquire(state.LockFile, options.Port, bind, manager, logger);
+        var attempt = GatewayLock.TryAcquire(state.LockFile, options.Port, bind, manager, logger, options.TokenFile);
         if (attempt is LockAttempt.Held forced && firstStart && force)
         {
-            if (!await new StaleGatewayTerminator(logger, ForceGrace).TerminateLockOwnerAsync(forced.Owner).ConfigureAwait(false))
+            if (!await new StaleGatewayTerminator(logger, ForceGrace).TerminateLockOwnerAsync(forced.Owner, state.LockFile).ConfigureAwait(false))
             {
                 ClaimLog.ForceFailed(logger, "the lock owner could not be verified as a running gateway");
             }
-            attempt = GatewayLock.TryAcquire(state.LockFile, options.Port, bind, manager, logger);
+            attempt = GatewayLock.TryAcquire(state.LockFile, options.Port, bind, manager, logger, options.TokenFile);
         }
         switch (attempt)
         {

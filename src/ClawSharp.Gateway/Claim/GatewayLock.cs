@@ -46,7 +46,8 @@ internal sealed class GatewayLock : IDisposable
     /// <param name="bind">The bind address to record.</param>
     /// <param name="manager">Who supervises this process (<see cref="LockOwner.Manager"/>).</param>
     /// <param name="logger">Where a take-over is explained.</param>
-    public static LockAttempt TryAcquire(string path, int port, string bind, string manager, ILogger logger)
+    /// <param name="tokenFile">The token file this run reads (<see cref="LockOwner.TokenFile"/>), if any.</param>
+    public static LockAttempt TryAcquire(string path, int port, string bind, string manager, ILogger logger, string? tokenFile = null)
     {
         var stream = AtomicFile.OpenLockFile(path);
         try
@@ -59,7 +60,7 @@ internal sealed class GatewayLock : IDisposable
             }
             ExplainTakeover(previous, path, logger);
             var me = ProcessIdentity.Current;
-            var gatewayLock = new GatewayLock(stream, new LockOwner(me.Pid, me.StartTime, port, bind, GatewayVersion.Current, DateTimeOffset.UtcNow, manager));
+            var gatewayLock = new GatewayLock(stream, new LockOwner(me.Pid, me.StartTime, port, bind, GatewayVersion.Current, DateTimeOffset.UtcNow, manager, tokenFile));
             gatewayLock.Write();
             return new LockAttempt.Acquired(gatewayLock);
         }

@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using ClawSharp.Gateway.Configuration;
 
 namespace ClawSharp.Gateway.Claim;
@@ -43,14 +45,55 @@ internal static class GatewayReadiness
         limit.CancelAfter(timeout);
         try
         {
-            using var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            await socket.ConnectAsync(target, port, limit.Token).ConfigureAwait(false);
-            await socket.SendAsync(Request, limit.Token).ConfigureAwait(false);
+            var answer = await TryAskAsync(target, port, tls: false, limit.Token).ConfigureAwait(false);
+            // A gateway serving TLS (gateway.tls) hangs up on plain HTTP: ask again over TLS.
+            return answer == ReadinessAnswer.Unknown ? await TryAskAsync(target, port, tls: true, limit.Token).ConfigureAwait(false) : answer;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return ReadinessAnswer.NoAnswer;
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        {
+            return ReadinessAnswer.Unknown;
+        }
+    }
+
+    /// <summary>One question; a connection reset or a failed handshake is <see cref="ReadinessAnswer.Unknown"/> (cancellation still throws).</summary>
+    private static async Task<ReadinessAnswer> TryAskAsync(IPAddress target, int port, bool tls, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await AskAsync(target, port, tls, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SocketException or IOException or AuthenticationException)
+        {
+            return ReadinessAnswer.Unknown;
+        }
+    }
+
+    private static async Task<ReadinessAnswer> AskAsync(IPAddress target, int port, bool tls, CancellationToken cancellationToken)
+    {
+        using var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(target, port, cancellationToken).ConfigureAwait(false);
+        await using var network = new NetworkStream(socket, ownsSocket: false);
+        Stream stream = network;
+        SslStream? ssl = null;
+        try
+        {
+            if (tls)
+            {
+                // No secret is sent and the process was identified through the lock: any certificate will do for a readiness question.
+                ssl = new SslStream(network, leaveInnerStreamOpen: true, (_, _, _, _) => true);
+                await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "localhost" }, cancellationToken).ConfigureAwait(false);
+                stream = ssl;
+            }
+            await stream.WriteAsync(Request, cancellationToken).ConfigureAwait(false);
             var status = new byte[12];
             var read = 0;
             while (read < status.Length)
             {
-                var n = await socket.ReceiveAsync(status.AsMemory(read), limit.Token).ConfigureAwait(false);
+                var n = await stream.ReadAsync(status.AsMemory(read), cancellationToken).ConfigureAwait(false);
                 if (n == 0)
                 {
                     return ReadinessAnswer.Unknown;
@@ -60,13 +103,12 @@ internal static class GatewayReadiness
             // "HTTP/1.1 200"
             return status.AsSpan(9, 3).SequenceEqual("200"u8) ? ReadinessAnswer.Ready : ReadinessAnswer.NotReady;
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        finally
         {
-            return ReadinessAnswer.NoAnswer;
-        }
-        catch (Exception e) when (e is SocketException or OperationCanceledException)
-        {
-            return ReadinessAnswer.Unknown;
+            if (ssl is not null)
+            {
+                await ssl.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 }

@@ -14,11 +14,16 @@ internal sealed class StaleGatewayTerminator(ILogger logger, TimeSpan grace)
 {
     private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(5);
 
-    /// <summary>Stops the verified lock owner; false when it cannot be identified or does not go.</summary>
-    public async Task<bool> TerminateLockOwnerAsync(LockOwner? owner)
+    /// <summary>Stops the verified lock owner (same start time, and it holds <paramref name="lockFile"/>); false when it cannot be identified or does not go.</summary>
+    public async Task<bool> TerminateLockOwnerAsync(LockOwner? owner, string lockFile)
     {
         if (owner is null || ProcessIdentity.Check(owner.Pid, owner.StartTime) != ProcessMatch.Same)
         {
+            return false;
+        }
+        if (!LockHolders.MayHold(owner.Pid, lockFile))
+        {
+            ClaimLog.ForceRefusedForeignOwner(logger, owner.Pid, lockFile);
             return false;
         }
         return await TerminateAsync(new ProcessIdentity(owner.Pid, owner.StartTime)).ConfigureAwait(false);

@@ -12,7 +12,7 @@ namespace ClawSharp.Gateway.Configuration;
 internal static partial class ConfigLoader
 {
     private static readonly HashSet<string> KnownObjects =
-        ["gateway", "gateway.auth", "gateway.reload", "commands", "logs", "shutdown", "agents", "agents.echo", "agents.exec", "agents.openai", "tasks", "daemon", "webhooks"];
+        ["gateway", "gateway.auth", "gateway.tls", "gateway.reload", "commands", "logs", "shutdown", "agents", "agents.echo", "agents.exec", "agents.openai", "tasks", "daemon", "webhooks"];
 
     private static readonly Dictionary<string, Action<JsonElement, Builder, string>> Leaves = new()
     {
@@ -24,6 +24,8 @@ internal static partial class ConfigLoader
         ["gateway.auth.noneScopes"] = (v, b, key) => b.NoneScopes = ReadNoneScopes(v, b, key),
         ["gateway.allowedOrigins"] = (v, b, key) => b.AllowedOrigins = ReadOrigins(v, b, key),
         ["gateway.auth.password"] = (v, b, key) => b.Password = ReadNonEmpty(v, b, key),
+        ["gateway.tls.certificateFile"] = (v, b, key) => b.TlsCertificateFile = ReadNonEmpty(v, b, key),
+        ["gateway.tls.keyFile"] = (v, b, key) => b.TlsKeyFile = ReadNonEmpty(v, b, key),
         ["gateway.reload.mode"] = (v, b, key) => b.ReloadMode = ReadChoice(v, b, key, "off", "restart", "hot", "hybrid"),
         ["gateway.reload.deferralTimeoutMs"] = (v, b, key) =>
             b.DeferralTimeout = MillisecondsOrInfinite(ReadInt(v, b, key, 0, int.MaxValue, "a number of milliseconds ≥ 0 (0 = wait forever)")),
@@ -244,6 +246,9 @@ internal static partial class ConfigLoader
         public IReadOnlyList<NamedToken> Tokens { get; set; } = [];
         public IReadOnlySet<string> NoneScopes { get; set; } = new GatewayOptions().NoneScopes;
         public IReadOnlyList<string> AllowedOrigins { get; set; } = [];
+        public string? TokenFile { get; set; }
+        public string? TlsCertificateFile { get; set; }
+        public string? TlsKeyFile { get; set; }
         public string ReloadMode { get; set; } = new RestartOptions().ReloadMode;
         public TimeSpan DeferralTimeout { get; set; } = new RestartOptions().DeferralTimeout;
         public bool RestartEnabled { get; set; } = true;
@@ -302,6 +307,11 @@ internal static partial class ConfigLoader
                 Token = token;
                 TokenFromFlag = true;
             }
+            else if (overrides.TokenFile is { } tokenFile)
+            {
+                Token = PrivateSecretFile.Read(tokenFile, "token file");
+                TokenFile = tokenFile;
+            }
             if (overrides.PasswordFile is { } passwordFile)
             {
                 Password = ReadPasswordFile(passwordFile);
@@ -325,6 +335,19 @@ internal static partial class ConfigLoader
                     $"refusing to bind {Bind} without auth: a non-loopback bind needs gateway.auth.mode token or password (in {Path} or --auth)", "gateway.auth.mode", Path);
             }
             CheckSecrets();
+            if ((TlsCertificateFile is null) != (TlsKeyFile is null))
+            {
+                var missing = TlsCertificateFile is null ? "gateway.tls.certificateFile" : "gateway.tls.keyFile";
+                throw new ConfigException($"{missing} is missing: gateway.tls needs both certificateFile and keyFile (PEM) (in {Path})", missing, Path);
+            }
+            TlsFiles? tls = null;
+            if (TlsCertificateFile is not null && TlsKeyFile is not null)
+            {
+                var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!;
+                tls = new TlsFiles(System.IO.Path.GetFullPath(TlsCertificateFile, directory), System.IO.Path.GetFullPath(TlsKeyFile, directory));
+                // Loaded once here, so that a bad file is a configuration error (exit 78) naming it, not a failed server start.
+                tls.Load().Dispose();
+            }
             return new GatewayConfig
             {
                 Gateway = new GatewayOptions
@@ -333,10 +356,12 @@ internal static partial class ConfigLoader
                     Bind = Bind,
                     AuthMode = AuthMode,
                     Token = Token,
+                    TokenFile = TokenFile,
                     Password = Password,
                     Tokens = Tokens,
                     NoneScopes = NoneScopes,
                     AllowedOrigins = AllowedOrigins,
+                    Tls = tls,
                 },
                 Logs = new LogFileOptions { MaxFileBytes = MaxFileBytes, MaxBackups = MaxBackups, Level = Level },
                 Shutdown = new ShutdownOptions { StopTimeout = StopTimeout, DrainTimeout = StopDrainTimeout },

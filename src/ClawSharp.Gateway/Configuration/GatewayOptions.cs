@@ -23,6 +23,9 @@ internal sealed class GatewayOptions
     /// <summary>Shared token; null means the <c>token</c> file of the state directory (generated on first run).</summary>
     public string? Token { get; init; }
 
+    /// <summary>The file <see cref="Token"/> was read from (<c>--token-file</c>); recorded in <c>gateway.lock</c> for this home's CLI.</summary>
+    public string? TokenFile { get; init; }
+
     /// <summary>Shared password for <see cref="AuthMode.Password"/>. Never taken from a command line.</summary>
     public string? Password { get; init; }
 
@@ -44,6 +47,10 @@ internal sealed class GatewayOptions
     /// <see cref="WebOrigin"/>). Default none.
     /// </summary>
     public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
+    /// <c>gateway.tls</c>: the server certificate (PEM) and its private key (PEM, mode 600), both
+    /// or neither. Set, the gateway serves TLS only (<c>wss://</c>, <c>https://</c>) on its port.
+    /// </summary>
+    public TlsFiles? Tls { get; init; }
 
     /// <summary>True when <see cref="Bind"/> only accepts connections from this host.</summary>
     public bool IsLoopbackBind => IPAddress.IsLoopback(Bind);

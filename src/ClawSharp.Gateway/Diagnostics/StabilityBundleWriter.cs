@@ -18,7 +18,8 @@ internal sealed class StabilityBundleWriter(StateDirectory state, RecentLogBuffe
         {
             StateDirectory.EnsurePrivateDirectory(state.BundlesDirectory);
             var now = time.GetUtcNow();
-            var bundle = new StabilityBundle(reason, detail, now, CollectFacts(now), error?.ToString(), recent.Snapshot());
+            var bundle = new StabilityBundle(reason, SecretRedaction.Redact(detail)!, now, CollectFacts(now), SecretRedaction.Redact(error?.ToString()),
+                [.. recent.Snapshot().Select(line => SecretRedaction.Redact(line)!)]);
             var name = string.Create(CultureInfo.InvariantCulture, $"{now:yyyyMMdd-HHmmss-fff}-{reason}.json");
             var path = Path.Combine(state.BundlesDirectory, name);
             AtomicFile.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(bundle, DiagnosticsJsonContext.Default.StabilityBundle));
@@ -31,27 +32,8 @@ internal sealed class StabilityBundleWriter(StateDirectory state, RecentLogBuffe
         }
     }
 
-    /// <summary>Drops the value of <c>--token</c> (allowed for one-off runs): bundles get shared in bug reports.</summary>
-    internal static string? Redact(string? commandLine)
-    {
-        if (commandLine is null)
-        {
-            return null;
-        }
-        var words = commandLine.Split(' ');
-        for (var i = 0; i < words.Length; i++)
-        {
-            if (words[i] == "--token" && i + 1 < words.Length)
-            {
-                words[i + 1] = "[redacted]";
-            }
-            else if (words[i].StartsWith("--token=", StringComparison.Ordinal))
-            {
-                words[i] = "--token=[redacted]";
-            }
-        }
-        return string.Join(' ', words);
-    }
+    /// <summary>The command line with every secret value dropped (<see cref="SecretRedaction"/>): bundles get shared in bug reports.</summary>
+    internal static string? Redact(string? commandLine) => SecretRedaction.Redact(commandLine);
 
     private ProcessFacts CollectFacts(DateTimeOffset now)
     {

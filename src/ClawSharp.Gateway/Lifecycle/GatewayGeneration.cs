@@ -35,7 +35,7 @@ internal sealed class GatewayGeneration(GatewayConfig config, GatewayLock gatewa
     public void AnnounceReady()
     {
         var endpoint = server.Runtime.Endpoint;
-        LifecycleLog.Ready(logger, $"ws://{LocalAddress.For(endpoint.Address)}:{endpoint.Port}", Environment.ProcessId,
+        LifecycleLog.Ready(logger, $"{(config.Gateway.Tls is null ? "ws" : "wss")}://{LocalAddress.For(endpoint.Address)}:{endpoint.Port}", Environment.ProcessId,
             server.Runtime.BootId, config.Gateway.AuthMode.ToString().ToLowerInvariant(), Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds);
     }
 

@@ -43,7 +43,7 @@ internal static class GatewayLogFiles
         {
             tail.InsertRange(0, LastLines(files[i], count - tail.Count));
         }
-        return [.. tail.Select(line => raw ? line : Render(line))];
+        return [.. tail.Select(line => raw ? Printable(line) : Render(line))];
     }
 
     /// <summary>The last <paramref name="count"/> complete lines of one file, read through a window that grows from its end.</summary>
@@ -85,7 +85,10 @@ internal static class GatewayLogFiles
         }
     }
 
-    /// <summary>One JSON (CLEF) log line as <c>HH:mm:ss.fff LVL message</c>; a line that is not JSON as it is.</summary>
+    /// <summary>
+    /// One JSON (CLEF) log line as <c>HH:mm:ss.fff LVL message</c>; a line that is not JSON as it is.
+    /// Either way printable: control characters are escaped (<see cref="SafeLogText"/>), whoever wrote the file.
+    /// </summary>
     public static string Render(string line)
     {
         try
@@ -94,15 +97,18 @@ internal static class GatewayLogFiles
             var root = document.RootElement;
             var time = root.TryGetProperty("@t", out var t) && t.TryGetDateTimeOffset(out var at) ? at.ToLocalTime().ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture) : "";
             var level = root.TryGetProperty("@l", out var l) ? l.GetString()! : "Information";
-            var message = root.TryGetProperty("@m", out var m) ? m.GetString() : line;
-            var exception = root.TryGetProperty("@x", out var x) ? $" {x.GetString()}" : "";
-            return $"{time} {Abbreviate(level)} {message}{exception}";
+            var message = root.TryGetProperty("@m", out var m) ? m.GetString() ?? "" : line;
+            var exception = root.TryGetProperty("@x", out var x) ? $" {SafeLogText.Escape(x.GetString() ?? "", int.MaxValue, keepLineBreaks: true)}" : "";
+            return $"{time} {SafeLogText.Escape(Abbreviate(level ?? ""), int.MaxValue)} {SafeLogText.Escape(message, int.MaxValue)}{exception}";
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            return line;
+            return Printable(line);
         }
     }
+
+    /// <summary>A raw line (<c>--json</c>) with its control characters escaped: a JSON line written by the gateway has none, and stays the same.</summary>
+    public static string Printable(string line) => SafeLogText.Escape(line, int.MaxValue);
 
     /// <summary>Sorts oldest first: legacy gateway_NNN.log by number, then gateway.N.log from the highest number, then gateway.log.</summary>
     private static (int Kind, long Order) Age(string path)

@@ -43,6 +43,8 @@ internal sealed class GatewayLogging : IDisposable
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .MinimumLevel.Override("System", LogEventLevel.Warning)
             .Enrich.FromLogContext()
+            // Last, so that it sees every property, those of the log context included.
+            .Enrich.With(new SafeLogPropertiesEnricher())
             .WriteTo.Console(
                 outputTemplate: "{Timestamp:HH:mm:ss.fff} {Level:u3} {Message:lj}{NewLine}{Exception}",
                 formatProvider: CultureInfo.InvariantCulture,

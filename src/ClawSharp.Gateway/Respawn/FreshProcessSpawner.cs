@@ -47,7 +47,7 @@ internal abstract record RespawnResult
 /// The fresh-PID respawn of an unsupervised gateway (ARCHITECTURE.md §3, "spawned" and
 /// "update restart" rows), run after the server has closed and the lock is released.
 /// Order: duplicate the listening socket without close-on-exec; start this program again with
-/// the same arguments and environment plus the hand-over variables (<see cref="SpawnOrigin"/>);
+/// the same arguments (a <c>--token</c> moved to <c>CLAWSHARP_TOKEN</c>) and environment plus the hand-over variables (<see cref="SpawnOrigin"/>);
 /// close the duplicate; poll every 200 ms until the lock names the child and the child answers
 /// <c>/readyz</c> 200 on the port the lock records; on failure kill the child (SIGKILL, only
 /// that verified process), write a stability bundle, log why and, for an update restart,
@@ -140,9 +140,15 @@ internal sealed class FreshProcessSpawner(Func<ListenSocket?> listener, StateDir
     {
         var processPath = program ?? throw new InvalidOperationException("the path of this program is unknown");
         var info = new ProcessStartInfo(faults.SpawnFails ? MissingProgram : processPath) { UseShellExecute = false };
-        foreach (var argument in SameArguments(processPath, Environment.GetCommandLineArgs()))
+        // Never a token on the copy's command line (world-readable): it goes through the environment, which only this user can read.
+        var arguments = TokenArguments.WithoutToken(SameArguments(processPath, Environment.GetCommandLineArgs()), out var token);
+        foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
+        }
+        if (token is not null)
+        {
+            info.Environment[TokenArguments.EnvironmentVariable] = token;
         }
         info.Environment[SpawnOrigin.SpawnedByVariable] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         // Only an unsupervised gateway (or one whose built-in supervisor died) respawns itself: the copy is unsupervised too.

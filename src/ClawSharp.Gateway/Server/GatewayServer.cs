@@ -179,10 +179,23 @@ internal sealed class GatewayServer : IAsyncDisposable
         // The empty builder reads no appsettings.json, environment or command line: what an
         // operator's working directory holds must not change what the gateway binds.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = settings.State.Root });
+        // gateway.tls: TLS on the same handed-over socket; the certificate is read at each
+        // generation, so a restart picks up a renewed one. (The config check loaded it already.)
+        var certificate = settings.Config.Gateway.Tls?.Load();
+        if (certificate is not null)
+        {
+            builder.WebHost.UseKestrelHttpsConfiguration();
+        }
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.ListenHandle((ulong)descriptor);
+            kestrel.ListenHandle((ulong)descriptor, listen =>
+            {
+                if (certificate is not null)
+                {
+                    listen.UseHttps(certificate);
+                }
+            });
         });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(settings.LoggerFactory);

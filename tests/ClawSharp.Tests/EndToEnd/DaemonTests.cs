@@ -347,25 +347,30 @@ public sealed class DaemonTests
     }
 
     [Fact]
-    public async Task ABigSupervisorLog_IsRotatedAtTheNextStart_AndTheSupervisorKeepsWritingToTheNewFile()
+    public async Task ABigSupervisorLog_IsRotatedWhileTheGatewayRuns_AndEveryoneKeepsWritingToTheLiveFile()
     {
+        const int limit = 64 * 1024;
         using var home = new TempHome();
-        home.WriteConfig(FastBackoff);
+        home.WriteConfig($$"""{ "daemon": { "backoffMs": 50, "backoffMaxMs": 200 }, "logs": { "maxFileBytes": {{limit}}, "maxBackups": 2 } }""");
         Assert.Equal(0, (await CliRun.RunAsync(home, "gateway", "start", "--port", "0")).ExitCode);
+        var first = (await StatusJsonAsync(home)).GetProperty("pid").GetInt32();
         using (var log = new FileStream(home.State.SupervisorLogFile, FileMode.Append, FileAccess.Write, FileShare.ReadWrite))
         {
-            log.Write(new byte[ProcessDetach.MaxSupervisorLogBytes + 1]);
+            log.Write(new byte[limit + 1]);
         }
-        var first = (await StatusJsonAsync(home)).GetProperty("pid").GetInt32();
 
+        // No gateway start in between: the same gateway serves throughout.
+        await Eventually.AssertAsync(() => File.Exists(home.State.SupervisorLogFile + ".1") && new FileInfo(home.State.SupervisorLogFile).Length < limit,
+            TimeSpan.FromSeconds(30), "supervisor.log to rotate while the gateway runs");
+        Assert.Equal(first, (await StatusJsonAsync(home)).GetProperty("pid").GetInt32());
+        Assert.True(new FileInfo(home.State.SupervisorLogFile + ".1").Length > limit);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(home.State.SupervisorLogFile + ".1"));
         Posix.Kill(first, Posix.SIGKILL);
-
         var back = await WaitForStatusAsync(home, s => s.GetProperty("status").GetString() == "running" && s.GetProperty("pid").GetInt32() != first);
-        var second = back.GetProperty("pid").GetInt32();
-        Assert.True(new FileInfo(home.State.SupervisorLogFile + ".1").Length > ProcessDetach.MaxSupervisorLogBytes);
         var current = File.ReadAllText(home.State.SupervisorLogFile);
-        Assert.True(current.Length < 64 * 1024, $"the new log is {current.Length} bytes");
-        Assert.Contains($"started gateway pid {second}", current);
+        Assert.True(current.Length < limit, $"the live log is {current.Length} bytes");
+        Assert.DoesNotContain('\0', current);
+        Assert.Contains($"started gateway pid {back.GetProperty("pid").GetInt32()}", current);
         await StopAndAssertGoneAsync(home);
         Assert.Contains("supervisor stopping", File.ReadAllText(home.State.SupervisorLogFile));
     }

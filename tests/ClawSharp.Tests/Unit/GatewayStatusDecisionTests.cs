@@ -133,8 +133,18 @@ public sealed class GatewayStatusDecisionTests
             Write(home.State.DaemonStateFile, Daemon);
             Write(home.State.LockFile, Lock);
             Write(home.State.RestartingFile, Restarting);
-            using var supervisor = HoldSupervisorLock ? SupervisorLock.TryAcquire(home.State.SupervisorLockFile) : null;
+            // The process a fixture names as the gateway or the supervisor ($SELF) holds the lock it is named in, as a real one does.
+            using var supervisor = HoldSupervisorLock || Daemon?.Contains("$SELF", StringComparison.Ordinal) == true
+                ? SupervisorLock.TryAcquire(home.State.SupervisorLockFile) : null;
+            using var gateway = Lock is null ? null : HoldLock(home.State.LockFile);
             return DaemonSnapshot.Take(home.State);
+        }
+
+        private static FileStream HoldLock(string path)
+        {
+            var stream = AtomicFile.OpenLockFile(path);
+            Assert.True(Posix.TryLockExclusive(stream.SafeFileHandle), $"could not lock {path}");
+            return stream;
         }
 
         private static void Write(string path, string? template)

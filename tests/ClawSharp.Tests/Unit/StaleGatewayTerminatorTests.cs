@@ -6,20 +6,28 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ClawSharp.Tests.Unit;
 
-/// <summary><c>--force</c> on the lock owner: SIGTERM, the grace, SIGKILL; verified identities only.</summary>
-public sealed class StaleGatewayTerminatorTests
+/// <summary><c>--force</c> on the lock owner: SIGTERM, the grace, SIGKILL; verified identities only, holding the lock.</summary>
+public sealed class StaleGatewayTerminatorTests : IDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
+    private readonly string directory = Directory.CreateTempSubdirectory("clawsharp-terminator-").FullName;
+
+    private string LockFile => Path.Combine(directory, "gateway.lock");
+
+    /// <summary>The shell takes a write lock on <see cref="LockFile"/> (descriptor 9, kept across the exec) before <paramref name="script"/>.</summary>
+    private string Holding(string script) => $"exec 9>>'{LockFile}'; flock -x 9; {script}";
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
 
     [Fact]
     public async Task AnOwnerThatLeavesOnSigterm_IsNotKilled()
     {
-        using var owner = Start("exec sleep 60");
+        using var owner = Start(Holding("exec sleep 60"));
         try
         {
             await WaitUntilSleepingAsync(owner);
 
-            Assert.True(await new StaleGatewayTerminator(NullLogger.Instance, Deadline).TerminateLockOwnerAsync(LockOwnerOf(owner)));
+            Assert.True(await new StaleGatewayTerminator(NullLogger.Instance, Deadline).TerminateLockOwnerAsync(LockOwnerOf(owner), LockFile));
 
             Assert.True(owner.WaitForExit(Deadline));
             Assert.Equal(128 + Posix.SIGTERM, owner.ExitCode);
@@ -33,12 +41,12 @@ public sealed class StaleGatewayTerminatorTests
     [Fact]
     public async Task AnOwnerIgnoringSigterm_IsKilledAfterTheGrace()
     {
-        using var owner = Start("trap '' TERM; exec sleep 60");
+        using var owner = Start(Holding("trap '' TERM; exec sleep 60"));
         try
         {
             await WaitUntilSleepingAsync(owner);
 
-            Assert.True(await new StaleGatewayTerminator(NullLogger.Instance, TimeSpan.FromMilliseconds(200)).TerminateLockOwnerAsync(LockOwnerOf(owner)));
+            Assert.True(await new StaleGatewayTerminator(NullLogger.Instance, TimeSpan.FromMilliseconds(200)).TerminateLockOwnerAsync(LockOwnerOf(owner), LockFile));
 
             Assert.True(owner.WaitForExit(Deadline));
             Assert.Equal(128 + Posix.SIGKILL, owner.ExitCode);
@@ -52,16 +60,36 @@ public sealed class StaleGatewayTerminatorTests
     [Fact]
     public async Task AReusedPid_IsNeverSignalled()
     {
-        using var other = Start("exec sleep 60");
+        using var other = Start(Holding("exec sleep 60"));
         try
         {
             await WaitUntilSleepingAsync(other);
             var actual = LockOwnerOf(other);
 
-            Assert.False(await new StaleGatewayTerminator(NullLogger.Instance, Deadline).TerminateLockOwnerAsync(actual with { StartTime = actual.StartTime + 1 }));
-            Assert.False(await new StaleGatewayTerminator(NullLogger.Instance, Deadline).TerminateLockOwnerAsync(null));
+            Assert.False(await new StaleGatewayTerminator(NullLogger.Instance, Deadline).TerminateLockOwnerAsync(actual with { StartTime = actual.StartTime + 1 }, LockFile));
+            Assert.False(await new StaleGatewayTerminator(NullLogger.Instance, Deadline).TerminateLockOwnerAsync(null, LockFile));
 
             Assert.Equal(ProcessMatch.Same, ProcessIdentity.Check(actual.Pid, actual.StartTime));
+        }
+        finally
+        {
+            KillIfRunning(other);
+        }
+    }
+
+    [Fact]
+    public async Task ALiveProcessThatDoesNotHoldTheLock_IsNeverSignalled()
+    {
+        File.WriteAllText(LockFile, "");
+        using var other = Start("exec sleep 60");
+        try
+        {
+            await WaitUntilSleepingAsync(other);
+            var named = LockOwnerOf(other);
+
+            Assert.False(await new StaleGatewayTerminator(NullLogger.Instance, Deadline).TerminateLockOwnerAsync(named, LockFile));
+
+            Assert.Equal(ProcessMatch.Same, ProcessIdentity.Check(named.Pid, named.StartTime));
         }
         finally
         {
