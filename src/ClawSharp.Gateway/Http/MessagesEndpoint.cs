@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using ClawSharp.Gateway.Metrics;
 using ClawSharp.Gateway.Protocol;
 using ClawSharp.Gateway.Protocol.Methods;
 using ClawSharp.Gateway.Work;
@@ -28,6 +29,7 @@ internal sealed class MessagesEndpoint(WorkHost work, ConnectAuthenticator authe
         var remote = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         if (limiter.RetryAfterMs(remote) is > 0 and var retryAfter)
         {
+            GatewayMetrics.MessageRefused("rate_limited");
             context.Response.Headers.RetryAfter = Math.Ceiling(retryAfter / 1000.0).ToString(CultureInfo.InvariantCulture);
             await WriteErrorAsync(context, StatusCodes.Status429TooManyRequests, new ProtocolError(ErrorCodes.RateLimited,
                 $"too many failed auth attempts from {remote}; retry in {(retryAfter + 999) / 1000} s")
@@ -40,6 +42,7 @@ internal sealed class MessagesEndpoint(WorkHost work, ConnectAuthenticator authe
         if (!authenticator.Matches(token))
         {
             limiter.RecordFailure(remote);
+            GatewayMetrics.MessageRefused("unauthorized");
             context.Response.Headers.WWWAuthenticate = "Bearer";
             await WriteErrorAsync(context, StatusCodes.Status401Unauthorized, new ProtocolError("UNAUTHORIZED",
                 "missing or wrong bearer token: send Authorization: Bearer <token> (the token file of the state directory)")).ConfigureAwait(false);
@@ -48,6 +51,7 @@ internal sealed class MessagesEndpoint(WorkHost work, ConnectAuthenticator authe
         limiter.RecordSuccess(remote);
         if (context.Request.ContentLength > MaxBodyBytes)
         {
+            GatewayMetrics.MessageRefused("too_large");
             await WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge,
                 ProtocolError.Invalid($"body too large: the limit is {MaxBodyBytes} bytes")).ConfigureAwait(false);
             return;
@@ -59,6 +63,7 @@ internal sealed class MessagesEndpoint(WorkHost work, ConnectAuthenticator authe
         }
         catch (JsonException e)
         {
+            GatewayMetrics.MessageRefused("invalid");
             await WriteErrorAsync(context, StatusCodes.Status400BadRequest, ProtocolError.Invalid($"body is not valid JSON: {e.Message}")).ConfigureAwait(false);
             return;
         }
@@ -68,11 +73,13 @@ internal sealed class MessagesEndpoint(WorkHost work, ConnectAuthenticator authe
             var input = ChatMethods.ReadMessage(reader);
             if (input is null)
             {
+                GatewayMetrics.MessageRefused("invalid");
                 await WriteErrorAsync(context, StatusCodes.Status400BadRequest, reader.Error!).ConfigureAwait(false);
                 return;
             }
             if (work.Gate.IsDraining)
             {
+                GatewayMetrics.MessageRefused("draining");
                 context.Response.Headers.RetryAfter = Math.Ceiling(DrainGate.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
                 await WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, ProtocolError.Draining()).ConfigureAwait(false);
                 return;

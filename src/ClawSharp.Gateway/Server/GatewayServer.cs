@@ -4,12 +4,14 @@ using ClawSharp.Gateway.Claim;
 using ClawSharp.Gateway.Configuration;
 using ClawSharp.Gateway.Diagnostics;
 using ClawSharp.Gateway.Http;
+using ClawSharp.Gateway.Metrics;
 using ClawSharp.Gateway.Protocol;
 using ClawSharp.Gateway.Protocol.Methods;
 using ClawSharp.Gateway.Storage;
 using ClawSharp.Gateway.Work;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -114,6 +116,9 @@ internal sealed class GatewayServer : IAsyncDisposable
                 Logger = settings.LoggerFactory.CreateLogger("ClawSharp.Protocol"),
             };
             var endpoints = new GatewayHttpEndpoints(server.Readiness, protocol, runtime, new MessagesEndpoint(work, authenticator, settings.AuthLimiter));
+            ServeMetrics(app, settings.Listener.Endpoint.Address, authenticator);
+            GatewayMetrics.ObserveWork(() => work.Counters is var now
+                ? new MetricsGauges(now.QueueSize, now.PendingReplies, now.ActiveTasks, connections.Count) : null);
             app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
             app.Run(endpoints.HandleAsync);
             return server;
@@ -168,6 +173,27 @@ internal sealed class GatewayServer : IAsyncDisposable
     {
         Readiness.Set(readiness);
         Work.BeginDrain();
+    }
+
+    /// <summary>
+    /// <c>GET /metrics</c> from the process's exporter (<see cref="MetricsExporter"/>), ahead of the
+    /// other endpoints and outside the drain gate: it answers while /readyz says 503.
+    /// </summary>
+    private static void ServeMetrics(WebApplication app, System.Net.IPAddress bound, ConnectAuthenticator authenticator)
+    {
+        app.UseOpenTelemetryPrometheusScrapingEndpoint(MetricsExporter.Process.Provider,
+            context => context.Request.Path == "/metrics", path: null,
+            configureBranchedPipeline: branch => branch.Use((context, next) =>
+            {
+                if (MetricsAccess.Allowed(bound, context.Request.Headers.Authorization.ToString(), authenticator.Matches))
+                {
+                    return next(context);
+                }
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+                return Task.CompletedTask;
+            }),
+            optionsName: null);
     }
 
     private static WebApplication Build(GatewayServerSettings settings, int descriptor)
