@@ -1,0 +1,28 @@
+using System.Net;
+using ClawSharp.Gateway.Configuration;
+using ClawSharp.Gateway.Http;
+using ClawSharp.Gateway.Protocol;
+
+namespace ClawSharp.Tests.Unit;
+
+/// <summary>Who may read /metrics: open on loopback, the bearer token otherwise (checked by the real authenticator).</summary>
+public sealed class MetricsAccessTests
+{
+    private static readonly ConnectAuthenticator Token = new(AuthMode.Token, "s3cret");
+
+    [Theory]
+    [InlineData("127.0.0.1", null, true)]
+    [InlineData("::1", null, true)]
+    [InlineData("192.0.2.7", null, false)]
+    [InlineData("192.0.2.7", "Bearer wrong", false)]
+    [InlineData("192.0.2.7", "Basic s3cret", false)]
+    [InlineData("192.0.2.7", "Bearer s3cret", true)]
+    [InlineData("0.0.0.0", "bearer s3cret", true)]
+    [InlineData("0.0.0.0", "", false)]
+    public void TokenDecision(string bound, string? header, bool allowed) =>
+        Assert.Equal(allowed, MetricsAccess.Allowed(IPAddress.Parse(bound), header, Token.Matches));
+
+    [Fact]
+    public void AuthNone_IsOpenOnAnyBind() =>
+        Assert.True(MetricsAccess.Allowed(IPAddress.Any, null, new ConnectAuthenticator(AuthMode.None, null).Matches));
+}
