@@ -1,4 +1,4 @@
-using System.Diagnostics.Metrics;
+using Prometheus;
 
 namespace ClawSharp.Gateway.Metrics;
 
@@ -6,74 +6,40 @@ namespace ClawSharp.Gateway.Metrics;
 internal sealed record MetricsGauges(int QueueDepth, long PendingReplies, int ActiveTasks, int WebSocketClients);
 
 /// <summary>
-/// The gateway's own instruments, on one <see cref="System.Diagnostics.Metrics.Meter"/> named
-/// <see cref="MeterName"/>: the rooms that see an event (Work/, Restart/, Lifecycle/, Protocol/,
-/// Http/) call one method here and know nothing of the exporter (<see cref="MetricsExporter"/>).
-/// Static because the meter is the process's: its counters outlive in-process restarts
-/// (generations), and a fresh process starts them from zero (see <see cref="RecordRestart"/>).
-/// Names follow OpenTelemetry's; the Prometheus exporter turns <c>clawsharp.messages.accepted</c>
-/// into <c>clawsharp_messages_accepted_total</c>, a unit of <c>s</c> into <c>_seconds</c>.
+/// The gateway's own series, on prometheus-net's default registry: the rooms that see an event
+/// (Work/, Restart/, Lifecycle/, Protocol/, Http/) call one method here and know nothing of the
+/// exporter (<see cref="MetricsExporter"/>). Static because the registry is the process's: its
+/// counters outlive in-process restarts (generations), and a fresh process starts them from zero
+/// (see <see cref="RecordRestart"/>). The series are listed in docs/operate.md.
 /// </summary>
 internal static class GatewayMetrics
 {
-    public const string MeterName = "ClawSharp.Gateway";
-
-    private static readonly Meter Meter = new(MeterName, GatewayVersion.Current);
-    private static readonly Counter<long> Accepted = Meter.CreateCounter<long>("clawsharp.messages.accepted", description: "Messages committed (chat.send and POST /v1/messages; a repeated idempotency key is not counted).");
-    private static readonly Counter<long> Answered = Meter.CreateCounter<long>("clawsharp.messages.answered", description: "Runs that ended with a reply stored (completed, failed or aborted).");
-    private static readonly Counter<long> Refused = Meter.CreateCounter<long>("clawsharp.messages.refused", description: "Messages turned away, by reason: draining, unauthorized, rate_limited, invalid, too_large.");
-    private static readonly Counter<long> Runs = Meter.CreateCounter<long>("clawsharp.runs", description: "Runs by final state: completed, failed, aborted, interrupted (cut by a close and queued again).");
-    private static readonly Counter<long> Restarts = Meter.CreateCounter<long>("clawsharp.restarts", description: "Restarts this process came out of, by mode (in-process, respawn) and reason.");
-    private static readonly Histogram<double> Drains = Meter.CreateHistogram<double>("clawsharp.drain.duration", unit: "s", description: "How long a drain waited for the active work, by kind (restart, stop).");
+    // First, in textual order: the registry's defaults are chosen before any series below touches it.
+    private static readonly bool RegistryReady = MetricsExporter.EnsureCreated();
+    private static readonly Counter Accepted = Prometheus.Metrics.CreateCounter("clawsharp_messages_accepted_total",
+        "Messages committed (chat.send and POST /v1/messages; a repeated idempotency key is not counted).");
+    private static readonly Counter Answered = Prometheus.Metrics.CreateCounter("clawsharp_messages_answered_total",
+        "Runs that ended with a reply stored (completed, failed or aborted).");
+    private static readonly Counter Refused = Prometheus.Metrics.CreateCounter("clawsharp_messages_refused_total",
+        "Messages turned away, by reason: draining, unauthorized, rate_limited, invalid, too_large.", "reason");
+    private static readonly Counter Runs = Prometheus.Metrics.CreateCounter("clawsharp_runs_total",
+        "Runs by final state: completed, failed, aborted, interrupted (cut by a close and queued again).", "state");
+    private static readonly Counter Restarts = Prometheus.Metrics.CreateCounter("clawsharp_restarts_total",
+        "Restarts this process came out of, by mode (in-process, respawn) and reason.", "mode", "reason");
+    private static readonly Histogram Drains = Prometheus.Metrics.CreateHistogram("clawsharp_drain_duration_seconds",
+        "How long a drain waited for the active work, by kind (restart, stop).",
+        new HistogramConfiguration { LabelNames = ["kind"], Buckets = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300] });
+    private static readonly Gauge QueueDepth = Prometheus.Metrics.CreateGauge("clawsharp_queue_depth", "Queued plus running runs.");
+    private static readonly Gauge PendingReplies = Prometheus.Metrics.CreateGauge("clawsharp_replies_pending", "Replies not yet delivered.");
+    private static readonly Gauge ActiveTasks = Prometheus.Metrics.CreateGauge("clawsharp_tasks_active", "Background tasks running now.");
+    private static readonly Gauge WebSocketClients = Prometheus.Metrics.CreateGauge("clawsharp_websocket_clients", "Open control-protocol connections.");
+    private static readonly Gauge ReadyTime = Prometheus.Metrics.CreateGauge("clawsharp_ready_time_seconds",
+        "From the process's start to its first generation serving (ready).");
     private static Func<MetricsGauges?> gauges = () => null;
-    private static double readySeconds = double.NaN;
+    private static int readyRecorded;
 
-    static GatewayMetrics()
-    {
-        Meter.CreateObservableGauge("clawsharp.queue.depth", () => Read(g => g.QueueDepth), description: "Queued plus running runs.");
-        Meter.CreateObservableGauge("clawsharp.replies.pending", () => Read(g => g.PendingReplies), description: "Replies not yet delivered.");
-        Meter.CreateObservableGauge("clawsharp.tasks.active", () => Read(g => g.ActiveTasks), description: "Background tasks running now.");
-        Meter.CreateObservableGauge("clawsharp.websocket.clients", () => Read(g => g.WebSocketClients), description: "Open control-protocol connections.");
-        Meter.CreateObservableGauge("clawsharp.ready.time", ReadyTime, unit: "s", description: "From the process's start to its first generation serving (ready).");
-    }
-
-    /// <summary>Points the gauges at the serving generation (a new generation replaces the old one's source).</summary>
-    public static void ObserveWork(Func<MetricsGauges?> source) => Volatile.Write(ref gauges, source);
-
-    public static void MessageAccepted() => Accepted.Add(1);
-
-    public static void MessageAnswered() => Answered.Add(1);
-
-    public static void MessageRefused(string reason) => Refused.Add(1, new KeyValuePair<string, object?>("reason", reason));
-
-    public static void RunEnded(string state) => Runs.Add(1, new KeyValuePair<string, object?>("state", state));
-
-    /// <summary>
-    /// A restart this process came out of: counted by the process that serves afterwards, so that a
-    /// fresh-PID respawn (a new process, counters at zero) counts the restart it was made by.
-    /// </summary>
-    public static void RecordRestart(string mode, string reason) =>
-        Restarts.Add(1, new KeyValuePair<string, object?>("mode", mode), new KeyValuePair<string, object?>("reason", reason));
-
-    public static void RecordDrain(string kind, TimeSpan waited) =>
-        Drains.Record(waited.TotalSeconds, new KeyValuePair<string, object?>("kind", kind));
-
-    /// <summary>The first time a generation of this process serves (later, in-process restarts do not change it).</summary>
-    public static void RecordReady(TimeSpan sinceProcessStart)
-    {
-        if (double.IsNaN(Volatile.Read(ref readySeconds)))
-        {
-            Volatile.Write(ref readySeconds, sinceProcessStart.TotalSeconds);
-        }
-    }
-
-    private static IEnumerable<Measurement<double>> ReadyTime()
-    {
-        var seconds = Volatile.Read(ref readySeconds);
-        return double.IsNaN(seconds) ? [] : [new Measurement<double>(seconds)];
-    }
-
-    private static IEnumerable<Measurement<long>> Read(Func<MetricsGauges, long> pick)
+    /// <summary>Reads the gauges from the serving generation just before each scrape is written.</summary>
+    public static void ReadGaugesNow()
     {
         MetricsGauges? now;
         try
@@ -82,9 +48,44 @@ internal static class GatewayMetrics
         }
         catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
         {
-            // A scrape that lands while a generation closes reads nothing rather than failing the whole answer.
-            now = null;
+            // A scrape that lands while a generation closes keeps the last figures rather than failing the whole answer.
+            return;
         }
-        return now is null ? [] : [new Measurement<long>(pick(now))];
+        if (now is null)
+        {
+            return;
+        }
+        QueueDepth.Set(now.QueueDepth);
+        PendingReplies.Set(now.PendingReplies);
+        ActiveTasks.Set(now.ActiveTasks);
+        WebSocketClients.Set(now.WebSocketClients);
+    }
+
+    /// <summary>Points the gauges at the serving generation (a new generation replaces the old one's source).</summary>
+    public static void ObserveWork(Func<MetricsGauges?> source) => Volatile.Write(ref gauges, source);
+
+    public static void MessageAccepted() => Accepted.Inc();
+
+    public static void MessageAnswered() => Answered.Inc();
+
+    public static void MessageRefused(string reason) => Refused.WithLabels(reason).Inc();
+
+    public static void RunEnded(string state) => Runs.WithLabels(state).Inc();
+
+    /// <summary>
+    /// A restart this process came out of: counted by the process that serves afterwards, so that a
+    /// fresh-PID respawn (a new process, counters at zero) counts the restart it was made by.
+    /// </summary>
+    public static void RecordRestart(string mode, string reason) => Restarts.WithLabels(mode, reason).Inc();
+
+    public static void RecordDrain(string kind, TimeSpan waited) => Drains.WithLabels(kind).Observe(waited.TotalSeconds);
+
+    /// <summary>The first time a generation of this process serves (later, in-process restarts do not change it).</summary>
+    public static void RecordReady(TimeSpan sinceProcessStart)
+    {
+        if (Interlocked.Exchange(ref readyRecorded, 1) == 0)
+        {
+            ReadyTime.Set(sinceProcessStart.TotalSeconds);
+        }
     }
 }

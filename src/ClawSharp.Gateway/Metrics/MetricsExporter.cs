@@ -1,34 +1,34 @@
-using OpenTelemetry;
-using OpenTelemetry.Metrics;
+using Prometheus;
 
 namespace ClawSharp.Gateway.Metrics;
 
 /// <summary>
-/// The process's one OpenTelemetry meter provider with the Prometheus exporter: built once per
-/// process (not per generation), so that the counters it aggregates survive in-process restarts.
-/// It reads the gateway's meter (<see cref="GatewayMetrics"/>) and the runtime's built-in
-/// <c>System.Runtime</c> meter (process CPU and memory, GC, thread pool). Each server generation
-/// serves it at <c>/metrics</c> (<c>Http/MetricsAccess</c> decides who may read it).
+/// Writes the process's metrics in the Prometheus text format: the gateway's series
+/// (<see cref="GatewayMetrics"/>) and prometheus-net's process metrics (<c>process_cpu_seconds_total</c>,
+/// <c>process_working_set_bytes</c>, <c>process_open_handles</c>, <c>dotnet_collection_count_total</c>, …).
+/// Its event-counter and .NET-meter adapters are switched off: each costs a listener, threads and
+/// memory in every gateway, for series nobody here asked for. Each server generation serves it at
+/// <c>/metrics</c> (<c>Http/MetricsAccess</c> decides who may read it).
 /// </summary>
-internal sealed class MetricsExporter : IDisposable
+internal static class MetricsExporter
 {
-    /// <summary>The runtime's own meter (.NET 9 and later): process and GC metrics without an instrumentation package.</summary>
-    public const string RuntimeMeterName = "System.Runtime";
+    private static readonly Lazy<CollectorRegistry> Registry = new(() =>
+    {
+        // Before the default registry is first used: only the process metrics stay on.
+        Prometheus.Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions
+        {
+            SuppressProcessMetrics = false,
+            SuppressDebugMetrics = true,
+            SuppressEventCounters = true,
+            SuppressMeters = true,
+        });
+        var registry = Prometheus.Metrics.DefaultRegistry;
+        registry.AddBeforeCollectCallback(GatewayMetrics.ReadGaugesNow);
+        return registry;
+    });
 
-    private MetricsExporter(MeterProvider provider) => Provider = provider;
+    /// <summary>Sets the registry up (once); <see cref="GatewayMetrics"/> calls it before it creates its series.</summary>
+    public static bool EnsureCreated() => Registry.Value is not null;
 
-    public MeterProvider Provider { get; }
-
-    private static readonly Lazy<MetricsExporter> Shared = new(Create);
-
-    /// <summary>The process's exporter, built by the first generation to start (before any work is counted).</summary>
-    public static MetricsExporter Process => Shared.Value;
-
-    private static MetricsExporter Create() => new(Sdk.CreateMeterProviderBuilder()
-        .AddMeter(GatewayMetrics.MeterName, RuntimeMeterName)
-        // A scrape is answered from this cache for no longer than it takes to serve it: two scrapes a second apart see fresh figures.
-        .AddPrometheusExporter(options => options.ScrapeResponseCacheDurationMilliseconds = 0)
-        .Build());
-
-    public void Dispose() => Provider.Dispose();
+    public static Task WriteAsync(Stream body, CancellationToken cancellationToken) => Registry.Value.CollectAndExportAsTextAsync(body, cancellationToken);
 }

@@ -176,24 +176,34 @@ internal sealed class GatewayServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// <c>GET /metrics</c> from the process's exporter (<see cref="MetricsExporter"/>), ahead of the
+    /// <c>GET /metrics</c> from the process's registry (<see cref="MetricsExporter"/>), ahead of the
     /// other endpoints and outside the drain gate: it answers while /readyz says 503.
     /// </summary>
     private static void ServeMetrics(WebApplication app, System.Net.IPAddress bound, ConnectAuthenticator authenticator)
     {
-        app.UseOpenTelemetryPrometheusScrapingEndpoint(MetricsExporter.Process.Provider,
-            context => context.Request.Path == "/metrics", path: null,
-            configureBranchedPipeline: branch => branch.Use((context, next) =>
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.Path != "/metrics")
             {
-                if (MetricsAccess.Allowed(bound, context.Request.Headers.Authorization.ToString(), authenticator.Matches))
-                {
-                    return next(context);
-                }
+                await next(context).ConfigureAwait(false);
+                return;
+            }
+            if (!HttpMethods.IsGet(context.Request.Method))
+            {
+                context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+                context.Response.Headers.Allow = "GET";
+                return;
+            }
+            if (!MetricsAccess.Allowed(bound, context.Request.Headers.Authorization.ToString(), authenticator.Matches))
+            {
                 context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                 context.Response.Headers.WWWAuthenticate = "Bearer";
-                return Task.CompletedTask;
-            }),
-            optionsName: null);
+                return;
+            }
+            context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+            context.Response.Headers.CacheControl = "no-store";
+            await MetricsExporter.WriteAsync(context.Response.Body, context.RequestAborted).ConfigureAwait(false);
+        });
     }
 
     private static WebApplication Build(GatewayServerSettings settings, int descriptor)
