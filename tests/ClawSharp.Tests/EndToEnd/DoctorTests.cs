@@ -2,9 +2,11 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using ClawSharp.Daemon;
 using ClawSharp.Gateway.Claim;
 using ClawSharp.Gateway.Infrastructure;
 using ClawSharp.Gateway.Respawn;
+using ClawSharp.Gateway.Restart;
 using ClawSharp.Tests.Infrastructure;
 
 namespace ClawSharp.Tests.EndToEnd;
@@ -44,6 +46,9 @@ public sealed class DoctorTests : IDisposable
             new LockOwner(dead, 12345, 18790, "127.0.0.1", "0.1.0", DateTimeOffset.UtcNow), ClaimJsonContext.Default.LockOwner));
         File.WriteAllBytes(home.State.RestartingFile, JsonSerializer.SerializeToUtf8Bytes(
             new RestartingProcess(dead, 12345, DateTimeOffset.UtcNow), RespawnJsonContext.Default.RestartingProcess));
+        File.WriteAllBytes(RestartIntentStore.PathOf(home.State), JsonSerializer.SerializeToUtf8Bytes(
+            new RestartIntent("gateway-restart", dead, dead, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), "planted", null, null), RestartJsonContext.Default.RestartIntent));
+        DaemonStateFile.Write(home.State, new DaemonState { State = DaemonPhase.Running, SupervisorPid = dead, SupervisorStartTime = 12345, StartedAt = DateTimeOffset.UtcNow });
         File.WriteAllText(home.State.TokenFile, "planted-token");
         File.SetUnixFileMode(home.State.TokenFile, Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         File.SetUnixFileMode(home.Root, File.GetUnixFileMode(home.Root) | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
@@ -54,6 +59,8 @@ public sealed class DoctorTests : IDisposable
         Assert.False(stale.GetProperty("ok").GetBoolean());
         Assert.Contains($"gateway.lock names pid {dead}, which is no longer running", stale.GetProperty("finding").GetString());
         Assert.Contains($"restarting.json names pid {dead}", stale.GetProperty("finding").GetString());
+        Assert.Contains($"restart-intent.json is a restart intent for pid {dead} that was never consumed", stale.GetProperty("finding").GetString());
+        Assert.Contains("daemon.json says running but no supervisor runs", stale.GetProperty("finding").GetString());
         Assert.Equal("clawsharp doctor --fix", stale.GetProperty("fix").GetString());
         var modes = checks["state-modes"];
         Assert.Contains("token is 0644 (want 0600)", modes.GetProperty("finding").GetString());
@@ -66,6 +73,8 @@ public sealed class DoctorTests : IDisposable
         Assert.True(fixedChecks["stale-files"].GetProperty("fixed").GetBoolean());
         Assert.Equal(0, new FileInfo(home.State.LockFile).Length);
         Assert.False(File.Exists(home.State.RestartingFile));
+        Assert.False(File.Exists(RestartIntentStore.PathOf(home.State)));
+        Assert.True(DaemonStateFile.Read(home.State) is DaemonStateRead.Found { State.State: DaemonPhase.Stopped or DaemonPhase.Failed });
         Assert.Equal(Private, File.GetUnixFileMode(home.State.TokenFile));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(home.Root));
 
