@@ -20,8 +20,12 @@ internal sealed record InheritedListener(int Descriptor, IPEndPoint Endpoint);
 /// <param name="Respawned">True for a fresh-PID respawn of a gateway; false when only a
 /// supervisor handed its listening socket down (the built-in supervisor holds the port across
 /// the gateway processes it starts, so a supervised restart refuses no connection either).</param>
-internal sealed record SpawnOrigin(int ParentPid, InheritedListener? Listener, bool Respawned = true)
+/// <param name="RestartReason">Why the parent restarted (its plan's reason), for the restart the copy counts in its metrics.</param>
+internal sealed record SpawnOrigin(int ParentPid, InheritedListener? Listener, bool Respawned = true, string? RestartReason = null)
 {
+    /// <summary>The reason of the restart a fresh-PID respawn carries out (set by the parent around the spawn).</summary>
+    public const string RestartReasonVariable = "CLAWSHARP_RESTART_REASON";
+
     /// <summary>Marker: the PID of the gateway that spawned this process.</summary>
     public const string SpawnedByVariable = "CLAWSHARP_SPAWNED_BY";
 
@@ -43,6 +47,8 @@ internal sealed record SpawnOrigin(int ParentPid, InheritedListener? Listener, b
         var spawnedBy = getEnvironment(SpawnedByVariable);
         var fd = getEnvironment(ListenFdVariable);
         var endpoint = getEnvironment(ListenEndpointVariable);
+        var reason = getEnvironment(RestartReasonVariable);
+        clearEnvironment(RestartReasonVariable);
         clearEnvironment(SpawnedByVariable);
         clearEnvironment(ListenFdVariable);
         clearEnvironment(ListenEndpointVariable);
@@ -54,7 +60,7 @@ internal sealed record SpawnOrigin(int ParentPid, InheritedListener? Listener, b
         }
         if (int.TryParse(spawnedBy, NumberStyles.None, CultureInfo.InvariantCulture, out var parent) && parent > 0)
         {
-            return new SpawnOrigin(parent, listener);
+            return new SpawnOrigin(parent, listener, RestartReason: string.IsNullOrEmpty(reason) ? null : reason);
         }
         // No respawn marker: a socket handed down by the supervisor that started this process.
         return listener is null ? null : new SpawnOrigin(Posix.ParentPid(), listener, Respawned: false);

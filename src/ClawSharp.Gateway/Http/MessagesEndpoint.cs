@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using ClawSharp.Gateway.Metrics;
 using ClawSharp.Gateway.Protocol;
 using ClawSharp.Gateway.Protocol.Methods;
 using ClawSharp.Gateway.Work;
@@ -34,6 +35,7 @@ internal sealed class MessagesEndpoint(WorkHost work, ConnectAuthenticator authe
         var remote = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         if (!origins.Allows(context.Request.Headers.Origin))
         {
+            GatewayMetrics.MessageRefused("origin");
             HttpLog.OriginRefused(logger, "POST /v1/messages", remote, OriginPolicy.ForLog(context.Request.Headers.Origin));
             await WriteErrorAsync(context, StatusCodes.Status403Forbidden, new ProtocolError(ErrorCodes.Forbidden,
                 "requests from web pages are refused: this Origin is not in gateway.allowedOrigins")).ConfigureAwait(false);
@@ -41,6 +43,7 @@ internal sealed class MessagesEndpoint(WorkHost work, ConnectAuthenticator authe
         }
         if (!IsJson(context.Request.ContentType))
         {
+            GatewayMetrics.MessageRefused("content_type");
             await WriteErrorAsync(context, StatusCodes.Status415UnsupportedMediaType, ProtocolError.Invalid(
                 "Content-Type must be application/json")).ConfigureAwait(false);
             return;
@@ -55,6 +58,7 @@ internal sealed class MessagesEndpoint(WorkHost work, ConnectAuthenticator authe
         }
         if (!Scopes.Satisfies(credential.MaxScopes, Scopes.Write))
         {
+            GatewayMetrics.MessageRefused("forbidden");
             HttpLog.ScopeRefused(logger, remote, credential.Name, Scopes.Write);
             await WriteErrorAsync(context, StatusCodes.Status403Forbidden, new ProtocolError(ErrorCodes.Forbidden,
                 $"missing scope: {Scopes.Write} (credential {credential.Name})")).ConfigureAwait(false);
@@ -62,6 +66,7 @@ internal sealed class MessagesEndpoint(WorkHost work, ConnectAuthenticator authe
         }
         if (context.Request.ContentLength > MaxBodyBytes)
         {
+            GatewayMetrics.MessageRefused("too_large");
             await WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge,
                 ProtocolError.Invalid($"body too large: the limit is {MaxBodyBytes} bytes")).ConfigureAwait(false);
             return;
@@ -73,6 +78,7 @@ internal sealed class MessagesEndpoint(WorkHost work, ConnectAuthenticator authe
         }
         catch (JsonException e)
         {
+            GatewayMetrics.MessageRefused("invalid");
             await WriteErrorAsync(context, StatusCodes.Status400BadRequest, ProtocolError.Invalid($"body is not valid JSON: {e.Message}")).ConfigureAwait(false);
             return;
         }
@@ -82,11 +88,13 @@ internal sealed class MessagesEndpoint(WorkHost work, ConnectAuthenticator authe
             var input = ChatMethods.ReadMessage(reader, work.Webhooks);
             if (input is null)
             {
+                GatewayMetrics.MessageRefused("invalid");
                 await WriteErrorAsync(context, StatusCodes.Status400BadRequest, reader.Error!).ConfigureAwait(false);
                 return;
             }
             if (work.Gate.IsDraining)
             {
+                GatewayMetrics.MessageRefused("draining");
                 context.Response.Headers.RetryAfter = Math.Ceiling(DrainGate.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
                 await WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, ProtocolError.Draining()).ConfigureAwait(false);
                 return;
@@ -105,6 +113,7 @@ internal sealed class MessagesEndpoint(WorkHost work, ConnectAuthenticator authe
         HttpLog.BearerRefused(logger, remote);
         if (limiter.RecordFailure(context.Connection.RemoteIpAddress) is not { } throttle)
         {
+            GatewayMetrics.MessageRefused("unauthorized");
             context.Response.Headers.WWWAuthenticate = "Bearer";
             await WriteErrorAsync(context, StatusCodes.Status401Unauthorized, new ProtocolError("UNAUTHORIZED",
                 "missing or wrong bearer token: send Authorization: Bearer <token> (the token file of the state directory)")).ConfigureAwait(false);
@@ -118,6 +127,7 @@ internal sealed class MessagesEndpoint(WorkHost work, ConnectAuthenticator authe
         {
             return;
         }
+        GatewayMetrics.MessageRefused("rate_limited");
         var retryAfterMs = (long)Math.Ceiling(throttle.RetryAfter.TotalMilliseconds);
         context.Response.Headers.RetryAfter = ((retryAfterMs + 999) / 1000).ToString(CultureInfo.InvariantCulture);
         await WriteErrorAsync(context, StatusCodes.Status429TooManyRequests, new ProtocolError(ErrorCodes.RateLimited,

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using ClawSharp.Gateway.Metrics;
 using System.Threading.Channels;
 using ClawSharp.Gateway.Configuration;
 using ClawSharp.Gateway.Diagnostics;
@@ -210,6 +212,12 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
         Transition(GatewayRunState.Running, "server started");
         generation.AnnounceReady();
         restartContext.Notifications.Ready(generation.ServingOn);
+        GatewayMetrics.RecordReady(DateTime.Now - Process.GetCurrentProcess().StartTime);
+        if (settings.Spawned is { Respawned: true } respawnedBy)
+        {
+            // A fresh-PID respawn is a new process, its counters at zero: it counts the restart that made it.
+            GatewayMetrics.RecordRestart("respawn", respawnedBy.RestartReason ?? "unknown");
+        }
         if (settings.Faults.CrashAfterReady)
         {
             exitProcess(ExitCode.Failure);
@@ -258,6 +266,7 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
                 generation = current.Generation;
                 config = generation!.Config;
                 restarts++;
+                GatewayMetrics.RecordRestart("in-process", current.Reason);
                 LifecycleLog.Restarted(logger, current.Elapsed.TotalMilliseconds, restarts);
                 return null;
             case RestartOutcome.Abandoned:

@@ -1,3 +1,4 @@
+using ClawSharp.Gateway.Claim;
 using ClawSharp.Gateway.Configuration;
 using ClawSharp.Gateway.Respawn;
 using ClawSharp.Gateway.Restart;
@@ -65,6 +66,9 @@ internal sealed class RestartSequence
 
     /// <summary>Why the gateway ends after <see cref="RestartOutcome.Stopped"/> or <see cref="RestartOutcome.HandedToChild"/>.</summary>
     public string EndReason { get; private set; } = "";
+
+    /// <summary>Why this restart was asked for (the plan's reason).</summary>
+    public string Reason => plan.Reason;
 
     /// <summary>The fresh process after <see cref="RestartOutcome.HandedToChild"/>.</summary>
     public int ChildPid { get; private set; }
@@ -269,7 +273,17 @@ internal sealed class RestartSequence
     private async Task<RestartOutcome?> RespawnAsync(bool update, CancellationToken cancellationToken)
     {
         using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop.Token);
-        var result = await context.Respawner.RespawnAsync(config.Restart.SpawnReadyTimeout, update, abandon.Token).ConfigureAwait(false);
+        // The copy inherits the reason (SpawnOrigin reads it) and counts the restart in its fresh metrics.
+        Environment.SetEnvironmentVariable(SpawnOrigin.RestartReasonVariable, plan.Reason);
+        RespawnResult result;
+        try
+        {
+            result = await context.Respawner.RespawnAsync(config.Restart.SpawnReadyTimeout, update, abandon.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(SpawnOrigin.RestartReasonVariable, null);
+        }
         if (result is RespawnResult.Ready stopped && stop.IsCancellationRequested)
         {
             // The stop arrived while the child's last readiness probe succeeded: the operator wants no gateway, the child included.

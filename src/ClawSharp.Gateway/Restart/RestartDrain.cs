@@ -1,3 +1,4 @@
+using ClawSharp.Gateway.Metrics;
 using ClawSharp.Gateway.Work;
 using Microsoft.Extensions.Logging;
 
@@ -33,6 +34,7 @@ internal sealed class RestartDrain(ILogger logger, TimeProvider time, bool resta
             if (work.IsIdle)
             {
                 RestartLog.DrainComplete(logger, time.GetElapsedTime(started).TotalMilliseconds, next);
+                GatewayMetrics.RecordDrain(purpose, time.GetElapsedTime(started));
                 return;
             }
             var now = time.GetUtcNow();
@@ -40,6 +42,7 @@ internal sealed class RestartDrain(ILogger logger, TimeProvider time, bool resta
             {
                 var counters = work.Counters;
                 RestartLog.DrainBudgetExpired(logger, (long)budget.TotalMilliseconds, counters.ActiveRuns, counters.ActiveTasks, next);
+                GatewayMetrics.RecordDrain(purpose, time.GetElapsedTime(started));
                 return;
             }
             if (now >= nextProgressLog)

@@ -4,12 +4,14 @@ using ClawSharp.Gateway.Claim;
 using ClawSharp.Gateway.Configuration;
 using ClawSharp.Gateway.Diagnostics;
 using ClawSharp.Gateway.Http;
+using ClawSharp.Gateway.Metrics;
 using ClawSharp.Gateway.Protocol;
 using ClawSharp.Gateway.Protocol.Methods;
 using ClawSharp.Gateway.Storage;
 using ClawSharp.Gateway.Work;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -118,6 +120,9 @@ internal sealed class GatewayServer : IAsyncDisposable
             };
             var messages = new MessagesEndpoint(work, authenticator, settings.AuthLimiter, origins, httpLogger, settings.Time);
             var endpoints = new GatewayHttpEndpoints(server.Readiness, protocol, runtime, messages, origins, httpLogger);
+            ServeMetrics(app, settings.Listener.Endpoint.Address, authenticator);
+            GatewayMetrics.ObserveWork(() => work.Counters is var now
+                ? new MetricsGauges(now.QueueSize, now.PendingReplies, now.ActiveTasks, connections.Count) : null);
             app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
             app.Run(endpoints.HandleAsync);
             return server;
@@ -172,6 +177,37 @@ internal sealed class GatewayServer : IAsyncDisposable
     {
         Readiness.Set(readiness);
         Work.BeginDrain();
+    }
+
+    /// <summary>
+    /// <c>GET /metrics</c> from the process's registry (<see cref="MetricsExporter"/>), ahead of the
+    /// other endpoints and outside the drain gate: it answers while /readyz says 503.
+    /// </summary>
+    private static void ServeMetrics(WebApplication app, System.Net.IPAddress bound, ConnectAuthenticator authenticator)
+    {
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.Path != "/metrics")
+            {
+                await next(context).ConfigureAwait(false);
+                return;
+            }
+            if (!HttpMethods.IsGet(context.Request.Method))
+            {
+                context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+                context.Response.Headers.Allow = "GET";
+                return;
+            }
+            if (!MetricsAccess.Allowed(bound, context.Request.Headers.Authorization.ToString(), token => authenticator.FromBearer(token) is not null))
+            {
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+                return;
+            }
+            context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+            context.Response.Headers.CacheControl = "no-store";
+            await MetricsExporter.WriteAsync(context.Response.Body, context.RequestAborted).ConfigureAwait(false);
+        });
     }
 
     private static WebApplication Build(GatewayServerSettings settings, int descriptor)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using ClawSharp.Gateway.Agents;
 using ClawSharp.Gateway.Configuration;
+using ClawSharp.Gateway.Metrics;
 using ClawSharp.Gateway.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -108,6 +109,7 @@ internal sealed class WorkHost : IAsyncDisposable
         var accepted = store.AcceptMessage(sessionKey, text, idempotencyKey, agent ?? agents.Default, webhookUrl);
         if (!accepted.Duplicate)
         {
+            GatewayMetrics.MessageAccepted();
             lanes.Enqueue(sessionKey, accepted.RunId);
         }
         return accepted;
@@ -142,6 +144,8 @@ internal sealed class WorkHost : IAsyncDisposable
         {
             if (store.AbortQueuedRun(id))
             {
+                GatewayMetrics.RunEnded("aborted");
+                GatewayMetrics.MessageAnswered();
                 Completed(id);
                 aborted.Add(id);
             }
@@ -214,6 +218,7 @@ internal sealed class WorkHost : IAsyncDisposable
             // The generation is closing: the run goes back to the queue for the next one.
             outcome = "interrupted (queued again)";
             store.RequeueRun(runId);
+            GatewayMetrics.RunEnded("interrupted");
             runningRuns.TryRemove(runId, out _);
             WorkLog.RunFinished(logger, runId, work.SessionKey, outcome, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return;
@@ -226,6 +231,8 @@ internal sealed class WorkHost : IAsyncDisposable
         }
         runningRuns.TryRemove(runId, out _);
         WorkLog.RunFinished(logger, runId, work.SessionKey, outcome, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        GatewayMetrics.RunEnded(outcome);
+        GatewayMetrics.MessageAnswered();
         Completed(runId);
         outbox.Notify();
     }

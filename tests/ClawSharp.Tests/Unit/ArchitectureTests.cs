@@ -8,7 +8,7 @@ public sealed partial class ArchitectureTests
 {
     private static readonly string[] Layers =
     [
-        "Infrastructure", "ServiceManagers", "Configuration", "Logging", "Storage", "Claim", "Diagnostics", "Agents",
+        "Infrastructure", "Metrics", "ServiceManagers", "Configuration", "Logging", "Storage", "Claim", "Diagnostics", "Agents",
         "Respawn", "Work", "Restart", "Protocol", "Http", "Server", "Lifecycle",
     ];
 

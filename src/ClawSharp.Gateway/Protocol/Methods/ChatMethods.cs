@@ -1,3 +1,4 @@
+using ClawSharp.Gateway.Metrics;
 using ClawSharp.Gateway.Agents;
 using ClawSharp.Gateway.Work;
 
@@ -47,10 +48,12 @@ internal static class ChatMethods
         var timeoutMs = reader.Integer("timeoutMs", 1, int.MaxValue);
         if (input is null || reader.Error is not null)
         {
+            GatewayMetrics.MessageRefused("invalid");
             return MethodResult.Fail(reader.Error!);
         }
         if (work.Gate.IsDraining)
         {
+            GatewayMetrics.MessageRefused("draining");
             return MethodResult.Fail(ProtocolError.Draining());
         }
         // Subscribe before accepting: the reply may be published before this method returns.

@@ -1,0 +1,42 @@
+using ClawSharp.Gateway.Configuration;
+
+namespace ClawSharp.Control.Doctor;
+
+/// <summary>The doctor's report: every check's finding, in order.</summary>
+internal sealed record DoctorReport(string StateDirectory, bool Fix, IReadOnlyList<DoctorFinding> Checks)
+{
+    public bool Healthy => Checks.All(c => c.Ok);
+}
+
+/// <summary>
+/// <c>clawsharp doctor</c>: runs each check and, with <c>fix</c>, lets it repair what is safe.
+/// Invariant (field report: a doctor that stopped a systemd gateway and left it down): no check
+/// stops, signals or restarts a gateway; a live process's files are never touched; the store is
+/// only opened read-only through SQLite. A repair that would need a restart is named, not done.
+/// </summary>
+internal static class GatewayDoctor
+{
+    public static IReadOnlyList<IDoctorCheck> Checks { get; } =
+    [
+        new ConfigCheck(), new StateModesCheck(), new StaleFilesCheck(), new PortCheck(), new ServiceDriftCheck(),
+        new LogDirectoryCheck(), new StoreCheck(), new RestartsEnabledCheck(),
+    ];
+
+    public static DoctorReport Run(StateDirectory state, bool fix, Func<string, string?> getEnvironment)
+    {
+        var context = new DoctorContext(state, getEnvironment);
+        var findings = new List<DoctorFinding>();
+        foreach (var check in Checks)
+        {
+            try
+            {
+                findings.Add(check.Run(context, fix));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                findings.Add(new DoctorFinding(check.Name, false, $"the check could not run: {e.Message}"));
+            }
+        }
+        return new DoctorReport(state.Root, fix, findings);
+    }
+}

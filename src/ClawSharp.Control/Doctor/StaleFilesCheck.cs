@@ -1,0 +1,118 @@
+using System.Text.Json;
+using ClawSharp.Daemon;
+using ClawSharp.Gateway.Claim;
+using ClawSharp.Gateway.Infrastructure;
+using ClawSharp.Gateway.Respawn;
+using ClawSharp.Gateway.Restart;
+
+namespace ClawSharp.Control.Doctor;
+
+/// <summary>
+/// Lock, PID and intent files that name a process that is gone (or whose PID another program
+/// has now): gateway.lock, restarting.json, restart-intent.json, daemon.json. A file is stale
+/// only when provably so: its process checked by PID and start time (<see cref="ProcessIdentity.Check"/>),
+/// and for the locks, nobody holds the lock. <c>--fix</c> removes stale files (the lock file is
+/// emptied, never deleted: a gateway may be about to lock it) and leaves every file a live process owns.
+/// </summary>
+internal sealed class StaleFilesCheck : IDoctorCheck
+{
+    public string Name => "stale-files";
+
+    public DoctorFinding Run(DoctorContext context, bool fix)
+    {
+        var state = context.State;
+        var stale = new List<(string What, Func<bool> Remove)>();
+        if (GatewayLock.ReadOwner(state.LockFile) is { } owner && ProcessIdentity.Check(owner.Pid, owner.StartTime) != ProcessMatch.Same)
+        {
+            stale.Add(($"{state.LockFile} names pid {owner.Pid}, which is {Gone(owner.Pid)}", () => EmptyUnheldLock(state.LockFile)));
+        }
+        if (Read(state.RestartingFile, RespawnJsonContext.Default.RestartingProcess) is { } restarting
+            && ProcessIdentity.Check(restarting.Pid, restarting.StartTime) != ProcessMatch.Same)
+        {
+            stale.Add(($"{state.RestartingFile} names pid {restarting.Pid}, which is {Gone(restarting.Pid)}", () => Delete(state.RestartingFile)));
+        }
+        var intentFile = RestartIntentStore.PathOf(state);
+        if (Read(intentFile, RestartJsonContext.Default.RestartIntent) is { } intent
+            && (ProcessIdentity.Of(intent.Pid) is null
+                || DateTimeOffset.UtcNow - DateTimeOffset.FromUnixTimeMilliseconds(intent.CreatedAt) > RestartIntentStore.MaxAge))
+        {
+            stale.Add(($"{intentFile} is a restart intent for pid {intent.Pid} that was never consumed", () => Delete(intentFile)));
+        }
+        if (context.Snapshot.Daemon is { State: not (DaemonPhase.Stopped or DaemonPhase.Failed) } daemon && context.Snapshot.Supervisor is null
+            && !SupervisorLock.IsHeld(state.SupervisorLockFile))
+        {
+            stale.Add(($"{state.DaemonStateFile} says {daemon.State.ToString().ToLowerInvariant()} but no supervisor runs (supervisor.lock is free)", () =>
+            {
+                DaemonCleanup.MarkStopped(state, "found stale by clawsharp doctor", TimeProvider.System);
+                return DaemonStateFile.Read(state) is not DaemonStateRead.Found { State.State: not (DaemonPhase.Stopped or DaemonPhase.Failed) };
+            }
+            ));
+        }
+        if (stale.Count == 0)
+        {
+            return DoctorFinding.Healthy(Name, "no lock, PID or intent file names a process that is gone");
+        }
+        var finding = string.Join("; ", stale.Select(s => s.What));
+        const string Command = "clawsharp doctor --fix";
+        if (!fix)
+        {
+            return new DoctorFinding(Name, false, finding, Command);
+        }
+        var left = stale.Where(s => !s.Remove()).Select(s => s.What).ToList();
+        return left.Count == 0
+            ? new DoctorFinding(Name, true, $"{finding}: removed", Command, Fixed: true)
+            : new DoctorFinding(Name, false, $"{finding}; left (a process holds it now): {string.Join("; ", left)}", Command, Fixed: false);
+    }
+
+    private static string Gone(int pid) => ProcessIdentity.Of(pid) is null ? "no longer running" : "now another program";
+
+    private static T? Read<T>(string path, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(File.ReadAllBytes(path), type);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static bool Delete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Empties the lock file under the lock itself: a gateway that holds it (or takes it first) is left alone.</summary>
+    private static bool EmptyUnheldLock(string path)
+    {
+        try
+        {
+            using var stream = AtomicFile.OpenLockFile(path);
+            if (!Posix.TryLockExclusive(stream.SafeFileHandle))
+            {
+                return false;
+            }
+            // Re-read under the lock: a gateway may have taken and written it since the check.
+            var owner = GatewayLock.ReadOwner(path);
+            if (owner is not null && ProcessIdentity.Check(owner.Pid, owner.StartTime) == ProcessMatch.Same)
+            {
+                return false;
+            }
+            stream.SetLength(0);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+}

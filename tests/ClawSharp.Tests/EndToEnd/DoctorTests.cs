@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using ClawSharp.Daemon;
+using ClawSharp.Gateway.Claim;
+using ClawSharp.Gateway.Infrastructure;
+using ClawSharp.Gateway.Respawn;
+using ClawSharp.Gateway.Restart;
+using ClawSharp.Tests.Infrastructure;
+
+namespace ClawSharp.Tests.EndToEnd;
+
+/// <summary><c>clawsharp doctor</c> as a process: each finding from a planted fault, <c>--fix</c> repairs the safe ones, and a live gateway is never stopped.</summary>
+public sealed class DoctorTests : IDisposable
+{
+    private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private readonly TempHome home = new();
+
+    public void Dispose() => home.Dispose();
+
+    [Fact]
+    public async Task Fix_WithALiveGateway_RepairsTheTokenMode_AndLeavesTheSameGatewayServing()
+    {
+        await using var gateway = await GatewayProcess.StartGatewayAsync(home);
+        File.SetUnixFileMode(home.State.TokenFile, Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        var (code, checks) = await DoctorAsync("--fix");
+
+        Assert.Equal(0, code);
+        Assert.True(checks["state-modes"].GetProperty("fixed").GetBoolean());
+        Assert.Equal(Private, File.GetUnixFileMode(home.State.TokenFile));
+        Assert.True(checks["port"].GetProperty("ok").GetBoolean());
+        Assert.False(gateway.HasExited, gateway.AllOutput);
+        Assert.Equal(gateway.Pid, GatewayLock.ReadOwner(home.State.LockFile)?.Pid);
+        Assert.Equal(HttpStatusCode.OK, await gateway.StatusOfAsync("/readyz"));
+        Assert.True(checks["stale-files"].GetProperty("ok").GetBoolean(), "the live gateway's lock was called stale");
+    }
+
+    [Fact]
+    public async Task PlantedStaleFilesAndModes_AreFound_ThenFixRepairsThem_AndDoctorIsHealthy()
+    {
+        var dead = await DeadPidAsync();
+        home.State.EnsureCreated();
+        File.WriteAllBytes(home.State.LockFile, JsonSerializer.SerializeToUtf8Bytes(
+            new LockOwner(dead, 12345, 18790, "127.0.0.1", "0.1.0", DateTimeOffset.UtcNow), ClaimJsonContext.Default.LockOwner));
+        File.WriteAllBytes(home.State.RestartingFile, JsonSerializer.SerializeToUtf8Bytes(
+            new RestartingProcess(dead, 12345, DateTimeOffset.UtcNow), RespawnJsonContext.Default.RestartingProcess));
+        File.WriteAllBytes(RestartIntentStore.PathOf(home.State), JsonSerializer.SerializeToUtf8Bytes(
+            new RestartIntent("gateway-restart", dead, dead, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), "planted", null, null), RestartJsonContext.Default.RestartIntent));
+        DaemonStateFile.Write(home.State, new DaemonState { State = DaemonPhase.Running, SupervisorPid = dead, SupervisorStartTime = 12345, StartedAt = DateTimeOffset.UtcNow });
+        File.WriteAllText(home.State.TokenFile, "planted-token");
+        File.SetUnixFileMode(home.State.TokenFile, Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        File.SetUnixFileMode(home.Root, File.GetUnixFileMode(home.Root) | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+
+        var (code, checks) = await DoctorAsync();
+        Assert.Equal(1, code);
+        var stale = checks["stale-files"];
+        Assert.False(stale.GetProperty("ok").GetBoolean());
+        Assert.Contains($"gateway.lock names pid {dead}, which is no longer running", stale.GetProperty("finding").GetString());
+        Assert.Contains($"restarting.json names pid {dead}", stale.GetProperty("finding").GetString());
+        Assert.Contains($"restart-intent.json is a restart intent for pid {dead} that was never consumed", stale.GetProperty("finding").GetString());
+        Assert.Contains("daemon.json says running but no supervisor runs", stale.GetProperty("finding").GetString());
+        Assert.Equal("clawsharp doctor --fix", stale.GetProperty("fix").GetString());
+        var modes = checks["state-modes"];
+        Assert.Contains("token is 0644 (want 0600)", modes.GetProperty("finding").GetString());
+        Assert.Contains("(want 0700)", modes.GetProperty("finding").GetString());
+        Assert.Contains("chmod 0600", modes.GetProperty("fix").GetString());
+        Assert.True(File.Exists(home.State.RestartingFile), "doctor without --fix changed something");
+
+        var (fixedCode, fixedChecks) = await DoctorAsync("--fix");
+        Assert.Equal(0, fixedCode);
+        Assert.True(fixedChecks["stale-files"].GetProperty("fixed").GetBoolean());
+        Assert.Equal(0, new FileInfo(home.State.LockFile).Length);
+        Assert.False(File.Exists(home.State.RestartingFile));
+        Assert.False(File.Exists(RestartIntentStore.PathOf(home.State)));
+        Assert.True(DaemonStateFile.Read(home.State) is DaemonStateRead.Found { State.State: DaemonPhase.Stopped or DaemonPhase.Failed });
+        Assert.Equal(Private, File.GetUnixFileMode(home.State.TokenFile));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(home.Root));
+
+        Assert.Equal(0, (await DoctorAsync()).Code);
+    }
+
+    [Fact]
+    public async Task APortTakenByAnotherListener_IsNamed_AndLeftByFix()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        home.WriteConfig($$"""{ "gateway": { "port": {{port}} } }""");
+
+        var (code, checks) = await DoctorAsync("--fix");
+
+        Assert.Equal(1, code);
+        var finding = checks["port"];
+        Assert.False(finding.GetProperty("ok").GetBoolean());
+        Assert.False(finding.GetProperty("fixed").GetBoolean());
+        Assert.Contains($"port {port} is taken by another program: pid {Environment.ProcessId}", finding.GetProperty("finding").GetString());
+    }
+
+    [Fact]
+    public async Task ACorruptConfig_IsAFinding_NamingTheFile()
+    {
+        home.WriteConfig("{ \"gateway\": { \"port\": \"eighty\" ");
+
+        var (code, checks) = await DoctorAsync();
+
+        Assert.Equal(1, code);
+        Assert.False(checks["config"].GetProperty("ok").GetBoolean());
+        Assert.Contains("config.json", checks["config"].GetProperty("fix").GetString());
+    }
+
+    [Fact]
+    public async Task RestartsDisabled_IsAFinding()
+    {
+        home.WriteConfig("""{ "commands": { "restart": false } }""");
+
+        var (code, checks) = await DoctorAsync();
+
+        Assert.Equal(1, code);
+        Assert.Contains("commands.restart is false", checks["restarts"].GetProperty("finding").GetString());
+    }
+
+    [Fact]
+    public async Task ADriftedServiceDefinition_IsFound_WithTheInstallCommand()
+    {
+        using var tools = new RecordingStandIn().Add("launchctl");
+        // A bootstrap that fails leaves the definition written and recorded, and no gateway running.
+        tools.On("launchctl", "bootstrap", 5, stderr: "Bootstrap failed: 5: Input/output error");
+        var environment = new Dictionary<string, string>
+        {
+            ["CLAWSHARP_SERVICE_PLATFORM"] = "launchd",
+            ["PATH"] = tools.SearchPath,
+            ["HOME"] = Directory.CreateDirectory(home.PathOf("user-home")).FullName,
+        };
+        var install = await CliRun.RunAsync(["gateway", "install", "--port", "0", "--home", home.Root], environment);
+        Assert.True(install.ExitCode == 1, install.ToString());
+
+        var (code, checks) = await DoctorAsync(environment);
+        Assert.True(checks["service"].GetProperty("ok").GetBoolean(), checks["service"].ToString());
+
+        var plist = Directory.GetFiles(Path.Combine(home.Root, "user-home", "Library", "LaunchAgents"), "*.plist").Single();
+        File.WriteAllText(plist, File.ReadAllText(plist).Replace("<string>0</string>", "<string>9999</string>", StringComparison.Ordinal));
+        (code, checks) = await DoctorAsync(environment, "--fix");
+
+        Assert.Equal(1, code);
+        var service = checks["service"];
+        Assert.False(service.GetProperty("ok").GetBoolean());
+        Assert.Contains($"{plist} differs from what 'gateway install' writes now", service.GetProperty("finding").GetString());
+        Assert.StartsWith("clawsharp gateway install --force", service.GetProperty("fix").GetString());
+    }
+
+    [Fact]
+    public async Task AnUnknownOption_IsAUsageError()
+    {
+        var result = await CliRun.RunAsync(home, "doctor", "--frobnicate");
+        Assert.Equal(2, result.ExitCode);
+    }
+
+    private Task<(int Code, Dictionary<string, JsonElement> Checks)> DoctorAsync(params string[] args) => DoctorAsync(null, args);
+
+    private async Task<(int Code, Dictionary<string, JsonElement> Checks)> DoctorAsync(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    {
+        var result = await CliRun.RunAsync(["doctor", "--json", .. args, "--home", home.Root], environment);
+        var document = JsonDocument.Parse(result.Stdout).RootElement;
+        Assert.Equal(result.ExitCode == 0, document.GetProperty("healthy").GetBoolean());
+        return (result.ExitCode, document.GetProperty("checks").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c.Clone()));
+    }
+
+    private static async Task<int> DeadPidAsync()
+    {
+        using var process = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!;
+        await process.WaitForExitAsync();
+        return process.Id;
+    }
+}
