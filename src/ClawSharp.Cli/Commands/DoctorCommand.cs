@@ -14,7 +14,7 @@ internal static class DoctorCommand
 {
     public static Command Build()
     {
-        var fix = new Option<bool>("--fix") { Description = "Repair what is safe to repair (file modes, stale lock/PID/intent files); say what is left" };
+        var fix = new Option<bool>("--fix") { Description = "Repair what is safe to repair (file modes, stale lock/PID/intent files, a drifted service definition: rewritten, never restarted); say what is left" };
         var json = new Option<bool>("--json") { Description = "One JSON document: every check {name, ok, finding, fix, fixed}" };
         var command = new Command("doctor", "Check the state directory, configuration, store, port and service; exit 0 healthy, 1 otherwise.") { fix, json };
         command.SetAction(parse =>

@@ -12,7 +12,8 @@ internal sealed record DoctorReport(string StateDirectory, bool Fix, IReadOnlyLi
 /// <c>clawsharp doctor</c>: runs each check and, with <c>fix</c>, lets it repair what is safe.
 /// Invariant (field report: a doctor that stopped a systemd gateway and left it down): no check
 /// stops, signals or restarts a gateway; a live process's files are never touched; the store is
-/// only opened read-only through SQLite. A repair that would need a restart is named, not done.
+/// only opened read-only through SQLite. A repair that would need a restart is named, not done (a drifted
+/// service definition is rewritten and reloaded, and takes effect at the service's next start).
 /// </summary>
 internal static class GatewayDoctor
 {

@@ -60,8 +60,7 @@ internal static class ServiceInstaller
                 return new InstallResult.AlreadyInstalled($"{present.Path} exists already (not written by this state directory's install)");
             }
         }
-        var record = new ServiceRecord(definition.Platform, definition.Scope, definition.Name,
-            [definition.EnvironmentFile, .. files.Select(file => file.Path)], definition.Command, time.GetUtcNow(), GatewayVersion.Current);
+        var record = RecordOf(definition, files, time);
         try
         {
             if (existing is not null && force)
@@ -70,18 +69,7 @@ internal static class ServiceInstaller
                 await platform.DeactivateAsync(existing, cancellationToken).ConfigureAwait(false);
                 RemoveFiles(existing.Files.Except(record.Files).ToList());
             }
-            definition.State.EnsureCreated();
-            ServiceEnvironmentFileWriter.Write(definition);
-            foreach (var file in files)
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(file.Path)!);
-                AtomicFile.WriteAllText(file.Path, file.Content);
-                if (!OperatingSystem.IsWindows())
-                {
-                    File.SetUnixFileMode(file.Path, file.Mode);
-                }
-            }
-            ServiceRecordStore.Write(definition.State, record);
+            WriteDefinition(definition, files, record);
             var warnings = await platform.ActivateAsync(definition, cancellationToken).ConfigureAwait(false);
             return new InstallResult.Installed(record, warnings);
         }
@@ -89,6 +77,31 @@ internal static class ServiceInstaller
         {
             return new InstallResult.Failed($"{e.Message} (the files written are listed in {ServiceRecordStore.PathOf(definition.State)}; 'clawsharp gateway uninstall' removes them)");
         }
+    }
+
+    /// <summary>The record <see cref="WriteDefinition"/> writes for <paramref name="files"/>: the environment file first, then the definition's files.</summary>
+    public static ServiceRecord RecordOf(ServiceDefinition definition, IReadOnlyList<ServiceFile> files, TimeProvider time) =>
+        new(definition.Platform, definition.Scope, definition.Name,
+            [definition.EnvironmentFile, .. files.Select(file => file.Path)], definition.Command, time.GetUtcNow(), GatewayVersion.Current);
+
+    /// <summary>
+    /// Writes the environment file (keeping what is in it), the rendered files (atomically, with their modes) and the record;
+    /// registers, starts and stops nothing. Shared by install and <c>doctor --fix</c>'s rewrite of a drifted definition.
+    /// </summary>
+    public static void WriteDefinition(ServiceDefinition definition, IReadOnlyList<ServiceFile> files, ServiceRecord record)
+    {
+        definition.State.EnsureCreated();
+        ServiceEnvironmentFileWriter.Write(definition);
+        foreach (var file in files)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(file.Path)!);
+            AtomicFile.WriteAllText(file.Path, file.Content);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(file.Path, file.Mode);
+            }
+        }
+        ServiceRecordStore.Write(definition.State, record);
     }
 
     public static async Task<UninstallResult> UninstallAsync(IServicePlatform platform, ServiceRecord record, Gateway.Configuration.StateDirectory state,

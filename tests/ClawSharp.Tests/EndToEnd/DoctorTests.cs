@@ -122,7 +122,7 @@ public sealed class DoctorTests : IDisposable
     }
 
     [Fact]
-    public async Task ADriftedServiceDefinition_IsFound_WithTheInstallCommand()
+    public async Task ADriftedLaunchdPlist_IsRewrittenByFix_KeepingServiceEnv_WithoutTouchingTheJob_OrTheServingGateway_AndDoctorIsHealthyAfter()
     {
         using var tools = new RecordingStandIn().Add("launchctl");
         // A bootstrap that fails leaves the definition written and recorded, and no gateway running.
@@ -135,19 +135,84 @@ public sealed class DoctorTests : IDisposable
         };
         var install = await CliRun.RunAsync(["gateway", "install", "--port", "0", "--home", home.Root], environment);
         Assert.True(install.ExitCode == 1, install.ToString());
+        await using var gateway = await GatewayProcess.StartGatewayAsync(home);
 
         var (code, checks) = await DoctorAsync(environment);
         Assert.True(checks["service"].GetProperty("ok").GetBoolean(), checks["service"].ToString());
 
         var plist = Directory.GetFiles(Path.Combine(home.Root, "user-home", "Library", "LaunchAgents"), "*.plist").Single();
-        File.WriteAllText(plist, File.ReadAllText(plist).Replace("<string>0</string>", "<string>9999</string>", StringComparison.Ordinal));
+        var installed = File.ReadAllText(plist);
+        File.WriteAllText(plist, installed.Replace("<string>0</string>", "<string>9999</string>", StringComparison.Ordinal));
+        var serviceEnv = Path.Combine(home.Root, "service.env");
+        File.AppendAllText(serviceEnv, "PLANTED_SECRET=kept-by-doctor\n");
+
+        (code, checks) = await DoctorAsync(environment);
+        Assert.Equal(1, code);
+        var found = checks["service"];
+        Assert.Contains($"{plist} differs from what 'gateway install' writes now", found.GetProperty("finding").GetString());
+        Assert.StartsWith("clawsharp doctor --fix", found.GetProperty("fix").GetString());
+        Assert.NotEqual(installed, File.ReadAllText(plist));
+
+        var callsBefore = tools.Calls.Count;
         (code, checks) = await DoctorAsync(environment, "--fix");
 
-        Assert.Equal(1, code);
         var service = checks["service"];
-        Assert.False(service.GetProperty("ok").GetBoolean());
-        Assert.Contains($"{plist} differs from what 'gateway install' writes now", service.GetProperty("finding").GetString());
-        Assert.StartsWith("clawsharp gateway install --force", service.GetProperty("fix").GetString());
+        Assert.True(code == 0, service.ToString());
+        Assert.True(service.GetProperty("fixed").GetBoolean());
+        Assert.Contains("launchd reads the plist again when it next bootstraps the job", service.GetProperty("finding").GetString());
+        Assert.Equal(installed, File.ReadAllText(plist));
+        Assert.Equal(Private, File.GetUnixFileMode(plist));
+        Assert.Contains("PLANTED_SECRET=kept-by-doctor", File.ReadAllText(serviceEnv));
+        Assert.Equal(Private, File.GetUnixFileMode(serviceEnv));
+        // Rewriting the plist must not take the job down: no bootout, bootstrap, kickstart or kill.
+        Assert.DoesNotContain(tools.Calls.Skip(callsBefore), call => call.Count > 1 && call[1] is "bootout" or "bootstrap" or "kickstart" or "kill" or "unload" or "load");
+        Assert.Contains($"the running gateway (pid {gateway.Pid}) keeps the definition it started with", service.GetProperty("finding").GetString());
+        Assert.False(gateway.HasExited, gateway.AllOutput);
+        Assert.Equal(gateway.Pid, GatewayLock.ReadOwner(home.State.LockFile)?.Pid);
+        Assert.Equal(HttpStatusCode.OK, await gateway.StatusOfAsync("/readyz"));
+
+        Assert.Equal(0, (await DoctorAsync(environment)).Code);
+    }
+
+    [Fact]
+    public async Task ADriftedSystemdUnit_IsRewrittenAndReloadedByFix_AndTheServingGatewayIsNotStopped()
+    {
+        using var tools = new RecordingStandIn().Add("systemctl");
+        // A manager that fails (the stand-in answers by first argument: --user) leaves the units written and recorded,
+        // and nothing started; the gateway below then serves this state directory.
+        tools.On("systemctl", "--user", 1, stderr: "Failed to connect to bus (stand-in)");
+        var environment = new Dictionary<string, string>
+        {
+            ["CLAWSHARP_SERVICE_PLATFORM"] = "systemd",
+            ["PATH"] = tools.SearchPath,
+            ["HOME"] = Directory.CreateDirectory(home.PathOf("user-home")).FullName,
+            ["XDG_CONFIG_HOME"] = Directory.CreateDirectory(home.PathOf("xdg")).FullName,
+        };
+        var install = await CliRun.RunAsync(["gateway", "install", "--port", "0", "--home", home.Root], environment);
+        Assert.True(install.ExitCode == 1, install.ToString());
+        tools.On("systemctl", "--user", 0);
+        await using var gateway = await GatewayProcess.StartGatewayAsync(home);
+        var unit = Directory.GetFiles(Path.Combine(home.Root, "xdg", "systemd", "user"), "*.service").Single();
+        var installed = File.ReadAllText(unit);
+        File.WriteAllText(unit, installed.Replace("TimeoutStopSec=", "TimeoutStopSec=1\n# was: TimeoutStopSec=", StringComparison.Ordinal));
+        Assert.NotEqual(installed, File.ReadAllText(unit));
+
+        var callsBefore = tools.Calls.Count;
+        var (code, checks) = await DoctorAsync(environment, "--fix");
+
+        var service = checks["service"];
+        Assert.True(code == 0, service.ToString());
+        Assert.True(service.GetProperty("fixed").GetBoolean());
+        Assert.Contains($"the running gateway (pid {gateway.Pid}) keeps the definition it started with", service.GetProperty("finding").GetString());
+        Assert.Equal(installed, File.ReadAllText(unit));
+        var calls = tools.Calls.Skip(callsBefore).ToList();
+        Assert.Contains(calls, call => call.SequenceEqual(["systemctl", "--user", "daemon-reload"]));
+        Assert.DoesNotContain(calls, call => call.Any(a => a is "stop" or "restart" or "try-restart" or "reload-or-restart" or "kill" or "disable" or "start"));
+        Assert.False(gateway.HasExited, gateway.AllOutput);
+        Assert.Equal(gateway.Pid, GatewayLock.ReadOwner(home.State.LockFile)?.Pid);
+        Assert.Equal(HttpStatusCode.OK, await gateway.StatusOfAsync("/readyz"));
+
+        Assert.Equal(0, (await DoctorAsync(environment)).Code);
     }
 
     [Fact]
