@@ -100,6 +100,10 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("""{"daemon":{"backoffMs":0}}""", "daemon.backoffMs must be a number of milliseconds from 1 to 3600000, got 0")]
     [InlineData("""{"daemon":{"crashLimit":-1}}""", "daemon.crashLimit must be an integer from 0 to 1000, got -1")]
     [InlineData("""{"daemon":7}""", "daemon must be an object")]
+    [InlineData("""{"agents":{"exec":{"maxReplyBytes":10}}}""", "agents.exec.maxReplyBytes must be a byte count from 1024 to 1073741824, got 10")]
+    [InlineData("""{"tasks":{"maxOutputBytes":"64k"}}""", "tasks.maxOutputBytes must be a byte count from 1024 to 1073741824, got \"64k\"")]
+    [InlineData("""{"agents":{"exec":{"environment":"PATH"}}}""", "agents.exec.environment must be an array of environment variable names")]
+    [InlineData("""{"tasks":{"environment":["PATH","A=B"]}}""", "tasks.environment must be an array of environment variable names (letters, digits, '_'; a trailing '*' matches a prefix), got \"A=B\"")]
     [InlineData("""[1]""", "must hold a JSON object")]
     public void InvalidValues_Throw_NamingKeyAndFile(string json, string expected)
     {
