@@ -6,6 +6,8 @@ using ClawSharp.Gateway.Configuration;
 using ClawSharp.Gateway.Infrastructure;
 using ClawSharp.Gateway.Logging;
 using ClawSharp.Gateway.ServiceManagers;
+using ClawSharp.Gateway.Storage;
+using ClawSharp.Gateway.Work;
 
 namespace ClawSharp.Daemon;
 
@@ -302,6 +304,19 @@ internal sealed class Supervisor
         if (!OperatingSystem.IsWindows() && ProcessGroups.Of(Environment.ProcessId) is { } me && ProcessGroups.KillIfInSession(gatewayPid, me.SessionId))
         {
             log.Warning($"killed processes left behind by gateway pid {gatewayPid} (its agents or tasks)");
+        }
+        // Exec agents and tasks lead sessions of their own (outside the group): the gateway
+        // records them in the store, so they are ended here rather than at the next start.
+        try
+        {
+            if (ExecChildReaper.ReapOf(State.StoreFile, gatewayPid, settings.Time) is var ended and > 0)
+            {
+                log.Warning($"killed processes left behind by gateway pid {gatewayPid}: {ended} of its exec agents and tasks (their own sessions)");
+            }
+        }
+        catch (Exception e) when (e is StoreException or IOException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            log.Warning($"could not read the exec children of gateway pid {gatewayPid} from the store ({e.Message}); the next gateway start ends them");
         }
     }
 

@@ -3,6 +3,8 @@ using ClawSharp.Daemon;
 using ClawSharp.Gateway.Configuration;
 using ClawSharp.Gateway.Infrastructure;
 using ClawSharp.Gateway.Restart;
+using ClawSharp.Gateway.Storage;
+using ClawSharp.Gateway.Work;
 
 namespace ClawSharp.Control.Lifecycle;
 
@@ -11,7 +13,7 @@ namespace ClawSharp.Control.Lifecycle;
 /// the supervisor, else the gateway the lock names). Only verified PIDs are signalled (a dead or
 /// reused PID never is, nor one that does not hold the lock its state file names it in: that is a failure). Order of a round: delete any restart intent; SIGTERM the owner; wait
 /// (<see cref="ProcessIdentity.WaitForExitAsync"/>) up to the timeout; else SIGKILL (the manager
-/// picks the groups) and wait 10 s more; then, when a gateway took over meanwhile, another round
+/// picks the groups) and wait 10 s more, then end the exec children the killed gateway recorded; then, when a gateway took over meanwhile, another round
 /// (three at most). The daemon state is left saying stopped.
 /// </summary>
 internal static class GatewayStopper
@@ -64,6 +66,7 @@ internal static class GatewayStopper
                 {
                     return new StopResult.Failed($"{what} survived SIGKILL");
                 }
+                EndExecChildren(state, gateway, time, warn);
                 (why, message) = ($"killed by 'gateway stop' after the {timeout.TotalSeconds:0.###} s timeout",
                     $"gateway killed ({string.Join("; then ", stopped)}) after the {timeout.TotalSeconds:0.###} s timeout");
             }
@@ -80,6 +83,29 @@ internal static class GatewayStopper
             }
             DaemonCleanup.MarkStopped(state, why, time, LockWait);
             return new StopResult.Stopped(message, warnings);
+        }
+    }
+
+    /// <summary>
+    /// A killed gateway could not end its exec agents and tasks (each leads a session of its
+    /// own): the ones it recorded in the store are ended now, not at its next start.
+    /// </summary>
+    private static void EndExecChildren(StateDirectory state, ProcessIdentity? gateway, TimeProvider time, Action<string> warn)
+    {
+        if (gateway is null)
+        {
+            return;
+        }
+        try
+        {
+            if (ExecChildReaper.ReapOf(state.StoreFile, gateway.Pid, time) is var ended and > 0)
+            {
+                warn($"ended {ended} process(es) of the killed gateway's exec agents and tasks");
+            }
+        }
+        catch (Exception e) when (e is StoreException or IOException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            warn($"could not end the killed gateway's exec agents and tasks ({e.Message}); its next start ends them");
         }
     }
 }

@@ -9,13 +9,15 @@ internal sealed class AgentCatalog : IDisposable
     private readonly Dictionary<string, IAgent> agents;
     private readonly HttpClient http = new();
 
-    public AgentCatalog(AgentOptions options, StateDirectory state, Func<string, string?> getEnvironment, TimeProvider time)
+    public AgentCatalog(AgentOptions options, StateDirectory state, Func<string, string?> getEnvironment, TimeProvider time, ExecChildren children)
     {
         var apiKey = getEnvironment(options.OpenAiApiKeyEnv) ?? ReadSecret(state, "openaiApiKey");
         agents = new Dictionary<string, IAgent>(StringComparer.Ordinal)
         {
             ["echo"] = new EchoAgent(options.EchoDelay, time),
-            ["exec"] = new ExecAgent(options.ExecCommand, options.ExecTimeout),
+            ["exec"] = new ExecAgent(options.ExecCommand, options.ExecTimeout, options.ExecMaxReplyBytes,
+                new ChildEnvironment(options.ExecEnvironment, [options.OpenAiApiKeyEnv, .. ChildEnvironment.GatewaySecrets]), children,
+                Environment.GetEnvironmentVariables),
             ["openai"] = new OpenAiAgent(http, options.OpenAiBaseUrl, options.OpenAiModel, apiKey, options.OpenAiTimeout),
         };
         Default = options.Default;

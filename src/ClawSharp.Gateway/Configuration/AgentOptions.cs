@@ -18,6 +18,16 @@ internal sealed class AgentOptions
     /// <summary>How long an exec run may take (<c>agents.exec.timeoutMs</c>). Default 60 s.</summary>
     public TimeSpan ExecTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Bytes of an exec reply kept (<c>agents.exec.maxReplyBytes</c>); past it the rest is read and dropped and the reply ends with a marker. Default 1 MiB.</summary>
+    public int ExecMaxReplyBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>
+    /// Names of the gateway's environment variables an exec agent sees (<c>agents.exec.environment</c>;
+    /// <c>NAME*</c> is a prefix). Default <see cref="DefaultChildEnvironment"/>. The variable named
+    /// by <see cref="OpenAiApiKeyEnv"/>, <c>CLAWSHARP_TOKEN</c> and <c>CLAWSHARP_PASSWORD</c> are never passed.
+    /// </summary>
+    public IReadOnlyList<string> ExecEnvironment { get; init; } = DefaultChildEnvironment;
+
     /// <summary>Base URL of an OpenAI-compatible API, up to and including <c>/v1</c> (<c>agents.openai.baseUrl</c>).</summary>
     public string? OpenAiBaseUrl { get; init; }
 
@@ -31,4 +41,8 @@ internal sealed class AgentOptions
     public TimeSpan OpenAiTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
     public static readonly IReadOnlyList<string> Names = ["echo", "exec", "openai"];
+
+    /// <summary>What a child command needs to find programs, write temporary files and speak the locale; nothing secret.</summary>
+    public static readonly IReadOnlyList<string> DefaultChildEnvironment =
+        ["PATH", "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "LC_*", "TZ", "TMPDIR", "SHELL", "TERM"];
 }

@@ -43,6 +43,8 @@ internal static partial class ConfigLoader
         ["agents.echo.delayMs"] = (v, b, key) => b.EchoDelay = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 0, 3_600_000, "a number of milliseconds from 0 to 3600000")),
         ["agents.exec.command"] = (v, b, key) => b.ExecCommand = ReadNonEmpty(v, b, key),
         ["agents.exec.timeoutMs"] = (v, b, key) => b.ExecTimeout = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 1, int.MaxValue, "a number of milliseconds ≥ 1")),
+        ["agents.exec.maxReplyBytes"] = (v, b, key) => b.ExecMaxReplyBytes = ReadInt(v, b, key, 1024, 1024 * 1024 * 1024, "a byte count from 1024 to 1073741824"),
+        ["agents.exec.environment"] = (v, b, key) => b.ExecEnvironment = ReadVariableNames(v, b, key),
         ["agents.openai.baseUrl"] = (v, b, key) => b.OpenAiBaseUrl = ReadUrl(v, b, key),
         ["agents.openai.model"] = (v, b, key) => b.OpenAiModel = ReadNonEmpty(v, b, key),
         ["agents.openai.apiKeyEnv"] = (v, b, key) => b.OpenAiApiKeyEnv = ReadNonEmpty(v, b, key),
@@ -56,6 +58,8 @@ internal static partial class ConfigLoader
         ["webhooks.allowedHosts"] = (v, b, key) => b.WebhookAllowedHosts = ReadHostList(v, b, key),
         ["webhooks.allowLoopback"] = (v, b, key) => b.WebhookAllowLoopback = ReadBool(v, b, key),
         ["webhooks.allowPrivateNetworks"] = (v, b, key) => b.WebhookAllowPrivate = ReadBool(v, b, key),
+        ["tasks.maxOutputBytes"] = (v, b, key) => b.TaskMaxOutputBytes = ReadInt(v, b, key, 1024, 1024 * 1024 * 1024, "a byte count from 1024 to 1073741824"),
+        ["tasks.environment"] = (v, b, key) => b.TaskEnvironment = ReadVariableNames(v, b, key),
         ["daemon.backoffMs"] = (v, b, key) => b.InitialBackoff = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 1, 3_600_000, "a number of milliseconds from 1 to 3600000")),
         ["daemon.backoffMaxMs"] = (v, b, key) => b.MaxBackoff = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 1, 86_400_000, "a number of milliseconds from 1 to 86400000")),
         ["daemon.crashLimit"] = (v, b, key) => b.CrashLimit = ReadInt(v, b, key, 0, 1000, "an integer from 0 to 1000"),
@@ -169,6 +173,28 @@ internal static partial class ConfigLoader
         return string.IsNullOrWhiteSpace(text) ? throw b.InvalidValue(key, value, "a non-empty string") : text;
     }
 
+    /// <summary>A list of environment variable names, each optionally ending in <c>*</c> (a prefix).</summary>
+    private static string[] ReadVariableNames(JsonElement value, Builder b, string key)
+    {
+        const string Expected = "an array of environment variable names (letters, digits, '_'; a trailing '*' matches a prefix)";
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            throw b.InvalidValue(key, value, Expected);
+        }
+        var names = new List<string>();
+        foreach (var item in value.EnumerateArray())
+        {
+            var name = item.ValueKind == JsonValueKind.String ? item.GetString()! : "";
+            var stem = name.EndsWith('*') ? name[..^1] : name;
+            if (stem.Length == 0 || !stem.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+            {
+                throw b.InvalidValue(key, item, Expected);
+            }
+            names.Add(name);
+        }
+        return [.. names];
+    }
+
     private static string ReadChoice(JsonElement value, Builder b, string key, params string[] choices)
     {
         var text = ReadString(value, b, key);
@@ -264,6 +290,8 @@ internal static partial class ConfigLoader
         public TimeSpan EchoDelay { get; set; }
         public string? ExecCommand { get; set; }
         public TimeSpan ExecTimeout { get; set; } = new AgentOptions().ExecTimeout;
+        public int ExecMaxReplyBytes { get; set; } = new AgentOptions().ExecMaxReplyBytes;
+        public IReadOnlyList<string> ExecEnvironment { get; set; } = AgentOptions.DefaultChildEnvironment;
         public string? OpenAiBaseUrl { get; set; }
         public string OpenAiModel { get; set; } = new AgentOptions().OpenAiModel;
         public string OpenAiApiKeyEnv { get; set; } = new AgentOptions().OpenAiApiKeyEnv;
@@ -277,6 +305,8 @@ internal static partial class ConfigLoader
         public List<string> WebhookAllowedHosts { get; set; } = [];
         public bool WebhookAllowLoopback { get; set; }
         public bool WebhookAllowPrivate { get; set; }
+        public int TaskMaxOutputBytes { get; set; } = new TaskOptions().MaxOutputBytes;
+        public IReadOnlyList<string> TaskEnvironment { get; set; } = AgentOptions.DefaultChildEnvironment;
         public TimeSpan InitialBackoff { get; set; } = new DaemonOptions().InitialBackoff;
         public TimeSpan MaxBackoff { get; set; } = new DaemonOptions().MaxBackoff;
         public int CrashLimit { get; set; } = new DaemonOptions().CrashLimit;
@@ -380,12 +410,13 @@ internal static partial class ConfigLoader
                     EchoDelay = EchoDelay,
                     ExecCommand = ExecCommand,
                     ExecTimeout = ExecTimeout,
+                    ExecMaxReplyBytes = ExecMaxReplyBytes,
+                    ExecEnvironment = ExecEnvironment,
                     OpenAiBaseUrl = OpenAiBaseUrl,
                     OpenAiModel = OpenAiModel,
                     OpenAiApiKeyEnv = OpenAiApiKeyEnv,
                     OpenAiTimeout = OpenAiTimeout,
                 },
-                Tasks = new TaskOptions { Retention = TaskRetention, DefaultTimeout = TaskTimeout },
                 Webhooks = new WebhookOptions
                 {
                     Timeout = WebhookTimeout,
@@ -395,6 +426,13 @@ internal static partial class ConfigLoader
                     AllowedHosts = WebhookAllowedHosts,
                     AllowLoopback = WebhookAllowLoopback,
                     AllowPrivateNetworks = WebhookAllowPrivate,
+                },
+                Tasks = new TaskOptions
+                {
+                    Retention = TaskRetention,
+                    DefaultTimeout = TaskTimeout,
+                    MaxOutputBytes = TaskMaxOutputBytes,
+                    Environment = TaskEnvironment,
                 },
                 Daemon = new DaemonOptions
                 {

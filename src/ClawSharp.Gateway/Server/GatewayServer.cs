@@ -93,8 +93,9 @@ internal sealed class GatewayServer : IAsyncDisposable
             connections.Dispose();
             throw;
         }
-        var work = new WorkHost(store, new AgentCatalog(settings.Config.Agents, settings.State, Environment.GetEnvironmentVariable, settings.Time),
-            settings.Config, connections, workLogger, settings.Time);
+        var children = new ExecChildren(store);
+        var work = new WorkHost(store, new AgentCatalog(settings.Config.Agents, settings.State, Environment.GetEnvironmentVariable, settings.Time, children),
+            settings.Config, connections, workLogger, settings.Time, children);
         var descriptor = settings.Listener.DuplicateForServer();
         try
         {

@@ -3,18 +3,18 @@ namespace ClawSharp.Gateway.Storage;
 internal sealed partial class GatewayStore
 {
     private const string TaskColumns =
-        "id, run_id, runtime, label, title, command, session_key, status, restartable, timeout_ms, exit_code, output, error, created_at, started_at, ended_at";
+        "id, run_id, runtime, label, title, command, session_key, status, restartable, timeout_ms, exit_code, output, error, created_at, started_at, ended_at, output_truncated";
 
     public TaskRecord CreateTask(string runtime, string command, string? label, string? title, string? sessionKey, bool restartable, long? timeoutMs)
     {
         var task = new TaskRecord(NewId("task"), NewId("run"), runtime, label, title, command, sessionKey, TaskState.Queued, restartable,
-            timeoutMs, null, null, null, Now, null, null);
+            timeoutMs, null, null, null, Now, null, null, false);
         lock (gate)
         {
             using var insert = Command(
                 $"""
                 INSERT INTO tasks ({TaskColumns})
-                VALUES ($id, $run, $runtime, $label, $title, $command, $session, 'queued', $restartable, $timeout, NULL, NULL, NULL, $now, NULL, NULL)
+                VALUES ($id, $run, $runtime, $label, $title, $command, $session, 'queued', $restartable, $timeout, NULL, NULL, NULL, $now, NULL, NULL, 0)
                 """);
             insert.Parameters.AddWithValue("$id", task.TaskId);
             insert.Parameters.AddWithValue("$run", task.RunId);
@@ -62,7 +62,8 @@ internal sealed partial class GatewayStore
     }
 
     /// <summary>Moves a task from one status to another; false when it was not in <paramref name="from"/>.</summary>
-    public bool TransitionTask(string taskId, TaskState from, TaskState to, int? exitCode = null, string? output = null, string? error = null)
+    public bool TransitionTask(string taskId, TaskState from, TaskState to, int? exitCode = null, string? output = null, string? error = null,
+        bool outputTruncated = false)
     {
         lock (gate)
         {
@@ -71,7 +72,8 @@ internal sealed partial class GatewayStore
                 UPDATE tasks SET status = $to,
                     started_at = CASE WHEN $to = 'running' THEN $now ELSE started_at END,
                     ended_at = CASE WHEN $to IN ('queued', 'running') THEN NULL ELSE $now END,
-                    exit_code = COALESCE($exit, exit_code), output = COALESCE($output, output), error = COALESCE($error, error)
+                    exit_code = COALESCE($exit, exit_code), output = COALESCE($output, output), error = COALESCE($error, error),
+                    output_truncated = MAX(output_truncated, $truncated)
                 WHERE id = $id AND status = $from
                 """);
             command.Parameters.AddWithValue("$to", StatusNames.Of(to));
@@ -80,6 +82,7 @@ internal sealed partial class GatewayStore
             command.Parameters.AddWithValue("$exit", Db(exitCode));
             command.Parameters.AddWithValue("$output", Db(output));
             command.Parameters.AddWithValue("$error", Db(error));
+            command.Parameters.AddWithValue("$truncated", outputTruncated ? 1 : 0);
             command.Parameters.AddWithValue("$id", taskId);
             return command.ExecuteNonQuery() == 1;
         }
@@ -128,7 +131,7 @@ internal sealed partial class GatewayStore
                 reader.GetString(0), reader.GetString(1), reader.GetString(2), NullableString(reader, 3), NullableString(reader, 4),
                 reader.GetString(5), NullableString(reader, 6), StatusNames.ParseTask(reader.GetString(7)), reader.GetInt64(8) == 1,
                 NullableLong(reader, 9), reader.IsDBNull(10) ? null : reader.GetInt32(10), NullableString(reader, 11),
-                NullableString(reader, 12), reader.GetInt64(13), NullableLong(reader, 14), NullableLong(reader, 15)));
+                NullableString(reader, 12), reader.GetInt64(13), NullableLong(reader, 14), NullableLong(reader, 15), reader.GetInt64(16) == 1));
         }
         return tasks;
     }

@@ -58,7 +58,8 @@ internal sealed record TaskRecord(
     string? Error,
     long CreatedAt,
     long? StartedAt,
-    long? EndedAt);
+    long? EndedAt,
+    bool OutputTruncated);
 
 /// <summary>What recovery did at start.</summary>
 internal sealed record RecoveryReport(int RunsRequeued, int RunsFailed, int TasksLost, int TasksRequeued);

@@ -93,5 +93,20 @@ internal static class StoreSchema
         DROP INDEX IF EXISTS replies_pending;
         CREATE INDEX replies_pending ON replies(next_attempt_at) WHERE delivered = 0 AND failed_at IS NULL;
         """,
+        // Exec children: the session each exec agent or task command leads, recorded while it
+        // runs, so that the next start ends those a killed gateway left behind (before a
+        // restartable task runs again); and whether a task's kept output was cut.
+        // Self-contained (no reference to other migrations): it may move in the list.
+        """
+        CREATE TABLE exec_children (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL,
+            owner_id TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            start_time INTEGER NOT NULL,
+            gateway_pid INTEGER NOT NULL,
+            created_at INTEGER NOT NULL);
+        ALTER TABLE tasks ADD COLUMN output_truncated INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 }

@@ -11,9 +11,8 @@ namespace ClawSharp.Gateway.Work;
 /// session, with a timeout. Only running tasks are active work; queued ones wait for a slot.
 /// </summary>
 internal sealed class TaskRunner(GatewayStore store, TaskOptions options, int maxConcurrent, ILogger logger, CancellationToken stopping, Action changed,
-    Func<bool> draining)
+    Func<bool> draining, ChildEnvironment environment, ExecChildren children)
 {
-    private const int MaxOutputChars = 64 * 1024;
     private readonly SemaphoreSlim slots = new(maxConcurrent, maxConcurrent);
     private readonly ConcurrentDictionary<string, CancellationTokenSource> running = new(StringComparer.Ordinal);
     private readonly ConcurrentBag<Task> started = [];
@@ -74,8 +73,10 @@ internal sealed class TaskRunner(GatewayStore store, TaskOptions options, int ma
             ShellResult result;
             try
             {
-                result = await ShellCommand.RunAsync(task.Command, null, timeout,
-                    new Dictionary<string, string> { ["CLAWSHARP_TASK_ID"] = taskId }, cts.Token).ConfigureAwait(false);
+                var variables = environment.For(Environment.GetEnvironmentVariables(), new Dictionary<string, string> { ["CLAWSHARP_TASK_ID"] = taskId });
+                result = await ShellCommand.RunAsync(
+                    new ShellRequest("task", taskId, task.Command, null, timeout, variables, options.MaxOutputBytes, KeepLastStdout: true),
+                    children, cts.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -83,16 +84,19 @@ internal sealed class TaskRunner(GatewayStore store, TaskOptions options, int ma
                 // task stays running in the store and recovery marks it lost (or requeues it).
                 return;
             }
-            var output = result.Stdout.Length > MaxOutputChars ? result.Stdout[^MaxOutputChars..] : result.Stdout;
             var (status, error) = result switch
             {
                 { TimedOut: true } => (TaskState.TimedOut, $"timed out after {timeout.TotalMilliseconds:F0} ms"),
                 { ExitCode: 0 } => (TaskState.Succeeded, (string?)null),
-                _ => (TaskState.Failed, $"exited with code {result.ExitCode}: {result.Stderr.Trim()}"),
+                _ => (TaskState.Failed, $"exited with code {result.ExitCode}: {result.Stderr.Text.Trim()}"),
             };
-            if (store.TransitionTask(taskId, TaskState.Running, status, result.ExitCode, output, error))
+            if (store.TransitionTask(taskId, TaskState.Running, status, result.ExitCode, result.Stdout.Text, error, result.Stdout.Truncated))
             {
                 WorkLog.TaskEnded(logger, taskId, task.Label ?? task.Command, StatusNames.Of(status));
+                if (result.Stdout.Truncated)
+                {
+                    WorkLog.TaskOutputTruncated(logger, taskId, result.Stdout.TotalBytes, options.MaxOutputBytes);
+                }
             }
         }
         finally

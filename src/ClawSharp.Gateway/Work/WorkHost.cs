@@ -35,7 +35,8 @@ internal sealed class WorkHost : IAsyncDisposable
     private TaskCompletionSource changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ITimer? sweeper;
 
-    public WorkHost(GatewayStore store, AgentCatalog agents, GatewayConfig config, IChatEventSink events, ILogger logger, TimeProvider time)
+    public WorkHost(GatewayStore store, AgentCatalog agents, GatewayConfig config, IChatEventSink events, ILogger logger, TimeProvider time,
+        ExecChildren children)
     {
         this.store = store;
         this.agents = agents;
@@ -47,7 +48,8 @@ internal sealed class WorkHost : IAsyncDisposable
         Webhooks = new WebhookDestinationPolicy(config.Webhooks);
         webhooks = new WebhookSender(config.Webhooks, Webhooks);
         outbox = new ReplyOutbox(store, events, webhooks, config.Webhooks, logger, time, () => Gate.IsDraining, NotifyChanged);
-        tasks = new TaskRunner(store, config.Tasks, config.Agents.MaxConcurrentRuns, logger, stopping.Token, NotifyChanged, () => Gate.IsDraining);
+        tasks = new TaskRunner(store, config.Tasks, config.Agents.MaxConcurrentRuns, logger, stopping.Token, NotifyChanged, () => Gate.IsDraining,
+            new ChildEnvironment(config.Tasks.Environment, [config.Agents.OpenAiApiKeyEnv, .. ChildEnvironment.GatewaySecrets]), children);
     }
 
     public DrainGate Gate { get; } = new();
@@ -84,6 +86,8 @@ internal sealed class WorkHost : IAsyncDisposable
 
     public RecoveryReport Start()
     {
+        // Before any task runs again: a restartable task whose first copy survived a killed gateway must not run twice.
+        ExecChildReaper.Reap(store, logger);
         var (queuedRuns, requeued, failed) = store.RecoverRuns();
         var (queuedTasks, lost, tasksRequeued) = store.RecoverTasks();
         WorkLog.Recovered(logger, requeued, failed, queuedRuns.Count, lost, tasksRequeued);

@@ -34,4 +34,12 @@ internal static partial class WorkLog
 
     [LoggerMessage(3200, LogLevel.Warning, "reply {RunId} of session {SessionKey} to webhook {Url} failed for good after {Attempts} attempt(s): {Error} ({Reason}); it is marked failed")]
     public static partial void WebhookGaveUp(ILogger logger, string runId, string sessionKey, string url, int attempts, string error, string reason);
+    [LoggerMessage(3100, LogLevel.Information, "task {TaskId} wrote {TotalBytes} bytes; kept the last {KeptBytes} (tasks.maxOutputBytes)")]
+    public static partial void TaskOutputTruncated(ILogger logger, string taskId, long totalBytes, int keptBytes);
+
+    [LoggerMessage(3101, LogLevel.Warning, "ended {Count} process(es) left by the {Kind} {OwnerId} of gateway pid {GatewayPid} (session {Pid}), before running any work")]
+    public static partial void LeftoverChildKilled(ILogger logger, int count, string kind, string ownerId, int gatewayPid, int pid);
+
+    [LoggerMessage(3102, LogLevel.Warning, "could not end every process left by the {Kind} {OwnerId} (session {Pid}); it stays recorded for the next start")]
+    public static partial void LeftoverChildSurvived(ILogger logger, string kind, string ownerId, int pid);
 }

@@ -336,7 +336,9 @@ public sealed class DaemonTests
             Posix.Kill(gatewayPid, Posix.SIGKILL);
 
             await Eventually.AssertAsync(() => agents.All(agent => ProcessIdentity.Of(agent) is null), Deadline, "the dead gateway's agent to be killed");
-            Assert.Contains($"killed processes left behind by gateway pid {gatewayPid}", File.ReadAllText(home.State.SupervisorLogFile));
+            // The line is written once every member is gone, just after the processes die.
+            await Eventually.AssertAsync(() => File.ReadAllText(home.State.SupervisorLogFile).Contains($"killed processes left behind by gateway pid {gatewayPid}",
+                StringComparison.Ordinal), Deadline, "the supervisor to say so");
             await StopAndAssertGoneAsync(home);
             await Eventually.AssertAsync(() => StrayProcesses.Find(marker).Count == 0, Deadline, "the requeued run's agent to end with its gateway");
         }

@@ -154,6 +154,10 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("""{"webhooks":{"allowedHosts":"example.com"}}""", "webhooks.allowedHosts must be an array of host names")]
     [InlineData("""{"webhooks":{"allowedHosts":["http://example.com/x"]}}""", "webhooks.allowedHosts must be an array of host names (no scheme, port or path), got \"http://example.com/x\"")]
     [InlineData("""{"webhooks":{"allowLoopback":"yes"}}""", "webhooks.allowLoopback must be true or false")]
+    [InlineData("""{"agents":{"exec":{"maxReplyBytes":10}}}""", "agents.exec.maxReplyBytes must be a byte count from 1024 to 1073741824, got 10")]
+    [InlineData("""{"tasks":{"maxOutputBytes":"64k"}}""", "tasks.maxOutputBytes must be a byte count from 1024 to 1073741824, got \"64k\"")]
+    [InlineData("""{"agents":{"exec":{"environment":"PATH"}}}""", "agents.exec.environment must be an array of environment variable names")]
+    [InlineData("""{"tasks":{"environment":["PATH","A=B"]}}""", "tasks.environment must be an array of environment variable names (letters, digits, '_'; a trailing '*' matches a prefix), got \"A=B\"")]
     [InlineData("""[1]""", "must hold a JSON object")]
     public void InvalidValues_Throw_NamingKeyAndFile(string json, string expected)
     {

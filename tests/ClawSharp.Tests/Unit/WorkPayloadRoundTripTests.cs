@@ -11,7 +11,7 @@ namespace ClawSharp.Tests.Unit;
 public sealed class WorkPayloadRoundTripTests
 {
     private static readonly TaskItem Task = new("task_1", "run_1", "exec", null, "a \"title\" é <x>", "echo hi", null, "running", true, 1000,
-        null, null, null, 1, 2, null, 3);
+        null, null, null, 1, 2, null, 3, false);
 
     [Fact]
     public void TaskAnswers_RoundTripToTheSameDocument()

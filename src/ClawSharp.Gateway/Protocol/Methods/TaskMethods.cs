@@ -19,7 +19,7 @@ internal static class TaskMethods
     public static TaskItem ToItem(TaskRecord t, TimeProvider time) => new(
         t.TaskId, t.RunId, t.Runtime, t.Label, t.Title, t.Command, t.SessionKey, StatusNames.Of(t.Status), t.Restartable, t.TimeoutMs,
         t.ExitCode, t.Output, t.Error, t.CreatedAt, t.StartedAt, t.EndedAt,
-        t.StartedAt is { } started ? (t.EndedAt ?? time.GetUtcNow().ToUnixTimeMilliseconds()) - started : null);
+        t.StartedAt is { } started ? (t.EndedAt ?? time.GetUtcNow().ToUnixTimeMilliseconds()) - started : null, t.OutputTruncated);
 
     private static MethodResult Create(WorkHost work, MethodCall call, TimeProvider time)
     {

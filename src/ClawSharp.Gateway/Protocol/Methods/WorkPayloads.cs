@@ -22,7 +22,7 @@ internal sealed record SessionItem(string Key, string Agent, bool Webhook, long 
 internal sealed record TaskItem(
     string TaskId, string RunId, string Runtime, string? Label, string? Title, string Command, string? SessionKey, string Status,
     bool Restartable, long? TimeoutMs, int? ExitCode, string? Output, string? Error, long CreatedAt, long? StartedAt, long? EndedAt,
-    long? RuntimeMs);
+    long? RuntimeMs, bool OutputTruncated);
 
 internal sealed record TasksListResult(IReadOnlyList<TaskItem> Tasks, string? NextCursor);
 
