@@ -29,7 +29,11 @@ internal sealed record GatewayServerSettings(
     Func<int> Restarts,
     GatewayFaults Faults,
     Action<Restart.RestartSubmission> SubmitRestart,
-    TimeProvider Time);
+    TimeProvider Time)
+{
+    /// <summary>The process's sampler (<c>gateway.history</c>); this generation attaches its work counters while it serves.</summary>
+    public GatewayHistory? History { get; init; }
+}
 
 /// <summary>
 /// One server generation: a fresh Kestrel host serving on a duplicate of the process's
@@ -43,10 +47,14 @@ internal sealed class GatewayServer : IAsyncDisposable
     private readonly ConnectionRegistry connections;
     private readonly GatewayFaults faults;
     private readonly int listenDescriptor;
+    private readonly GatewayHistory? history;
+    private readonly Func<WorkCounters> counters;
 
     private GatewayServer(WebApplication app, ConnectionRegistry connections, GatewayRuntimeInfo runtime, GatewayFaults faults, int listenDescriptor,
-        WorkHost work, Restart.RestartControl restart)
+        WorkHost work, Restart.RestartControl restart, GatewayHistory? history)
     {
+        this.history = history;
+        counters = () => work.Counters;
         this.app = app;
         Work = work;
         Restart = restart;
@@ -98,7 +106,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         {
             var app = Build(settings, descriptor);
             var restart = new Restart.RestartControl(settings.SubmitRestart, settings.Config.Restart, work, settings.Time);
-            var server = new GatewayServer(app, connections, runtime, settings.Faults, descriptor, work, restart);
+            var server = new GatewayServer(app, connections, runtime, settings.Faults, descriptor, work, restart, settings.History);
             var authenticator = new ConnectAuthenticator(settings.Config.Gateway.AuthMode, settings.Secret);
             var protocol = new ControlProtocolContext
             {
@@ -106,7 +114,8 @@ internal sealed class GatewayServer : IAsyncDisposable
                     .AddGatewayInfoMethods(runtime, connections, () => work.Counters)
                     .AddChatMethods(work, connections)
                     .AddTaskMethods(work, settings.Time)
-                    .AddRestartMethods(restart),
+                    .AddRestartMethods(restart)
+                    .AddOperatorMethods(settings.State, runtime, settings.History),
                 Authenticator = authenticator,
                 AuthLimiter = settings.AuthLimiter,
                 Runtime = runtime,
@@ -133,6 +142,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         Work.Start();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         Readiness.Set(Http.Readiness.Ready);
+        history?.Attach(counters);
     }
 
     /// <summary>Starts a restart's drain: /readyz turns 503 and new work is refused; connections and reads keep working.</summary>
@@ -146,6 +156,7 @@ internal sealed class GatewayServer : IAsyncDisposable
     public async Task StopAsync(bool restart, string reason, CancellationToken cancellationToken)
     {
         Refuse(Http.Readiness.ShuttingDown);
+        history?.Detach(counters);
         await connections.CloseAllAsync(reason, restart, ConnectionCloseGrace, cancellationToken).ConfigureAwait(false);
         if (faults.HangOnStop)
         {
@@ -157,6 +168,7 @@ internal sealed class GatewayServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        history?.Detach(counters);
         await app.DisposeAsync().ConfigureAwait(false);
         await Work.DisposeAsync().ConfigureAwait(false);
         connections.Dispose();
