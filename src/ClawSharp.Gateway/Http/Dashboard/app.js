@@ -39,6 +39,13 @@ async function connect() {
   stopPolling();
   const client = new GatewayClient(socketUrl(), { onEvent, onClose: (close) => closed(client, close) });
   page.client = client;
+  if (!page.token && !page.everConnected && !page.triedWithout) {
+    // Nothing stored for this tab: ask first, rather than knock without a token (a logged, rate-limited auth failure).
+    page.triedWithout = true;
+    banner("failed", "Not signed in");
+    askToken("");
+    return;
+  }
   try {
     const hello = await client.connect(page.token);
     page.connected = true;
@@ -287,7 +294,7 @@ async function refreshSessions() {
   const options = sessions.map((s) => {
     const option = document.createElement("option");
     option.value = s.key;
-    option.textContent = `${s.key} (${s.messages} messages, ${ago(s.lastActivityAt)})`;
+    option.textContent = `${s.key} (${s.messages} message(s), ${ago(s.lastActivityAt)})`;
     option.selected = s.key === page.session;
     return option;
   });

@@ -12,17 +12,20 @@ function element(name, attributes) {
 
 /** Draws points [{t, v}] of the last hour into container; marks [t] are drawn as vertical lines. */
 export function lineChart(container, points, { label, format, marks = [], now = Date.now() }) {
-  const width = 300, height = 80, from = now - HOUR_MS;
-  const shown = points.filter((p) => p.t >= from);
+  const width = 300, height = 80;
+  const shown = points.filter((p) => p.t >= now - HOUR_MS);
+  // Less than an hour of data (a young gateway, a new tab) is spread over the width, at least five minutes of it.
+  const from = Math.max(now - HOUR_MS, Math.min(now - 5 * 60 * 1000, ...shown.map((p) => p.t), ...marks));
+  const span = now - from;
   const max = Math.max(1, ...shown.map((p) => p.v));
-  const x = (t) => ((t - from) / HOUR_MS) * width;
+  const x = (t) => ((t - from) / span) * width;
   const y = (v) => height - 2 - (v / max) * (height - 6);
   const svg = element("svg", { viewBox: `0 0 ${width} ${height}`, preserveAspectRatio: "none", role: "img" });
   const title = element("title", {});
   const last = shown.at(-1);
   title.textContent = `${label}: ${last ? format(last.v) : "no data"}, highest ${format(shown.length ? max : 0)} in the last hour`;
   svg.append(title, element("path", { class: "axis", d: `M0 ${height - 1} H${width}` }));
-  for (const t of marks.filter((m) => m >= from)) {
+  for (const t of marks.filter((m) => m >= now - HOUR_MS)) {
     svg.append(element("line", { class: "mark", x1: x(t), x2: x(t), y1: 0, y2: height }));
   }
   if (shown.length > 0) {
