@@ -20,7 +20,7 @@ const $ = (id) => document.getElementById(id);
 const page = {
   client: null, connected: false, everConnected: false, token: sessionStorage.getItem(TOKEN_KEY) ?? "",
   status: null, statusAt: 0, preflight: null, bootId: null, pid: null, timers: [], reconnectDelay: 500,
-  follow: null, logCursor: null, logLines: [], session: null,
+  follow: null, logCursor: null, logLines: [], session: null, liveWork: [],
 };
 
 // ---- connection ----------------------------------------------------------------------------
@@ -144,7 +144,12 @@ function stopPolling() {
 async function refreshStatus() {
   page.status = await page.client.request("status");
   page.statusAt = Date.now();
+  // The status poll is a sample of the active work too: the chart moves every second, not every ten.
+  const w = page.status.work;
+  page.liveWork.push({ t: page.statusAt, v: w.queueSize + w.activeRuns + Number(w.pendingReplies) + w.activeTasks });
+  page.liveWork = page.liveWork.filter((p) => p.t >= Date.now() - HOUR_MS);
   renderStatus();
+  renderCharts();
 }
 
 function renderStatus() {
@@ -385,10 +390,11 @@ async function refreshHistory() {
   for (const s of answer.samples) { merged.set(`${s.pid}:${s.ts}`, s); }
   const samples = [...merged.values()].sort((a, b) => a.ts - b.ts);
   sessionStorage.setItem(HISTORY_KEY, JSON.stringify(samples));
-  renderCharts(samples);
+  renderCharts();
 }
 
-function renderCharts(samples) {
+function renderCharts() {
+  const samples = recall(HISTORY_KEY);
   const marks = [...recall(RESTARTS_KEY)];
   for (let i = 1; i < samples.length; i++) {
     const [a, b] = [samples[i - 1], samples[i]];
@@ -401,7 +407,8 @@ function renderCharts(samples) {
   $("chart-memory-caption").textContent = "Memory (RSS): " + lineChart($("chart-memory"),
     samples.map((s) => ({ t: s.ts, v: s.rssBytes / 1048576 })), { label: "now", format: mib }).replace(/^now: /, "");
   $("chart-work-caption").textContent = "Active work: " + lineChart($("chart-work"),
-    samples.map((s) => ({ t: s.ts, v: s.queueSize + s.activeRuns + Number(s.pendingReplies) + s.activeTasks })),
+    [...samples.map((s) => ({ t: s.ts, v: s.queueSize + s.activeRuns + Number(s.pendingReplies) + s.activeTasks })), ...page.liveWork]
+      .sort((a, b) => a.t - b.t),
     { label: "now", format: (v) => `${v} item(s)` }).replace(/^now: /, "");
   const restarts = marks.filter((m) => m >= Date.now() - HOUR_MS).sort();
   lineChart($("chart-restarts"), restarts.map((t, i) => ({ t, v: i + 1 })), { label: "restarts", format: String, marks: restarts });
