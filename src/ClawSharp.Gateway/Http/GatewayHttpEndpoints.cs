@@ -7,7 +7,7 @@ namespace ClawSharp.Gateway.Http;
 
 /// <summary>
 /// Everything served on the gateway's one port: the probes, and the control protocol as a
-/// WebSocket upgrade at <c>/</c>. A plain switch instead of routing: a handful of fixed
+/// WebSocket upgrade at <c>/</c>, and the dashboard (a plain GET of <c>/</c>, <see cref="DashboardAssets"/>). A plain switch instead of routing: a handful of fixed
 /// paths, no reflection, nothing to start.
 /// </summary>
 internal sealed class GatewayHttpEndpoints(ReadinessState readiness, ControlProtocolContext protocol, GatewayRuntimeInfo runtime, MessagesEndpoint messages,
@@ -18,8 +18,6 @@ internal sealed class GatewayHttpEndpoints(ReadinessState readiness, ControlProt
 
     private static readonly byte[] LiveBody = Encoding.UTF8.GetBytes("{\"ok\":true,\"status\":\"live\"}");
     private static readonly byte[] NotFoundBody = Encoding.UTF8.GetBytes("{\"ok\":false,\"error\":\"not found\"}");
-    private static readonly byte[] IndexBody = Encoding.UTF8.GetBytes(
-        "ClawSharp gateway: WebSocket control protocol at this URL; probes at /healthz and /readyz\n");
 
     public Task HandleAsync(HttpContext context) => context.Request.Path.Value switch
     {
@@ -27,7 +25,7 @@ internal sealed class GatewayHttpEndpoints(ReadinessState readiness, ControlProt
         "/ready" or "/readyz" => Ready(context),
         "/v1/messages" => messages.HandleAsync(context),
         "/" when context.WebSockets.IsWebSocketRequest => ControlAsync(context),
-        "/" => Write(context, StatusCodes.Status200OK, "text/plain; charset=utf-8", IndexBody),
+        var path when DashboardAssets.Serves(path) => DashboardAssets.ServeAsync(context),
         _ => Write(context, StatusCodes.Status404NotFound, "application/json", NotFoundBody),
     };
 

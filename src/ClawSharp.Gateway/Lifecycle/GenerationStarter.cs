@@ -26,6 +26,7 @@ internal sealed class GenerationStarter : IGenerationStarter, IDisposable
     private readonly AuthFailureLimiter authLimiter;
     private readonly GenerationHooks hooks;
     private readonly DateTimeOffset processStartedAt;
+    private readonly GatewayHistory history;
     private bool restartStartFaultUsed;
 
     public GenerationStarter(GatewayRunSettings settings, Logging.GatewayLogging logging, ILogger logger, GenerationHooks hooks)
@@ -37,6 +38,7 @@ internal sealed class GenerationStarter : IGenerationStarter, IDisposable
         this.hooks = hooks;
         claim = new GatewayClaim(settings.State, settings.Force, settings.Supervisor, settings.Spawned, settings.Activation, logger);
         authLimiter = new AuthFailureLimiter(settings.Time);
+        history = new GatewayHistory(settings.Time, hooks.Restarts);
         using var process = Process.GetCurrentProcess();
         processStartedAt = new DateTimeOffset(process.StartTime.ToUniversalTime(), TimeSpan.Zero);
     }
@@ -95,7 +97,8 @@ internal sealed class GenerationStarter : IGenerationStarter, IDisposable
                 throw new IOException("test fault fail-start-when-marked");
             }
             server = GatewayServer.Create(new GatewayServerSettings(config, settings.State, Listener, Secret(options), loggerFactory, authLimiter,
-                hooks.RunState, processStartedAt, hooks.Restarts, settings.Faults, hooks.SubmitRestart, settings.Time));
+                hooks.RunState, processStartedAt, hooks.Restarts, settings.Faults, hooks.SubmitRestart, settings.Time)
+            { History = history });
             await server.StartAsync(cancellationToken).ConfigureAwait(false);
             return new GenerationStart.Started(new GatewayGeneration(config, gatewayLock, server, started, logger, settings.Time));
         }
@@ -119,6 +122,7 @@ internal sealed class GenerationStarter : IGenerationStarter, IDisposable
 
     public void Dispose()
     {
+        history.Dispose();
         ReleaseListener();
         authLimiter.Dispose();
     }

@@ -31,7 +31,11 @@ internal sealed record GatewayServerSettings(
     Func<int> Restarts,
     GatewayFaults Faults,
     Action<Restart.RestartSubmission> SubmitRestart,
-    TimeProvider Time);
+    TimeProvider Time)
+{
+    /// <summary>The process's sampler (<c>gateway.history</c>); this generation attaches its work counters while it serves.</summary>
+    public GatewayHistory? History { get; init; }
+}
 
 /// <summary>
 /// One server generation: a fresh Kestrel host serving on a duplicate of the process's
@@ -45,10 +49,14 @@ internal sealed class GatewayServer : IAsyncDisposable
     private readonly ConnectionRegistry connections;
     private readonly GatewayFaults faults;
     private readonly int listenDescriptor;
+    private readonly GatewayHistory? history;
+    private readonly Func<WorkCounters> counters;
 
     private GatewayServer(WebApplication app, ConnectionRegistry connections, GatewayRuntimeInfo runtime, GatewayFaults faults, int listenDescriptor,
-        WorkHost work, Restart.RestartControl restart)
+        WorkHost work, Restart.RestartControl restart, GatewayHistory? history)
     {
+        this.history = history;
+        counters = () => work.Counters;
         this.app = app;
         Work = work;
         Restart = restart;
@@ -101,7 +109,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         {
             var app = Build(settings, descriptor);
             var restart = new Restart.RestartControl(settings.SubmitRestart, settings.Config.Restart, work, settings.Time);
-            var server = new GatewayServer(app, connections, runtime, settings.Faults, descriptor, work, restart);
+            var server = new GatewayServer(app, connections, runtime, settings.Faults, descriptor, work, restart, settings.History);
             var gateway = settings.Config.Gateway;
             var authenticator = new ConnectAuthenticator(gateway.AuthMode, settings.Secret, gateway.Tokens, gateway.NoneScopes);
             var origins = OriginPolicy.For(settings.Listener.Endpoint, gateway.AllowedOrigins);
@@ -112,7 +120,8 @@ internal sealed class GatewayServer : IAsyncDisposable
                     .AddGatewayInfoMethods(runtime, connections, () => work.Counters)
                     .AddChatMethods(work, connections)
                     .AddTaskMethods(work, settings.Time)
-                    .AddRestartMethods(restart),
+                    .AddRestartMethods(restart)
+                    .AddOperatorMethods(settings.State, runtime, settings.History),
                 Authenticator = authenticator,
                 AuthLimiter = settings.AuthLimiter,
                 Runtime = runtime,
@@ -143,6 +152,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         Work.Start();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         Readiness.Set(Http.Readiness.Ready);
+        history?.Attach(counters);
     }
 
     /// <summary>Starts a restart's drain: /readyz turns 503 and new work is refused; connections and reads keep working.</summary>
@@ -156,6 +166,7 @@ internal sealed class GatewayServer : IAsyncDisposable
     public async Task StopAsync(bool restart, string reason, CancellationToken cancellationToken)
     {
         Refuse(Http.Readiness.ShuttingDown);
+        history?.Detach(counters);
         await connections.CloseAllAsync(reason, restart, ConnectionCloseGrace, cancellationToken).ConfigureAwait(false);
         if (faults.HangOnStop)
         {
@@ -167,6 +178,7 @@ internal sealed class GatewayServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        history?.Detach(counters);
         await app.DisposeAsync().ConfigureAwait(false);
         await Work.DisposeAsync().ConfigureAwait(false);
         connections.Dispose();
