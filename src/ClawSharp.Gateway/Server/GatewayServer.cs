@@ -29,7 +29,8 @@ internal sealed record GatewayServerSettings(
     Func<int> Restarts,
     GatewayFaults Faults,
     Action<Restart.RestartSubmission> SubmitRestart,
-    TimeProvider Time);
+    TimeProvider Time,
+    LiveConfig Live);
 
 /// <summary>
 /// One server generation: a fresh Kestrel host serving on a duplicate of the process's
@@ -91,19 +92,19 @@ internal sealed class GatewayServer : IAsyncDisposable
             connections.Dispose();
             throw;
         }
-        var work = new WorkHost(store, new AgentCatalog(settings.Config.Agents, settings.State, Environment.GetEnvironmentVariable, settings.Time),
-            settings.Config, connections, workLogger, settings.Time);
+        var work = new WorkHost(store, new AgentCatalog(() => settings.Live.Current.Agents, settings.State, Environment.GetEnvironmentVariable, settings.Time),
+            settings.Live, connections, workLogger, settings.Time);
         var descriptor = settings.Listener.DuplicateForServer();
         try
         {
             var app = Build(settings, descriptor);
-            var restart = new Restart.RestartControl(settings.SubmitRestart, settings.Config.Restart, work, settings.Time);
+            var restart = new Restart.RestartControl(settings.SubmitRestart, () => settings.Live.Current.Restart, work, settings.Time);
             var server = new GatewayServer(app, connections, runtime, settings.Faults, descriptor, work, restart);
             var authenticator = new ConnectAuthenticator(settings.Config.Gateway.AuthMode, settings.Secret);
             var protocol = new ControlProtocolContext
             {
                 Methods = new MethodRegistry()
-                    .AddGatewayInfoMethods(runtime, connections, () => work.Counters)
+                    .AddGatewayInfoMethods(runtime, connections, () => work.Counters, settings.Live)
                     .AddChatMethods(work, connections)
                     .AddTaskMethods(work, settings.Time)
                     .AddRestartMethods(restart),

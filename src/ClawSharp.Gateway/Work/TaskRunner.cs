@@ -10,11 +10,10 @@ namespace ClawSharp.Gateway.Work;
 /// Runs background tasks of the durable registry: an <c>exec</c> command detached from any
 /// session, with a timeout. Only running tasks are active work; queued ones wait for a slot.
 /// </summary>
-internal sealed class TaskRunner(GatewayStore store, TaskOptions options, int maxConcurrent, ILogger logger, CancellationToken stopping, Action changed,
+internal sealed class TaskRunner(GatewayStore store, Func<TaskOptions> options, ResizableSlots slots, ILogger logger, CancellationToken stopping, Action changed,
     Func<bool> draining)
 {
     private const int MaxOutputChars = 64 * 1024;
-    private readonly SemaphoreSlim slots = new(maxConcurrent, maxConcurrent);
     private readonly ConcurrentDictionary<string, CancellationTokenSource> running = new(StringComparer.Ordinal);
     private readonly ConcurrentBag<Task> started = [];
 
@@ -23,7 +22,7 @@ internal sealed class TaskRunner(GatewayStore store, TaskOptions options, int ma
     public TaskRecord Create(string command, string? label, string? title, string? sessionKey, bool restartable, TimeSpan? timeout)
     {
         var task = store.CreateTask("exec", command, label, title, sessionKey, restartable,
-            (long)(timeout ?? options.DefaultTimeout).TotalMilliseconds);
+            (long)(timeout ?? options().DefaultTimeout).TotalMilliseconds);
         Start(task.TaskId);
         return task;
     }
@@ -70,7 +69,7 @@ internal sealed class TaskRunner(GatewayStore store, TaskOptions options, int ma
             {
                 return;
             }
-            var timeout = TimeSpan.FromMilliseconds(task.TimeoutMs ?? (long)options.DefaultTimeout.TotalMilliseconds);
+            var timeout = TimeSpan.FromMilliseconds(task.TimeoutMs ?? (long)options().DefaultTimeout.TotalMilliseconds);
             ShellResult result;
             try
             {
