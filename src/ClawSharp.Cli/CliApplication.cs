@@ -16,6 +16,7 @@ internal static class CliApplication
         root.Subcommands.Add(SendCommand.Build());
         root.Subcommands.Add(TasksCommand.Build());
         root.Subcommands.Add(UpdateCommand.Build());
+        root.Subcommands.Add(ConfigCommand.Build());
         foreach (var version in root.Options.OfType<VersionOption>())
         {
             // The built-in action prints the bare informational version; ours adds the commit and the build date.
