@@ -70,6 +70,41 @@ public sealed class ConfigReloadTests
     }
 
     [Fact]
+    public async Task MaxConcurrentRuns_RaisedLive_StartsTheRunThatWaited()
+    {
+        using var home = new TempHome();
+        home.WriteConfig("""{ "agents": { "maxConcurrentRuns": 1 } }""");
+        await using var gateway = await GatewayProcess.StartGatewayAsync(home, environment: NoRespawn);
+        await CliRun.RunAsync(home, "send", "/delay 20000 one", "--session", "a");
+        await CliRun.RunAsync(home, "send", "/delay 20000 two", "--session", "b");
+        await Eventually.AssertAsync(async () => (await Status(home)).GetProperty("work").GetProperty("activeRuns").GetInt32() == 1, Deadline, "one run");
+        Assert.Equal(2, (await Status(home)).GetProperty("work").GetProperty("queueSize").GetInt32());
+
+        Assert.Equal(0, (await CliRun.RunAsync(home, "config", "set", "agents.maxConcurrentRuns", "2")).ExitCode);
+
+        await Eventually.AssertAsync(async () => (await Status(home)).GetProperty("work").GetProperty("activeRuns").GetInt32() == 2, Deadline,
+            "the second run started under the raised cap");
+        Assert.Equal(0, (await Status(home)).GetProperty("restarts").GetInt32());
+    }
+
+    [Fact]
+    public async Task RestartMode_RestartsForAHotKeyToo()
+    {
+        using var home = new TempHome();
+        home.WriteConfig("""{ "gateway": { "reload": { "mode": "restart", "cooldownMs": 0, "restartDelayMs": 0 } } }""");
+        await using var gateway = await GatewayProcess.StartGatewayAsync(home, environment: NoRespawn);
+
+        Assert.Equal(0, (await CliRun.RunAsync(home, "config", "set", "agents.echo.delayMs", "5")).ExitCode);
+
+        await gateway.Stdout.WaitForAsync("gateway restarted in process", Deadline);
+        await gateway.WaitForReadyAsync();
+        var status = await Status(home);
+        Assert.Equal(1, status.GetProperty("restarts").GetInt32());
+        Assert.Equal(5, status.GetProperty("config").GetProperty("echoDelayMs").GetInt64());
+        Assert.False(status.GetProperty("config").GetProperty("restartPending").GetBoolean());
+    }
+
+    [Fact]
     public async Task HotMode_LogsThatARestartIsNeeded_AndDoesNotRestart()
     {
         using var home = new TempHome();
