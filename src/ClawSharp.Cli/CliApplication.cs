@@ -36,6 +36,7 @@ internal static class CliApplication
                 Console.Error.WriteLine($"error: {error.Message}");
             }
             Console.Error.WriteLine($"run '{CommandPath(parse)} --help' for usage");
+            ConfigCommand.UsageErrorAsJson(parse);
             return (int)ExitCode.Usage;
         }
         // The gateway owns SIGINT/SIGTERM itself (SignalListener); System.CommandLine must not race it.

@@ -96,4 +96,17 @@ public sealed class ConfigCommandTests
         Assert.Equal(0, good.ExitCode);
         Assert.True(JsonDocument.Parse(good.Stdout).RootElement.GetProperty("valid").GetBoolean());
     }
+
+    [Fact]
+    public async Task UsageError_WithJson_IsOneJsonDocument_Exit2()
+    {
+        using var home = new TempHome();
+
+        var result = await CliRun.RunAsync(home, "config", "set", "gateway.port", "--json");
+
+        Assert.Equal(2, result.ExitCode);
+        var answer = JsonDocument.Parse(result.Stdout).RootElement;
+        Assert.False(answer.GetProperty("ok").GetBoolean());
+        Assert.Contains("value", answer.GetProperty("error").GetString());
+    }
 }

@@ -105,6 +105,23 @@ public sealed class ConfigReloadTests
     }
 
     [Fact]
+    public async Task RestartChange_IsForcedAfterTheDeferralTimeout()
+    {
+        using var home = new TempHome();
+        home.WriteConfig("""{ "gateway": { "reload": { "cooldownMs": 0, "restartDelayMs": 0, "deferralTimeoutMs": 1000 } } }""");
+        await using var gateway = await GatewayProcess.StartGatewayAsync(home, environment: NoRespawn);
+        await CliRun.RunAsync(home, "send", "/delay 60000 too long to wait for", "--session", "long");
+        await Eventually.AssertAsync(async () => (await Status(home)).GetProperty("work").GetProperty("activeRuns").GetInt32() == 1, Deadline, "the run");
+
+        Assert.Equal(0, (await CliRun.RunAsync(home, "config", "set", "logs.maxBackups", "4")).ExitCode);
+
+        // Well before the run's 60 s: the drain gave up after 1 s and the restart went on (the run is queued again).
+        await gateway.Stdout.WaitForAsync("gateway restarted in process", TimeSpan.FromSeconds(20));
+        await gateway.WaitForReadyAsync();
+        Assert.Equal(1, (await Status(home)).GetProperty("restarts").GetInt32());
+    }
+
+    [Fact]
     public async Task HotMode_LogsThatARestartIsNeeded_AndDoesNotRestart()
     {
         using var home = new TempHome();
