@@ -17,6 +17,7 @@ internal static class CliApplication
         root.Subcommands.Add(TasksCommand.Build());
         root.Subcommands.Add(UpdateCommand.Build());
         root.Subcommands.Add(DoctorCommand.Build());
+        root.Subcommands.Add(ConfigCommand.Build());
         foreach (var version in root.Options.OfType<VersionOption>())
         {
             // The built-in action prints the bare informational version; ours adds the commit and the build date.
@@ -36,6 +37,7 @@ internal static class CliApplication
                 Console.Error.WriteLine($"error: {error.Message}");
             }
             Console.Error.WriteLine($"run '{CommandPath(parse)} --help' for usage");
+            ConfigCommand.UsageErrorAsJson(parse);
             return (int)ExitCode.Usage;
         }
         // The gateway owns SIGINT/SIGTERM itself (SignalListener); System.CommandLine must not race it.

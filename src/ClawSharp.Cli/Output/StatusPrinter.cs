@@ -69,6 +69,20 @@ internal static class StatusPrinter
             var failed = work.FailedReplies > 0 ? $", failed replies {work.FailedReplies} (see chat.history)" : "";
             output.WriteLine($"  work         queue {work.QueueSize}, pending replies {work.PendingReplies}{failed}, runs {work.ActiveRuns}, tasks {work.ActiveTasks}");
         }
+        if (report.Gateway?.Config is { } config)
+        {
+            var reloaded = config.ReloadedAt is { } at ? $"last reloaded {Local(at)}" : "not reloaded since start";
+            output.WriteLine($"  config       reload {config.ReloadMode}, {reloaded}; log level {config.LogLevel}, max runs {config.MaxConcurrentRuns}, " +
+                $"agent {config.DefaultAgent}, restart cooldown {config.CooldownMs} ms");
+            if (config.RestartPending)
+            {
+                output.WriteLine($"  config       restart pending for {string.Join(", ", config.PendingKeys)}");
+            }
+            if (config.Refused is { } refusedChange)
+            {
+                output.WriteLine($"  config       last change refused: {refusedChange}; the gateway runs on the config it had");
+            }
+        }
         if (report.UpdateFailure is { } update)
         {
             output.WriteLine(update.ToVersion is null

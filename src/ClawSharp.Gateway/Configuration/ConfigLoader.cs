@@ -33,6 +33,10 @@ internal static partial class ConfigLoader
             b.Cooldown = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 0, int.MaxValue, "a number of milliseconds ≥ 0")),
         ["gateway.reload.spawnReadyTimeoutMs"] = (v, b, key) =>
             b.SpawnReadyTimeout = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 1, 600_000, "a number of milliseconds from 1 to 600000")),
+        ["gateway.reload.debounceMs"] = (v, b, key) =>
+            b.Debounce = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 0, 60_000, "a number of milliseconds from 0 to 60000")),
+        ["gateway.reload.restartDelayMs"] = (v, b, key) =>
+            b.ReloadRestartDelay = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 0, 3_600_000, "a number of milliseconds from 0 to 3600000")),
         ["commands.restart"] = (v, b, key) => b.RestartEnabled = ReadBool(v, b, key),
         ["logs.maxFileBytes"] = (v, b, key) =>
             b.MaxFileBytes = ReadLong(v, b, key, LogFileOptions.MinimumFileBytes, long.MaxValue, $"a byte count ≥ {LogFileOptions.MinimumFileBytes}"),
@@ -71,6 +75,12 @@ internal static partial class ConfigLoader
             b.StopDrainTimeout = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 0, 3_600_000, "a number of milliseconds from 0 (no drain) to 3600000")),
     };
 
+    /// <summary>Every leaf key the loader reads (<c>gateway.port</c>, …): what <c>config set</c> accepts and the reload table classifies.</summary>
+    public static IReadOnlyCollection<string> Keys => Leaves.Keys;
+
+    /// <summary>Objects that hold leaves (<c>gateway.auth</c>, …).</summary>
+    public static IReadOnlyCollection<string> Objects => KnownObjects;
+
     /// <summary>Loads and validates the configuration of <paramref name="state"/>.</summary>
     /// <exception cref="ConfigException">The file is unreadable, not JSON, or holds an invalid value.</exception>
     public static GatewayConfig Load(StateDirectory state, ConfigOverrides? overrides = null)
@@ -80,6 +90,19 @@ internal static partial class ConfigLoader
         {
             ReadFile(state.ConfigFile, builder);
         }
+        if (overrides is not null)
+        {
+            builder.Apply(overrides);
+        }
+        return builder.Build();
+    }
+
+    /// <summary>Validates <paramref name="text"/> as if it were the file <paramref name="path"/> (what <c>config set</c> would write).</summary>
+    /// <exception cref="ConfigException">Not JSON, or an invalid value.</exception>
+    public static GatewayConfig Parse(string text, string path, ConfigOverrides? overrides = null)
+    {
+        var builder = new Builder(path);
+        ReadText(text, path, builder);
         if (overrides is not null)
         {
             builder.Apply(overrides);
@@ -98,6 +121,11 @@ internal static partial class ConfigLoader
         {
             throw new ConfigException($"cannot read config file {path}: {e.Message}", file: path);
         }
+        ReadText(text, path, builder);
+    }
+
+    private static void ReadText(string text, string path, Builder builder)
+    {
         if (string.IsNullOrWhiteSpace(text))
         {
             return;
@@ -280,6 +308,8 @@ internal static partial class ConfigLoader
         public bool RestartEnabled { get; set; } = true;
         public TimeSpan Cooldown { get; set; } = new RestartOptions().Cooldown;
         public TimeSpan SpawnReadyTimeout { get; set; } = new RestartOptions().SpawnReadyTimeout;
+        public TimeSpan Debounce { get; set; } = new RestartOptions().ReloadDebounce;
+        public TimeSpan ReloadRestartDelay { get; set; } = new RestartOptions().ReloadRestartDelay;
         public long MaxFileBytes { get; set; } = new LogFileOptions().MaxFileBytes;
         public int MaxBackups { get; set; } = new LogFileOptions().MaxBackups;
         public LogEventLevel Level { get; set; } = new LogFileOptions().Level;
@@ -402,6 +432,8 @@ internal static partial class ConfigLoader
                     DeferralTimeout = DeferralTimeout,
                     Cooldown = Cooldown,
                     SpawnReadyTimeout = SpawnReadyTimeout,
+                    ReloadDebounce = Debounce,
+                    ReloadRestartDelay = ReloadRestartDelay,
                 },
                 Agents = new AgentOptions
                 {

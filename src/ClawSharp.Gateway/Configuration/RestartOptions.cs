@@ -24,4 +24,10 @@ internal sealed class RestartOptions
     /// and restarts in process (<c>gateway.reload.spawnReadyTimeoutMs</c>). Default 10 s.
     /// </summary>
     public TimeSpan SpawnReadyTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long the config watcher waits for writes to settle before it reloads (<c>gateway.reload.debounceMs</c>). Default 300 ms.</summary>
+    public TimeSpan ReloadDebounce { get; init; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>Least delay before a restart that a config change asked for begins (<c>gateway.reload.restartDelayMs</c>). Default 2 s.</summary>
+    public TimeSpan ReloadRestartDelay { get; init; } = TimeSpan.FromSeconds(2);
 }

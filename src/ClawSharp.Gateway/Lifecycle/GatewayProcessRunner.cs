@@ -75,6 +75,8 @@ internal static class GatewayProcessRunner
             spawned,
             activation);
         await using var loop = new GatewayRunLoop(settings, logging);
+        // logs.level is hot: a config reload moves the level of every logger at once.
+        loop.Live.Changed += changed => logging.Level = changed.Logs.Level;
         using var signals = new SignalListener(loop.Commands);
         if (supervisor == SupervisorKind.Windows && OperatingSystem.IsWindows()
             && Microsoft.Extensions.Hosting.WindowsServices.WindowsServiceHelpers.IsWindowsService())

@@ -39,7 +39,9 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
     private readonly SignalIntentResolver intents;
     private readonly LoopHeartbeat heartbeat;
     private volatile GatewayRunState state = GatewayRunState.Starting;
-    private GatewayConfig config = new();
+    private readonly LiveConfig live = new();
+    private readonly ConfigReloader reloader;
+    private ConfigWatcher? watcher;
     private IGatewayGeneration? generation;
     private RestartSequence? sequence;
     private RunLoopCommand.RestartRequested? deferredRestart;
@@ -85,7 +87,8 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
         restartMode = new CurrentRestartMode(environment, settings.Supervisor, supervisorNow, logger);
         intents = new SignalIntentResolver(settings.State, settings.Time, logger);
         coordinator = new RestartCoordinator(settings.Time, reason => RestartModeSelector.WireName(restartMode.For(reason).Mode));
-        (starter, var respawner) = parts(new GenerationHooks(WireState, () => restarts, Submit), bundles);
+        (starter, var respawner) = parts(new GenerationHooks(WireState, () => restarts, Submit, live), bundles);
+        reloader = new ConfigReloader(settings.State, settings.Overrides, live, starter, settings.Time, logger);
         answers = new RestartAnswers(coordinator, starter, settings.State, settings.Time, logger);
         restartContext = new RestartContext(starter, respawner, kickstarter ?? new LaunchdKickstarter(environment),
             new GenerationCloser(settings.Time, bundles, logger, this.exitProcess), restartMode.For,
@@ -103,10 +106,14 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
 
     public GatewayRunState State => state;
 
+    /// <summary>The configuration in effect: a config reload swaps it, each start puts its own in effect.</summary>
+    public LiveConfig Live => live;
+
     /// <summary>Runs until stopped; returns the process exit code.</summary>
     public async Task<ExitCode> RunAsync(GatewayConfig firstConfig, CancellationToken cancellationToken)
     {
-        config = firstConfig;
+        live.Swap(firstConfig);
+        watcher = new ConfigWatcher(settings.State, live, commands.Writer, settings.Time, logger);
         Task<ExitCode?>? step = FirstStartAsync(cancellationToken);
         Task<RunLoopCommand>? next = null;
         while (true)
@@ -136,6 +143,15 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
                 heartbeat.Beat();
                 continue;
             }
+            if (read is RunLoopCommand.ConfigChanged)
+            {
+                // Applied here, one change at a time; a restart it needs is decided below like any other request.
+                if (now is GatewayRunState.Closing or GatewayRunState.Stopped || reloader.Reload() is not { } reload)
+                {
+                    continue;
+                }
+                read = reload;
+            }
             var command = intents.Resolve(read);
             if (Handle(command, now, stepRunning: step is not null, cancellationToken) is { } begun)
             {
@@ -147,6 +163,7 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         heartbeat.Dispose();
+        watcher?.Dispose();
         if (generation is { } serving)
         {
             generation = null;
@@ -162,7 +179,7 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
     /// <param name="cancellationToken">The process is going away.</param>
     private Task<ExitCode?>? Handle(RunLoopCommand command, GatewayRunState now, bool stepRunning, CancellationToken cancellationToken)
     {
-        var decision = RunLoopPolicy.Decide(now, command, config.Restart.Enabled);
+        var decision = RunLoopPolicy.Decide(now, command, live.Current.Restart.Enabled);
         LifecycleLog.Decision(logger, command, decision);
         var restart = command as RunLoopCommand.RestartRequested;
         switch (decision.Action)
@@ -186,7 +203,7 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
                 deferredRestart = restart;
                 return null;
             case LoopAction.Coalesce:
-                answers.Join(restart!, sequence, config.Restart);
+                answers.Join(restart!, sequence, live.Current.Restart);
                 return null;
             default:
                 restart?.Requester?.Refuse(decision.Reason);
@@ -202,7 +219,7 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
             LifecycleLog.NeverReadyFault(logger, origin.ParentPid);
             return null;
         }
-        var start = await starter.StartAsync(config, firstStart: true, cancellationToken).ConfigureAwait(false);
+        var start = await starter.StartAsync(live.Current, firstStart: true, cancellationToken).ConfigureAwait(false);
         if (start is GenerationStart.Failed failed)
         {
             Transition(GatewayRunState.Stopped, "first start failed");
@@ -232,7 +249,7 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
         RestartPlan plan;
         if (generation is { } serving)
         {
-            if (answers.DecideNew(request, serving, config.Restart) is not { } decided)
+            if (answers.DecideNew(request, serving, live.Current.Restart) is not { } decided)
             {
                 // Refused, or satisfied already by this generation (both answered): it keeps serving.
                 return null;
@@ -247,7 +264,7 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
             plan = new RestartPlan(true, TimeSpan.Zero, TimeSpan.Zero, request.Ask.Reason ?? request.Source);
             Transition(GatewayRunState.Restarting, plan.Reason);
         }
-        var current = sequence = new RestartSequence(plan, decision, request, generation, config, restartContext);
+        var current = sequence = new RestartSequence(plan, decision, request, generation, live.Current, restartContext);
         generation = null;
         var outcome = await current.RunAsync(Transition, cancellationToken).ConfigureAwait(false);
         return await EndRestartAsync(current, outcome, cancellationToken).ConfigureAwait(false);
@@ -264,7 +281,8 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
         {
             case RestartOutcome.Restarted:
                 generation = current.Generation;
-                config = generation!.Config;
+                live.Swap(generation!.Config);
+                reloader.Rebase();
                 restarts++;
                 GatewayMetrics.RecordRestart("in-process", current.Reason);
                 LifecycleLog.Restarted(logger, current.Elapsed.TotalMilliseconds, restarts);
@@ -279,7 +297,7 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
                 return ExitCode.Restart;
             case RestartOutcome.HandedToChild when stopSource is not null:
                 // The stop arrived just as the fresh copy became ready: the operator wants no gateway, the copy included.
-                await restartContext.Respawner.StopChildAsync(current.ChildPid, new ShutdownBudget(config.Shutdown).ChildStop).ConfigureAwait(false);
+                await restartContext.Respawner.StopChildAsync(current.ChildPid, new ShutdownBudget(live.Current.Shutdown).ChildStop).ConfigureAwait(false);
                 return await StopAsync("stop requested during the respawn", "stop during restart", cancellationToken).ConfigureAwait(false);
             case RestartOutcome.HandedToChild:
                 Transition(GatewayRunState.Stopped, current.EndReason);

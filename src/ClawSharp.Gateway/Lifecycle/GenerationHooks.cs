@@ -6,4 +6,5 @@ namespace ClawSharp.Gateway.Lifecycle;
 /// <param name="RunState">The loop's state as the wire spells it.</param>
 /// <param name="Restarts">In-process restarts so far.</param>
 /// <param name="SubmitRestart">Hands an RPC's restart request to the loop.</param>
-internal sealed record GenerationHooks(Func<string> RunState, Func<int> Restarts, Action<RestartSubmission> SubmitRestart);
+/// <param name="Live">The configuration in effect: a start puts its own in effect, a config reload swaps it.</param>
+internal sealed record GenerationHooks(Func<string> RunState, Func<int> Restarts, Action<RestartSubmission> SubmitRestart, Configuration.LiveConfig Live);

@@ -96,8 +96,10 @@ internal sealed class GenerationStarter : IGenerationStarter, IDisposable
             {
                 throw new IOException("test fault fail-start-when-marked");
             }
+            // The generation reads its settings through the live holder from now on, so a config reload reaches it.
+            hooks.Live.Swap(config);
             server = GatewayServer.Create(new GatewayServerSettings(config, settings.State, Listener, Secret(options), loggerFactory, authLimiter,
-                hooks.RunState, processStartedAt, hooks.Restarts, settings.Faults, hooks.SubmitRestart, settings.Time)
+                hooks.RunState, processStartedAt, hooks.Restarts, settings.Faults, hooks.SubmitRestart, settings.Time, hooks.Live)
             { History = history });
             await server.StartAsync(cancellationToken).ConfigureAwait(false);
             return new GenerationStart.Started(new GatewayGeneration(config, gatewayLock, server, started, logger, settings.Time));

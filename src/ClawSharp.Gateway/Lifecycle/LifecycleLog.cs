@@ -79,6 +79,31 @@ internal static partial class LifecycleLog
     [LoggerMessage(1057, LogLevel.Warning, "restart: launchctl kickstart -k {Target} failed ({Why}); restarting in process instead")]
     public static partial void LaunchdKickstartFailed(ILogger logger, string target, string why);
 
+    [LoggerMessage(5000, LogLevel.Information, "config reload: {File} changed: applied live: {Keys}")]
+    public static partial void ConfigApplied(ILogger logger, string file, string keys);
+
+    [LoggerMessage(5001, LogLevel.Error, "config reload: the change to {File} is refused: {Problem}; the gateway keeps running on the config it has")]
+    public static partial void ConfigRefused(ILogger logger, string file, string problem);
+
+    [LoggerMessage(5002, LogLevel.Information, "config reload: {Keys} changed in {File}: a safe restart is requested (reason config.reload, gateway.reload.mode {Mode})")]
+    public static partial void ConfigRestartRequested(ILogger logger, string keys, string file, string mode);
+
+    [LoggerMessage(5003, LogLevel.Warning,
+        "config reload: {Keys} changed in {File} and need a restart, which gateway.reload.mode hot does not do: run 'clawsharp gateway restart --safe' to apply them")]
+    public static partial void ConfigRestartNeeded(ILogger logger, string keys, string file);
+
+    [LoggerMessage(5004, LogLevel.Information, "config reload: {File} changed ({Keys}); ignored: gateway.reload.mode is off")]
+    public static partial void ConfigIgnored(ILogger logger, string file, string keys);
+
+    [LoggerMessage(5005, LogLevel.Debug, "config reload: {File} was written without a change in effect")]
+    public static partial void ConfigUnchanged(ILogger logger, string file);
+
+    [LoggerMessage(5006, LogLevel.Warning, "config reload: cannot watch {Directory} ({Error}); changes to config.json are not applied until a restart")]
+    public static partial void ConfigWatchFailed(ILogger logger, string directory, string error);
+
+    [LoggerMessage(5007, LogLevel.Information, "config reload: {Keys} changed in {File} but the command line sets them; the command line stays in effect")]
+    public static partial void ConfigOverridden(ILogger logger, string keys, string file);
+
     /// <summary>Logs what the loop decided about a command: ignored ones as a warning, the rest as information.</summary>
     public static void Decision(ILogger logger, RunLoopCommand command, LoopDecision decision)
     {

@@ -14,6 +14,13 @@ internal abstract record RunLoopCommand(string Source)
     /// </summary>
     public sealed record Heartbeat() : RunLoopCommand("watchdog timer");
 
+    /// <summary>
+    /// <c>config.json</c> changed (the watcher, debounced). Not a lifecycle decision by itself:
+    /// the loop has <see cref="ConfigReloader"/> apply it, and a restart it needs is decided as
+    /// a <see cref="RestartRequested"/> like any other.
+    /// </summary>
+    public sealed record ConfigChanged() : RunLoopCommand("config watcher");
+
     /// <summary>Close and start again.</summary>
     /// <param name="Source">Who asked: <c>SIGUSR1</c>, <c>SIGTERM+intent</c>, <c>rpc</c>.</param>
     /// <param name="Ask">What was asked: a reason, force, a drain cap.</param>

@@ -19,11 +19,14 @@ internal sealed class GatewayLogging : IDisposable
     private readonly GatewayLogFileSink file;
     private readonly TextWriter warnings;
     private readonly SerilogLoggerFactory serilogFactory;
+    private readonly Serilog.Core.LoggingLevelSwitch level;
     private long lastSinkWarningTicks = long.MinValue;
 
-    private GatewayLogging(LoggerConfiguration configuration, RecentLogBuffer recent, StateDirectory state, LogFileOptions options, TextWriter warnings)
+    private GatewayLogging(LoggerConfiguration configuration, RecentLogBuffer recent, StateDirectory state, LogFileOptions options, TextWriter warnings,
+        Serilog.Core.LoggingLevelSwitch level)
     {
         this.warnings = warnings;
+        this.level = level;
         file = new GatewayLogFileSink(state.LogFile, options, new GatewayJsonFormatter(), WarnSinkFailure);
         logger = configuration.WriteTo.Sink(file).CreateLogger();
         Recent = recent;
@@ -38,8 +41,10 @@ internal sealed class GatewayLogging : IDisposable
     public static GatewayLogging Create(StateDirectory state, LogFileOptions options, TextWriter warnings)
     {
         var recent = new RecentLogBuffer();
+        // A switch, not a fixed level: a config reload changes logs.level live.
+        var level = new Serilog.Core.LoggingLevelSwitch(options.Level);
         var configuration = new LoggerConfiguration()
-            .MinimumLevel.Is(options.Level)
+            .MinimumLevel.ControlledBy(level)
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .MinimumLevel.Override("System", LogEventLevel.Warning)
             .Enrich.FromLogContext()
@@ -50,9 +55,16 @@ internal sealed class GatewayLogging : IDisposable
                 formatProvider: CultureInfo.InvariantCulture,
                 standardErrorFromLevel: LogEventLevel.Warning)
             .WriteTo.Sink(recent);
-        var logging = new GatewayLogging(configuration, recent, state, options, warnings);
+        var logging = new GatewayLogging(configuration, recent, state, options, warnings, level);
         SelfLog.Enable(message => logging.WarnSinkFailure(message));
         return logging;
+    }
+
+    /// <summary>The least level written from now on (<c>logs.level</c>, applied live by a config reload).</summary>
+    public LogEventLevel Level
+    {
+        get => level.MinimumLevel;
+        set => level.MinimumLevel = value;
     }
 
     /// <summary>

@@ -71,7 +71,26 @@ internal sealed record StatusPayload(
     WorkCountsPayload Work,
     string? Commit = null,
     string? BuildDate = null,
-    string? Executable = null);
+    string? Executable = null,
+    ConfigStatusPayload? Config = null);
+
+/// <summary>
+/// The config settings that a reload applies live, as in effect now, and the reload state:
+/// when the file was last applied, whether a restart is pending for changed keys (and which),
+/// and the last change refused. Optional: older gateways leave it out.
+/// </summary>
+internal sealed record ConfigStatusPayload(
+    string ReloadMode,
+    string LogLevel,
+    int MaxConcurrentRuns,
+    string DefaultAgent,
+    long EchoDelayMs,
+    long CooldownMs,
+    bool RestartsEnabled,
+    DateTimeOffset? ReloadedAt,
+    bool RestartPending,
+    string[] PendingKeys,
+    string? Refused);
 
 /// <summary>The gateway's own view of its active work, as the safe-restart preflight counts it.</summary>
 internal sealed record WorkCountsPayload(int QueueSize, long PendingReplies, int ActiveRuns, int ActiveTasks, long FailedReplies = 0);

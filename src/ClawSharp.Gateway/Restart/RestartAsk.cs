@@ -15,6 +15,9 @@ internal sealed record RestartAsk(string Source, string? Reason, bool SkipDeferr
     /// </summary>
     public DateTimeOffset? RequestedAt { get; init; }
 
+    /// <summary>Least time before the restart begins (a config reload's <c>gateway.reload.restartDelayMs</c>); the cooldown applies when longer.</summary>
+    public TimeSpan Delay { get; init; }
+
     /// <summary>The generation the requester saw: when another one serves now, the request is satisfied.</summary>
     public string? IfBootId { get; init; }
 }

@@ -8,12 +8,12 @@ namespace ClawSharp.Gateway.Restart;
 /// requests handed to the run loop (<paramref name="submit"/>), where signals end up too, so
 /// both are decided by one reader and coalesced alike.
 /// </summary>
-internal sealed class RestartControl(Action<RestartSubmission> submit, RestartOptions options, WorkHost work, TimeProvider time)
+internal sealed class RestartControl(Action<RestartSubmission> submit, Func<RestartOptions> options, WorkHost work, TimeProvider time)
 {
     /// <summary>How long a request waits for the loop's decision; the loop reads commands in every state, so this is a safety net.</summary>
     private static readonly TimeSpan DecisionTimeout = TimeSpan.FromSeconds(10);
 
-    public bool Enabled => options.Enabled;
+    public bool Enabled => options().Enabled;
 
     public PreflightResult Preflight() => RestartPreflight.Compute(work.Counters, work.RunningTasks(), time.GetUtcNow());
 

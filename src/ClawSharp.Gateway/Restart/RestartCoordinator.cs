@@ -39,6 +39,10 @@ internal sealed class RestartCoordinator(TimeProvider time, Func<string, string>
         var force = ask.Force == true || (skipHonoured && !preflight.Safe);
         var budget = ShutdownBudget.Drain(options, force, ask.WaitMs);
         var cooldown = lastRestartAt is { } last ? options.Cooldown - (time.GetUtcNow() - last) : TimeSpan.Zero;
+        if (cooldown < ask.Delay)
+        {
+            cooldown = ask.Delay;
+        }
         if (cooldown < TimeSpan.Zero)
         {
             cooldown = TimeSpan.Zero;

@@ -31,7 +31,8 @@ internal sealed record GatewayServerSettings(
     Func<int> Restarts,
     GatewayFaults Faults,
     Action<Restart.RestartSubmission> SubmitRestart,
-    TimeProvider Time)
+    TimeProvider Time,
+    LiveConfig Live)
 {
     /// <summary>The process's sampler (<c>gateway.history</c>); this generation attaches its work counters while it serves.</summary>
     public GatewayHistory? History { get; init; }
@@ -102,13 +103,13 @@ internal sealed class GatewayServer : IAsyncDisposable
             throw;
         }
         var children = new ExecChildren(store);
-        var work = new WorkHost(store, new AgentCatalog(settings.Config.Agents, settings.State, Environment.GetEnvironmentVariable, settings.Time, children),
-            settings.Config, connections, workLogger, settings.Time, children);
+        var work = new WorkHost(store, new AgentCatalog(() => settings.Live.Current.Agents, settings.State, Environment.GetEnvironmentVariable, settings.Time, children),
+            settings.Live, connections, workLogger, settings.Time, children);
         var descriptor = settings.Listener.DuplicateForServer();
         try
         {
             var app = Build(settings, descriptor);
-            var restart = new Restart.RestartControl(settings.SubmitRestart, settings.Config.Restart, work, settings.Time);
+            var restart = new Restart.RestartControl(settings.SubmitRestart, () => settings.Live.Current.Restart, work, settings.Time);
             var server = new GatewayServer(app, connections, runtime, settings.Faults, descriptor, work, restart, settings.History);
             var gateway = settings.Config.Gateway;
             var authenticator = new ConnectAuthenticator(gateway.AuthMode, settings.Secret, gateway.Tokens, gateway.NoneScopes);
@@ -117,7 +118,7 @@ internal sealed class GatewayServer : IAsyncDisposable
             var protocol = new ControlProtocolContext
             {
                 Methods = new MethodRegistry()
-                    .AddGatewayInfoMethods(runtime, connections, () => work.Counters)
+                    .AddGatewayInfoMethods(runtime, connections, () => work.Counters, settings.Live)
                     .AddChatMethods(work, connections)
                     .AddTaskMethods(work, settings.Time)
                     .AddRestartMethods(restart)

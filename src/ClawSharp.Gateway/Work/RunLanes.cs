@@ -2,18 +2,17 @@ namespace ClawSharp.Gateway.Work;
 
 /// <summary>
 /// One FIFO lane per session and a global cap on concurrent runs. Invariant: runs of one
-/// session never overlap, and at most <c>maxConcurrent</c> runs execute at once.
+/// session never overlap, and at most <c>slots</c> runs execute at once.
 /// </summary>
-/// <param name="maxConcurrent">The global cap.</param>
+/// <param name="slots">The global cap (resized live by a config reload).</param>
 /// <param name="execute">Runs one run.</param>
 /// <param name="ended">Called after a run ended and stopped counting as active (a drain waits on it).</param>
 /// <param name="failed">Called when running a run threw (the store failed); the lane goes on with the next run.</param>
 /// <param name="stopping">Fires when the generation closes.</param>
-internal sealed class RunLanes(int maxConcurrent, Func<string, CancellationToken, Task> execute, Action ended,
+internal sealed class RunLanes(ResizableSlots slots, Func<string, CancellationToken, Task> execute, Action ended,
     Action<string, string, Exception> failed, CancellationToken stopping)
 {
     private readonly Dictionary<string, Queue<string>> lanes = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim slots = new(maxConcurrent, maxConcurrent);
     private readonly Lock gate = new();
     private readonly List<Task> pumps = [];
     private int queued;

@@ -10,10 +10,9 @@ namespace ClawSharp.Gateway.Work;
 /// Runs background tasks of the durable registry: an <c>exec</c> command detached from any
 /// session, with a timeout. Only running tasks are active work; queued ones wait for a slot.
 /// </summary>
-internal sealed class TaskRunner(GatewayStore store, TaskOptions options, int maxConcurrent, ILogger logger, CancellationToken stopping, Action changed,
+internal sealed class TaskRunner(GatewayStore store, Func<TaskOptions> options, ResizableSlots slots, ILogger logger, CancellationToken stopping, Action changed,
     Func<bool> draining, ChildEnvironment environment, ExecChildren children)
 {
-    private readonly SemaphoreSlim slots = new(maxConcurrent, maxConcurrent);
     private readonly ConcurrentDictionary<string, CancellationTokenSource> running = new(StringComparer.Ordinal);
     private readonly ConcurrentBag<Task> started = [];
 
@@ -22,7 +21,7 @@ internal sealed class TaskRunner(GatewayStore store, TaskOptions options, int ma
     public TaskRecord Create(string command, string? label, string? title, string? sessionKey, bool restartable, TimeSpan? timeout)
     {
         var task = store.CreateTask("exec", command, label, title, sessionKey, restartable,
-            (long)(timeout ?? options.DefaultTimeout).TotalMilliseconds);
+            (long)(timeout ?? options().DefaultTimeout).TotalMilliseconds);
         Start(task.TaskId);
         return task;
     }
@@ -69,13 +68,14 @@ internal sealed class TaskRunner(GatewayStore store, TaskOptions options, int ma
             {
                 return;
             }
-            var timeout = TimeSpan.FromMilliseconds(task.TimeoutMs ?? (long)options.DefaultTimeout.TotalMilliseconds);
+            var settings = options();
+            var timeout = TimeSpan.FromMilliseconds(task.TimeoutMs ?? (long)settings.DefaultTimeout.TotalMilliseconds);
             ShellResult result;
             try
             {
                 var variables = environment.For(Environment.GetEnvironmentVariables(), new Dictionary<string, string> { ["CLAWSHARP_TASK_ID"] = taskId });
                 result = await ShellCommand.RunAsync(
-                    new ShellRequest("task", taskId, task.Command, null, timeout, variables, options.MaxOutputBytes, KeepLastStdout: true),
+                    new ShellRequest("task", taskId, task.Command, null, timeout, variables, settings.MaxOutputBytes, KeepLastStdout: true),
                     children, cts.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
@@ -95,7 +95,7 @@ internal sealed class TaskRunner(GatewayStore store, TaskOptions options, int ma
                 WorkLog.TaskEnded(logger, taskId, task.Label ?? task.Command, StatusNames.Of(status));
                 if (result.Stdout.Truncated)
                 {
-                    WorkLog.TaskOutputTruncated(logger, taskId, result.Stdout.TotalBytes, options.MaxOutputBytes);
+                    WorkLog.TaskOutputTruncated(logger, taskId, result.Stdout.TotalBytes, settings.MaxOutputBytes);
                 }
             }
         }

@@ -21,7 +21,9 @@ internal sealed class WorkHost : IAsyncDisposable
     private static readonly TimeSpan SweepInterval = TimeSpan.FromHours(1);
     private readonly GatewayStore store;
     private readonly AgentCatalog agents;
-    private readonly GatewayConfig config;
+    private readonly LiveConfig live;
+    private readonly ResizableSlots runSlots;
+    private readonly ResizableSlots taskSlots;
     private readonly ILogger logger;
     private readonly TimeProvider time;
     private readonly CancellationTokenSource stopping = new();
@@ -35,24 +37,30 @@ internal sealed class WorkHost : IAsyncDisposable
     private TaskCompletionSource changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ITimer? sweeper;
 
-    public WorkHost(GatewayStore store, AgentCatalog agents, GatewayConfig config, IChatEventSink events, ILogger logger, TimeProvider time,
+    public WorkHost(GatewayStore store, AgentCatalog agents, LiveConfig live, IChatEventSink events, ILogger logger, TimeProvider time,
         ExecChildren children)
     {
         this.store = store;
         this.agents = agents;
-        this.config = config;
+        this.live = live;
         this.logger = logger;
         this.time = time;
-        lanes = new RunLanes(config.Agents.MaxConcurrentRuns, ExecuteAsync, NotifyChanged,
+        runSlots = new ResizableSlots(Config.Agents.MaxConcurrentRuns);
+        taskSlots = new ResizableSlots(Config.Agents.MaxConcurrentRuns);
+        live.Changed += Resize;
+        lanes = new RunLanes(runSlots, ExecuteAsync, NotifyChanged,
             (session, run, error) => WorkLog.LaneFailed(logger, error, session, run), stopping.Token);
-        Webhooks = new WebhookDestinationPolicy(config.Webhooks);
-        webhooks = new WebhookSender(config.Webhooks, Webhooks);
-        outbox = new ReplyOutbox(store, events, webhooks, config.Webhooks, logger, time, () => Gate.IsDraining, NotifyChanged);
-        tasks = new TaskRunner(store, config.Tasks, config.Agents.MaxConcurrentRuns, logger, stopping.Token, NotifyChanged, () => Gate.IsDraining,
-            new ChildEnvironment(config.Tasks.Environment, [config.Agents.OpenAiApiKeyEnv, .. ChildEnvironment.GatewaySecrets]), children);
+        Webhooks = new WebhookDestinationPolicy(Config.Webhooks);
+        webhooks = new WebhookSender(Config.Webhooks, Webhooks);
+        outbox = new ReplyOutbox(store, events, webhooks, Config.Webhooks, logger, time, () => Gate.IsDraining, NotifyChanged);
+        tasks = new TaskRunner(store, () => Config.Tasks, taskSlots, logger, stopping.Token, NotifyChanged, () => Gate.IsDraining,
+            new ChildEnvironment(Config.Tasks.Environment, [Config.Agents.OpenAiApiKeyEnv, .. ChildEnvironment.GatewaySecrets]), children);
     }
 
     public DrainGate Gate { get; } = new();
+
+    // Read at use time: a config reload swaps the settings in effect.
+    private GatewayConfig Config => live.Current;
 
     public GatewayStore Store => store;
 
@@ -165,8 +173,15 @@ internal sealed class WorkHost : IAsyncDisposable
 
     public TaskRunner Tasks => tasks;
 
+    private void Resize(GatewayConfig changed)
+    {
+        runSlots.Resize(changed.Agents.MaxConcurrentRuns);
+        taskSlots.Resize(changed.Agents.MaxConcurrentRuns);
+    }
+
     public async Task StopAsync()
     {
+        live.Changed -= Resize;
         BeginDrain();
         await stopping.CancelAsync().ConfigureAwait(false);
         // Runs cut now are answered by the next generation; their waiters here end (the reply still arrives as a chat event).
@@ -254,10 +269,10 @@ internal sealed class WorkHost : IAsyncDisposable
         // A timer callback that throws ends the process: a busy or full store must only skip a sweep.
         try
         {
-            var pruned = store.PruneTasks(time.GetUtcNow() - config.Tasks.Retention);
+            var pruned = store.PruneTasks(time.GetUtcNow() - Config.Tasks.Retention);
             if (pruned > 0)
             {
-                WorkLog.TasksPruned(logger, pruned, config.Tasks.Retention.TotalHours);
+                WorkLog.TasksPruned(logger, pruned, Config.Tasks.Retention.TotalHours);
             }
         }
         catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException or InvalidOperationException)

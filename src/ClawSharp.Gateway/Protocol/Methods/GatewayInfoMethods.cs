@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ClawSharp.Gateway.Configuration;
 
 namespace ClawSharp.Gateway.Protocol.Methods;
 
@@ -6,10 +7,10 @@ namespace ClawSharp.Gateway.Protocol.Methods;
 internal static class GatewayInfoMethods
 {
     public static MethodRegistry AddGatewayInfoMethods(this MethodRegistry registry, GatewayRuntimeInfo runtime, ConnectionRegistry connections,
-        Func<Work.WorkCounters> work) =>
+        Func<Work.WorkCounters> work, LiveConfig live) =>
         registry
             .Add(new MethodDescriptor("health", Scopes.Read, (_, _) => ValueTask.FromResult(Health(runtime))))
-            .Add(new MethodDescriptor("status", Scopes.Read, (_, _) => ValueTask.FromResult(Status(runtime, connections, work()))));
+            .Add(new MethodDescriptor("status", Scopes.Read, (_, _) => ValueTask.FromResult(Status(runtime, connections, work(), live))));
 
     private static MethodResult Health(GatewayRuntimeInfo runtime)
     {
@@ -27,7 +28,7 @@ internal static class GatewayInfoMethods
         return MethodResult.Ok(payload, ProtocolJsonContext.Default.HealthPayload);
     }
 
-    private static MethodResult Status(GatewayRuntimeInfo runtime, ConnectionRegistry connections, Work.WorkCounters work)
+    private static MethodResult Status(GatewayRuntimeInfo runtime, ConnectionRegistry connections, Work.WorkCounters work, LiveConfig live)
     {
         var now = runtime.Time.GetUtcNow();
         var payload = new StatusPayload(
@@ -49,8 +50,28 @@ internal static class GatewayInfoMethods
             Work: new WorkCountsPayload(work.QueueSize, work.PendingReplies, work.ActiveRuns, work.ActiveTasks, work.FailedReplies),
             Commit: GatewayVersion.Commit,
             BuildDate: GatewayVersion.BuildDate,
-            Executable: Environment.ProcessPath);
+            Executable: Environment.ProcessPath,
+            Config: ConfigStatus(live));
         return MethodResult.Ok(payload, ProtocolJsonContext.Default.StatusPayload);
+    }
+
+    /// <summary>The hot settings in effect now (what a config reload changes live) and the reload state.</summary>
+    private static ConfigStatusPayload ConfigStatus(LiveConfig live)
+    {
+        var config = live.Current;
+        var reload = live.Reload;
+        return new ConfigStatusPayload(
+            ReloadMode: config.Restart.ReloadMode,
+            LogLevel: ConfigReloadTable.LevelName(config.Logs.Level),
+            MaxConcurrentRuns: config.Agents.MaxConcurrentRuns,
+            DefaultAgent: config.Agents.Default,
+            EchoDelayMs: (long)config.Agents.EchoDelay.TotalMilliseconds,
+            CooldownMs: (long)config.Restart.Cooldown.TotalMilliseconds,
+            RestartsEnabled: config.Restart.Enabled,
+            ReloadedAt: reload.ReloadedAt,
+            RestartPending: reload.PendingRestart.Count > 0,
+            PendingKeys: [.. reload.PendingRestart],
+            Refused: reload.Refused);
     }
 
 }
