@@ -21,7 +21,10 @@ internal enum LockHolding
 /// <c>F_OFD_GETLK</c> and <c>/proc/locks</c> report as pid -1; but <c>/proc/PID/fdinfo/FD</c>
 /// lists, under <c>lock:</c>, the locks held through that descriptor's open file description,
 /// naming the file as <c>MAJOR:MINOR:INODE</c>. So: the process holds the lock when one of its
-/// descriptors shows a <c>WRITE</c> lock on the lock file's inode.
+/// descriptors shows a <c>WRITE</c> lock on the lock file's inode. On overlayfs (a container's
+/// <c>--volatile=overlay</c> root) the listing names the upper layer's inode, not the one a
+/// <c>stat</c> of the path sees: so a descriptor that is the lock file itself (its
+/// <c>/proc/PID/fd/N</c> link resolves to the same file) and shows a <c>WRITE</c> lock counts too.
 /// </summary>
 internal static class LockHolders
 {
@@ -39,7 +42,7 @@ internal static class LockHolders
         {
             foreach (var info in Directory.EnumerateFiles($"/proc/{pid}/fdinfo"))
             {
-                if (ShowsWriteLock(info, file))
+                if (ShowsWriteLock(info, file) || (IsTheFile(pid, info, file) && ShowsWriteLock(info, file: null)))
                 {
                     return LockHolding.Holds;
                 }
@@ -55,7 +58,11 @@ internal static class LockHolders
     /// <summary>True unless <paramref name="pid"/> is known not to hold <paramref name="lockFile"/> (<see cref="LockHolding.Unknown"/> counts as true).</summary>
     public static bool MayHold(int pid, string lockFile) => Check(pid, lockFile) != LockHolding.DoesNotHold;
 
-    private static bool ShowsWriteLock(string fdinfo, string file)
+    private static bool IsTheFile(int pid, string fdinfo, string file) =>
+        Posix.LockListingId($"/proc/{pid}/fd/{Path.GetFileName(fdinfo)}") == file;
+
+    /// <summary>A <c>WRITE</c> lock through this descriptor: on <paramref name="file"/>, or on whatever it names when null.</summary>
+    private static bool ShowsWriteLock(string fdinfo, string? file)
     {
         string text;
         try
@@ -72,7 +79,7 @@ internal static class LockHolders
             if (line.StartsWith("lock:", StringComparison.Ordinal))
             {
                 var words = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
-                if (words.Contains("WRITE") && words.Contains(file))
+                if (words.Contains("WRITE") && (file is null || words.Contains(file)))
                 {
                     return true;
                 }

@@ -8,10 +8,11 @@ public sealed class ServiceEnvironmentFileProcessTests
     private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     [Fact]
+    // An exec agent sees only the variables agents.exec.environment names (issue 21): the file's are named here.
     public async Task APrivateFile_IsLoaded_AndItsVariablesReachAnExecAgent()
     {
         using var home = new TempHome();
-        home.WriteConfig("""{ "agents": { "default": "exec", "exec": { "command": "cat >/dev/null; printf %s \"$AGENT_SECRET\"" } } }""");
+        home.WriteConfig("""{ "agents": { "default": "exec", "exec": { "command": "cat >/dev/null; printf %s \"$AGENT_SECRET\"", "environment": ["PATH", "AGENT_SECRET"] } } }""");
         var file = Write(home, "# for the agent\nAGENT_SECRET=\"from the file\"\n", Private);
         await using var gateway = await GatewayProcess.StartGatewayAsync(home, environment: EnvFile(file));
 
