@@ -196,6 +196,8 @@ internal sealed class WorkHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // The live config outlives generations: an old work host must not keep resizing (or be kept alive by) it.
+        live.Changed -= Resize;
         if (!stopping.IsCancellationRequested)
         {
             await StopAsync().ConfigureAwait(false);
