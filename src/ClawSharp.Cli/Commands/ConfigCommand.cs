@@ -51,13 +51,9 @@ internal static class ConfigCommand
         {
             var asJson = parse.GetValue(json);
             var name = parse.GetValue(key)!;
-            if (!TryState(parse, asJson, out var state))
+            if (!TryStateForKey(parse, asJson, name, out var state, out var refused))
             {
-                return (int)ExitCode.Usage;
-            }
-            if (!ConfigLoader.Keys.Contains(name))
-            {
-                return Fail(asJson, ExitCode.Usage, UnknownKey(name), name, state.ConfigFile);
+                return refused;
             }
             if (!TryReadRoot(state.ConfigFile, out var root, out var problem))
             {
@@ -118,13 +114,9 @@ internal static class ConfigCommand
         {
             var asJson = parse.GetValue(json);
             var name = parse.GetValue(key)!;
-            if (!TryState(parse, asJson, out var state))
+            if (!TryStateForKey(parse, asJson, name, out var state, out var refused))
             {
-                return (int)ExitCode.Usage;
-            }
-            if (!ConfigLoader.Keys.Contains(name))
-            {
-                return Fail(asJson, ExitCode.Usage, UnknownKey(name), name, state.ConfigFile);
+                return refused;
             }
             if (!TryReadRoot(state.ConfigFile, out var root, out var problem))
             {
@@ -226,6 +218,23 @@ internal static class ConfigCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The state directory, and KEY known to the loader; otherwise the usage error already printed and its exit code.</summary>
+    private static bool TryStateForKey(ParseResult parse, bool asJson, string name, out StateDirectory state, out int exit)
+    {
+        if (!TryState(parse, asJson, out state))
+        {
+            exit = (int)ExitCode.Usage;
+            return false;
+        }
+        if (!ConfigLoader.Keys.Contains(name))
+        {
+            exit = Fail(asJson, ExitCode.Usage, UnknownKey(name), name, state.ConfigFile);
+            return false;
+        }
+        exit = 0;
+        return true;
     }
 
     private static bool TryState(ParseResult parse, bool asJson, out StateDirectory state)
