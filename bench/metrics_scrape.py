@@ -9,9 +9,9 @@ S seconds idle (CPU = utime+stime from /proc/PID/stat, RSS = VmRSS at the end), 
 one scrape a second (same measures; the scrape's own parse time is the gateway's, not the client's).
 Reports medians over the runs: CPU ms per minute and RSS MiB for both windows, and the scrape size.
 """
-import argparse, os, shutil, signal, socket, statistics, subprocess, tempfile, time
+import argparse, os, socket, statistics, subprocess, tempfile, time
 
-from probes import free_port, ready
+from probes import free_port, ready, rss_kib, stop_gateway
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -23,11 +23,8 @@ def cpu_ms(pid):
 
 
 def rss_mib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+    kib = rss_kib(pid)
+    return kib / 1024 if kib >= 0 else float("nan")
 
 
 def scrape(port):
@@ -66,13 +63,7 @@ def one_run(binary, seconds):
         time.sleep(5)
         return window(proc.pid, port, seconds, False), window(proc.pid, port, seconds, True)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        shutil.rmtree(home, ignore_errors=True)
+        stop_gateway(proc, home)
 
 
 def main():

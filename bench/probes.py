@@ -1,6 +1,9 @@
 """Shared by the whole-process harnesses: a free loopback port, a raw-socket /readyz probe (no
 HTTP client, so the probe itself costs next to nothing), and a fixed-rate connect load with its summary."""
+import shutil
+import signal
 import socket
+import subprocess
 import threading
 import time
 
@@ -78,3 +81,23 @@ def summarize(name, results):
         "longest_gap_ms": round(gap, 1), "p50_ms": round(pct(0.5), 2), "p99_ms": round(pct(0.99), 2),
         "max_ms": round(latencies[-1], 1) if latencies else None,
     }
+
+
+def rss_kib(pid):
+    """VmRSS of a process in KiB, -1 when /proc does not say."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return -1
+
+
+def stop_gateway(proc, home):
+    """SIGTERM, a 30 s wait, then SIGKILL; the scratch home is removed either way."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    shutil.rmtree(home, ignore_errors=True)

@@ -9,17 +9,10 @@ exec), then S seconds idle and VmRSS from /proc, then SIGTERM. Reports median, m
 --launcher runs `PROGRAM BINARY gateway run ...` instead, for a launcher that execs (so the PID and
 its RSS are the gateway's): scripts/qemu-arm64.sh runs the linux-arm64 build under emulation.
 """
-import argparse, os, shutil, signal, statistics, subprocess, sys, tempfile, time
+import argparse, os, statistics, subprocess, sys, tempfile, time
 
-from probes import free_port, ready
+from probes import free_port, ready, rss_kib, stop_gateway
 
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return -1
 
 
 def one_run(binary, idle, launcher=None):
@@ -39,13 +32,7 @@ def one_run(binary, idle, launcher=None):
         rss = rss_kib(proc.pid)
         return elapsed_ms, rss
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        shutil.rmtree(home, ignore_errors=True)
+        stop_gateway(proc, home)
 
 
 def main():
