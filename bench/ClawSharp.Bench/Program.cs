@@ -12,7 +12,7 @@ return args.FirstOrDefault() switch
     "throughput" => await MessageBench.ThroughputAsync(args[1], Arg(2, 8), Arg(3, 2000)),
     "latency" => await MessageBench.LatencyAsync(args[1], Arg(2, 1000), Arg(3, 10), Arg(4, 4)),
     "micro" => Micro(args[1..]),
-    "store" => StoreBench.Run(Arg(1, 5000)),
+    "store" => await StoreBench.RunAsync(Arg(1, 5000), Arg(2, 1)),
     "restart" => await RestartBench.RunAsync(args[1], Arg(2, 20)),
     "pressure" => await PressureBench.RunAsync(args[1], Arg(2, 20)),
     _ => Usage(),
@@ -28,6 +28,6 @@ static int Micro(string[] rest)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: ClawSharp.Bench throughput|latency|restart|pressure BINARY [...] | store [n] | micro [...]");
+    Console.Error.WriteLine("usage: ClawSharp.Bench throughput|latency|restart|pressure BINARY [...] | store [n] [pipelines] | micro [...]");
     return 2;
 }

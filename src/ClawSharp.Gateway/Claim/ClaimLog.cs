@@ -55,6 +55,10 @@ internal static partial class ClaimLog
     [LoggerMessage(1010, LogLevel.Error, "gateway failed to start: {Reason}")]
     public static partial void StartFailed(ILogger logger, string reason);
 
+    // An unexpected exception keeps its stack (and inner exceptions): "a type initializer threw" alone says nothing.
+    [LoggerMessage(1010, LogLevel.Error, "gateway failed to start: {Reason}")]
+    public static partial void StartFailed(ILogger logger, Exception exception, string reason);
+
     [LoggerMessage(4010, LogLevel.Error, "--force: gateway.lock names pid {Pid}, which does not hold the lock {LockFile}: not signalling it")]
     public static partial void ForceRefusedForeignOwner(ILogger logger, int pid, string lockFile);
 }

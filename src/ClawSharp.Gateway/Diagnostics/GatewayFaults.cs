@@ -52,6 +52,15 @@ internal sealed record GatewayFaults
     /// </summary>
     public bool WedgeLoopWhenMarked { get; init; }
 
+    /// <summary>
+    /// <c>slow-store-commit</c>: the store's group-commit writer waits <see cref="SlowCommitPause"/>
+    /// before taking a batch and again before committing it, as a slow disk would: batches grow
+    /// large, and a kill -9 lands inside one.
+    /// </summary>
+    public bool SlowStoreCommit { get; init; }
+
+    public static readonly TimeSpan SlowCommitPause = TimeSpan.FromMilliseconds(25);
+
     public static GatewayFaults Parse(string? value)
     {
         var names = (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -64,6 +73,7 @@ internal sealed record GatewayFaults
             FailRestartStart = names.Contains("fail-restart-start"),
             FailStartWhenMarked = names.Contains("fail-start-when-marked"),
             WedgeLoopWhenMarked = names.Contains("wedge-loop-when-marked"),
+            SlowStoreCommit = names.Contains("slow-store-commit"),
         };
     }
 }

@@ -99,7 +99,7 @@ internal sealed class MessagesEndpoint(WorkHost work, ConnectAuthenticator authe
                 await WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, ProtocolError.Draining()).ConfigureAwait(false);
                 return;
             }
-            var accepted = work.Accept(input.SessionKey, input.Message, input.IdempotencyKey, input.Agent, input.WebhookUrl);
+            var accepted = await work.AcceptAsync(input.SessionKey, input.Message, input.IdempotencyKey, input.Agent, input.WebhookUrl).ConfigureAwait(false);
             context.Response.StatusCode = StatusCodes.Status202Accepted;
             context.Response.ContentType = "application/json";
             await JsonSerializer.SerializeAsync(context.Response.Body,

@@ -106,7 +106,14 @@ internal sealed class GenerationStarter : IGenerationStarter, IDisposable
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            ClaimLog.StartFailed(logger, e.Message);
+            if (e is Storage.StoreException or ConfigException or IOException)
+            {
+                ClaimLog.StartFailed(logger, e.Message);
+            }
+            else
+            {
+                ClaimLog.StartFailed(logger, e, e.Message);
+            }
             if (server is not null)
             {
                 await server.DisposeAsync().ConfigureAwait(false);

@@ -35,6 +35,10 @@ internal static class GatewayMetrics
     private static readonly Gauge WebSocketClients = Prometheus.Metrics.CreateGauge("clawsharp_websocket_clients", "Open control-protocol connections.");
     private static readonly Gauge ReadyTime = Prometheus.Metrics.CreateGauge("clawsharp_ready_time_seconds",
         "From the process's start to its first generation serving (ready).");
+    private static readonly Counter StoreCommits = Prometheus.Metrics.CreateCounter("clawsharp_store_commits_total",
+        "Group commits of the store's hot writes (each one transaction; with store.durability durable, one fsync).");
+    private static readonly Counter StoreWrites = Prometheus.Metrics.CreateCounter("clawsharp_store_writes_total",
+        "Writes committed by the group commits (accepts, run starts and ends, deliveries); writes / commits is the mean batch.");
     private static Func<MetricsGauges?> gauges = () => null;
     private static int readyRecorded;
 
@@ -71,6 +75,16 @@ internal static class GatewayMetrics
     public static void MessageRefused(string reason) => Refused.WithLabels(reason).Inc();
 
     public static void RunEnded(string state) => Runs.WithLabels(state).Inc();
+
+    /// <summary>Group commits so far (the store benchmark reports commits per message).</summary>
+    public static double StoreCommitCount => StoreCommits.Value;
+
+    /// <summary>One group commit of <paramref name="writes"/> writes.</summary>
+    public static void StoreBatchCommitted(int writes)
+    {
+        StoreCommits.Inc();
+        StoreWrites.Inc(writes);
+    }
 
     /// <summary>
     /// A restart this process came out of: counted by the process that serves afterwards, so that a

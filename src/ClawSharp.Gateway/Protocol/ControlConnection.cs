@@ -192,6 +192,7 @@ internal sealed class ControlConnection
 
     private async Task ServeAsync(CancellationToken cancellationToken)
     {
+        var waiting = new List<Task>();
         while (true)
         {
             var frame = await ReceiveAsync(ProtocolConstants.MaxPayloadBytes, cancellationToken).ConfigureAwait(false);
@@ -205,17 +206,17 @@ internal sealed class ControlConnection
                 // The close frame is going out: no answer can follow it (the client sees 1012 and asks again).
                 continue;
             }
-            Func<CancellationToken, Task<MethodResult>>? final = null;
-            RequestFrame request;
+            JsonDocument? document = null;
+            var answered = true;
             try
             {
-                using var document = TryParse(frame);
+                document = TryParse(frame);
                 if (document is null)
                 {
                     await SendAsync(FrameWriter.Error("", ProtocolError.Invalid("malformed frame: not a JSON object"))).ConfigureAwait(false);
                     continue;
                 }
-                request = RequestFrame.From(document.RootElement);
+                var request = RequestFrame.From(document.RootElement);
                 if (request.Type != "req")
                 {
                     // Clients send only requests; anything else is answered, not acted on.
@@ -228,18 +229,61 @@ internal sealed class ControlConnection
                         .ConfigureAwait(false);
                     continue;
                 }
-                (var response, final, var after) = await DispatchAsync(request, cancellationToken).ConfigureAwait(false);
-                await SendAsync(response).ConfigureAwait(false);
-                after?.Invoke();
+                var dispatch = DispatchAsync(request, cancellationToken);
+                if (dispatch.IsCompleted)
+                {
+                    await AnswerAsync(request.Id, dispatch, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+                // The handler waits (chat.send waits for its group commit): read the next frame
+                // meanwhile, so that a pipelining client's messages share commits. The handler has
+                // started, in frame order, before the next frame is read; the answer goes out when
+                // it is ready, and the frame's document and its place in the count go with it.
+                answered = false;
+                waiting.RemoveAll(t => t.IsCompleted);
+                waiting.Add(AnswerLaterAsync(request.Id, dispatch, document, cancellationToken));
+                if (waiting.Count >= MaxRequestsWaiting)
+                {
+                    await Task.WhenAny(waiting).ConfigureAwait(false);
+                }
             }
             finally
             {
-                EndRequest();
+                if (answered)
+                {
+                    document?.Dispose();
+                    EndRequest();
+                }
             }
-            if (final is not null)
-            {
-                _ = SendFinalAsync(request.Id, final, cancellationToken);
-            }
+        }
+    }
+
+    /// <summary>How many requests of one connection may wait for their answers at once before the next frame waits.</summary>
+    private const int MaxRequestsWaiting = 64;
+
+    private async Task AnswerLaterAsync(string id, Task<(byte[] Response, Func<CancellationToken, Task<MethodResult>>? Final, Action? After)> dispatch,
+        JsonDocument document, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await AnswerAsync(id, dispatch, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            document.Dispose();
+            EndRequest();
+        }
+    }
+
+    private async Task AnswerAsync(string id, Task<(byte[] Response, Func<CancellationToken, Task<MethodResult>>? Final, Action? After)> dispatch,
+        CancellationToken cancellationToken)
+    {
+        var (response, final, after) = await dispatch.ConfigureAwait(false);
+        await SendAsync(response).ConfigureAwait(false);
+        after?.Invoke();
+        if (final is not null)
+        {
+            _ = SendFinalAsync(id, final, cancellationToken);
         }
     }
 

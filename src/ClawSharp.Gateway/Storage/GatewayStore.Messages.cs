@@ -1,147 +1,61 @@
+using Microsoft.Data.Sqlite;
+
 namespace ClawSharp.Gateway.Storage;
 
 internal sealed partial class GatewayStore
 {
     /// <summary>
-    /// Commits a new message and its queued run in one transaction, or returns the first
-    /// message's ids when the idempotency key was seen before in the same session (keys are
-    /// per session). Only after this returns is a message accepted. The webhook URL is the
-    /// message's own: its reply goes there, whatever later messages of the session name.
+    /// Commits a new message and its queued run (group commit: in the batch of writes waiting
+    /// now), or returns the first message's ids when the idempotency key was seen before in the
+    /// same session (keys are per session; an earlier write of the same batch counts). Only once
+    /// this completes is a message accepted. The webhook URL is the message's own: its reply goes
+    /// there, whatever later messages of the session name.
     /// </summary>
-    public AcceptedMessage AcceptMessage(string sessionKey, string text, string? idempotencyKey, string agent, string? webhookUrl)
-    {
-        lock (gate)
-        {
-            using var transaction = connection.BeginTransaction();
-            if (idempotencyKey is not null)
-            {
-                using var existing = Command(
-                    "SELECT m.id, r.id, m.session_key, r.status FROM messages m JOIN runs r ON r.message_id = m.id WHERE m.session_key = $session AND m.session_idempotency_key = $key",
-                    transaction);
-                existing.Parameters.AddWithValue("$session", sessionKey);
-                existing.Parameters.AddWithValue("$key", idempotencyKey);
-                using var reader = existing.ExecuteReader();
-                if (reader.Read())
-                {
-                    return new AcceptedMessage(reader.GetString(0), reader.GetString(1), reader.GetString(2), StatusNames.ParseRun(reader.GetString(3)), Duplicate: true);
-                }
-            }
-            var now = Now;
-            using (var session = Command(
-                "INSERT INTO sessions (key, agent, webhook_url, created_at) VALUES ($key, $agent, $webhook, $now) ON CONFLICT(key) DO UPDATE SET webhook_url = COALESCE($webhook, webhook_url)",
-                transaction))
-            {
-                session.Parameters.AddWithValue("$key", sessionKey);
-                session.Parameters.AddWithValue("$agent", agent);
-                session.Parameters.AddWithValue("$webhook", Db(webhookUrl));
-                session.Parameters.AddWithValue("$now", now);
-                session.ExecuteNonQuery();
-            }
-            var messageId = NewId("msg");
-            var runId = NewId("run");
-            using (var message = Command(
-                """
-                INSERT INTO messages (id, session_key, session_idempotency_key, text, webhook_url, created_at) VALUES ($id, $session, $key, $text, $webhook, $now);
-                INSERT INTO runs (id, seq, message_id, session_key, status, created_at)
-                    VALUES ($run, (SELECT COALESCE(MAX(seq), 0) + 1 FROM runs), $id, $session, 'queued', $now);
-                """, transaction))
-            {
-                message.Parameters.AddWithValue("$id", messageId);
-                message.Parameters.AddWithValue("$session", sessionKey);
-                message.Parameters.AddWithValue("$key", Db(idempotencyKey));
-                message.Parameters.AddWithValue("$text", text);
-                message.Parameters.AddWithValue("$webhook", Db(webhookUrl));
-                message.Parameters.AddWithValue("$now", now);
-                message.Parameters.AddWithValue("$run", runId);
-                message.ExecuteNonQuery();
-            }
-            transaction.Commit();
-            return new AcceptedMessage(messageId, runId, sessionKey, RunStatus.Queued, Duplicate: false);
-        }
-    }
+    public Task<AcceptedMessage> AcceptMessageAsync(string sessionKey, string text, string? idempotencyKey, string agent, string? webhookUrl) =>
+        writer.WriteAsync(transaction => AcceptMessage(transaction, sessionKey, text, idempotencyKey, agent, webhookUrl));
 
-    /// <summary>The work of a queued run, or null when it is no longer queued (aborted meanwhile).</summary>
-    public RunWork? StartRun(string runId)
-    {
-        lock (gate)
-        {
-            using var command = Command(
-                """
-                UPDATE runs SET status = 'running', attempts = attempts + 1, started_at = $now WHERE id = $id AND status = 'queued'
-                RETURNING id, message_id, session_key, attempts,
-                    (SELECT text FROM messages WHERE id = runs.message_id),
-                    (SELECT agent FROM sessions WHERE key = runs.session_key)
-                """);
-            command.Parameters.AddWithValue("$id", runId);
-            command.Parameters.AddWithValue("$now", Now);
-            using var reader = command.ExecuteReader();
-            return reader.Read()
-                ? new RunWork(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(4), reader.GetString(5), reader.GetInt32(3))
-                : null;
-        }
-    }
+    /// <summary>Marks a queued run running (one more attempt) once committed; null when it is no longer queued (aborted meanwhile).</summary>
+    public Task<RunWork?> StartRunAsync(string runId) => writer.WriteAsync(transaction => StartRun(transaction, runId));
 
     /// <summary>
     /// Ends a run and puts its reply in the outbox, in one transaction: a run is never
     /// answered twice, and a completed run is never run again.
     /// </summary>
-    public void FinishRun(string runId, RunStatus status, string replyState, string? text, string? error)
-    {
-        lock (gate)
+    public Task FinishRunAsync(string runId, RunStatus status, string replyState, string? text, string? error) =>
+        writer.WriteAsync(transaction =>
         {
-            using var transaction = connection.BeginTransaction();
-            var now = Now;
-            using (var update = Command("UPDATE runs SET status = $status, error = $error, ended_at = $now WHERE id = $id", transaction))
-            {
-                update.Parameters.AddWithValue("$status", StatusNames.Of(status));
-                update.Parameters.AddWithValue("$error", Db(error));
-                update.Parameters.AddWithValue("$now", now);
-                update.Parameters.AddWithValue("$id", runId);
-                update.ExecuteNonQuery();
-            }
-            using (var reply = Command(
-                """
-                INSERT OR IGNORE INTO replies (run_id, message_id, session_key, state, text, webhook_url, next_attempt_at, created_at)
-                SELECT r.id, r.message_id, r.session_key, $state, $text, m.webhook_url, $now, $now
-                FROM runs r JOIN messages m ON m.id = r.message_id WHERE r.id = $id
-                """, transaction))
-            {
-                reply.Parameters.AddWithValue("$state", replyState);
-                reply.Parameters.AddWithValue("$text", Db(text ?? error));
-                reply.Parameters.AddWithValue("$now", now);
-                reply.Parameters.AddWithValue("$id", runId);
-                reply.ExecuteNonQuery();
-            }
-            transaction.Commit();
-        }
-    }
+            FinishRun(transaction, runId, status, replyState, text, error);
+            return true;
+        });
 
     /// <summary>Puts a run that was cut off (abort on restart) back in the queue for after the restart.</summary>
-    public void RequeueRun(string runId)
-    {
-        lock (gate)
+    public Task RequeueRunAsync(string runId) =>
+        writer.WriteAsync(transaction =>
         {
-            using var command = Command("UPDATE runs SET status = 'queued', started_at = NULL WHERE id = $id AND status = 'running'");
+            using var command = Command("UPDATE runs SET status = 'queued', started_at = NULL WHERE id = $id AND status = 'running'", transaction);
             command.Parameters.AddWithValue("$id", runId);
-            command.ExecuteNonQuery();
-        }
-    }
+            return command.ExecuteNonQuery();
+        });
 
     /// <summary>Aborts a run that has not started yet; false when it is not queued.</summary>
     public bool AbortQueuedRun(string runId)
     {
         lock (gate)
         {
-            // 'aborted' at once, so a crash before the reply is written cannot run it after all: recovery answers it.
-            using var command = Command("UPDATE runs SET status = 'aborted' WHERE id = $id AND status = 'queued'");
-            command.Parameters.AddWithValue("$id", runId);
-            if (command.ExecuteNonQuery() == 0)
+            using var transaction = connection.BeginTransaction();
+            // 'aborted' and its reply in one transaction: the run cannot start after all, and it is answered once.
+            using (var command = Command("UPDATE runs SET status = 'aborted' WHERE id = $id AND status = 'queued'", transaction))
             {
-                return false;
+                command.Parameters.AddWithValue("$id", runId);
+                if (command.ExecuteNonQuery() == 0)
+                {
+                    return false;
+                }
             }
+            FinishRun(transaction, runId, RunStatus.Aborted, "aborted", null, "aborted before it started");
+            transaction.Commit();
+            return true;
         }
-        FinishRun(runId, RunStatus.Aborted, "aborted", null, "aborted before it started");
-        return true;
     }
 
     /// <summary>
@@ -162,21 +76,110 @@ internal sealed partial class GatewayStore
             {
                 requeued = requeue.ExecuteNonQuery();
             }
+            // Ended runs still owed a reply (cut by a crash between the status change and the reply): answer them now, once.
+            foreach (var (runId, status) in EndedRunsWithoutReply(transaction))
+            {
+                if (status == RunStatus.Aborted)
+                {
+                    FinishRun(transaction, runId, RunStatus.Aborted, "aborted", null, "aborted before it started");
+                }
+                else
+                {
+                    FinishRun(transaction, runId, RunStatus.Interrupted, "error", null, "interrupted twice by a gateway restart");
+                }
+            }
             transaction.Commit();
         }
-        // Ended runs still owed a reply (cut by a crash between the status change and the reply): answer them now, once.
-        foreach (var (runId, status) in EndedRunsWithoutReply())
+        return (RunIds("queued"), requeued, failed);
+    }
+
+    private AcceptedMessage AcceptMessage(SqliteTransaction transaction, string sessionKey, string text, string? idempotencyKey, string agent,
+        string? webhookUrl)
+    {
+        if (idempotencyKey is not null)
         {
-            if (status == RunStatus.Aborted)
+            using var existing = Command(
+                "SELECT m.id, r.id, m.session_key, r.status FROM messages m JOIN runs r ON r.message_id = m.id WHERE m.session_key = $session AND m.session_idempotency_key = $key",
+                transaction);
+            existing.Parameters.AddWithValue("$session", sessionKey);
+            existing.Parameters.AddWithValue("$key", idempotencyKey);
+            using var reader = existing.ExecuteReader();
+            if (reader.Read())
             {
-                FinishRun(runId, RunStatus.Aborted, "aborted", null, "aborted before it started");
-            }
-            else
-            {
-                FinishRun(runId, RunStatus.Interrupted, "error", null, "interrupted twice by a gateway restart");
+                return new AcceptedMessage(reader.GetString(0), reader.GetString(1), reader.GetString(2), StatusNames.ParseRun(reader.GetString(3)), Duplicate: true);
             }
         }
-        return (RunIds("queued"), requeued, failed);
+        var now = Now;
+        using (var session = Command(
+            "INSERT INTO sessions (key, agent, webhook_url, created_at) VALUES ($key, $agent, $webhook, $now) ON CONFLICT(key) DO UPDATE SET webhook_url = COALESCE($webhook, webhook_url)",
+            transaction))
+        {
+            session.Parameters.AddWithValue("$key", sessionKey);
+            session.Parameters.AddWithValue("$agent", agent);
+            session.Parameters.AddWithValue("$webhook", Db(webhookUrl));
+            session.Parameters.AddWithValue("$now", now);
+            session.ExecuteNonQuery();
+        }
+        var messageId = NewId("msg");
+        var runId = NewId("run");
+        using (var message = Command(
+            """
+            INSERT INTO messages (id, session_key, session_idempotency_key, text, webhook_url, created_at) VALUES ($id, $session, $key, $text, $webhook, $now);
+            INSERT INTO runs (id, seq, message_id, session_key, status, created_at)
+                VALUES ($run, (SELECT COALESCE(MAX(seq), 0) + 1 FROM runs), $id, $session, 'queued', $now);
+            """, transaction))
+        {
+            message.Parameters.AddWithValue("$id", messageId);
+            message.Parameters.AddWithValue("$session", sessionKey);
+            message.Parameters.AddWithValue("$key", Db(idempotencyKey));
+            message.Parameters.AddWithValue("$text", text);
+            message.Parameters.AddWithValue("$webhook", Db(webhookUrl));
+            message.Parameters.AddWithValue("$now", now);
+            message.Parameters.AddWithValue("$run", runId);
+            message.ExecuteNonQuery();
+        }
+        return new AcceptedMessage(messageId, runId, sessionKey, RunStatus.Queued, Duplicate: false);
+    }
+
+    private RunWork? StartRun(SqliteTransaction transaction, string runId)
+    {
+        using var command = Command(
+            """
+            UPDATE runs SET status = 'running', attempts = attempts + 1, started_at = $now WHERE id = $id AND status = 'queued'
+            RETURNING id, message_id, session_key, attempts,
+                (SELECT text FROM messages WHERE id = runs.message_id),
+                (SELECT agent FROM sessions WHERE key = runs.session_key)
+            """, transaction);
+        command.Parameters.AddWithValue("$id", runId);
+        command.Parameters.AddWithValue("$now", Now);
+        using var reader = command.ExecuteReader();
+        return reader.Read()
+            ? new RunWork(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(4), reader.GetString(5), reader.GetInt32(3))
+            : null;
+    }
+
+    private void FinishRun(SqliteTransaction transaction, string runId, RunStatus status, string replyState, string? text, string? error)
+    {
+        var now = Now;
+        using (var update = Command("UPDATE runs SET status = $status, error = $error, ended_at = $now WHERE id = $id", transaction))
+        {
+            update.Parameters.AddWithValue("$status", StatusNames.Of(status));
+            update.Parameters.AddWithValue("$error", Db(error));
+            update.Parameters.AddWithValue("$now", now);
+            update.Parameters.AddWithValue("$id", runId);
+            update.ExecuteNonQuery();
+        }
+        using var reply = Command(
+            """
+            INSERT OR IGNORE INTO replies (run_id, message_id, session_key, state, text, webhook_url, next_attempt_at, created_at)
+            SELECT r.id, r.message_id, r.session_key, $state, $text, m.webhook_url, $now, $now
+            FROM runs r JOIN messages m ON m.id = r.message_id WHERE r.id = $id
+            """, transaction);
+        reply.Parameters.AddWithValue("$state", replyState);
+        reply.Parameters.AddWithValue("$text", Db(text ?? error));
+        reply.Parameters.AddWithValue("$now", now);
+        reply.Parameters.AddWithValue("$id", runId);
+        reply.ExecuteNonQuery();
     }
 
     /// <summary>The session of a run, or null when the run does not exist.</summary>
@@ -209,15 +212,16 @@ internal sealed partial class GatewayStore
                 """
                 SELECT * FROM (
                     SELECT 'user' AS role, m.text AS content, m.id, r.id, NULL AS state, m.created_at AS ts, 0 AS kind,
-                            NULL AS delivery, NULL AS delivery_error
+                            NULL AS delivery, NULL AS delivery_error, r.seq AS seq
                         FROM messages m JOIN runs r ON r.message_id = m.id WHERE m.session_key = $session
                     UNION ALL
                     SELECT 'assistant', COALESCE(p.text, ''), p.message_id, p.run_id, p.state, p.created_at, 1,
                             CASE WHEN p.delivered = 1 THEN 'delivered' WHEN p.failed_at IS NOT NULL THEN 'failed' ELSE 'pending' END,
-                            CASE WHEN p.delivered = 0 THEN p.last_error END
+                            CASE WHEN p.delivered = 0 THEN p.last_error END, p.id
                         FROM replies p WHERE p.session_key = $session
-                    ORDER BY ts DESC, kind DESC LIMIT $limit)
-                ORDER BY ts, kind
+                    ORDER BY ts DESC, kind DESC, seq DESC LIMIT $limit)
+                -- Within one millisecond (a pipelined burst commits many at once) arrival order decides: run seq, reply id.
+                ORDER BY ts, kind, seq
                 """);
             command.Parameters.AddWithValue("$session", sessionKey);
             command.Parameters.AddWithValue("$limit", limit);
@@ -254,20 +258,18 @@ internal sealed partial class GatewayStore
         }
     }
 
-    private List<(string RunId, RunStatus Status)> EndedRunsWithoutReply()
+    private List<(string RunId, RunStatus Status)> EndedRunsWithoutReply(SqliteTransaction transaction)
     {
-        lock (gate)
+        using var command = Command(
+            "SELECT id, status FROM runs r WHERE status IN ('interrupted', 'aborted') AND NOT EXISTS (SELECT 1 FROM replies p WHERE p.run_id = r.id)",
+            transaction);
+        using var reader = command.ExecuteReader();
+        var runs = new List<(string, RunStatus)>();
+        while (reader.Read())
         {
-            using var command = Command(
-                "SELECT id, status FROM runs r WHERE status IN ('interrupted', 'aborted') AND NOT EXISTS (SELECT 1 FROM replies p WHERE p.run_id = r.id)");
-            using var reader = command.ExecuteReader();
-            var runs = new List<(string, RunStatus)>();
-            while (reader.Read())
-            {
-                runs.Add((reader.GetString(0), StatusNames.ParseRun(reader.GetString(1))));
-            }
-            return runs;
+            runs.Add((reader.GetString(0), StatusNames.ParseRun(reader.GetString(1))));
         }
+        return runs;
     }
 
     private List<string> RunIds(string status)

@@ -21,22 +21,28 @@ internal sealed partial class GatewayStore
         }
     }
 
-    /// <summary>The chat event of a reply went out; a reply with no webhook is then delivered.</summary>
-    public void MarkPublished(long replyId, bool delivered)
-    {
-        lock (gate)
+    /// <summary>
+    /// The chat events of these replies went out; a reply with no webhook is then delivered.
+    /// One write for the lot (group commit).
+    /// </summary>
+    public Task MarkPublishedAsync(IReadOnlyList<(long ReplyId, bool Delivered)> replies) =>
+        writer.WriteAsync(transaction =>
         {
-            using var command = Command(delivered
-                ? "UPDATE replies SET published = 1, delivered = 1, delivered_at = $now, attempts = attempts + 1 WHERE id = $id"
-                : "UPDATE replies SET published = 1 WHERE id = $id");
-            if (delivered)
+            var now = Now;
+            foreach (var (replyId, delivered) in replies)
             {
-                command.Parameters.AddWithValue("$now", Now);
+                using var command = Command(delivered
+                    ? "UPDATE replies SET published = 1, delivered = 1, delivered_at = $now, attempts = attempts + 1 WHERE id = $id"
+                    : "UPDATE replies SET published = 1 WHERE id = $id", transaction);
+                if (delivered)
+                {
+                    command.Parameters.AddWithValue("$now", now);
+                }
+                command.Parameters.AddWithValue("$id", replyId);
+                command.ExecuteNonQuery();
             }
-            command.Parameters.AddWithValue("$id", replyId);
-            command.ExecuteNonQuery();
-        }
-    }
+            return replies.Count;
+        });
 
     /// <summary>At start: a reply whose first attempt a crash cut publishes its chat event again (same message id).</summary>
     public void RepublishUnattemptedReplies()
@@ -150,16 +156,14 @@ internal sealed partial class GatewayStore
         }
     }
 
-    public void MarkDelivered(long replyId)
-    {
-        lock (gate)
+    public Task MarkDeliveredAsync(long replyId) =>
+        writer.WriteAsync(transaction =>
         {
-            using var command = Command("UPDATE replies SET delivered = 1, delivered_at = $now, attempts = attempts + 1 WHERE id = $id");
+            using var command = Command("UPDATE replies SET delivered = 1, delivered_at = $now, attempts = attempts + 1 WHERE id = $id", transaction);
             command.Parameters.AddWithValue("$now", Now);
             command.Parameters.AddWithValue("$id", replyId);
-            command.ExecuteNonQuery();
-        }
-    }
+            return command.ExecuteNonQuery();
+        });
 
     public void ScheduleRetry(long replyId, TimeSpan delay, string error)
     {

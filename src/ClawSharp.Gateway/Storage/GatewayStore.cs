@@ -6,8 +6,10 @@ namespace ClawSharp.Gateway.Storage;
 
 /// <summary>
 /// The durable store, <c>state.db</c> (SQLite, WAL): sessions, messages, runs, the reply
-/// outbox and the task registry. One connection guarded by one lock: every call is a short
-/// local transaction. A corrupt or locked database stops the start with a message naming the
+/// outbox and the task registry. One connection guarded by one lock. The hot writes (accept,
+/// run start and end, deliveries) go through the <see cref="StoreWriter"/>, which commits all
+/// that is waiting in one transaction (group commit); reads and the rare writes are short
+/// local transactions under the same lock. A corrupt or locked database stops the start with a message naming the
 /// file; it is never reset silently.
 /// </summary>
 /// <remarks>
@@ -19,19 +21,23 @@ internal sealed partial class GatewayStore : IDisposable
     private readonly SqliteConnection connection;
     private readonly Lock gate = new();
     private readonly TimeProvider time;
+    private readonly StoreWriter writer;
 
-    private GatewayStore(SqliteConnection connection, string path, TimeProvider time)
+    private GatewayStore(SqliteConnection connection, string path, TimeProvider time, int maxBatch, TimeSpan commitPause)
     {
         this.connection = connection;
         this.time = time;
         Path = path;
+        writer = new StoreWriter(connection, gate, maxBatch, Metrics.GatewayMetrics.StoreBatchCommitted) { CommitPause = commitPause };
     }
 
     public string Path { get; }
 
     /// <summary>Opens (creating if needed, 0600) and migrates the store.</summary>
     /// <exception cref="StoreException">The file is corrupt, locked by another process, or unreadable.</exception>
-    public static GatewayStore Open(string path, TimeProvider time)
+    /// <param name="maxBatch">The most writes one group commit holds (tests make it small to split batches).</param>
+    /// <param name="commitPause">A slow disk, for the tests (<see cref="StoreWriter.CommitPause"/>).</param>
+    public static GatewayStore Open(string path, TimeProvider time, int maxBatch = StoreWriter.DefaultMaxBatch, TimeSpan commitPause = default)
     {
         if (!OperatingSystem.IsWindows() && !File.Exists(path))
         {
@@ -57,7 +63,7 @@ internal sealed partial class GatewayStore : IDisposable
             }
             Execute(connection, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
             Migrate(connection);
-            return new GatewayStore(connection, path, time);
+            return new GatewayStore(connection, path, time, maxBatch, commitPause);
         }
         catch (SqliteException e)
         {
@@ -78,6 +84,8 @@ internal sealed partial class GatewayStore : IDisposable
 
     public void Dispose()
     {
+        // First, outside the lock: the writer commits what is queued, and needs the lock to do it.
+        writer.Dispose();
         lock (gate)
         {
             foreach (var command in prepared.Values)

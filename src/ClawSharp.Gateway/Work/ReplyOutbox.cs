@@ -53,7 +53,7 @@ internal sealed class ReplyOutbox(
         {
             try
             {
-                if (Publish() == PublishBatch)
+                if (await PublishAsync().ConfigureAwait(false) == PublishBatch)
                 {
                     continue;
                 }
@@ -89,18 +89,20 @@ internal sealed class ReplyOutbox(
     }
 
     /// <summary>Chat events of the replies not yet announced, oldest first; a reply without a webhook is then delivered.</summary>
-    private int Publish()
+    private async Task<int> PublishAsync()
     {
         var replies = store.UnpublishedReplies(PublishBatch);
+        if (replies.Count == 0)
+        {
+            return 0;
+        }
         foreach (var reply in replies)
         {
             events.Publish(new ChatEvent(reply.RunId, reply.MessageId, reply.SessionKey, reply.State, reply.Text));
-            store.MarkPublished(reply.Id, delivered: reply.WebhookUrl is null);
         }
-        if (replies.Count > 0)
-        {
-            changed();
-        }
+        // One write for the lot. A crash before it commits publishes them again at the next start, under the same message ids.
+        await store.MarkPublishedAsync([.. replies.Select(r => (r.Id, r.WebhookUrl is null))]).ConfigureAwait(false);
+        changed();
         return replies.Count;
     }
 
@@ -165,7 +167,7 @@ internal sealed class ReplyOutbox(
         var attempt = await sender.PostAsync(reply, stopping).ConfigureAwait(false);
         if (attempt.Delivered)
         {
-            store.MarkDelivered(reply.Id);
+            await store.MarkDeliveredAsync(reply.Id).ConfigureAwait(false);
             return;
         }
         var attempts = reply.Attempts + 1;

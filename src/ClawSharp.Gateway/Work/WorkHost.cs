@@ -116,9 +116,9 @@ internal sealed class WorkHost : IAsyncDisposable
     }
 
     /// <summary>Commits a message (or finds the first with the same idempotency key) and queues its run.</summary>
-    public AcceptedMessage Accept(string sessionKey, string text, string? idempotencyKey, string? agent, string? webhookUrl)
+    public async Task<AcceptedMessage> AcceptAsync(string sessionKey, string text, string? idempotencyKey, string? agent, string? webhookUrl)
     {
-        var accepted = store.AcceptMessage(sessionKey, text, idempotencyKey, agent ?? agents.Default, webhookUrl);
+        var accepted = await store.AcceptMessageAsync(sessionKey, text, idempotencyKey, agent ?? agents.Default, webhookUrl).ConfigureAwait(false);
         if (!accepted.Duplicate)
         {
             GatewayMetrics.MessageAccepted();
@@ -213,7 +213,7 @@ internal sealed class WorkHost : IAsyncDisposable
         // Registered before the run starts, so an abort that arrives in between is not lost.
         using var abort = new CancellationTokenSource();
         runningRuns[runId] = new RunningRun(abort);
-        if (Gate.IsDraining || store.StartRun(runId) is not { } work)
+        if (Gate.IsDraining || await store.StartRunAsync(runId).ConfigureAwait(false) is not { } work)
         {
             runningRuns.TryRemove(runId, out _);
             return;
@@ -226,19 +226,19 @@ internal sealed class WorkHost : IAsyncDisposable
             var reply = await agents.Get(work.Agent)
                 .RunAsync(new Agents.AgentRequest(work.RunId, work.MessageId, work.SessionKey, work.Text), linked.Token).ConfigureAwait(false);
             outcome = reply.Ok ? "completed" : "failed";
-            store.FinishRun(runId, reply.Ok ? RunStatus.Completed : RunStatus.Failed, reply.Ok ? "final" : "error",
-                reply.Ok ? reply.Text : null, reply.Ok ? null : reply.Text);
+            await store.FinishRunAsync(runId, reply.Ok ? RunStatus.Completed : RunStatus.Failed, reply.Ok ? "final" : "error",
+                reply.Ok ? reply.Text : null, reply.Ok ? null : reply.Text).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested)
         {
             outcome = "aborted";
-            store.FinishRun(runId, RunStatus.Aborted, "aborted", null, "aborted");
+            await store.FinishRunAsync(runId, RunStatus.Aborted, "aborted", null, "aborted").ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             // The generation is closing: the run goes back to the queue for the next one.
             outcome = "interrupted (queued again)";
-            store.RequeueRun(runId);
+            await store.RequeueRunAsync(runId).ConfigureAwait(false);
             GatewayMetrics.RunEnded("interrupted");
             runningRuns.TryRemove(runId, out _);
             WorkLog.RunFinished(logger, runId, work.SessionKey, outcome, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -248,7 +248,7 @@ internal sealed class WorkHost : IAsyncDisposable
         {
             WorkLog.RunThrew(logger, e, runId);
             outcome = "failed";
-            store.FinishRun(runId, RunStatus.Failed, "error", null, $"agent error: {e.Message}");
+            await store.FinishRunAsync(runId, RunStatus.Failed, "error", null, $"agent error: {e.Message}").ConfigureAwait(false);
         }
         runningRuns.TryRemove(runId, out _);
         WorkLog.RunFinished(logger, runId, work.SessionKey, outcome, Stopwatch.GetElapsedTime(started).TotalMilliseconds);

@@ -23,18 +23,18 @@ public sealed class GatewayStoreTests : IDisposable
     }
 
     [Fact]
-    public void AnInterruptedRun_IsQueuedAgainOnce_ThenFails()
+    public async Task AnInterruptedRun_IsQueuedAgainOnce_ThenFails()
     {
         var store = GatewayStore.Open(home.State.StoreFile, time);
-        var accepted = store.AcceptMessage("s", "hello", "k", "echo", null);
-        Assert.NotNull(store.StartRun(accepted.RunId));
+        var accepted = await store.AcceptMessageAsync("s", "hello", "k", "echo", null);
+        Assert.NotNull(await store.StartRunAsync(accepted.RunId));
         store.Dispose();
 
         store = GatewayStore.Open(home.State.StoreFile, time);
         var (queued, requeued, failed) = store.RecoverRuns();
         Assert.Equal([accepted.RunId], queued);
         Assert.Equal((1, 0), (requeued, failed));
-        Assert.Equal(2, store.StartRun(accepted.RunId)!.Attempts);
+        Assert.Equal(2, (await store.StartRunAsync(accepted.RunId))!.Attempts);
         store.Dispose();
 
         using var last = GatewayStore.Open(home.State.StoreFile, time);
@@ -45,10 +45,10 @@ public sealed class GatewayStoreTests : IDisposable
     }
 
     [Fact]
-    public void AnAbortCutByACrashBeforeItsReply_IsAnsweredAtTheNextStart_AndNeverRun()
+    public async Task AnAbortCutByACrashBeforeItsReply_IsAnsweredAtTheNextStart_AndNeverRun()
     {
         var store = GatewayStore.Open(home.State.StoreFile, time);
-        var accepted = store.AcceptMessage("s", "hello", null, "echo", null);
+        var accepted = await store.AcceptMessageAsync("s", "hello", null, "echo", null);
         store.Dispose();
         // What a crash between the status change and the reply leaves behind.
         using (var raw = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={home.State.StoreFile}"))
@@ -64,34 +64,34 @@ public sealed class GatewayStoreTests : IDisposable
 
         Assert.Empty(queued);
         Assert.Equal("aborted", reopened.ReplyOf(accepted.RunId)!.Value.State);
-        Assert.Null(reopened.StartRun(accepted.RunId));
+        Assert.Null(await reopened.StartRunAsync(accepted.RunId));
     }
 
     [Fact]
-    public void ARunIsAnsweredOnce_EvenIfFinishedTwice()
+    public async Task ARunIsAnsweredOnce_EvenIfFinishedTwice()
     {
         using var store = GatewayStore.Open(home.State.StoreFile, time);
-        var accepted = store.AcceptMessage("s", "hello", null, "echo", null);
-        store.StartRun(accepted.RunId);
+        var accepted = await store.AcceptMessageAsync("s", "hello", null, "echo", null);
+        await store.StartRunAsync(accepted.RunId);
 
-        store.FinishRun(accepted.RunId, RunStatus.Completed, "final", "first", null);
-        store.FinishRun(accepted.RunId, RunStatus.Completed, "final", "second", null);
+        await store.FinishRunAsync(accepted.RunId, RunStatus.Completed, "final", "first", null);
+        await store.FinishRunAsync(accepted.RunId, RunStatus.Completed, "final", "second", null);
 
         Assert.Equal("first", store.ReplyOf(accepted.RunId)!.Value.Text);
         Assert.Single(store.History("s", 10), e => e.Role == "assistant");
-        Assert.Null(store.StartRun(accepted.RunId));
+        Assert.Null(await store.StartRunAsync(accepted.RunId));
     }
 
     [Fact]
-    public void Replies_StayPendingUntilDelivered_AndRetriesWaitForTheirTime()
+    public async Task Replies_StayPendingUntilDelivered_AndRetriesWaitForTheirTime()
     {
         using var store = GatewayStore.Open(home.State.StoreFile, time);
-        var accepted = store.AcceptMessage("s", "hello", null, "echo", "http://127.0.0.1:1/hook");
-        store.StartRun(accepted.RunId);
-        store.FinishRun(accepted.RunId, RunStatus.Completed, "final", "hi", null);
+        var accepted = await store.AcceptMessageAsync("s", "hello", null, "echo", "http://127.0.0.1:1/hook");
+        await store.StartRunAsync(accepted.RunId);
+        await store.FinishRunAsync(accepted.RunId, RunStatus.Completed, "final", "hi", null);
 
         var published = Assert.Single(store.UnpublishedReplies(10));
-        store.MarkPublished(published.Id, delivered: false);
+        await store.MarkPublishedAsync([(published.Id, false)]);
         Assert.Empty(store.UnpublishedReplies(10));
         Assert.Equal(["http://127.0.0.1:1/hook"], store.DueWebhookDestinations([], firstAttemptsOnly: false, 10));
         var reply = store.NextDueReplyTo("http://127.0.0.1:1/hook", firstAttemptsOnly: false)!;
@@ -104,12 +104,12 @@ public sealed class GatewayStoreTests : IDisposable
         time.Advance(TimeSpan.FromSeconds(2));
         Assert.Equal(1, store.NextDueReplyTo("http://127.0.0.1:1/hook", firstAttemptsOnly: false)!.Attempts);
         Assert.Null(store.NextDueReplyTo("http://127.0.0.1:1/hook", firstAttemptsOnly: true));
-        store.MarkDelivered(reply.Id);
+        await store.MarkDeliveredAsync(reply.Id);
         Assert.Equal(0, store.PendingReplyCount());
     }
 
     [Fact]
-    public void AStoreFromBeforePerMessageWebhooks_KeepsItsPendingRepliesAndKeys()
+    public async Task AStoreFromBeforePerMessageWebhooks_KeepsItsPendingRepliesAndKeys()
     {
         // Schema 2 as the previous release wrote it: the session holds the URL, keys are global.
         using (var old = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={home.State.StoreFile};Pooling=False"))
@@ -133,19 +133,19 @@ public sealed class GatewayStoreTests : IDisposable
         var reply = store.NextDueReplyTo("http://127.0.0.1:1/old", firstAttemptsOnly: false);
         Assert.Equal("run_1", reply?.RunId);
         Assert.Equal(3, reply!.Attempts);
-        Assert.True(store.AcceptMessage("s", "again", "k1", "echo", null).Duplicate);
-        Assert.False(store.AcceptMessage("other", "same key elsewhere", "k1", "echo", null).Duplicate);
+        Assert.True((await store.AcceptMessageAsync("s", "again", "k1", "echo", null)).Duplicate);
+        Assert.False((await store.AcceptMessageAsync("other", "same key elsewhere", "k1", "echo", null)).Duplicate);
     }
 
     [Fact]
-    public void AFailedReply_IsNoLongerPending_AndCounts()
+    public async Task AFailedReply_IsNoLongerPending_AndCounts()
     {
         using var store = GatewayStore.Open(home.State.StoreFile, time);
-        var accepted = store.AcceptMessage("s", "hello", null, "echo", "http://127.0.0.1:1/hook");
-        store.StartRun(accepted.RunId);
-        store.FinishRun(accepted.RunId, RunStatus.Completed, "final", "hi", null);
+        var accepted = await store.AcceptMessageAsync("s", "hello", null, "echo", "http://127.0.0.1:1/hook");
+        await store.StartRunAsync(accepted.RunId);
+        await store.FinishRunAsync(accepted.RunId, RunStatus.Completed, "final", "hi", null);
         var reply = Assert.Single(store.UnpublishedReplies(10));
-        store.MarkPublished(reply.Id, delivered: false);
+        await store.MarkPublishedAsync([(reply.Id, false)]);
 
         store.MarkFailed(reply.Id, "HTTP 500");
 

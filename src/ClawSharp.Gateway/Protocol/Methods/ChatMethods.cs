@@ -13,7 +13,7 @@ internal static class ChatMethods
 
     public static MethodRegistry AddChatMethods(this MethodRegistry registry, WorkHost work, ConnectionRegistry connections) =>
         registry
-            .Add(new MethodDescriptor("chat.send", Scopes.Write, (call, _) => ValueTask.FromResult(Send(work, connections, call))))
+            .Add(new MethodDescriptor("chat.send", Scopes.Write, (call, _) => SendAsync(work, connections, call)))
             .Add(new MethodDescriptor("chat.abort", Scopes.Write, (call, _) => ValueTask.FromResult(Abort(work, call))))
             .Add(new MethodDescriptor("chat.history", Scopes.Read, (call, _) => ValueTask.FromResult(History(work, connections, call))))
             .Add(new MethodDescriptor("sessions.list", Scopes.Read, (_, _) => ValueTask.FromResult(Sessions(work))));
@@ -40,7 +40,7 @@ internal static class ChatMethods
         return reader.Error is null ? new MessageInput(sessionKey!, message!, idempotencyKey, agent, webhook) : null;
     }
 
-    private static MethodResult Send(WorkHost work, ConnectionRegistry connections, MethodCall call)
+    private static async ValueTask<MethodResult> SendAsync(WorkHost work, ConnectionRegistry connections, MethodCall call)
     {
         var reader = new ParamReader(call.Method, call.Params);
         var input = ReadMessage(reader, work.Webhooks);
@@ -58,7 +58,7 @@ internal static class ChatMethods
         }
         // Subscribe before accepting: the reply may be published before this method returns.
         connections.Subscribe(call.Caller.ConnectionId, input.SessionKey);
-        var accepted = work.Accept(input.SessionKey, input.Message, input.IdempotencyKey, input.Agent, input.WebhookUrl);
+        var accepted = await work.AcceptAsync(input.SessionKey, input.Message, input.IdempotencyKey, input.Agent, input.WebhookUrl).ConfigureAwait(false);
         var ack = new ChatSendAccepted(accepted.RunId, accepted.MessageId, accepted.SessionKey, "accepted", accepted.Duplicate);
         var result = MethodResult.Ok(ack, WorkJsonContext.Default.ChatSendAccepted);
         if (!expectFinal)

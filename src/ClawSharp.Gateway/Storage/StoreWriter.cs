@@ -1,0 +1,242 @@
+using Microsoft.Data.Sqlite;
+
+namespace ClawSharp.Gateway.Storage;
+
+/// <summary>
+/// Group commit: the store's hot writes (accepted messages, run starts, run ends, deliveries)
+/// queue here, and whoever finds no commit in progress becomes the committer: it takes all that
+/// waits, runs it in one transaction, commits, answers every waiter, and goes on while more has
+/// queued meanwhile. A caller's task completes only after the transaction holding its write
+/// committed, so "accepted means durably in state.db" holds as before. Under light load a batch
+/// is the caller's own write, run on its own thread: no timer waits for company and no thread
+/// is woken. Each write runs under a savepoint: one that throws is undone alone and its caller
+/// gets the exception; a commit that fails rolls the whole batch back and every caller in it
+/// gets the error (nothing is half-written).
+/// </summary>
+internal sealed class StoreWriter : IDisposable
+{
+    /// <summary>The most writes in one transaction: bounds how long the store's lock is held.</summary>
+    public const int DefaultMaxBatch = 512;
+
+    /// <summary>
+    /// Batches one committer runs before it hands the rest to the thread pool: a caller's own
+    /// write is in its first batch, and it should not stay to commit everyone else's for long.
+    /// </summary>
+    private const int BatchesPerCommitter = 4;
+
+    private readonly SqliteConnection connection;
+    private readonly Lock gate;
+    // A monitor, not a Lock: Dispose waits on it for the committer in progress.
+    private readonly object queueGate = new();
+    private readonly Queue<StoreWrite> queue = new();
+    private readonly int maxBatch;
+    private readonly Action<int>? committed;
+    private bool committing;
+    private bool closed;
+
+    /// <param name="connection">The store's one connection.</param>
+    /// <param name="gate">The store's lock: held for the whole batch, so reads see only committed data.</param>
+    /// <param name="maxBatch">Writes per transaction at most.</param>
+    /// <param name="committed">Told the size of every committed batch (metrics).</param>
+    public StoreWriter(SqliteConnection connection, Lock gate, int maxBatch, Action<int>? committed)
+    {
+        this.connection = connection;
+        this.gate = gate;
+        this.maxBatch = Math.Max(1, maxBatch);
+        this.committed = committed;
+    }
+
+    /// <summary>
+    /// Test fault <c>slow-store-commit</c>: a wait before taking a batch (so it grows) and again
+    /// before its commit (so a kill lands inside it). Zero in production.
+    /// </summary>
+    public TimeSpan CommitPause { get; init; }
+
+    /// <summary>Queues a write; completes with its result once its batch committed (faulted with <see cref="ObjectDisposedException"/> once the store is closed).</summary>
+    public Task<T> WriteAsync<T>(Func<SqliteTransaction, T> write)
+    {
+        var item = new StoreWrite<T>(write);
+        lock (queueGate)
+        {
+            if (closed)
+            {
+                return Task.FromException<T>(new ObjectDisposedException(nameof(GatewayStore), "the store is closed"));
+            }
+            queue.Enqueue(item);
+            if (committing)
+            {
+                // The committer in progress takes it in its next batch.
+                return item.Task;
+            }
+            committing = true;
+        }
+        CommitWhileQueued(BatchesPerCommitter);
+        return item.Task;
+    }
+
+    /// <summary>Takes no more writes; what is queued is committed by the committer in progress, and this waits for it.</summary>
+    public void Dispose()
+    {
+        lock (queueGate)
+        {
+            closed = true;
+            while (committing)
+            {
+                Monitor.Wait(queueGate);
+            }
+        }
+    }
+
+    private void CommitWhileQueued(int batches)
+    {
+        var batch = new List<StoreWrite>();
+        while (true)
+        {
+            Pause();
+            lock (queueGate)
+            {
+                while (batch.Count < maxBatch && queue.TryDequeue(out var write))
+                {
+                    batch.Add(write);
+                }
+                if (batch.Count == 0)
+                {
+                    committing = false;
+                    Monitor.PulseAll(queueGate);
+                    return;
+                }
+            }
+            CommitBatch(batch);
+            batch.Clear();
+            if (--batches == 0)
+            {
+                // Still committing: a pool thread carries on with what queued meanwhile.
+                ThreadPool.UnsafeQueueUserWorkItem(writer => writer.CommitWhileQueued(BatchesPerCommitter), this, preferLocal: false);
+                return;
+            }
+        }
+    }
+
+    private void CommitBatch(List<StoreWrite> batch)
+    {
+        Exception? failure = null;
+        lock (gate)
+        {
+            SqliteTransaction? transaction = null;
+            try
+            {
+                transaction = connection.BeginTransaction();
+                foreach (var write in batch)
+                {
+                    Execute(write, transaction);
+                }
+                Pause();
+                transaction.Commit();
+            }
+            catch (Exception e)
+            {
+                // Whatever it was (a full disk, a closed store), the batch did not commit: every caller in it hears so.
+                failure = e;
+                RollBack(transaction);
+            }
+            finally
+            {
+                transaction?.Dispose();
+            }
+        }
+        // Answered outside the lock (continuations run elsewhere: the tasks complete asynchronously).
+        foreach (var write in batch)
+        {
+            if (failure is null)
+            {
+                write.Complete();
+            }
+            else
+            {
+                write.Fail(failure);
+            }
+        }
+        if (failure is null)
+        {
+            committed?.Invoke(batch.Count);
+        }
+    }
+
+    /// <summary>One write under a savepoint: if it throws, only its own changes are undone and only its caller hears of it.</summary>
+    private void Execute(StoreWrite write, SqliteTransaction transaction)
+    {
+        transaction.Save("write");
+        try
+        {
+            write.Execute(transaction);
+            transaction.Release("write");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            transaction.Rollback("write");
+            transaction.Release("write");
+            write.Failed(e);
+        }
+    }
+
+    private void Pause()
+    {
+        if (CommitPause > TimeSpan.Zero)
+        {
+            Thread.Sleep(CommitPause);
+        }
+    }
+
+    private static void RollBack(SqliteTransaction? transaction)
+    {
+        try
+        {
+            transaction?.Rollback();
+        }
+        catch (Exception e) when (e is SqliteException or InvalidOperationException)
+        {
+            // A failed commit may already have ended the transaction: nothing of the batch stays either way.
+        }
+    }
+
+    private abstract class StoreWrite
+    {
+        public abstract void Execute(SqliteTransaction transaction);
+
+        /// <summary>This write threw: its caller gets the exception, whatever happens to the batch.</summary>
+        public abstract void Failed(Exception error);
+
+        /// <summary>The batch committed: the caller gets the result (or the exception its write threw).</summary>
+        public abstract void Complete();
+
+        /// <summary>The batch did not commit: nothing of it was written.</summary>
+        public abstract void Fail(Exception error);
+    }
+
+    private sealed class StoreWrite<T>(Func<SqliteTransaction, T> write) : StoreWrite
+    {
+        private readonly TaskCompletionSource<T> completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T? result;
+        private Exception? error;
+
+        public Task<T> Task => completion.Task;
+
+        public override void Execute(SqliteTransaction transaction) => result = write(transaction);
+
+        public override void Failed(Exception error) => this.error = error;
+
+        public override void Complete()
+        {
+            if (error is not null)
+            {
+                completion.TrySetException(error);
+            }
+            else
+            {
+                completion.TrySetResult(result!);
+            }
+        }
+
+        public override void Fail(Exception error) => completion.TrySetException(this.error ?? error);
+    }
+}

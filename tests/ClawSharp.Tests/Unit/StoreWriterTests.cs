@@ -1,0 +1,193 @@
+using ClawSharp.Gateway.Storage;
+using ClawSharp.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+
+namespace ClawSharp.Tests.Unit;
+
+/// <summary>
+/// Group commit on a real SQLite file: what a batch that fails does to its waiters, what one
+/// failing write does to the others, and that order holds across batches.
+/// </summary>
+public sealed class StoreWriterTests : IDisposable
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    private readonly TempHome home = new();
+    private readonly SqliteConnection connection;
+    private readonly Lock gate = new();
+
+    public StoreWriterTests()
+    {
+        connection = new SqliteConnection($"Data Source={Path.Combine(home.Root, "writer.db")};Pooling=False");
+        connection.Open();
+        using var create = connection.CreateCommand();
+        // A deferred foreign key is checked at COMMIT: the way to make a real commit fail on purpose.
+        create.CommandText = """
+            PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;
+            CREATE TABLE parents (id INTEGER PRIMARY KEY);
+            CREATE TABLE children (parent INTEGER REFERENCES parents(id) DEFERRABLE INITIALLY DEFERRED);
+            CREATE TABLE rows (n INTEGER NOT NULL);
+            """;
+        create.ExecuteNonQuery();
+    }
+
+    public void Dispose()
+    {
+        connection.Dispose();
+        home.Dispose();
+    }
+
+    [Fact]
+    public async Task ABatchThatFailsToCommit_FailsEveryWaiter_AndWritesNothing()
+    {
+        using var writer = new StoreWriter(connection, gate, StoreWriter.DefaultMaxBatch, null);
+        using var inside = new ManualResetEventSlim();
+        using var others = new ManualResetEventSlim();
+        // A first write holds its caller (the committer) until the rest have queued: they make up the next batch, all of it.
+        var first = Task.Run(() => writer.WriteAsync(transaction =>
+        {
+            inside.Set();
+            others.Wait(Deadline);
+            return 0;
+        }));
+        Assert.True(inside.Wait(Deadline));
+        var writes = Enumerable.Range(0, 25).Select(n => writer.WriteAsync(transaction => Insert(transaction, $"INSERT INTO rows VALUES ({n})"))).ToList();
+        // This one breaks the commit: a deferred foreign key is only checked at COMMIT.
+        var breaking = writer.WriteAsync(transaction => Insert(transaction, "INSERT INTO children VALUES (42)"));
+        writes.AddRange(Enumerable.Range(25, 25).Select(n => writer.WriteAsync(transaction => Insert(transaction, $"INSERT INTO rows VALUES ({n})"))));
+        others.Set();
+        await first;
+
+        var error = await Assert.ThrowsAsync<SqliteException>(() => breaking);
+        Assert.Contains("FOREIGN KEY", error.Message, StringComparison.OrdinalIgnoreCase);
+        foreach (var write in writes)
+        {
+            await Assert.ThrowsAsync<SqliteException>(() => write);
+        }
+        Assert.Equal(0L, Count("rows"));
+        Assert.Equal(0L, Count("children"));
+        // The writer goes on: the next batch commits.
+        Assert.Equal(1, await writer.WriteAsync(transaction => Insert(transaction, "INSERT INTO rows VALUES (7)")));
+        Assert.Equal(1L, Count("rows"));
+    }
+
+    [Fact]
+    public async Task AWriteThatThrows_FailsOnlyItsCaller_TheRestOfItsBatchCommits()
+    {
+        using var writer = new StoreWriter(connection, gate, StoreWriter.DefaultMaxBatch, null);
+        using var inside = new ManualResetEventSlim();
+        using var others = new ManualResetEventSlim();
+        var first = Task.Run(() => writer.WriteAsync(transaction =>
+        {
+            Insert(transaction, "INSERT INTO rows VALUES (-1)");
+            inside.Set();
+            others.Wait(Deadline);
+            return 0;
+        }));
+        Assert.True(inside.Wait(Deadline));
+        var half = writer.WriteAsync(transaction =>
+        {
+            // Half-written, then it throws: its savepoint takes the half back.
+            Insert(transaction, "INSERT INTO rows VALUES (1000)");
+            return Insert(transaction, "INSERT INTO no_such_table VALUES (1)");
+        });
+        var rest = Enumerable.Range(0, 10).Select(n => writer.WriteAsync(transaction => Insert(transaction, $"INSERT INTO rows VALUES ({n})"))).ToList();
+        others.Set();
+
+        await first;
+        await Assert.ThrowsAsync<SqliteException>(() => half);
+        await Task.WhenAll(rest);
+        Assert.Equal(11L, Count("rows"));
+        Assert.Equal(0L, Count("rows WHERE n = 1000"));
+    }
+
+    [Fact]
+    public async Task WritesCommitInTheOrderTheyWereQueued_AcrossBatches()
+    {
+        var commits = new List<int>();
+        using var writer = new StoreWriter(connection, gate, maxBatch: 3, committed: size =>
+        {
+            lock (commits)
+            {
+                commits.Add(size);
+            }
+        });
+        using var inside = new ManualResetEventSlim();
+        using var others = new ManualResetEventSlim();
+        var first = Task.Run(() => writer.WriteAsync(transaction =>
+        {
+            inside.Set();
+            others.Wait(Deadline);
+            return 0;
+        }));
+        Assert.True(inside.Wait(Deadline));
+        var writes = Enumerable.Range(0, 100).Select(n => writer.WriteAsync(transaction => Insert(transaction, $"INSERT INTO rows VALUES ({n})"))).ToList();
+        others.Set();
+
+        await first;
+        await Task.WhenAll(writes);
+        Assert.Equal(Enumerable.Range(0, 100).Select(n => (long)n), Column("SELECT n FROM rows ORDER BY rowid"));
+        Assert.Equal(1 + 34, commits.Count);
+        Assert.All(commits.Skip(1).SkipLast(1), size => Assert.Equal(3, size));
+    }
+
+    [Fact]
+    public async Task MessagesOfEachSession_KeepTheirOrder_WhenSessionsShareCommits()
+    {
+        using var store = GatewayStore.Open(home.State.StoreFile, TimeProvider.System, maxBatch: 4);
+
+        // Four pipelines queue without waiting (as pipelining clients' frames are), sharing batches of at most four writes.
+        var sessions = await Task.WhenAll(Enumerable.Range(0, 4).Select(s => Task.Run(async () =>
+        {
+            var accepts = Enumerable.Range(0, 30).Select(n => store.AcceptMessageAsync($"s{s}", $"m{n}", $"k{n}", "echo", null)).ToList();
+            return await Task.WhenAll(accepts);
+        })));
+
+        for (var s = 0; s < 4; s++)
+        {
+            Assert.Equal(sessions[s].Select(a => a.RunId), store.ActiveRunIds($"s{s}"));
+            Assert.Equal(Enumerable.Range(0, 30).Select(n => $"m{n}"), store.History($"s{s}", 100).Select(e => e.Content));
+        }
+        // The same key again, queued behind its first use: one message, the first's ids.
+        var again = await Task.WhenAll(store.AcceptMessageAsync("t", "x", "dup", "echo", null), store.AcceptMessageAsync("t", "y", "dup", "echo", null));
+        Assert.Equal(again[0].MessageId, again[1].MessageId);
+        Assert.True(again[1].Duplicate);
+    }
+
+    [Fact]
+    public async Task AfterDispose_AWriteIsRefused_AndWhatWasQueuedIsCommitted()
+    {
+        var writer = new StoreWriter(connection, gate, StoreWriter.DefaultMaxBatch, null);
+        var queued = Enumerable.Range(0, 20).Select(n => writer.WriteAsync(transaction => Insert(transaction, $"INSERT INTO rows VALUES ({n})"))).ToList();
+        writer.Dispose();
+
+        await Task.WhenAll(queued);
+        Assert.Equal(20L, Count("rows"));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => writer.WriteAsync(transaction => Insert(transaction, "INSERT INTO rows VALUES (1)")));
+    }
+
+    private static int Insert(SqliteTransaction transaction, string sql)
+    {
+        using var command = transaction.Connection!.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command.ExecuteNonQuery();
+    }
+
+    private long Count(string table) => Column($"SELECT COUNT(*) FROM {table}").Single();
+
+    private List<long> Column(string sql)
+    {
+        lock (gate)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            using var reader = command.ExecuteReader();
+            var values = new List<long>();
+            while (reader.Read())
+            {
+                values.Add(reader.GetInt64(0));
+            }
+            return values;
+        }
+    }
+}
