@@ -20,6 +20,12 @@ internal static class HttpBench
     public static async Task<int> RunAsync(string binary, int messages, int concurrency)
     {
         await using var gateway = await BenchGateway.StartAsync(binary, Config);
+        return await MeasureAsync("http", gateway.Port, gateway.Token, gateway.Pid, messages, concurrency);
+    }
+
+    /// <summary>The measurement against whatever listens on <paramref name="port"/> (the gateway, or <see cref="CeilingBench"/>'s stand-in).</summary>
+    public static async Task<int> MeasureAsync(string mode, int port, string token, int serverPid, int messages, int concurrency)
+    {
         using var handler = new SocketsHttpHandler
         {
             MaxConnectionsPerServer = concurrency,
@@ -28,8 +34,8 @@ internal static class HttpBench
             AutomaticDecompression = DecompressionMethods.None,
             UseCookies = false,
         };
-        using var http = new HttpClient(handler) { BaseAddress = new Uri($"http://127.0.0.1:{gateway.Port}/") };
-        var auth = new AuthenticationHeaderValue("Bearer", gateway.Token);
+        using var http = new HttpClient(handler) { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        var auth = new AuthenticationHeaderValue("Bearer", token);
         var statuses = new Dictionary<int, int>();
 
         // Warm up the client's JIT and the connections; these messages are not timed but are answered too.
@@ -38,12 +44,12 @@ internal static class HttpBench
 
         var latencies = new double[messages];
         var clientCpu = CpuClock.Self();
-        var gatewayCpu = CpuClock.Read(gateway.Pid);
+        var gatewayCpu = CpuClock.Read(serverPid);
         var started = Stopwatch.GetTimestamp();
         await RunWorkersAsync(http, auth, "m", messages, concurrency, latencies, statuses);
         var elapsed = Stopwatch.GetElapsedTime(started);
         var clientShare = CpuClock.Self().PercentOfCoreSince(clientCpu);
-        var gatewayShare = CpuClock.Read(gateway.Pid).PercentOfCoreSince(gatewayCpu);
+        var gatewayShare = CpuClock.Read(serverPid).PercentOfCoreSince(gatewayCpu);
         var accepted = statuses.GetValueOrDefault(202);
 
         // Every 202 is a message the echo agent must answer; the reply lands in the store (the HTTP
@@ -62,11 +68,11 @@ internal static class HttpBench
         var rate = messages / elapsed.TotalSeconds;
         var others = string.Join(", ", statuses.Where(s => s.Key != 202).Select(s => $"{s.Value} x {s.Key}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"http: POST /v1/messages, {concurrency} keep-alive connection(s), one request in flight each: {messages} in {elapsed.TotalSeconds:F2} s -> {rate:F0} msg/s; " +
+            $"{mode}: POST /v1/messages, {concurrency} keep-alive connection(s), one request in flight each: {messages} in {elapsed.TotalSeconds:F2} s -> {rate:F0} msg/s; " +
             $"{p.Describe()}; {accepted} accepted (202){(others.Length > 0 ? ", " + others : "")}; {answered} answered " +
             $"(all after {allAnswered.TotalSeconds:F2} s); CPU: client {clientShare:F0}% of a core, gateway {gatewayShare:F0}%"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{{\"mode\":\"http\",\"connections\":{concurrency},\"messages\":{messages},\"accepted\":{accepted},\"answered\":{answered}," +
+            $"{{\"mode\":\"{mode}\",\"connections\":{concurrency},\"messages\":{messages},\"accepted\":{accepted},\"answered\":{answered}," +
             $"\"seconds\":{elapsed.TotalSeconds:F3},\"msg_per_s\":{rate:F0},{p.Json()},\"all_answered_s\":{allAnswered.TotalSeconds:F3}," +
             $"\"client_cpu_pct_of_core\":{clientShare:F0},\"gateway_cpu_pct_of_core\":{gatewayShare:F0}}}"));
         return accepted == messages && answered >= accepted ? 0 : 1;

@@ -6,6 +6,8 @@ using ClawSharp.Bench;
 //   dotnet run -c Release --project bench/ClawSharp.Bench -- latency BINARY [ratePerSecond=1000] [seconds=10] [clients=4]
 //   dotnet run -c Release --project bench/ClawSharp.Bench -- http BINARY [messages=20000] [connections=1]
 //   dotnet run -c Release --project bench/ClawSharp.Bench -- send HOME PORT [messages=100000] [clients=8] [window=256]   (a running gateway)
+//   dotnet run -c Release --project bench/ClawSharp.Bench -- ceiling [clients=8] [messagesPerClient=20000] [window=0]   (the generator's own limit)
+//   dotnet run -c Release --project bench/ClawSharp.Bench -- ceiling-http [messages=20000] [connections=1]           (the HTTP client's own limit)
 //   dotnet run -c Release --project bench/ClawSharp.Bench -- micro [BenchmarkDotNet args]
 //   dotnet run -c Release --project bench/ClawSharp.Bench -- restart BINARY [rounds]
 //   dotnet run -c Release --project bench/ClawSharp.Bench -- pressure BINARY [rounds]   (issue 17; exit 1 if a round violated a check)
@@ -16,6 +18,8 @@ return args.FirstOrDefault() switch
     "latency" when args.Length > 1 => await MessageBench.LatencyAsync(args[1], Arg(2, 1000), Arg(3, 10), Arg(4, 4)),
     "http" when args.Length > 1 => await HttpBench.RunAsync(args[1], Arg(2, 20000), Arg(3, 1)),
     "send" when args.Length > 2 => await MessageBench.SendAsync(args[1], Arg(2, 0), Arg(3, 100000), Arg(4, 8), Arg(5, 256)),
+    "ceiling" => await CeilingBench.RunAsync(Arg(1, 8), Arg(2, 20000), Arg(3, 0)),
+    "ceiling-http" => await CeilingBench.HttpAsync(Arg(1, 20000), Arg(2, 1)),
     "micro" => Micro(args[1..]),
     "store" => StoreBench.Run(Arg(1, 5000)),
     "restart" when args.Length > 1 => await RestartBench.RunAsync(args[1], Arg(2, 20)),
@@ -33,6 +37,6 @@ static int Micro(string[] rest)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: ClawSharp.Bench throughput|latency|http|restart|pressure BINARY [...] | send HOME PORT [...] | store [n] | micro [...]");
+    Console.Error.WriteLine("usage: ClawSharp.Bench throughput|latency|http|restart|pressure BINARY [...] | send HOME PORT [...] | ceiling [clients] [perClient] | ceiling-http [messages] [connections] | store [n] | micro [...]");
     return 2;
 }
