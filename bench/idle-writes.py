@@ -3,7 +3,7 @@
 
 usage: bench/idle-writes.py BINARY [--settle-seconds S] [--window-seconds W] [--daemon] [--runs R]
 
-Each run: a fresh state directory and a free port; `BINARY gateway run` (or, with --daemon,
+Each run: a fresh state directory with the default configuration and a free port; `BINARY gateway run` (or, with --daemon,
 `BINARY gateway start`, which leaves a supervisor and its gateway), /readyz answers 200, then S
 seconds to settle, then W seconds with nobody connected while /proc/PID/io is read every
 second. Reports per minute, for the gateway and (--daemon) the supervisor:
@@ -15,7 +15,10 @@ Prints medians over the runs and one JSON line; exit 1 on failure.
 """
 import argparse, json, os, shutil, statistics, subprocess, sys, tempfile, time
 
-from loadgen import QUIET, proc_io, start_gateway, wait_ready
+from loadgen import proc_io, start_gateway, wait_ready
+
+# The operator's defaults (log level information included): what an idle gateway writes as shipped.
+DEFAULTS = {}
 from probes import free_port, stop_gateway
 
 FIELDS = ("write_bytes", "wchar", "syscw")
@@ -50,7 +53,7 @@ def watch(pids, home, settle, window):
 
 
 def foreground_run(args):
-    proc, home, _ = start_gateway(args.binary)
+    proc, home, _ = start_gateway(args.binary, DEFAULTS)
     try:
         return watch({"gateway": proc.pid}, home, args.settle_seconds, args.window_seconds)
     finally:
@@ -60,7 +63,7 @@ def foreground_run(args):
 def daemon_run(args):
     home = tempfile.mkdtemp(prefix="clawsharp-bench-")
     with open(os.path.join(home, "config.json"), "w") as f:
-        json.dump(QUIET, f)
+        json.dump(DEFAULTS, f)
     port = free_port()
     try:
         subprocess.run([args.binary, "gateway", "start", "--home", home, "--port", str(port)], check=True,
