@@ -9,19 +9,24 @@ through it with `ClawSharp.Bench send` (C pipelined WebSocket clients, at most W
   gateway: files, pipes and sockets written with write()), and the store's commits per message
   from /metrics when the gateway exports clawsharp_store_commits_total (mean batch from
   clawsharp_store_batch_size when present; "n/a" otherwise).
-- strace: the same load while `strace -f -c -e trace=fsync,fdatasync,sync_file_range,write,pwrite64,pwritev,writev -p PID`
-  counts the gateway's syscalls (all threads): fsync+fdatasync per message, write syscalls per
-  message. strace slows the gateway, so its msg/s is reported separately.
+- strace: the gateway started under `strace -f --seccomp-bpf -c -e trace=SET` (all threads;
+  seccomp-bpf stops it only on the traced calls), the same load, then SIGTERM; its counts minus
+  those of a gateway started and stopped with no load (once per invocation) are the load's.
+  Two runs: SET = fsync,fdatasync,sync_file_range (few stops: the gateway runs near its real
+  rate, so group commit batches as it would) gives fsync+fdatasync per message; SET =
+  write,pwrite64,pwritev,writev (~50 stops a message: much slower) gives write syscalls per message.
+  Each traced run's msg/s is reported.
 In WAL mode with synchronous=NORMAL SQLite fsyncs only when it checkpoints, so fsync per message
 is lower than commits per message; --config '{"...": ...}' runs the gateway with other settings
 (a durable store mode, say) to compare. Prints medians over the runs and one JSON line; exit 1 on any failure.
 """
-import argparse, json, os, signal, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, shutil, signal, statistics, subprocess, sys, tempfile, time
 
-from loadgen import DEFAULT_BENCH, QUIET, metrics, proc_io, run_send, start_gateway
-from probes import stop_gateway
+from loadgen import DEFAULT_BENCH, QUIET, metrics, proc_io, run_send, start_gateway, wait_ready
+from probes import free_port, stop_gateway
 
-TRACED = "fsync,fdatasync,sync_file_range,write,pwrite64,pwritev,writev"
+SYNCS = "fsync,fdatasync,sync_file_range"
+WRITES = "write,pwrite64,pwritev,writev"
 COMMITS = "clawsharp_store_commits_total"
 BATCH_SUM, BATCH_COUNT = "clawsharp_store_batch_size_sum", "clawsharp_store_batch_size_count"
 
@@ -62,31 +67,47 @@ def parse_strace(path):
     return calls
 
 
-def strace_run(args):
-    proc, home, port = start_gateway(args.binary, args.config)
-    out = tempfile.mktemp(prefix="clawsharp-strace-", suffix=".txt")
-    tracer = subprocess.Popen(["strace", "-f", "-c", "-e", f"trace={TRACED}", "-o", out, "-p", str(proc.pid)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+def traced_counts(args, messages, traced):
+    """Syscall counts of one gateway's whole life under `strace -f --seccomp-bpf -c`, with `messages` pushed through it."""
+    home = tempfile.mkdtemp(prefix="clawsharp-bench-")
+    with open(os.path.join(home, "config.json"), "w") as f:
+        json.dump(args.config, f)
+    port = free_port()
+    out = os.path.join(home, "strace.txt")
+    # Launched under strace rather than attached (-p): only then can strace install its seccomp
+    # filter, so the gateway stops only on the traced syscalls, not on every one.
+    tracer = subprocess.Popen(["strace", "-f", "--seccomp-bpf", "-c", "-e", f"trace={traced}", "-o", out,
+                               args.binary, "gateway", "run", "--home", home, "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        # strace reports each thread it attached on stderr; the load starts once the first one is in.
-        attached = tracer.stderr.readline()
-        if "attached" not in attached:
-            raise RuntimeError(f"strace did not attach: {attached.strip()} {tracer.stderr.read().strip()}")
-        sent = run_send(args.bench, home, port, args.messages, args.clients, args.window)
-        tracer.send_signal(signal.SIGINT)
+        wait_ready(tracer, port)
+        with open(os.path.join(home, "gateway.lock")) as f:
+            gateway_pid = json.load(f)["pid"]
+        sent = run_send(args.bench, home, port, messages, args.clients, args.window) if messages else None
+        os.kill(gateway_pid, signal.SIGTERM)
         tracer.wait(timeout=60)
-        calls = parse_strace(out)
-        n = args.messages
-        writes = sum(calls.get(c, 0) for c in ("write", "pwrite64", "pwritev", "writev"))
-        return {"msg_per_s": sent["msg_per_s"], "fsync_per_msg": (calls.get("fsync", 0) + calls.get("fdatasync", 0)) / n,
-                "sync_file_range_per_msg": calls.get("sync_file_range", 0) / n, "writes_per_msg": writes / n, "calls": calls}
+        return parse_strace(out), sent
     finally:
         if tracer.poll() is None:
             tracer.kill()
             tracer.wait()
-        stop_gateway(proc, home)
-        if os.path.exists(out):
-            os.remove(out)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def strace_run(args, baselines):
+    """Two traced runs: the sync calls alone (few stops, so the gateway runs near its real rate and
+    batches as it would), then the write calls (~50 stops a message: much slower)."""
+    n, result, load = args.messages, {}, {}
+    for name, traced in (("sync", SYNCS), ("writes", WRITES)):
+        calls, sent = traced_counts(args, n, traced)
+        # Start-up and shutdown (migrations, the token, the lock, logs) are the baseline's; the rest is the load's.
+        load.update({c: calls.get(c, 0) - baselines[name].get(c, 0) for c in calls})
+        result[f"{name}_msg_per_s"] = sent["msg_per_s"]
+    result["fsync_per_msg"] = (load.get("fsync", 0) + load.get("fdatasync", 0)) / n
+    result["sync_file_range_per_msg"] = load.get("sync_file_range", 0) / n
+    result["writes_per_msg"] = sum(load.get(c, 0) for c in WRITES.split(",")) / n
+    result["calls"] = load
+    return result
 
 
 def median_of(runs, key):
@@ -106,10 +127,11 @@ def main():
     parser.add_argument("--config", type=json.loads, default=QUIET, help="the gateway's config.json (default: log level warning)")
     args = parser.parse_args()
     plain = [plain_run(args) for _ in range(args.runs)]
-    traced = [] if args.no_strace else [strace_run(args) for _ in range(args.runs)]
+    baselines = {} if args.no_strace else {"sync": traced_counts(args, 0, SYNCS)[0], "writes": traced_counts(args, 0, WRITES)[0]}
+    traced = [] if args.no_strace else [strace_run(args, baselines) for _ in range(args.runs)]
     summary = {"figure": "fsync_per_message", "messages": args.messages, "clients": args.clients, "window": args.window, "runs": args.runs,
                "plain": {k: median_of(plain, k) for k in ("msg_per_s", "syscw_per_msg", "write_bytes_per_msg", "commits_per_msg", "mean_batch")},
-               "strace": None if not traced else {k: median_of(traced, k) for k in ("msg_per_s", "fsync_per_msg", "sync_file_range_per_msg", "writes_per_msg")}}
+               "strace": None if not traced else {k: median_of(traced, k) for k in ("sync_msg_per_s", "writes_msg_per_s", "fsync_per_msg", "sync_file_range_per_msg", "writes_per_msg")}}
     fmt = lambda v, spec=".3f": "n/a" if v is None else format(v, spec)
     p = summary["plain"]
     print(f"{args.messages} messages, {args.clients} clients, window {args.window}; medians of {args.runs} runs")
@@ -118,8 +140,9 @@ def main():
           f"bytes to disk/msg {fmt(p['write_bytes_per_msg'], '.0f')}")
     if traced:
         t = summary["strace"]
-        print(f"with strace:    {fmt(t['msg_per_s'], '.0f')} msg/s, fsync+fdatasync/msg {fmt(t['fsync_per_msg'])}, "
-              f"sync_file_range/msg {fmt(t['sync_file_range_per_msg'])}, write syscalls/msg {fmt(t['writes_per_msg'], '.2f')}")
+        print(f"with strace:    fsync+fdatasync/msg {fmt(t['fsync_per_msg'])}, sync_file_range/msg {fmt(t['sync_file_range_per_msg'])} "
+              f"(tracing those: {fmt(t['sync_msg_per_s'], '.0f')} msg/s); write syscalls/msg {fmt(t['writes_per_msg'], '.2f')} "
+              f"(tracing those: {fmt(t['writes_msg_per_s'], '.0f')} msg/s)")
         print(f"syscall counts of the last traced run: {traced[-1]['calls']}")
     print(json.dumps(summary))
     return 0

@@ -10,7 +10,10 @@ second. Reports per minute, for the gateway and (--daemon) the supervisor:
 - write_bytes: bytes this process caused to be written to storage (the SD-card wear figure);
 - wchar: bytes passed to write-type syscalls (files, pipes, sockets; includes the page cache);
 - syscw: write-type syscalls.
-Also how much state.db, state.db-wal and the logs directory grew over the window.
+Also how much state.db, state.db-wal and the logs directory grew over the window, and which
+files in the state directory were modified in it (mtime). The window defaults to 60 s, and to
+330 s with --daemon: the supervisor refreshes daemon.json's RSS sample at least every 5 minutes
+(GatewayMemory.MaxRecordAge), and a shorter window would miss that write.
 Prints medians over the runs and one JSON line; exit 1 on failure.
 """
 import argparse, json, os, shutil, statistics, subprocess, sys, tempfile, time
@@ -34,10 +37,16 @@ def files_size(home):
     return sizes
 
 
+def mtimes(home):
+    return {os.path.relpath(os.path.join(d, f), home): os.stat(os.path.join(d, f)).st_mtime_ns
+            for d, _, fs in os.walk(home) for f in fs}
+
+
 def watch(pids, home, settle, window):
     time.sleep(settle)
     first = {name: proc_io(pid) for name, pid in pids.items()}
     sizes0 = files_size(home)
+    stamps0 = mtimes(home)
     timeline = []
     start = time.monotonic()
     while (elapsed := time.monotonic() - start) < window:
@@ -49,7 +58,8 @@ def watch(pids, home, settle, window):
     sizes1 = files_size(home)
     per_min = {name: {f: (last[name][f] - first[name][f]) / minutes for f in FIELDS} for name in pids}
     growth = {k: sizes1[k] - sizes0[k] for k in sizes0}
-    return per_min, growth
+    modified = sorted(f for f, t in mtimes(home).items() if stamps0.get(f) != t)
+    return per_min, growth, modified
 
 
 def foreground_run(args):
@@ -82,10 +92,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("binary")
     parser.add_argument("--settle-seconds", type=float, default=10)
-    parser.add_argument("--window-seconds", type=float, default=60)
+    parser.add_argument("--window-seconds", type=float, default=None, help="default 60, or 330 with --daemon")
     parser.add_argument("--daemon", action="store_true", help="gateway start: measure the supervisor too")
     parser.add_argument("--runs", type=int, default=1)
     args = parser.parse_args()
+    if args.window_seconds is None:
+        args.window_seconds = 330 if args.daemon else 60
     runs = [(daemon_run if args.daemon else foreground_run)(args) for _ in range(args.runs)]
     names = runs[0][0].keys()
     per_min = {n: {f: statistics.median(r[0][n][f] for r in runs) for f in FIELDS} for n in names}
@@ -96,8 +108,11 @@ def main():
         v = per_min[n]
         print(f"  {n:10} write_bytes {v['write_bytes']:10.0f} B/min   wchar {v['wchar']:10.0f} B/min   syscw {v['syscw']:7.1f}/min")
     print(f"  grew over the window: state.db {growth['state.db']} B, state.db-wal {growth['state.db-wal']} B, logs {growth['logs']} B")
+    modified = sorted({f for r in runs for f in r[2]})
+    print(f"  files modified in the window (any run): {', '.join(modified) if modified else 'none'}")
     print(json.dumps({"figure": "idle_writes", "mode": "daemon" if args.daemon else "foreground", "settle_s": args.settle_seconds,
-                      "window_s": args.window_seconds, "runs": args.runs, "per_minute": per_min, "growth_bytes": growth}))
+                      "window_s": args.window_seconds, "runs": args.runs, "per_minute": per_min, "growth_bytes": growth,
+                      "modified_files": modified}))
     return 0
 
 
