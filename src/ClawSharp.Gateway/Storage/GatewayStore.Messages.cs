@@ -110,8 +110,9 @@ internal sealed partial class GatewayStore
             }
         }
         var now = Now;
+        // A known session is only written when its webhook changes: not one row rewrite per message.
         using (var session = Command(
-            "INSERT INTO sessions (key, agent, webhook_url, created_at) VALUES ($key, $agent, $webhook, $now) ON CONFLICT(key) DO UPDATE SET webhook_url = COALESCE($webhook, webhook_url)",
+            "INSERT INTO sessions (key, agent, webhook_url, created_at) VALUES ($key, $agent, $webhook, $now) ON CONFLICT(key) DO UPDATE SET webhook_url = $webhook WHERE $webhook IS NOT NULL AND webhook_url IS NOT $webhook",
             transaction))
         {
             session.Parameters.AddWithValue("$key", sessionKey);
