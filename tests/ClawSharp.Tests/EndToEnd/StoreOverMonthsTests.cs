@@ -1,0 +1,89 @@
+using ClawSharp.Gateway.Storage;
+using ClawSharp.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ClawSharp.Tests.EndToEnd;
+
+/// <summary>A gateway that lives for months: idle it writes nothing; the hourly sweep applies <c>store.retentionDays</c>.</summary>
+public sealed class StoreOverMonthsTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task AnIdleGateway_WritesNothing()
+    {
+        using var home = new TempHome();
+        // The JIT's tiering thread, started and named (a write to /proc/self/task/N/comm) after each
+        // burst of calls, counts in wchar though it never reaches a disk; the AOT build has none.
+        await using var gateway = await GatewayProcess.StartGatewayAsync(home, environment: new Dictionary<string, string>
+        {
+            ["DOTNET_TieredCompilation"] = "0",
+        });
+        await CliRun.CallAsync(home, "chat.send", """{"sessionKey":"idle","message":"once","idempotencyKey":"k1"}""");
+        await Eventually.AssertAsync(async () =>
+            (await CliRun.CallAsync(home, "status")).GetProperty("work").GetProperty("pendingReplies").GetInt64() == 0, Deadline, "the reply delivered");
+        long settled = -1;
+        await Eventually.AssertAsync(async () =>
+        {
+            var before = Written(gateway.Pid);
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            settled = Written(gateway.Pid);
+            return settled == before;
+        }, Deadline, "the gateway's writes to settle after the start and the message");
+        var files = Files(home);
+
+        // A measurement window, not a wait for a condition: "writes nothing" is a claim over time.
+        // 3 s holds the outbox, the sweep and the dashboard sampler (10 s; read-only) to account.
+        await Steadily.HoldsAsync(() => Task.FromResult(Written(gateway.Pid) == settled), TimeSpan.FromSeconds(3),
+            "an idle gateway's wchar (every byte it passes to write(2)) stays put");
+
+        Assert.Equal(files, Files(home));
+    }
+
+    [Fact]
+    public async Task TheSweep_DeletesFinishedWorkOlderThanTheRetention_AndKeepsTheRest()
+    {
+        using var home = new TempHome();
+        home.WriteConfig("""{"store":{"retentionDays":1}}""");
+        var then = new FakeTimeProvider(DateTimeOffset.UtcNow - TimeSpan.FromDays(3));
+        string oldRun, pendingRun;
+        using (var store = GatewayStore.Open(home.State.StoreFile, then))
+        {
+            var old = store.AcceptMessage("old", "three days ago", "k-old", "echo", null);
+            store.StartRun(old.RunId);
+            store.FinishRun(old.RunId, RunStatus.Completed, "final", "answered", null);
+            store.MarkPublished(store.UnpublishedReplies(10).Single().Id, delivered: true);
+            oldRun = old.RunId;
+            var pending = store.AcceptMessage("old", "still owed a webhook", null, "echo", "http://127.0.0.1:9/never");
+            store.StartRun(pending.RunId);
+            store.FinishRun(pending.RunId, RunStatus.Completed, "final", "not delivered yet", null);
+            pendingRun = pending.RunId;
+        }
+
+        await using var gateway = await GatewayProcess.StartGatewayAsync(home);
+
+        await gateway.Stdout.WaitForAsync("store retention: deleted 1 message(s)", Deadline);
+        using var connection = new SqliteConnection($"Data Source={home.State.StoreFile};Mode=ReadOnly");
+        connection.Open();
+        Assert.Equal(0L, Count(connection, $"SELECT COUNT(*) FROM runs WHERE id = '{oldRun}'"));
+        Assert.Equal(0L, Count(connection, $"SELECT COUNT(*) FROM replies WHERE run_id = '{oldRun}'"));
+        Assert.Equal(1L, Count(connection, $"SELECT COUNT(*) FROM runs WHERE id = '{pendingRun}'"));
+    }
+
+    private static long Count(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)command.ExecuteScalar()!;
+    }
+
+    /// <summary>wchar of /proc/PID/io: every byte the process handed to write(2) and its kin, files, pipes and procfs alike.</summary>
+    private static long Written(int pid) =>
+        long.Parse(File.ReadLines($"/proc/{pid}/io").First(l => l.StartsWith("wchar:", StringComparison.Ordinal))[6..].Trim(),
+            System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string Files(TempHome home) => string.Join("\n",
+        Directory.EnumerateFiles(home.Root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .Select(f => $"{f} {new FileInfo(f).Length} {File.GetLastWriteTimeUtc(f):O}"));
+}
