@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Start-up with a big store: exec -> first 200 on /readyz with N messages in state.db.
 
-usage: bench/store-scale.py BINARY [--messages 1000000] [--runs 7]
+usage: bench/store-scale.py BINARY [--messages 1000000] [--runs 7] [--schema-from OLD-BINARY]
 
 One command for the issue-18 figure "exec -> ready with 1M messages in the store":
 1. a fresh state directory; `BINARY gateway run` once, stopped once ready: the gateway creates
@@ -9,7 +9,8 @@ One command for the issue-18 figure "exec -> ready with 1M messages in the store
 2. python's sqlite3 (through SQLite, never the file itself) inserts N sessions' worth of
    messages, their finished runs and delivered replies in one transaction, plus a few queued
    runs and pending replies (what recovery must find among them);
-3. one untimed start (it applies any migration this build adds, once: reported on its own);
+3. one start, timed on its own: it applies any migration this build adds (with --schema-from,
+   step 1 ran OLD-BINARY, so this is the upgrade of a big store written by an older release);
 4. RUNS timed starts: exec -> /readyz 200, each stopped with SIGTERM. Reports the median, min,
    max, the store's size and the WAL left after the last stop.
 """
@@ -85,12 +86,13 @@ def main():
     parser.add_argument("binary")
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--schema-from", help="create state.db with this (older) binary, to time the upgrade's migration")
     args = parser.parse_args()
     binary = os.path.abspath(args.binary)
     home = tempfile.mkdtemp(prefix="clawsharp-store-scale-")
     store = os.path.join(home, "state.db")
     try:
-        start_until_ready(binary, home)
+        start_until_ready(os.path.abspath(args.schema_from) if args.schema_from else binary, home)
         began = time.perf_counter()
         seed(store, args.messages)
         seeded_s = time.perf_counter() - began

@@ -71,6 +71,37 @@ public sealed class StoreOverMonthsTests
         Assert.Equal(1L, Count(connection, $"SELECT COUNT(*) FROM runs WHERE id = '{pendingRun}'"));
     }
 
+    [Fact]
+    public async Task ADamagedPage_IsNotLookedForByDefault_DoctorDeepFindsIt()
+    {
+        using var home = new TempHome();
+        using (var store = GatewayStore.Open(home.State.StoreFile, TimeProvider.System, Gateway.Configuration.StoreDurability.Fast))
+        {
+            for (var i = 0; i < 500; i++)
+            {
+                store.AcceptMessage($"s{i % 5}", new string('x', 500), null, "echo", null);
+            }
+        }
+        // A page in the middle of the tables zeroed, as a bad sector would leave it (no gateway runs: the test may open the file).
+        using (var file = new FileStream(home.State.StoreFile, FileMode.Open, FileAccess.ReadWrite))
+        {
+            file.Position = file.Length / 4096 / 2 * 4096;
+            file.Write(new byte[4096]);
+        }
+
+        var quick = await CliRun.RunAsync(home, "doctor", "--json");
+        var deep = await CliRun.RunAsync(home, "doctor", "--deep", "--json");
+
+        Assert.True(StoreCheckOf(quick).GetProperty("ok").GetBoolean(), quick.Stdout);
+        Assert.Equal(1, deep.ExitCode);
+        Assert.False(StoreCheckOf(deep).GetProperty("ok").GetBoolean(), deep.Stdout);
+        Assert.Contains("is corrupt", StoreCheckOf(deep).GetProperty("finding").GetString());
+    }
+
+    private static System.Text.Json.JsonElement StoreCheckOf(CliResult result) =>
+        System.Text.Json.JsonDocument.Parse(result.Stdout).RootElement.GetProperty("checks").EnumerateArray()
+            .Single(c => c.GetProperty("name").GetString() == "store");
+
     private static long Count(SqliteConnection connection, string sql)
     {
         using var command = connection.CreateCommand();
