@@ -1,3 +1,5 @@
+using ClawSharp.Gateway.Configuration;
+using ClawSharp.Gateway.Infrastructure;
 using ClawSharp.Gateway.Storage;
 using ClawSharp.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
@@ -42,6 +44,33 @@ public sealed class StoreOverMonthsTests
     }
 
     [Fact]
+    public async Task TheWalAKilledGatewayLeft_IsCheckpointedAndTruncatedByTheNextStart()
+    {
+        using var home = new TempHome();
+        await using (var gateway = await GatewayProcess.StartGatewayAsync(home))
+        {
+            var (client, _) = await RawProtocolClient.ConnectAsync(gateway.Port, TokenStore.TryRead(home.State)!);
+            await using (client)
+            {
+                for (var i = 0; i < 150; i++)
+                {
+                    var response = await client.RequestAsync("chat.send", $$"""{"sessionKey":"s{{i % 5}}","message":"{{new string('x', 2000)}}","idempotencyKey":"k{{i}}"}""");
+                    Assert.True(response.GetProperty("ok").GetBoolean(), response.ToString());
+                }
+            }
+            gateway.Signal(Posix.SIGKILL);
+            await gateway.WaitForExitAsync();
+        }
+        var left = new FileInfo(home.State.StoreFile + "-wal").Length;
+        Assert.True(left > 256 * 1024, $"the killed gateway should have left its WAL behind ({left} bytes)");
+
+        await using var restarted = await GatewayProcess.StartGatewayAsync(home);
+
+        // Recovery may have written a little since (answers of the runs the kill cut), never the old WAL.
+        Assert.InRange(new FileInfo(home.State.StoreFile + "-wal").Length, 0, left / 2);
+    }
+
+    [Fact]
     public async Task TheSweep_DeletesFinishedWorkOlderThanTheRetention_AndKeepsTheRest()
     {
         using var home = new TempHome();
@@ -75,7 +104,7 @@ public sealed class StoreOverMonthsTests
     public async Task ADamagedPage_IsNotLookedForByDefault_DoctorDeepFindsIt()
     {
         using var home = new TempHome();
-        using (var store = GatewayStore.Open(home.State.StoreFile, TimeProvider.System, Gateway.Configuration.StoreDurability.Fast))
+        using (var store = GatewayStore.Open(home.State.StoreFile, TimeProvider.System, StoreDurability.Fast))
         {
             for (var i = 0; i < 500; i++)
             {
