@@ -12,12 +12,13 @@ internal static class GatewayMemory
     /// <summary>How often the supervisor samples its gateway: cheap (one small procfs read), and a daemon.json write.</summary>
     public static readonly TimeSpan SampleInterval = TimeSpan.FromSeconds(10);
 
-    /// <summary>Longest a recorded sample may get stale (5 min): daemon.json is rewritten only when the size moved (<see cref="WorthRecording"/>) or this passed, to spare an SD card.</summary>
-    public static readonly TimeSpan MaxRecordAge = TimeSpan.FromMinutes(5);
-
-    /// <summary>Whether a new sample is worth a daemon.json write: the size moved by 10 % or more, or the last record is older than <see cref="MaxRecordAge"/>.</summary>
+    /// <summary>
+    /// Whether a new sample is worth a daemon.json write: the first one, or the size moved by 10 % or
+    /// more since the one on record. Never for age alone: an idle gateway's supervisor writes nothing
+    /// (a periodic rewrite is SD-card wear for no news); the record's time says when it was taken.
+    /// </summary>
     public static bool WorthRecording(long? recorded, DateTimeOffset? recordedAt, long sample, DateTimeOffset now) =>
-        recorded is not { } before || recordedAt is not { } at || now - at >= MaxRecordAge || Math.Abs(sample - before) * 10 >= before;
+        recorded is not { } before || recordedAt is null || Math.Abs(sample - before) * 10 >= before;
 
     public static long? RssBytes(int pid)
     {

@@ -6,7 +6,7 @@ using ClawSharp.Gateway;
 namespace ClawSharp.Cli.Commands;
 
 /// <summary>
-/// <c>clawsharp doctor [--fix] [--json]</c>: what is wrong with this state directory, and the
+/// <c>clawsharp doctor [--fix] [--deep] [--json]</c>: what is wrong with this state directory, and the
 /// command that fixes each finding. Exit 0 healthy (after <c>--fix</c>: nothing left), 1 otherwise,
 /// 2 for usage. Never stops or restarts a gateway (<see cref="GatewayDoctor"/>).
 /// </summary>
@@ -15,15 +15,16 @@ internal static class DoctorCommand
     public static Command Build()
     {
         var fix = new Option<bool>("--fix") { Description = "Repair what is safe to repair (file modes, stale lock/PID/intent files, a drifted service definition: rewritten, never restarted); say what is left" };
+        var deep = new Option<bool>("--deep") { Description = "Also check the store's integrity (SQLite quick_check, read-only): reads the whole file, so it takes a while on a large store" };
         var json = new Option<bool>("--json") { Description = "One JSON document: every check {name, ok, finding, fix, fixed}" };
-        var command = new Command("doctor", "Check the state directory, configuration, store, port and service; exit 0 healthy, 1 otherwise.") { fix, json };
+        var command = new Command("doctor", "Check the state directory, configuration, store, port and service; exit 0 healthy, 1 otherwise.") { fix, deep, json };
         command.SetAction(parse =>
         {
             if (!GlobalOptions.TryResolveState(parse, out var state))
             {
                 return (int)ExitCode.Usage;
             }
-            var report = GatewayDoctor.Run(state, parse.GetValue(fix), Environment.GetEnvironmentVariable);
+            var report = GatewayDoctor.Run(state, parse.GetValue(fix), Environment.GetEnvironmentVariable, parse.GetValue(deep));
             if (parse.GetValue(json))
             {
                 CliOutput.WriteJson(w => JsonSerializer.Serialize(w, report, DoctorJsonContext.Default.DoctorReport));

@@ -29,6 +29,9 @@ internal sealed class DoctorContext
 
     public StateDirectory State { get; }
 
+    /// <summary><c>--deep</c>: run the checks that read everything (the store's <c>PRAGMA quick_check</c>), which take time in proportion to the data.</summary>
+    public bool Deep { get; init; }
+
     public Func<string, string?> GetEnvironment { get; }
 
     /// <summary>The configuration, null when it does not load (<see cref="ConfigProblem"/> says why).</summary>

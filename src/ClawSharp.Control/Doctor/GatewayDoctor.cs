@@ -23,9 +23,10 @@ internal static class GatewayDoctor
         new LogDirectoryCheck(), new StoreCheck(), new RestartsEnabledCheck(),
     ];
 
-    public static DoctorReport Run(StateDirectory state, bool fix, Func<string, string?> getEnvironment)
+    /// <summary>Runs every check; <paramref name="deep"/> adds the store's integrity check, which reads the whole file.</summary>
+    public static DoctorReport Run(StateDirectory state, bool fix, Func<string, string?> getEnvironment, bool deep = false)
     {
-        var context = new DoctorContext(state, getEnvironment);
+        var context = new DoctorContext(state, getEnvironment) { Deep = deep };
         var findings = new List<DoctorFinding>();
         foreach (var check in Checks)
         {

@@ -12,7 +12,7 @@ namespace ClawSharp.Gateway.Configuration;
 internal static partial class ConfigLoader
 {
     private static readonly HashSet<string> KnownObjects =
-        ["gateway", "gateway.auth", "gateway.tls", "gateway.reload", "commands", "logs", "shutdown", "agents", "agents.echo", "agents.exec", "agents.openai", "tasks", "daemon", "webhooks"];
+        ["gateway", "gateway.auth", "gateway.tls", "gateway.reload", "commands", "logs", "shutdown", "agents", "agents.echo", "agents.exec", "agents.openai", "tasks", "daemon", "webhooks", "store"];
 
     private static readonly Dictionary<string, Action<JsonElement, Builder, string>> Leaves = new()
     {
@@ -54,6 +54,10 @@ internal static partial class ConfigLoader
         ["agents.openai.apiKeyEnv"] = (v, b, key) => b.OpenAiApiKeyEnv = ReadNonEmpty(v, b, key),
         ["agents.openai.timeoutMs"] = (v, b, key) => b.OpenAiTimeout = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 1, int.MaxValue, "a number of milliseconds ≥ 1")),
         ["tasks.retentionMs"] = (v, b, key) => b.TaskRetention = TimeSpan.FromMilliseconds(ReadLong(v, b, key, 1, long.MaxValue / 2, "a number of milliseconds ≥ 1")),
+        ["store.durability"] = (v, b, key) =>
+            b.StoreDurability = ReadChoice(v, b, key, "durable", "fast") == "fast" ? StoreDurability.Fast : StoreDurability.Durable,
+        ["store.retentionDays"] = (v, b, key) =>
+            b.StoreRetention = ReadInt(v, b, key, 0, 36_500, "a number of days from 0 (keep forever) to 36500") is var days and > 0 ? TimeSpan.FromDays(days) : Timeout.InfiniteTimeSpan,
         ["tasks.defaultTimeoutMs"] = (v, b, key) => b.TaskTimeout = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 1, int.MaxValue, "a number of milliseconds ≥ 1")),
         ["webhooks.timeoutMs"] = (v, b, key) => b.WebhookTimeout = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 1, 600_000, "a number of milliseconds from 1 to 600000")),
         ["webhooks.maxAttempts"] = (v, b, key) => b.WebhookMaxAttempts = ReadInt(v, b, key, 1, 1000, "an integer from 1 to 1000"),
@@ -327,6 +331,8 @@ internal static partial class ConfigLoader
         public string OpenAiApiKeyEnv { get; set; } = new AgentOptions().OpenAiApiKeyEnv;
         public TimeSpan OpenAiTimeout { get; set; } = new AgentOptions().OpenAiTimeout;
         public TimeSpan TaskRetention { get; set; } = new TaskOptions().Retention;
+        public StoreDurability StoreDurability { get; set; } = new StoreOptions().Durability;
+        public TimeSpan StoreRetention { get; set; } = StoreOptions.DefaultRetention;
         public TimeSpan TaskTimeout { get; set; } = new TaskOptions().DefaultTimeout;
         public TimeSpan WebhookTimeout { get; set; } = new WebhookOptions().Timeout;
         public int WebhookMaxAttempts { get; set; } = new WebhookOptions().MaxAttempts;
@@ -466,6 +472,7 @@ internal static partial class ConfigLoader
                     MaxOutputBytes = TaskMaxOutputBytes,
                     Environment = TaskEnvironment,
                 },
+                Store = new StoreOptions { Durability = StoreDurability, Retention = StoreRetention },
                 Daemon = new DaemonOptions
                 {
                     InitialBackoff = InitialBackoff,

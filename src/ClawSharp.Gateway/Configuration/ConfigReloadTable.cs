@@ -53,6 +53,10 @@ internal static class ConfigReloadTable
         ("tasks.maxOutputBytes", ReloadKind.Hot, c => c.Tasks.MaxOutputBytes),
         // The task runner's environment filter is built with the generation's work host.
         ("tasks.environment", ReloadKind.Restart, null),
+        // The store is opened (its synchronous pragma set) with a generation's work host.
+        ("store.durability", ReloadKind.Restart, c => StoreOptions.NameOf(c.Store.Durability)),
+        // Read by the hourly sweep each time it runs.
+        ("store.retentionDays", ReloadKind.Hot, c => c.Store.Retention == Timeout.InfiniteTimeSpan ? 0 : (long)c.Store.Retention.TotalDays),
         // The webhook sender and its address policy (connect-time checks included) belong to the generation's work host.
         ("webhooks.timeoutMs", ReloadKind.Restart, c => Milliseconds(c.Webhooks.Timeout)),
         ("webhooks.maxAttempts", ReloadKind.Restart, c => c.Webhooks.MaxAttempts),

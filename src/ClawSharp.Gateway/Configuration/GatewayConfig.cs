@@ -11,6 +11,7 @@ internal sealed class GatewayConfig
     public TaskOptions Tasks { get; init; } = new();
     public WebhookOptions Webhooks { get; init; } = new();
     public DaemonOptions Daemon { get; init; } = new();
+    public StoreOptions Store { get; init; } = new();
 
     /// <summary>Non-fatal findings, such as unknown keys, to log once logging is up.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];

@@ -95,7 +95,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         GatewayStore store;
         try
         {
-            store = GatewayStore.Open(settings.State.StoreFile, settings.Time,
+            store = GatewayStore.Open(settings.State.StoreFile, settings.Time, settings.Config.Store.Durability,
                 commitPause: settings.Faults.SlowStoreCommit ? GatewayFaults.SlowCommitPause : TimeSpan.Zero);
         }
         catch

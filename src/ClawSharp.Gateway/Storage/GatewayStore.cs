@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using ClawSharp.Gateway.Configuration;
 using ClawSharp.Gateway.Infrastructure;
 using Microsoft.Data.Sqlite;
 
@@ -13,8 +14,15 @@ namespace ClawSharp.Gateway.Storage;
 /// file; it is never reset silently.
 /// </summary>
 /// <remarks>
-/// synchronous=NORMAL in WAL mode: a committed transaction survives a crash of the process
-/// (kill -9), which is what "accepted" promises; a power cut may lose the last commits.
+/// Start-up does not depend on the store's size: <see cref="Open"/> reads the header and the
+/// schema (a file that is not a database, or a damaged schema, fails there with a clear
+/// message), checkpoints the bounded WAL and migrates; it never scans a table (no integrity
+/// check: <c>clawsharp doctor --deep</c> runs one on demand). Recovery's queries go through the
+/// partial indexes of migration 5. The WAL is bounded: auto-checkpoints every
+/// <see cref="WalAutoCheckpointPages"/> pages and <c>journal_size_limit</c> =
+/// <see cref="WalSizeLimitBytes"/> truncate it back once a checkpoint completes. Durability per
+/// <see cref="StoreDurability"/>. Nothing opens <c>state.db</c> other than through SQLite:
+/// closing any descriptor of the file would drop SQLite's POSIX locks on it.
 /// </remarks>
 internal sealed partial class GatewayStore : IDisposable
 {
@@ -33,18 +41,21 @@ internal sealed partial class GatewayStore : IDisposable
 
     public string Path { get; }
 
+    /// <summary>WAL size kept after a checkpoint (<c>journal_size_limit</c>): 4 MiB.</summary>
+    public const long WalSizeLimitBytes = 4 * 1024 * 1024;
+
+    /// <summary>Pages in the WAL that start an automatic checkpoint at the next commit: SQLite's default, 1000 (~4 MiB at 4 KiB pages).</summary>
+    public const int WalAutoCheckpointPages = 1000;
+
     /// <summary>Opens (creating if needed, 0600) and migrates the store.</summary>
+    /// <remarks>Order: open through SQLite (a new file is made 0600 by path, before its WAL exists), read the header and the schema, set the pragmas, checkpoint and truncate the WAL, migrate.</remarks>
     /// <exception cref="StoreException">The file is corrupt, locked by another process, or unreadable.</exception>
     /// <param name="maxBatch">The most writes one group commit holds (tests make it small to split batches).</param>
     /// <param name="commitPause">A slow disk, for the tests (<see cref="StoreWriter.CommitPause"/>).</param>
-    public static GatewayStore Open(string path, TimeProvider time, int maxBatch = StoreWriter.DefaultMaxBatch, TimeSpan commitPause = default)
+    public static GatewayStore Open(string path, TimeProvider time, StoreDurability durability = StoreDurability.Durable,
+        int maxBatch = StoreWriter.DefaultMaxBatch, TimeSpan commitPause = default)
     {
-        if (!OperatingSystem.IsWindows() && !File.Exists(path))
-        {
-            using (new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = AtomicFile.PrivateFileMode }))
-            {
-            }
-        }
+        var created = !File.Exists(path);
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = path,
@@ -55,13 +66,24 @@ internal sealed partial class GatewayStore : IDisposable
         try
         {
             connection.Open();
-            Execute(connection, "PRAGMA busy_timeout = 2000;");
-            var check = Scalar(connection, "PRAGMA quick_check;");
-            if (check is not "ok")
+            if (created && !OperatingSystem.IsWindows())
             {
-                throw new StoreException($"the store {path} is corrupt ({check}); move it aside to start with an empty store, or restore a backup");
+                // chmod by path: opening the file ourselves (a FileStream) and closing it would drop SQLite's POSIX locks.
+                // The WAL and shared-memory files SQLite creates next take this file's mode.
+                File.SetUnixFileMode(path, AtomicFile.PrivateFileMode);
             }
-            Execute(connection, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
+            Execute(connection, "PRAGMA busy_timeout = 2000;");
+            // The header (page 1) and the schema: a file that is not a database fails with NOTADB here, a damaged schema with CORRUPT.
+            Scalar(connection, "SELECT COUNT(*) FROM sqlite_schema;");
+            Execute(connection, $"""
+                PRAGMA journal_mode = WAL;
+                PRAGMA synchronous = {(durability == StoreDurability.Fast ? "NORMAL" : "FULL")};
+                PRAGMA journal_size_limit = {WalSizeLimitBytes};
+                PRAGMA wal_autocheckpoint = {WalAutoCheckpointPages};
+                PRAGMA foreign_keys = ON;
+                """);
+            // Bounded work: the WAL a previous process left is at most about journal_size_limit plus its last transactions.
+            Execute(connection, "PRAGMA wal_checkpoint(TRUNCATE);");
             Migrate(connection);
             return new GatewayStore(connection, path, time, maxBatch, commitPause);
         }
@@ -94,6 +116,19 @@ internal sealed partial class GatewayStore : IDisposable
             }
             prepared.Clear();
             connection.Dispose();
+        }
+    }
+
+    /// <summary>The value of a pragma of the store's connection (<c>synchronous</c>, <c>journal_size_limit</c>…): what is in effect, for status and tests.</summary>
+    public long Pragma(string name)
+    {
+        if (!name.All(c => char.IsAsciiLetterLower(c) || c == '_'))
+        {
+            throw new ArgumentException($"not a pragma name: {name}", nameof(name));
+        }
+        lock (gate)
+        {
+            return Convert.ToInt64(Scalar(connection, $"PRAGMA {name};"), System.Globalization.CultureInfo.InvariantCulture);
         }
     }
 

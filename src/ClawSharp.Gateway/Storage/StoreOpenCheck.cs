@@ -32,4 +32,31 @@ internal static class StoreOpenCheck
             return $"cannot open the store {path}: {e.Message}";
         }
     }
+
+    /// <summary>
+    /// Null when SQLite's <c>quick_check</c> finds the store intact; else what it found. Read-only,
+    /// but it reads every page: for <c>doctor --deep</c>, never for a start.
+    /// </summary>
+    public static string? IntegrityProblem(string path)
+    {
+        try
+        {
+            using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly }.ToString());
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA quick_check(20);";
+            command.CommandTimeout = 0;
+            using var reader = command.ExecuteReader();
+            var findings = new List<string>();
+            while (reader.Read())
+            {
+                findings.Add(reader.GetString(0));
+            }
+            return findings is ["ok"] ? null : $"the store {path} is corrupt: {string.Join("; ", findings)}";
+        }
+        catch (SqliteException e)
+        {
+            return $"the store {path} is corrupt or unreadable: {e.Message}";
+        }
+    }
 }

@@ -108,5 +108,18 @@ internal static class StoreSchema
             created_at INTEGER NOT NULL);
         ALTER TABLE tasks ADD COLUMN output_truncated INTEGER NOT NULL DEFAULT 0;
         """,
+        // 5: start-up and status independent of the store's size (issue 18). Partial indexes whose
+        // WHERE is the one the queries already spell, so each touches only what is in flight:
+        // unpublished and failed replies (the pending ones have replies_pending), ended tasks for
+        // the sweep, and what retention walks (old messages by age) and chat.history (a session's
+        // replies). Runs by status and MAX(seq) already have runs_by_status and runs_by_seq.
+        // Self-contained: it names only columns of migrations 1 and 3, and creates indexes only.
+        """
+        CREATE INDEX IF NOT EXISTS replies_unpublished ON replies(id) WHERE delivered = 0 AND failed_at IS NULL AND published = 0;
+        CREATE INDEX IF NOT EXISTS replies_failed ON replies(failed_at) WHERE failed_at IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS replies_by_session ON replies(session_key, created_at);
+        CREATE INDEX IF NOT EXISTS tasks_ended ON tasks(ended_at) WHERE status NOT IN ('queued', 'running');
+        CREATE INDEX IF NOT EXISTS messages_by_age ON messages(created_at);
+        """,
     ];
 }

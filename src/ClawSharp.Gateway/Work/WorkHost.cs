@@ -269,12 +269,22 @@ internal sealed class WorkHost : IAsyncDisposable
     private void Sweep()
     {
         // A timer callback that throws ends the process: a busy or full store must only skip a sweep.
+        // Each prune reads before it writes: an idle gateway's sweep deletes nothing and writes nothing.
         try
         {
-            var pruned = store.PruneTasks(time.GetUtcNow() - Config.Tasks.Retention);
+            var now = time.GetUtcNow();
+            var pruned = store.PruneEndedTasks(now - Config.Tasks.Retention, stopping.Token);
             if (pruned > 0)
             {
                 WorkLog.TasksPruned(logger, pruned, Config.Tasks.Retention.TotalHours);
+            }
+            if (Config.Store.Retention != Timeout.InfiniteTimeSpan)
+            {
+                var deleted = store.PruneFinishedWork(now - Config.Store.Retention, stopping.Token);
+                if (deleted > 0)
+                {
+                    StoreLog.FinishedWorkPruned(logger, deleted, Config.Store.Retention.TotalDays);
+                }
             }
         }
         catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException or InvalidOperationException)

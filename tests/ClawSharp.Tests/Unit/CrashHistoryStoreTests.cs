@@ -123,8 +123,8 @@ public sealed class CrashHistoryStoreTests
     [InlineData(100L, 10, 105, false)]
     [InlineData(100L, 10, 111, true)]
     [InlineData(100L, 10, 89, true)]
-    [InlineData(100L, 301, 100, true)]
-    public void GatewayMemory_IsRecordedWhenItMovesByATenth_OrTheRecordIsFiveMinutesOld(long? recorded, int ageSeconds, long sample, bool worth)
+    [InlineData(100L, 86_400, 100, false)]
+    public void GatewayMemory_IsRecordedWhenItMovesByATenth_NeverForAgeAlone(long? recorded, int ageSeconds, long sample, bool worth)
     {
         Assert.Equal(worth, GatewayMemory.WorthRecording(recorded, recorded is null ? null : T0, sample, T0.AddSeconds(ageSeconds)));
     }

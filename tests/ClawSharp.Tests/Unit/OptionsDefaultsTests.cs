@@ -33,6 +33,10 @@ public sealed class OptionsDefaultsTests
         Assert.Equal(TimeSpan.FromMilliseconds(300_000), restart.DeferralTimeout);
         Assert.Equal(TimeSpan.FromMilliseconds(10_000), restart.SpawnReadyTimeout);
 
+        var store = new StoreOptions();
+        Assert.Equal(StoreDurability.Durable, store.Durability);
+        Assert.Equal(TimeSpan.FromDays(30), store.Retention);
+
         var daemon = new DaemonOptions();
         Assert.Equal(TimeSpan.FromSeconds(1), daemon.InitialBackoff);
         Assert.Equal(TimeSpan.FromSeconds(60), daemon.MaxBackoff);
