@@ -84,6 +84,11 @@ internal static class SelfTestCommand
         {
             Console.Out.WriteLine(report.Summary);
             Console.Out.WriteLine(report.Verdict);
+            if (report.RedeliveredAfterCut > 0)
+            {
+                Console.Error.WriteLine($"note: {report.RedeliveredAfterCut} repl{(report.RedeliveredAfterCut == 1 ? "y" : "ies")} cut in flight by a kill -9 or a forced or capped restart "
+                    + "delivered again under the same message id (at-least-once, by design: a receiver drops a message id it has seen)");
+            }
             foreach (var problem in report.Problems)
             {
                 Console.Error.WriteLine($"problem: {problem}");

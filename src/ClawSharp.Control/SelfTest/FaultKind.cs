@@ -51,6 +51,15 @@ internal static class FaultKinds
     };
 
     /// <summary>
+    /// Faults that may cut a webhook delivery in flight by design: a kill -9, and restarts that skip
+    /// or cap the drain. A reply cut so is sent again under the same message id (at-least-once;
+    /// ARCHITECTURE.md §4), so a second delivery right after one of these is a redelivery, not a
+    /// duplicate. After any other fault the drain waits for deliveries, and a second one is a bug.
+    /// </summary>
+    public static bool MayCutDeliveries(string name) =>
+        name == Name(FaultKind.KillGateway) || name == Name(FaultKind.RestartForce) || name == Name(FaultKind.RestartWait);
+
+    /// <summary>
     /// The faults of a run: every kind once, in an order the seed shuffles, then kinds drawn at
     /// random. So any run of at least <see cref="All"/>.Length faults applies each kind.
     /// </summary>

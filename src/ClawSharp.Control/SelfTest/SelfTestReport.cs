@@ -12,7 +12,12 @@ namespace ClawSharp.Control.SelfTest;
 /// <param name="Answered">Acknowledged messages with a reply at the sink or in the store.</param>
 /// <param name="AnsweredInStoreOnly">Of those, answered in the store without a delivery to the sink.</param>
 /// <param name="Lost">Acknowledged messages never answered.</param>
-/// <param name="Duplicates">Message ids the sink received more than once.</param>
+/// <param name="Duplicates">Message ids the sink received more than once, other than <paramref name="RedeliveredAfterCut"/>.</param>
+/// <param name="RedeliveredAfterCut">
+/// Replies delivered again, unchanged, after a kill -9, <c>restart --force</c> or a capped drain cut
+/// their first delivery in flight: the gateway cannot know the sink got it, so it sends it again
+/// under the same message id (at-least-once; receivers drop a message id they have seen). Not a failure.
+/// </param>
 /// <param name="Unacked">Messages never acknowledged within the deadline.</param>
 /// <param name="AckedAfterRetry">Acknowledgements that came on a second or later attempt (a fault cut the first).</param>
 /// <param name="MaxRecoveryMs">The longest fault → ready.</param>
@@ -33,6 +38,7 @@ internal sealed record SelfTestReport(
     int AnsweredInStoreOnly,
     int Lost,
     int Duplicates,
+    int RedeliveredAfterCut,
     int Unacked,
     int AckedAfterRetry,
     long MaxRecoveryMs,

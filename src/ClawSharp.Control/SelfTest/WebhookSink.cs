@@ -108,6 +108,9 @@ internal sealed class WebhookSink : IDisposable
         }
     }
 
+    private static string Text(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() ?? "" : "";
+
     private void Record(byte[] body)
     {
         try
@@ -119,9 +122,12 @@ internal sealed class WebhookSink : IDisposable
                 Interlocked.Increment(ref malformed);
                 return;
             }
-            var state = root.TryGetProperty("state", out var s) ? s.GetString() ?? "" : "";
+            var state = Text(root, "state");
+            // What makes a reply this reply: a second delivery with another run or text is another reply under the same id.
+            var reply = $"{Text(root, "runId")}\n{state}\n{Text(root, "text")}";
             var at = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            replies.AddOrUpdate(messageId, _ => new SinkEntry(1, state, [at]), (_, old) => new SinkEntry(old.Count + 1, state, [.. old.DeliveredAt, at]));
+            replies.AddOrUpdate(messageId, _ => new SinkEntry(1, state, [at], 1, reply),
+                (_, old) => new SinkEntry(old.Count + 1, state, [.. old.DeliveredAt, at], old.DistinctReplies + (reply == old.FirstReply ? 0 : 1), old.FirstReply));
         }
         catch (JsonException)
         {
@@ -130,6 +136,11 @@ internal sealed class WebhookSink : IDisposable
     }
 }
 
-/// <summary>What the sink received for one message id: how many deliveries, the last one's state, and when each came (Unix ms).</summary>
-internal sealed record SinkEntry(int Count, string State, IReadOnlyList<long> DeliveredAt);
+/// <summary>What the sink received for one message id.</summary>
+/// <param name="Count">Deliveries.</param>
+/// <param name="State">The last one's state.</param>
+/// <param name="DeliveredAt">When each came (Unix ms).</param>
+/// <param name="DistinctReplies">1 while every delivery carried the first one's run, state and text.</param>
+/// <param name="FirstReply">The first delivery's run, state and text.</param>
+internal sealed record SinkEntry(int Count, string State, IReadOnlyList<long> DeliveredAt, int DistinctReplies = 1, string FirstReply = "");
 

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using ClawSharp.Gateway.Infrastructure;
 using ClawSharp.Tests.Infrastructure;
 
 namespace ClawSharp.Tests.EndToEnd;
@@ -49,6 +51,43 @@ public sealed partial class SelfTestTests : IDisposable
         AssertUntouched();
     }
 
+    [Fact]
+    public async Task CtrlC_MidRun_StopsEverythingItStarted_RemovesTheScratchDirectory_AndExits130()
+    {
+        var info = ClawSharpStartInfo.Create(["selftest", "--faults", "20", "--json"], UserEnvironment());
+        using var process = Process.Start(info)!;
+        process.StandardInput.Close();
+        var stderr = new OutputLog();
+        process.ErrorDataReceived += (_, e) => stderr.Add(e.Data);
+        process.BeginErrorReadLine();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var scratch = ScratchPattern().Match(await stderr.WaitForAsync("scratch state directory", TimeSpan.FromSeconds(30))).Groups["dir"].Value;
+        // The fragment that finds (and at the end kills) its processes: never empty, which would match every process.
+        Assert.Contains("clawsharp-selftest-", scratch);
+        try
+        {
+            // Mid-run: the gateway is up and the first fault has been applied.
+            await stderr.WaitForAsync("fault 1/20", TimeSpan.FromSeconds(90));
+            Assert.NotEmpty(StrayProcesses.Find(scratch));
+
+            Posix.Kill(process.Id, Posix.SIGINT);
+
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(90));
+            Assert.Equal(130, process.ExitCode);
+            Assert.False(JsonDocument.Parse(await stdout).RootElement.GetProperty("ok").GetBoolean());
+            Assert.Empty(StrayProcesses.Find(scratch));
+            Assert.False(Directory.Exists(scratch), $"{scratch} was left behind");
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+            StrayProcesses.Kill(scratch);
+        }
+    }
+
     [Theory]
     [InlineData("--home")]
     [InlineData("--profile")]
@@ -84,6 +123,9 @@ public sealed partial class SelfTestTests : IDisposable
 
     private static readonly string[] AllFaults =
         ["kill-9-gateway", "kill-9-supervisor", "sigterm-start", "sigusr1", "restart-safe", "restart-force", "restart-wait-1s", "broken-config", "read-only-logs"];
+
+    [GeneratedRegex(@"scratch state directory (?<dir>\S+), port")]
+    private static partial Regex ScratchPattern();
 
     [GeneratedRegex(@"^cycles=(?<cycles>\d+) acked=(?<acked>\d+) answered=(?<answered>\d+) lost=(?<lost>\d+) duplicates=(?<duplicates>\d+) max_recovery_ms=\d+$")]
     private static partial Regex SummaryPattern();

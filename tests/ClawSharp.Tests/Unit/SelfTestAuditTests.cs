@@ -41,13 +41,36 @@ public sealed class SelfTestAuditTests
     }
 
     [Fact]
-    public void AMessageIdDeliveredTwice_IsADuplicate_AttributedToTheFaultBeforeIt()
+    public void TheSameReplyDeliveredTwice_AfterAGracefulRestart_IsADuplicate_AttributedToThatFault()
     {
-        var report = Judge([Acked(1, "m1")], Sink(("m1", 1200), ("m1", 1900)), Store(("m1", "final")));
+        var usr1 = KillAt1000 with { Fault = "sigusr1" };
+
+        var report = Judge([Acked(1, "m1")], Sink(("m1", 1200), ("m1", 1900)), Store(("m1", "final")), faults: [usr1]);
 
         Assert.False(report.Ok);
         Assert.Equal(1, report.Duplicates);
-        Assert.Contains(report.Problems, p => p.Contains("m1 was delivered to the sink 2 times") && p.Contains("after cycle 1, kill-9-gateway, applied 200 ms"));
+        Assert.Contains(report.Problems, p => p.Contains("m1 was delivered to the sink 2 times, the same reply") && p.Contains("after cycle 1, sigusr1, applied 200 ms"));
+    }
+
+    [Fact]
+    public void TheSameReplyDeliveredAgain_AfterAKillCutItsDelivery_IsARedelivery_NotADuplicate()
+    {
+        var report = Judge([Acked(1, "m1")], Sink(("m1", 1200), ("m1", 1900)), Store(("m1", "final")));
+
+        Assert.True(report.Ok, string.Join("; ", report.Problems));
+        Assert.Equal(0, report.Duplicates);
+        Assert.Equal(1, report.RedeliveredAfterCut);
+    }
+
+    [Fact]
+    public void TwoDifferentRepliesUnderOneMessageId_AreADuplicate_EvenAfterAKill()
+    {
+        var sink = new Dictionary<string, SinkEntry> { ["m1"] = new(2, "final", [1200, 1900], DistinctReplies: 2, FirstReply: "run_1") };
+
+        var report = Judge([Acked(1, "m1")], sink, Store(("m1", "final")));
+
+        Assert.Equal(1, report.Duplicates);
+        Assert.Contains(report.Problems, p => p.Contains("2 different replies"));
     }
 
     [Fact]
@@ -67,10 +90,10 @@ public sealed class SelfTestAuditTests
     }
 
     private static SelfTestReport Judge(IReadOnlyList<SentMessage> sent, IReadOnlyDictionary<string, SinkEntry> sink, StoreView store,
-        string[]? committed = null)
+        string[]? committed = null, FaultOutcome[]? faults = null)
     {
         var view = committed is null ? store : store with { MessageIdByKey = store.MessageIdByKey.Where(e => committed.Contains(e.Key)).ToDictionary() };
-        return SelfTestAudit.Judge(1, sent, sink, 0, view, null, [KillAt1000], [], 2, 10, "/tmp/x", []);
+        return SelfTestAudit.Judge(1, sent, sink, 0, view, null, faults ?? [KillAt1000], [], 2, 10, "/tmp/x", []);
     }
 
     private static SentMessage Acked(int number, string messageId) =>
