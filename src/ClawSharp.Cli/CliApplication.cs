@@ -18,6 +18,7 @@ internal static class CliApplication
         root.Subcommands.Add(UpdateCommand.Build());
         root.Subcommands.Add(DoctorCommand.Build());
         root.Subcommands.Add(ConfigCommand.Build());
+        root.Subcommands.Add(SelfTestCommand.Build());
         foreach (var version in root.Options.OfType<VersionOption>())
         {
             // The built-in action prints the bare informational version; ours adds the commit and the build date.
