@@ -21,8 +21,12 @@ internal sealed class BenchGateway : IAsyncDisposable
     public int Pid => process.Id;
     public string Token => TokenStore.TryRead(State)!;
 
+    /// <summary>Replaces a mode's config.json for one run (e.g. <c>{"logs":{"level":"warning"},"store":{"durability":"fast"}}</c>).</summary>
+    public const string ConfigVariable = "CLAWSHARP_BENCH_CONFIG";
+
     public static async Task<BenchGateway> StartAsync(string binary, string configJson)
     {
+        configJson = Environment.GetEnvironmentVariable(ConfigVariable) ?? configJson;
         var root = Path.Combine(Path.GetTempPath(), "clawsharp-bench-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(root);
         var state = new StateDirectory(root);
