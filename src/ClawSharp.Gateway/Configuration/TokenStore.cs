@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using ClawSharp.Gateway.Infrastructure;
 
 namespace ClawSharp.Gateway.Configuration;
@@ -34,7 +33,7 @@ internal static class TokenStore
         {
             return existing;
         }
-        var token = Base64Url(RandomNumberGenerator.GetBytes(32));
+        var token = Base64Url(SecureRandom.Bytes(32));
         AtomicFile.WriteAllText(state.TokenFile, token + "\n");
         return token;
     }

@@ -27,6 +27,7 @@ internal sealed class GenerationStarter : IGenerationStarter, IDisposable
     private readonly GenerationHooks hooks;
     private readonly DateTimeOffset processStartedAt;
     private readonly GatewayHistory history;
+    private readonly IdleMemoryTrimmer trimmer;
     private bool restartStartFaultUsed;
 
     public GenerationStarter(GatewayRunSettings settings, Logging.GatewayLogging logging, ILogger logger, GenerationHooks hooks)
@@ -39,6 +40,7 @@ internal sealed class GenerationStarter : IGenerationStarter, IDisposable
         claim = new GatewayClaim(settings.State, settings.Force, settings.Supervisor, settings.Spawned, settings.Activation, logger);
         authLimiter = new AuthFailureLimiter(settings.Time);
         history = new GatewayHistory(settings.Time, hooks.Restarts);
+        trimmer = new IdleMemoryTrimmer(settings.Time, logger);
         using var process = Process.GetCurrentProcess();
         processStartedAt = new DateTimeOffset(process.StartTime.ToUniversalTime(), TimeSpan.Zero);
     }
@@ -132,6 +134,7 @@ internal sealed class GenerationStarter : IGenerationStarter, IDisposable
     public void Dispose()
     {
         history.Dispose();
+        trimmer.Dispose();
         ReleaseListener();
         authLimiter.Dispose();
     }

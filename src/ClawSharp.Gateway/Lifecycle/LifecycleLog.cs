@@ -115,4 +115,7 @@ internal static partial class LifecycleLog
         }
         CommandDecided(logger, name, command.Source, decision.Action.ToString(), decision.Reason);
     }
+
+    [LoggerMessage(1100, LogLevel.Information, "quiet after a burst: memory trimmed, RSS {BeforeMiB} MiB -> {AfterMiB} MiB in {ElapsedMs:F1} ms")]
+    public static partial void MemoryTrimmed(ILogger logger, long beforeMiB, long afterMiB, double elapsedMs);
 }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using ClawSharp.Gateway.Configuration;
@@ -11,15 +10,15 @@ internal readonly record struct AuthOutcome(Credential? Credential, string? Prob
 /// <summary>
 /// Turns what a client presents into a <see cref="Credential"/>: the owner's shared token or
 /// password (per <c>gateway.auth.mode</c>), a named token from <c>gateway.auth.tokens</c> (in
-/// every mode), or, with mode none, the anonymous credential. Secrets are compared as SHA-256
-/// hashes in constant time, and every configured secret is compared, so the time taken says
-/// neither which one matched nor how much of one did.
+/// every mode), or, with mode none, the anonymous credential. Secrets are compared as UTF-8 bytes
+/// by <see cref="SecretMatch"/> (time set by the presented length only), and every configured
+/// secret is compared, so the time taken says neither which one matched nor how much of one did.
 /// </summary>
 internal sealed class ConnectAuthenticator
 {
     private readonly AuthMode mode;
-    private readonly byte[]? ownerHash;
-    private readonly (byte[] Hash, Credential Credential)[] namedTokens;
+    private readonly byte[]? ownerSecret;
+    private readonly (byte[] Secret, Credential Credential)[] namedTokens;
     private readonly Credential anonymous;
 
     /// <exception cref="ConfigException">A named token is the owner's secret (the token file's, which config cannot see).</exception>
@@ -29,10 +28,10 @@ internal sealed class ConnectAuthenticator
         if (mode != AuthMode.None)
         {
             ArgumentException.ThrowIfNullOrEmpty(ownerSecret);
-            ownerHash = Hash(ownerSecret);
+            this.ownerSecret = Bytes(ownerSecret);
         }
-        namedTokens = [.. tokens.Select(t => (Hash(t.Token), Credential.Of(t)))];
-        if (ownerHash is not null && namedTokens.FirstOrDefault(t => t.Hash.AsSpan().SequenceEqual(ownerHash)) is { Credential: { } clash })
+        namedTokens = [.. tokens.Select(t => (Bytes(t.Token), Credential.Of(t)))];
+        if (this.ownerSecret is { } owner && namedTokens.FirstOrDefault(t => t.Secret.AsSpan().SequenceEqual(owner)) is { Credential: { } clash })
         {
             throw new ConfigException($"gateway.auth.tokens: the token of \"{clash.Name}\" is the owner's secret: a named token must differ from it",
                 "gateway.auth.tokens");
@@ -50,7 +49,7 @@ internal sealed class ConnectAuthenticator
             case AuthMode.None:
                 return new(FindNamed(token) ?? anonymous, null);
             case AuthMode.Password when !string.IsNullOrEmpty(password):
-                return Matches(ownerHash!, password) ? new(Credential.Owner, null) : new(null, "gateway password mismatch");
+                return Matches(ownerSecret!, Bytes(password)) ? new(Credential.Owner, null) : new(null, "gateway password mismatch");
             case AuthMode.Password when string.IsNullOrEmpty(token):
                 return new(null, "gateway password missing (pass auth.password in connect)");
             case AuthMode.Token when string.IsNullOrEmpty(token):
@@ -75,20 +74,20 @@ internal sealed class ConnectAuthenticator
         {
             return null;
         }
-        var presentedHash = Hash(presented);
-        var named = FindNamed(presentedHash);
-        return Matches(ownerHash!, presentedHash) ? Credential.Owner : named;
+        var presentedBytes = Bytes(presented);
+        var named = FindNamed(presentedBytes);
+        return Matches(ownerSecret!, presentedBytes) ? Credential.Owner : named;
     }
 
-    private Credential? FindNamed(string? presented) => string.IsNullOrEmpty(presented) ? null : FindNamed(Hash(presented));
+    private Credential? FindNamed(string? presented) => string.IsNullOrEmpty(presented) ? null : FindNamed(Bytes(presented));
 
-    private Credential? FindNamed(byte[] presentedHash)
+    private Credential? FindNamed(byte[] presented)
     {
         Credential? found = null;
-        foreach (var (hash, credential) in namedTokens)
+        foreach (var (secret, credential) in namedTokens)
         {
             // No early exit: the loop takes as long whichever token matches.
-            if (CryptographicOperations.FixedTimeEquals(hash, presentedHash))
+            if (SecretMatch.Equal(secret, presented))
             {
                 found ??= credential;
             }
@@ -96,12 +95,9 @@ internal sealed class ConnectAuthenticator
         return found;
     }
 
-    private static bool Matches(byte[] expectedHash, string presented) => Matches(expectedHash, Hash(presented));
+    private static bool Matches(byte[] secret, byte[] presented) => SecretMatch.Equal(secret, presented);
 
-    private static bool Matches(byte[] expectedHash, byte[] presentedHash) => CryptographicOperations.FixedTimeEquals(expectedHash, presentedHash);
-
-    // Hashing first makes the comparison length-independent as well as constant-time.
-    private static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
+    private static byte[] Bytes(string secret) => Encoding.UTF8.GetBytes(secret);
 
     private static string? AuthField(JsonElement connectParams, string field) =>
         connectParams.ValueKind == JsonValueKind.Object

@@ -2,8 +2,8 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Net;
 using System.Net.WebSockets;
-using System.Security.Cryptography;
 using System.Text.Json;
+using ClawSharp.Gateway.Infrastructure;
 
 namespace ClawSharp.Gateway.Protocol;
 
@@ -40,7 +40,7 @@ internal sealed class ControlConnection
         this.context = context;
         this.remoteIp = remoteIp;
         remoteAddress = remoteIp?.ToString() ?? "unknown";
-        Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        Id = SecureRandom.Hex(8);
     }
 
     public string Id { get; }
@@ -353,7 +353,7 @@ internal sealed class ControlConnection
 
     private Task SendChallengeAsync()
     {
-        var challenge = new ChallengePayload(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
+        var challenge = new ChallengePayload(SecureRandom.Hex(16),
             context.Runtime.Time.GetUtcNow().ToUnixTimeMilliseconds());
         return SendAsync(FrameWriter.Event("connect.challenge",
             w => JsonSerializer.Serialize(w, challenge, ProtocolJsonContext.Default.ChallengePayload), seq: null));

@@ -1,9 +1,9 @@
-using System.Security.Cryptography;
 using ClawSharp.Gateway.Agents;
 using ClawSharp.Gateway.Claim;
 using ClawSharp.Gateway.Configuration;
 using ClawSharp.Gateway.Diagnostics;
 using ClawSharp.Gateway.Http;
+using ClawSharp.Gateway.Infrastructure;
 using ClawSharp.Gateway.Metrics;
 using ClawSharp.Gateway.Protocol;
 using ClawSharp.Gateway.Protocol.Methods;
@@ -80,7 +80,7 @@ internal sealed class GatewayServer : IAsyncDisposable
     {
         var runtime = new GatewayRuntimeInfo
         {
-            BootId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)),
+            BootId = SecureRandom.Hex(8),
             IterationStartedAt = settings.Time.GetUtcNow(),
             ProcessStartedAt = settings.ProcessStartedAt,
             Endpoint = settings.Listener.Endpoint,

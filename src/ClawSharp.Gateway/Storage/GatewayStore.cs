@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using ClawSharp.Gateway.Configuration;
 using ClawSharp.Gateway.Infrastructure;
 using Microsoft.Data.Sqlite;
@@ -133,7 +132,7 @@ internal sealed partial class GatewayStore : IDisposable
     }
 
     /// <summary>A fresh id with a readable prefix: <c>msg_…</c>, <c>run_…</c>, <c>task_…</c>.</summary>
-    public static string NewId(string prefix) => $"{prefix}_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10))}";
+    public static string NewId(string prefix) => $"{prefix}_{SecureRandom.Hex(10)}";
 
     private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
 
