@@ -6,13 +6,15 @@ namespace ClawSharp.Gateway.Lifecycle;
 
 /// <summary>
 /// Watches the state directory (not the file: an editor or <c>config set</c> that writes a temp
-/// file and renames it over <c>config.json</c> replaces the inode) and, once writes have settled
+/// file and renames it over <c>config.json</c> replaces the inode; on Linux only for files closed
+/// after writing, created, renamed or removed, <see cref="Infrastructure.FileReplacementWatch"/>) and, once writes have settled
 /// for <c>gateway.reload.debounceMs</c>, posts <see cref="RunLoopCommand.ConfigChanged"/>. It
 /// decides nothing: the run loop applies the change.
 /// </summary>
 internal sealed class ConfigWatcher : IDisposable
 {
     private readonly FileSystemWatcher? watcher;
+    private readonly Infrastructure.FileReplacementWatch? replacements;
     private readonly ITimer settle;
     private readonly LiveConfig live;
     private readonly string name;
@@ -23,6 +25,25 @@ internal sealed class ConfigWatcher : IDisposable
         name = Path.GetFileName(state.ConfigFile);
         settle = time.CreateTimer(_ => commands.TryWrite(new RunLoopCommand.ConfigChanged()), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         var directory = Path.GetDirectoryName(state.ConfigFile)!;
+        if (OperatingSystem.IsLinux())
+        {
+            // Not FileSystemWatcher: it wakes for every write to state.db-wal in the same directory.
+            try
+            {
+                replacements = Infrastructure.FileReplacementWatch.Start(directory, changed =>
+                {
+                    if (changed == name)
+                    {
+                        Settle();
+                    }
+                });
+            }
+            catch (IOException e)
+            {
+                LifecycleLog.ConfigWatchFailed(logger, directory, e.Message);
+            }
+            return;
+        }
         try
         {
             watcher = new FileSystemWatcher(directory)
@@ -47,6 +68,7 @@ internal sealed class ConfigWatcher : IDisposable
 
     public void Dispose()
     {
+        replacements?.Dispose();
         watcher?.Dispose();
         settle.Dispose();
     }
@@ -56,8 +78,10 @@ internal sealed class ConfigWatcher : IDisposable
         var ours = e.Name == name || (e is RenamedEventArgs renamed && renamed.OldName == name);
         if (ours)
         {
-            // Every event restarts the wait: one reload once the writes have settled.
-            settle.Change(live.Current.Restart.ReloadDebounce, Timeout.InfiniteTimeSpan);
+            Settle();
         }
     }
+
+    // Every event restarts the wait: one reload once the writes have settled.
+    private void Settle() => settle.Change(live.Current.Restart.ReloadDebounce, Timeout.InfiniteTimeSpan);
 }

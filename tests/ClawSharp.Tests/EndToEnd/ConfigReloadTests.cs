@@ -188,8 +188,9 @@ public sealed class ConfigReloadTests
         await gateway.Stderr.WaitForAsync("is not valid JSON", Deadline);
         Assert.Equal(0, (await Status(home)).GetProperty("restarts").GetInt32());
 
-        home.WriteConfig("""{ "agents": { "maxConcurrentRuns": 2 } }""");
-        await Eventually.AssertAsync(async () => (await Status(home)).GetProperty("config").GetProperty("maxConcurrentRuns").GetInt32() == 2, Deadline,
+        // 3, not the default: the wait must see the repair applied, not the value kept from before it.
+        home.WriteConfig("""{ "agents": { "maxConcurrentRuns": 3 } }""");
+        await Eventually.AssertAsync(async () => (await Status(home)).GetProperty("config").GetProperty("maxConcurrentRuns").GetInt32() == 3, Deadline,
             "the repaired value");
         var repaired = await Status(home);
         Assert.Equal(JsonValueKind.Null, repaired.GetProperty("config").GetProperty("refused").ValueKind);
