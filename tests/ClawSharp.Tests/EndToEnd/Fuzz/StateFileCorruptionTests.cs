@@ -111,6 +111,55 @@ public sealed class StateFileCorruptionTests(StateFileCorruptionTests.Template t
         }
     }
 
+    [Theory]
+    [InlineData("gateway.lock")]
+    [InlineData("daemon.json")]
+    [InlineData("restart-intent.json")]
+    [InlineData("restarting.json")]
+    [InlineData("config.json")]
+    [InlineData("token")]
+    public async Task ACorruptStateFile_UnderARunningGateway_NeitherStopsNorHidesIt(string file)
+    {
+        using var home = new TempHome();
+        template.CopyTo(home);
+        await using var gateway = await GatewayProcess.StartGatewayAsync(home);
+        var port = gateway.Port;
+        Spoil(home.PathOf(file), truncated: false, file);
+
+        var status = await CliRun.RunAsync(home, "gateway", "status", "--json");
+        AssertClear(status, "status --json");
+        var verdict = OneDocument(status);
+        if (file == "gateway.lock")
+        {
+            // The lock is still held: not "stopped", and nobody is signalled on a guess.
+            Assert.Equal(1, status.ExitCode);
+            Assert.Equal("unreachable", verdict.GetProperty("status").GetString());
+            var stop = await CliRun.RunAsync(home, "gateway", "stop", "--json");
+            AssertClear(stop, "stop --json");
+            Assert.Equal(1, stop.ExitCode);
+            Assert.Contains("does not name it", OneDocument(stop).ToString());
+            var restart = await CliRun.RunAsync(home, "gateway", "restart", "--json");
+            AssertClear(restart, "restart --json");
+            Assert.False(OneDocument(restart).GetProperty("ok").GetBoolean());
+        }
+        else if (file == "token")
+        {
+            // The CLI presents the spoiled token and is refused: not answered, and stderr says why.
+            Assert.Equal(1, status.ExitCode);
+            Assert.Equal("unreachable", verdict.GetProperty("status").GetString());
+            Assert.Contains("token", status.Stderr);
+        }
+        else
+        {
+            Assert.True(status.ExitCode == 0, status.ToString());
+            Assert.Equal("running", verdict.GetProperty("status").GetString());
+        }
+        Assert.False(gateway.HasExited, gateway.AllOutput);
+        Assert.Equal(System.Net.HttpStatusCode.OK, await gateway.StatusOfAsync("/readyz", port));
+        gateway.Signal(ClawSharp.Gateway.Infrastructure.Posix.SIGTERM);
+        Assert.Equal(0, await gateway.WaitForExitAsync());
+    }
+
     public static TheoryData<string[]> CommandsOnAMissingHome() => new()
     {
         new[] { "gateway", "stop" },
