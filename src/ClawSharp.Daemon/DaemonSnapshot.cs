@@ -108,7 +108,7 @@ internal sealed record DaemonSnapshot(
             problems.Add(impostor);
             gateway = null;
         }
-        else if (owner is null && File.Exists(state.LockFile) && SupervisorLock.IsHeld(state.LockFile))
+        else if (owner is null && IsHeldButUnreadable(state))
         {
             // Held, so a gateway owns the state directory, but the file no longer says which (spoiled, or rewritten by hand).
             impostor = UnreadableLockMessage(state);
@@ -135,6 +135,18 @@ internal sealed record DaemonSnapshot(
             UnreadableLockHeld = unreadableLockHeld,
             Restarting = restarting?.Pid == gateway?.Pid ? null : restarting,
         };
+    }
+
+    /// <summary>
+    /// gateway.lock is held, not empty, and still unreadable when read again: spoiled. An owner
+    /// empties it before it lets go and writes it right after it locks, and overwrites it whole
+    /// (then trims), so an empty file or one read mid-write is a moment, not a corruption.
+    /// </summary>
+    public static bool IsHeldButUnreadable(StateDirectory state)
+    {
+        var file = new FileInfo(state.LockFile);
+        return file is { Exists: true, Length: > 0 } && SupervisorLock.IsHeld(state.LockFile) && GatewayLock.ReadOwner(state.LockFile) is null
+            && new FileInfo(state.LockFile).Length > 0;
     }
 
     /// <summary>What status, 'gateway stop' and 'gateway restart' say when gateway.lock is held but does not name its holder.</summary>

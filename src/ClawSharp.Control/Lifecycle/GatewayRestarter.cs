@@ -34,7 +34,7 @@ internal static class GatewayRestarter
         {
             return new RestartResult.Failed(DaemonSnapshot.ForeignLockOwnerMessage(state, owner.Pid));
         }
-        if (owner is null && File.Exists(state.LockFile) && SupervisorLock.IsHeld(state.LockFile))
+        if (owner is null && DaemonSnapshot.IsHeldButUnreadable(state))
         {
             return new RestartResult.Failed(DaemonSnapshot.UnreadableLockMessage(state));
         }
