@@ -16,6 +16,11 @@ internal static class DaemonCleanup
     /// before its last thread has let go of its descriptors, and so of the lock.</param>
     public static void MarkStopped(StateDirectory state, string why, TimeProvider time, TimeSpan lockWait = default)
     {
+        if (!Directory.Exists(state.Root))
+        {
+            // No state directory (a mistyped --home): no daemon.json to put right, and the lock file could not be created.
+            return;
+        }
         using var held = SupervisorLock.TryAcquire(state.SupervisorLockFile, lockWait);
         if (held is null || DaemonStateFile.Read(state) is not DaemonStateRead.Found { State: var daemon }
             || daemon.State == DaemonPhase.Stopped)

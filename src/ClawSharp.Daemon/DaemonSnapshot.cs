@@ -27,6 +27,9 @@ internal sealed record DaemonSnapshot(
     /// </summary>
     public string? ForeignLockOwner { get; init; }
 
+    /// <summary>Some process holds gateway.lock, but the file does not say which (<see cref="ForeignLockOwner"/> says so).</summary>
+    public bool UnreadableLockHeld { get; init; }
+
     /// <summary>A supervisor holds supervisor.lock even though daemon.json cannot tell which one.</summary>
     public bool UnknownSupervisorAlive { get; init; }
 
@@ -97,12 +100,20 @@ internal sealed record DaemonSnapshot(
         var match = owner is null ? ProcessMatch.Dead : ProcessIdentity.Check(owner.Pid, owner.StartTime);
         var gateway = match == ProcessMatch.Same ? owner : null;
         string? impostor = null;
+        var unreadableLockHeld = false;
         if (gateway is not null && !LockHolders.MayHold(gateway.Pid, state.LockFile))
         {
             // A live process with the right start time, but the lock is not its: a hand-written or copied file. Never ours to signal.
             impostor = ForeignLockOwnerMessage(state, gateway.Pid);
             problems.Add(impostor);
             gateway = null;
+        }
+        else if (owner is null && IsHeldButUnreadable(state))
+        {
+            // Held, so a gateway owns the state directory, but the file no longer says which (spoiled, or rewritten by hand).
+            impostor = UnreadableLockMessage(state);
+            unreadableLockHeld = true;
+            problems.Add(impostor);
         }
         else if (owner is not null && gateway is null)
         {
@@ -121,9 +132,26 @@ internal sealed record DaemonSnapshot(
             StartFailure = refused is not null && (daemon is null || refused.At > daemon.UpdatedAt) ? refused : null,
             UnknownSupervisorAlive = unknownSupervisor,
             ForeignLockOwner = impostor,
+            UnreadableLockHeld = unreadableLockHeld,
             Restarting = restarting?.Pid == gateway?.Pid ? null : restarting,
         };
     }
+
+    /// <summary>
+    /// gateway.lock is held, not empty, and still unreadable when read again: spoiled. An owner
+    /// empties it before it lets go and writes it right after it locks, and overwrites it whole
+    /// (then trims), so an empty file or one read mid-write is a moment, not a corruption.
+    /// </summary>
+    public static bool IsHeldButUnreadable(StateDirectory state)
+    {
+        var file = new FileInfo(state.LockFile);
+        return file is { Exists: true, Length: > 0 } && SupervisorLock.IsHeld(state.LockFile) && GatewayLock.ReadOwner(state.LockFile) is null
+            && new FileInfo(state.LockFile).Length > 0;
+    }
+
+    /// <summary>What status, 'gateway stop' and 'gateway restart' say when gateway.lock is held but does not name its holder.</summary>
+    public static string UnreadableLockMessage(StateDirectory state) =>
+        $"gateway.lock is held by a running process but does not name it (the file is corrupt): not signalling anyone; find the holder with 'fuser {state.LockFile}' and stop it";
 
     /// <summary>What 'gateway stop' and 'gateway restart' say when gateway.lock names a process that does not hold it.</summary>
     public static string ForeignLockOwnerMessage(StateDirectory state, int pid) =>

@@ -72,8 +72,8 @@ internal static class GatewayRestartCommand
             RestartResult.RequestedFromInside inside => Report(parse, "requested", inside.Message, null),
             RestartResult.AlreadyRestarted already => Report(parse, "restarted",
                 $"gateway already restarted after this request (pid {already.Pid}, generation started {already.GenerationStartedAt:O}); nothing more to do", already.Pid),
-            RestartResult.Refused refused => Refuse(parse, refused.Reason),
-            RestartResult.Failed failed => CliOutput.Fail(ExitCode.Failure, failed.Message),
+            RestartResult.Refused refused => Unsuccessful(parse, "refused", refused.Reason, $"restart refused: {refused.Reason}"),
+            RestartResult.Failed failed => Unsuccessful(parse, "failed", failed.Message, failed.Message),
             RestartResult.TimedOut timedOut => ClientOptions.TimedOut(timedOut.Budget),
             var other => throw new InvalidOperationException($"unexpected restart result {other}"),
         };
@@ -148,18 +148,19 @@ internal static class GatewayRestartCommand
         return 0;
     }
 
-    private static int Refuse(ParseResult parse, string reason)
+    /// <summary>A restart that did not happen: <paramref name="text"/> on stderr, or under --json one document saying why (exit 1 either way).</summary>
+    private static int Unsuccessful(ParseResult parse, string result, string reason, string text)
     {
         if (!parse.GetValue(Client.Json))
         {
-            return CliOutput.Fail(ExitCode.Failure, $"restart refused: {reason}");
+            return CliOutput.Fail(ExitCode.Failure, text);
         }
         CliOutput.WriteJson(w =>
         {
             w.WriteStartObject();
             w.WriteBoolean("ok", false);
             w.WriteString("action", "restart");
-            w.WriteString("result", "refused");
+            w.WriteString("result", result);
             w.WriteString("error", reason);
             w.WriteEndObject();
         });

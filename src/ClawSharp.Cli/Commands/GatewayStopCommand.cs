@@ -35,7 +35,8 @@ internal static class GatewayStopCommand
         {
             StopResult.NotRunning notRunning => Report(parse, "not-running", "gateway is not running", notRunning.Warnings),
             StopResult.Stopped stopped => Report(parse, "stopped", stopped.Message, stopped.Warnings),
-            StopResult.Failed failed => CliOutput.Fail(ExitCode.Failure, failed.Message),
+            // Under --json a refusal is one document too (it printed none).
+            StopResult.Failed failed => new LifecycleReport("stop", false, "failed", failed.Message).Print(parse.GetValue(Json), ExitCode.Failure),
             _ => throw new InvalidOperationException($"unexpected stop result {result}"),
         };
     }

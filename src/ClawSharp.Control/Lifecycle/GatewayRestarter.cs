@@ -34,6 +34,10 @@ internal static class GatewayRestarter
         {
             return new RestartResult.Failed(DaemonSnapshot.ForeignLockOwnerMessage(state, owner.Pid));
         }
+        if (owner is null && DaemonSnapshot.IsHeldButUnreadable(state))
+        {
+            return new RestartResult.Failed(DaemonSnapshot.UnreadableLockMessage(state));
+        }
         if (owner is null || ProcessIdentity.Check(owner.Pid, owner.StartTime) != ProcessMatch.Same)
         {
             if (Services.ServiceRecordStore.Read(state) is { } service)

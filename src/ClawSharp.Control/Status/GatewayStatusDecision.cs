@@ -72,6 +72,10 @@ internal static class GatewayStatusDecision
         {
             return new(GatewayStatusKind.Failed, $"Failed: {daemon.FailureReason}", ExitCode.Failure, null);
         }
+        if (snapshot is { UnreadableLockHeld: true, ForeignLockOwner: { } foreign })
+        {
+            return new(GatewayStatusKind.Unreachable, $"Unreachable: {foreign}", ExitCode.Failure, null);
+        }
         if (snapshot.UnknownSupervisorAlive)
         {
             return new(GatewayStatusKind.Starting, "Unknown: a supervisor holds supervisor.lock but daemon.json is unreadable", ExitCode.NotRunning, null);

@@ -71,10 +71,22 @@ internal sealed class MessagesEndpoint(WorkHost work, ConnectAuthenticator authe
                 ProtocolError.Invalid($"body too large: the limit is {MaxBodyBytes} bytes")).ConfigureAwait(false);
             return;
         }
+        // A chunked body has no Content-Length to refuse up front: the same limit, enforced by Kestrel as the body is read.
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
+        {
+            bodyLimit.MaxRequestBodySize = MaxBodyBytes;
+        }
         JsonDocument document;
         try
         {
             document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            GatewayMetrics.MessageRefused("too_large");
+            await WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge,
+                ProtocolError.Invalid($"body too large: the limit is {MaxBodyBytes} bytes")).ConfigureAwait(false);
+            return;
         }
         catch (JsonException e)
         {

@@ -104,7 +104,6 @@ internal sealed class ConnectAuthenticator
         && connectParams.TryGetProperty("auth", out var auth)
         && auth.ValueKind == JsonValueKind.Object
         && auth.TryGetProperty(field, out var value)
-        && value.ValueKind == JsonValueKind.String
-            ? value.GetString()
+            ? JsonText.Of(value)
             : null;
 }

@@ -24,25 +24,26 @@ internal sealed record ConnectParams(int MinProtocol, int MaxProtocol, string Cl
         {
             return "client must be an object";
         }
-        if (!client.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(id.GetString()))
+        var id = client.TryGetProperty("id", out var idValue) ? JsonText.Of(idValue) : null;
+        if (string.IsNullOrWhiteSpace(id))
         {
             return "client.id must be a non-empty string";
         }
-        var mode = client.TryGetProperty("mode", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : "cli";
-        var role = value.TryGetProperty("role", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString()! : "operator";
+        var mode = (client.TryGetProperty("mode", out var m) ? JsonText.Of(m) : null) ?? "cli";
+        var role = (value.TryGetProperty("role", out var r) ? JsonText.Of(r) : null) ?? "operator";
         var scopes = new HashSet<string>(StringComparer.Ordinal);
         if (value.TryGetProperty("scopes", out var requested) && requested.ValueKind == JsonValueKind.Array)
         {
             foreach (var scope in requested.EnumerateArray())
             {
-                if (scope.ValueKind != JsonValueKind.String)
+                if (JsonText.Of(scope) is not { } name)
                 {
                     return "scopes must be strings";
                 }
-                scopes.Add(scope.GetString()!);
+                scopes.Add(name);
             }
         }
-        connect = new ConnectParams(min, max, id.GetString()!, mode, role, scopes);
+        connect = new ConnectParams(min, max, id, mode, role, scopes);
         return null;
     }
 

@@ -304,6 +304,11 @@ internal sealed class ControlConnection
         {
             return (FrameWriter.Error(id, new ProtocolError(ErrorCodes.Forbidden, $"missing scope: {descriptor.Scope}")), null, null);
         }
+        // One rule for every method, before its handler: params are an object (or absent) of the names the method takes.
+        if (Methods.ParamReader.CheckShape(method, request.Params, descriptor.ParamNames) is { } invalid)
+        {
+            return (FrameWriter.Error(id, invalid), null, null);
+        }
         var started = Stopwatch.GetTimestamp();
         try
         {

@@ -10,8 +10,11 @@ internal sealed record MethodCall(string Method, JsonElement Params, CallerInfo 
 
 internal delegate ValueTask<MethodResult> MethodHandler(MethodCall call, CancellationToken cancellationToken);
 
-/// <summary>A row of the dispatch table: name, least scope, handler.</summary>
-internal sealed record MethodDescriptor(string Name, string Scope, MethodHandler Handler);
+/// <summary>A row of the dispatch table: name, least scope, handler, and the params names it takes (from <see cref="Methods.MethodParamNames"/>).</summary>
+internal sealed record MethodDescriptor(string Name, string Scope, MethodHandler Handler)
+{
+    public IReadOnlySet<string> ParamNames { get; } = Methods.MethodParamNames.Of(Name);
+}
 
 /// <summary>
 /// Table-driven method dispatch: each feature adds its rows, so a scope per method is one

@@ -12,5 +12,5 @@ internal readonly record struct RequestFrame(string? Type, string? Id, string? M
         frame.TryGetProperty("params", out var p) ? p : default);
 
     private static string? StringOrNull(JsonElement frame, string name) =>
-        frame.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        frame.TryGetProperty(name, out var value) ? JsonText.Of(value) : null;
 }

@@ -14,6 +14,9 @@ internal sealed class RawProtocolClient : IAsyncDisposable
 
     public WebSocketCloseStatus? CloseStatus => socket.CloseStatus;
 
+    /// <summary>The socket itself, for tests that send what <see cref="SendTextAsync"/> would not (binary, fragments, invalid UTF-8).</summary>
+    public ClientWebSocket Socket => socket;
+
     /// <summary>Every event frame read so far, in arrival order.</summary>
     public List<JsonElement> Events { get; } = [];
     public string? CloseDescription => socket.CloseStatusDescription;

@@ -21,6 +21,40 @@ internal sealed class ParamReader
 
     public ProtocolError? Error { get; private set; }
 
+    /// <summary>
+    /// The shape every method's params must have, checked by the dispatcher before any handler
+    /// runs: absent, null or an object, whose property names are all in <paramref name="accepted"/>.
+    /// Null when they do; otherwise INVALID_REQUEST naming the first stray property.
+    /// </summary>
+    public static ProtocolError? CheckShape(string method, JsonElement parameters, IReadOnlySet<string> accepted)
+    {
+        if (parameters.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
+        {
+            return null;
+        }
+        if (parameters.ValueKind != JsonValueKind.Object)
+        {
+            return ProtocolError.Invalid($"invalid {method} params: expected an object");
+        }
+        foreach (var property in parameters.EnumerateObject())
+        {
+            if (!accepted.Contains(property.Name))
+            {
+                return ProtocolError.Invalid($"invalid {method} params: unexpected property '{Printable(property.Name)}'");
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Refuses any property of these params not in <paramref name="accepted"/> (a nested object's own closed set).</summary>
+    public void AllowOnly(params string[] accepted)
+    {
+        if (Error is null && parameters.ValueKind == JsonValueKind.Object)
+        {
+            Error = CheckShape(method, parameters, accepted.ToHashSet(StringComparer.Ordinal));
+        }
+    }
+
     public string? String(string name, bool required, int maxBytes)
     {
         if (Error is not null)
@@ -40,7 +74,17 @@ internal sealed class ParamReader
             Fail($"{name} must be a string");
             return null;
         }
-        var text = value.GetString()!;
+        string text;
+        try
+        {
+            text = value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            // An escaped lone surrogate ("\ud800") is valid JSON but no text: refused like any other bad value.
+            Fail($"{name} is not valid Unicode text");
+            return null;
+        }
         if (required && text.Trim().Length == 0)
         {
             Fail($"{name} must not be empty");
@@ -83,6 +127,9 @@ internal sealed class ParamReader
     }
 
     public void Fail(string problem) => Error ??= ProtocolError.Invalid($"invalid {method} params: {problem}");
+
+    /// <summary>A client's property name as the error message quotes it: at most 64 characters.</summary>
+    private static string Printable(string name) => name.Length <= 64 ? name : name[..64] + "…";
 
     private bool TryGet(string name, out JsonElement value)
     {

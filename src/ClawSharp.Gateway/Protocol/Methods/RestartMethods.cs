@@ -13,10 +13,7 @@ internal static class RestartMethods
 
     private static async ValueTask<MethodResult> RequestAsync(RestartControl control, MethodCall call, CancellationToken cancellationToken)
     {
-        if (call.Params.ValueKind is not (System.Text.Json.JsonValueKind.Object or System.Text.Json.JsonValueKind.Undefined or System.Text.Json.JsonValueKind.Null))
-        {
-            return MethodResult.Fail(ProtocolError.Invalid("invalid gateway.restart.request params"));
-        }
+        // Non-object params were refused by the dispatcher (ParamReader.CheckShape), before the scope of commands.restart.
         if (!control.Enabled)
         {
             return MethodResult.Fail(new ProtocolError(ErrorCodes.Forbidden, "restarts are disabled (commands.restart is false)"));
@@ -36,6 +33,7 @@ internal static class RestartMethods
         if (call.Params.ValueKind == System.Text.Json.JsonValueKind.Object && call.Params.TryGetProperty("restartIntent", out var intent))
         {
             var intentReader = new ParamReader(call.Method + " restartIntent", intent);
+            intentReader.AllowOnly("force", "waitMs");
             force = intentReader.Boolean("force") ? true : null;
             waitMs = intentReader.Integer("waitMs", 0, int.MaxValue);
             if (intentReader.Error is not null)
