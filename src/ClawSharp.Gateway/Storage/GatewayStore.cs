@@ -30,12 +30,14 @@ internal sealed partial class GatewayStore : IDisposable
     private readonly TimeProvider time;
     private readonly StoreWriter writer;
 
-    private GatewayStore(SqliteConnection connection, string path, TimeProvider time, int maxBatch, TimeSpan commitPause)
+    private GatewayStore(SqliteConnection connection, string path, TimeProvider time, StoreDurability durability, int maxBatch, TimeSpan commitPause)
     {
         this.connection = connection;
         this.time = time;
         Path = path;
-        writer = new StoreWriter(connection, gate, maxBatch, Metrics.GatewayMetrics.StoreBatchCommitted) { CommitPause = commitPause };
+        // A durable commit waits for an fsync: on the writer's own thread, not a caller's.
+        writer = new StoreWriter(connection, gate, maxBatch, Metrics.GatewayMetrics.StoreBatchCommitted,
+            commitOnOwnThread: durability == StoreDurability.Durable) { CommitPause = commitPause };
     }
 
     public string Path { get; }
@@ -84,7 +86,7 @@ internal sealed partial class GatewayStore : IDisposable
             // Bounded work: the WAL a previous process left is at most about journal_size_limit plus its last transactions.
             Execute(connection, "PRAGMA wal_checkpoint(TRUNCATE);");
             Migrate(connection);
-            return new GatewayStore(connection, path, time, maxBatch, commitPause);
+            return new GatewayStore(connection, path, time, durability, maxBatch, commitPause);
         }
         catch (SqliteException e)
         {

@@ -36,10 +36,12 @@ public sealed class StoreWriterTests : IDisposable
         home.Dispose();
     }
 
-    [Fact]
-    public async Task ABatchThatFailsToCommit_FailsEveryWaiter_AndWritesNothing()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ABatchThatFailsToCommit_FailsEveryWaiter_AndWritesNothing(bool commitOnOwnThread)
     {
-        using var writer = new StoreWriter(connection, gate, StoreWriter.DefaultMaxBatch, null);
+        using var writer = new StoreWriter(connection, gate, StoreWriter.DefaultMaxBatch, null, commitOnOwnThread);
         using var inside = new ManualResetEventSlim();
         using var others = new ManualResetEventSlim();
         // A first write holds its caller (the committer) until the rest have queued: they make up the next batch, all of it.
@@ -70,10 +72,12 @@ public sealed class StoreWriterTests : IDisposable
         Assert.Equal(1L, Count("rows"));
     }
 
-    [Fact]
-    public async Task AWriteThatThrows_FailsOnlyItsCaller_TheRestOfItsBatchCommits()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AWriteThatThrows_FailsOnlyItsCaller_TheRestOfItsBatchCommits(bool commitOnOwnThread)
     {
-        using var writer = new StoreWriter(connection, gate, StoreWriter.DefaultMaxBatch, null);
+        using var writer = new StoreWriter(connection, gate, StoreWriter.DefaultMaxBatch, null, commitOnOwnThread);
         using var inside = new ManualResetEventSlim();
         using var others = new ManualResetEventSlim();
         var first = Task.Run(() => writer.WriteAsync(transaction =>
@@ -100,8 +104,10 @@ public sealed class StoreWriterTests : IDisposable
         Assert.Equal(0L, Count("rows WHERE n = 1000"));
     }
 
-    [Fact]
-    public async Task WritesCommitInTheOrderTheyWereQueued_AcrossBatches()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task WritesCommitInTheOrderTheyWereQueued_AcrossBatches(bool commitOnOwnThread)
     {
         var commits = new List<int>();
         using var writer = new StoreWriter(connection, gate, maxBatch: 3, committed: size =>
@@ -110,7 +116,7 @@ public sealed class StoreWriterTests : IDisposable
             {
                 commits.Add(size);
             }
-        });
+        }, commitOnOwnThread);
         using var inside = new ManualResetEventSlim();
         using var others = new ManualResetEventSlim();
         var first = Task.Run(() => writer.WriteAsync(transaction =>
@@ -153,10 +159,12 @@ public sealed class StoreWriterTests : IDisposable
         Assert.True(again[1].Duplicate);
     }
 
-    [Fact]
-    public async Task AfterDispose_AWriteIsRefused_AndWhatWasQueuedIsCommitted()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AfterDispose_AWriteIsRefused_AndWhatWasQueuedIsCommitted(bool commitOnOwnThread)
     {
-        var writer = new StoreWriter(connection, gate, StoreWriter.DefaultMaxBatch, null);
+        var writer = new StoreWriter(connection, gate, StoreWriter.DefaultMaxBatch, null, commitOnOwnThread);
         var queued = Enumerable.Range(0, 20).Select(n => writer.WriteAsync(transaction => Insert(transaction, $"INSERT INTO rows VALUES ({n})"))).ToList();
         writer.Dispose();
 
