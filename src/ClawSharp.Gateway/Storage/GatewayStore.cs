@@ -37,7 +37,8 @@ internal sealed partial class GatewayStore : IDisposable
         Path = path;
         // A durable commit waits for an fsync: on the writer's own thread, not a caller's.
         writer = new StoreWriter(connection, gate, maxBatch, Metrics.GatewayMetrics.StoreBatchCommitted,
-            commitOnOwnThread: durability == StoreDurability.Durable) { CommitPause = commitPause };
+            commitOnOwnThread: durability == StoreDurability.Durable)
+        { CommitPause = commitPause };
     }
 
     public string Path { get; }
