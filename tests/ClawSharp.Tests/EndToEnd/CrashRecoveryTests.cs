@@ -49,24 +49,7 @@ public sealed class CrashRecoveryTests
         var (reader, _) = await RawProtocolClient.ConnectAsync(restarted.Port, TokenStore.TryRead(home.State)!);
         await using var __ = reader;
 
-        Dictionary<string, int> repliesByMessage = [];
-        await Eventually.AssertAsync(async () =>
-        {
-            repliesByMessage = [];
-            for (var s = 0; s < Sessions; s++)
-            {
-                var history = await reader.RequestAsync("chat.history", $$"""{"sessionKey":"s{{s}}","limit":1000}""");
-                foreach (var entry in history.GetProperty("payload").GetProperty("messages").EnumerateArray()
-                             .Where(m => m.GetProperty("role").GetString() == "assistant"))
-                {
-                    var id = entry.GetProperty("messageId").GetString()!;
-                    repliesByMessage[id] = repliesByMessage.GetValueOrDefault(id) + 1;
-                }
-            }
-            return acknowledged.All(a => repliesByMessage.ContainsKey(a.MessageId));
-        }, TimeSpan.FromSeconds(60), "every acknowledged message to be answered");
-
-        Assert.All(repliesByMessage, pair => Assert.True(pair.Value == 1, $"{pair.Key} answered {pair.Value} times"));
+        await AssertEachAnsweredOnceAsync(reader, Sessions, acknowledged.Select(a => a.MessageId).ToList());
         // The kill really cut work off: the new process found runs to finish.
         var recovered = System.Text.RegularExpressions.Regex.Match(restarted.Stdout.Text, @"(\d+) interrupted run\(s\) queued again, \d+ failed, (\d+) run\(s\) queued");
         Assert.True(recovered.Success, restarted.Stdout.Text);
@@ -135,13 +118,19 @@ public sealed class CrashRecoveryTests
         await using var restarted = await GatewayProcess.StartGatewayAsync(home);
         var (reader, _) = await RawProtocolClient.ConnectAsync(restarted.Port, TokenStore.TryRead(home.State)!);
         await using var __ = reader;
+        await AssertEachAnsweredOnceAsync(reader, Connections, acknowledged.Select(a => a.MessageId).ToList());
+    }
+
+    /// <summary>Waits until every acknowledged message has its reply in the history of sessions s0…s(N-1), then asserts none has two.</summary>
+    private static async Task AssertEachAnsweredOnceAsync(RawProtocolClient reader, int sessions, List<string> acknowledged)
+    {
         Dictionary<string, int> repliesByMessage = [];
         await Eventually.AssertAsync(async () =>
         {
             repliesByMessage = [];
-            for (var n = 0; n < Connections; n++)
+            for (var s = 0; s < sessions; s++)
             {
-                var history = await reader.RequestAsync("chat.history", $$"""{"sessionKey":"s{{n}}","limit":1000}""");
+                var history = await reader.RequestAsync("chat.history", $$"""{"sessionKey":"s{{s}}","limit":1000}""");
                 foreach (var entry in history.GetProperty("payload").GetProperty("messages").EnumerateArray()
                              .Where(m => m.GetProperty("role").GetString() == "assistant"))
                 {
@@ -149,7 +138,7 @@ public sealed class CrashRecoveryTests
                     repliesByMessage[id] = repliesByMessage.GetValueOrDefault(id) + 1;
                 }
             }
-            return acknowledged.All(a => repliesByMessage.ContainsKey(a.MessageId));
+            return acknowledged.All(repliesByMessage.ContainsKey);
         }, TimeSpan.FromSeconds(60), "every acknowledged message to be answered");
         Assert.All(repliesByMessage, pair => Assert.True(pair.Value == 1, $"{pair.Key} answered {pair.Value} times"));
     }

@@ -42,16 +42,9 @@ public sealed class StoreWriterTests : IDisposable
     public async Task ABatchThatFailsToCommit_FailsEveryWaiter_AndWritesNothing(bool commitOnOwnThread)
     {
         using var writer = new StoreWriter(connection, gate, StoreWriter.DefaultMaxBatch, null, commitOnOwnThread);
-        using var inside = new ManualResetEventSlim();
+        // A first write holds the committer until the rest have queued: they make up the next batch, all of it.
         using var others = new ManualResetEventSlim();
-        // A first write holds its caller (the committer) until the rest have queued: they make up the next batch, all of it.
-        var first = Task.Run(() => writer.WriteAsync(transaction =>
-        {
-            inside.Set();
-            others.Wait(Deadline);
-            return 0;
-        }));
-        Assert.True(inside.Wait(Deadline));
+        var first = HoldTheCommitter(writer, others);
         var writes = Enumerable.Range(0, 25).Select(n => writer.WriteAsync(transaction => Insert(transaction, $"INSERT INTO rows VALUES ({n})"))).ToList();
         // This one breaks the commit: a deferred foreign key is only checked at COMMIT.
         var breaking = writer.WriteAsync(transaction => Insert(transaction, "INSERT INTO children VALUES (42)"));
@@ -78,16 +71,8 @@ public sealed class StoreWriterTests : IDisposable
     public async Task AWriteThatThrows_FailsOnlyItsCaller_TheRestOfItsBatchCommits(bool commitOnOwnThread)
     {
         using var writer = new StoreWriter(connection, gate, StoreWriter.DefaultMaxBatch, null, commitOnOwnThread);
-        using var inside = new ManualResetEventSlim();
         using var others = new ManualResetEventSlim();
-        var first = Task.Run(() => writer.WriteAsync(transaction =>
-        {
-            Insert(transaction, "INSERT INTO rows VALUES (-1)");
-            inside.Set();
-            others.Wait(Deadline);
-            return 0;
-        }));
-        Assert.True(inside.Wait(Deadline));
+        var first = HoldTheCommitter(writer, others, transaction => Insert(transaction, "INSERT INTO rows VALUES (-1)"));
         var half = writer.WriteAsync(transaction =>
         {
             // Half-written, then it throws: its savepoint takes the half back.
@@ -117,15 +102,9 @@ public sealed class StoreWriterTests : IDisposable
                 commits.Add(size);
             }
         }, commitOnOwnThread);
-        using var inside = new ManualResetEventSlim();
+        // A first write holds the committer until the rest have queued: they make up the next batch, all of it.
         using var others = new ManualResetEventSlim();
-        var first = Task.Run(() => writer.WriteAsync(transaction =>
-        {
-            inside.Set();
-            others.Wait(Deadline);
-            return 0;
-        }));
-        Assert.True(inside.Wait(Deadline));
+        var first = HoldTheCommitter(writer, others);
         var writes = Enumerable.Range(0, 100).Select(n => writer.WriteAsync(transaction => Insert(transaction, $"INSERT INTO rows VALUES ({n})"))).ToList();
         others.Set();
 
@@ -171,6 +150,21 @@ public sealed class StoreWriterTests : IDisposable
         await Task.WhenAll(queued);
         Assert.Equal(20L, Count("rows"));
         await Assert.ThrowsAsync<ObjectDisposedException>(() => writer.WriteAsync(transaction => Insert(transaction, "INSERT INTO rows VALUES (1)")));
+    }
+
+    /// <summary>A write (doing <paramref name="first"/>) that holds its batch open until <paramref name="release"/> is set; returns once it runs.</summary>
+    private static Task<int> HoldTheCommitter(StoreWriter writer, ManualResetEventSlim release, Func<SqliteTransaction, int>? first = null)
+    {
+        using var inside = new ManualResetEventSlim();
+        var write = Task.Run(() => writer.WriteAsync(transaction =>
+        {
+            var result = first?.Invoke(transaction) ?? 0;
+            inside.Set();
+            release.Wait(Deadline);
+            return result;
+        }));
+        Assert.True(inside.Wait(Deadline));
+        return write;
     }
 
     private static int Insert(SqliteTransaction transaction, string sql)
