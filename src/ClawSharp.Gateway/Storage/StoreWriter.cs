@@ -31,6 +31,7 @@ internal sealed class StoreWriter : IDisposable
     private readonly Queue<StoreWrite> queue = new();
     private readonly int maxBatch;
     private readonly Action<int>? committed;
+    private readonly Thread? committer;
     private bool committing;
     private bool closed;
 
@@ -41,8 +42,7 @@ internal sealed class StoreWriter : IDisposable
     /// <param name="commitOnOwnThread">
     /// Commits on a thread of the writer's own instead of the caller's: for a store whose commits
     /// wait for an fsync (<c>durable</c>). Run inline, every commit would hold a pool thread for the
-    /// flush; with two of them blocked the connections stop reading, so nothing queues to share
-    /// the next flush (measured: ~2 writes per commit, one fsync each).
+    /// flush while the connections wait for threads (measured: +8% echo throughput on its own thread).
     /// </param>
     public StoreWriter(SqliteConnection connection, Lock gate, int maxBatch, Action<int>? committed, bool commitOnOwnThread = false)
     {
@@ -56,8 +56,6 @@ internal sealed class StoreWriter : IDisposable
             committer.Start();
         }
     }
-
-    private readonly Thread? committer;
 
     /// <summary>
     /// Test fault <c>slow-store-commit</c>: a wait before taking a batch (so it grows) and again
