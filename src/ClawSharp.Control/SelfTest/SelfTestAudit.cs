@@ -55,7 +55,10 @@ internal static class SelfTestAudit
             // The fault in progress when the first delivery came: applied before it (or just after: the
             // sink may have read the POST a moment before the kill, ahead of the gateway's commit), not yet recovered.
             var first = entry.DeliveredAt[0];
-            var during = faults.LastOrDefault(f => f.StartedAt - CutLeadMs <= first && first <= f.StartedAt + f.RecoveryMs);
+            var window = faults.Where(f => f.StartedAt - CutLeadMs <= first && first <= f.StartedAt + f.RecoveryMs).ToList();
+            // Two faults can share that window (a kill 20 ms after the POST, the next fault half a second
+            // later): the one that explains a resend is the one that may cut a delivery, not the later one.
+            var during = window.LastOrDefault(f => FaultKinds.MayCutDeliveries(f.Fault)) ?? window.LastOrDefault();
             if (entry.DistinctReplies == 1 && during is not null && FaultKinds.MayCutDeliveries(during.Fault))
             {
                 redelivered++;

@@ -63,6 +63,19 @@ public sealed class SelfTestAuditTests
     }
 
     [Fact]
+    public void AResendAfterAKillThatCameJustAfterThePost_IsARedelivery_WhateverFaultFollowedIt()
+    {
+        // Seen: the sink read the POST 22 ms before the kill (the gateway had not recorded it yet);
+        // the next fault, which cuts nothing, began 0.5 s later, inside the same look-back window.
+        var readOnlyLogs = new FaultOutcome(2, "read-only-logs", true, 150, null, null, StartedAt: 1_500);
+
+        var report = Judge([Acked(1, "m1")], Sink(("m1", 978), ("m1", 1_123)), Store(("m1", "final")), faults: [KillAt1000, readOnlyLogs]);
+
+        Assert.True(report.Ok, string.Join("; ", report.Problems));
+        Assert.Equal(1, report.RedeliveredAfterCut);
+    }
+
+    [Fact]
     public void TwoDifferentRepliesUnderOneMessageId_AreADuplicate_EvenAfterAKill()
     {
         var sink = new Dictionary<string, SinkEntry> { ["m1"] = new(2, "final", [1200, 1900], DistinctReplies: 2, FirstReply: "run_1") };
