@@ -14,6 +14,9 @@ namespace ClawSharp.Gateway.Protocol;
 /// </summary>
 internal sealed class ControlConnection
 {
+    /// <summary>How many requests of one connection may wait for their answers at once before the next frame waits.</summary>
+    private const int MaxRequestsWaiting = 64;
+
     private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>How long a close waits for the answers to requests already read (within the registry's 2 s close grace).</summary>
@@ -257,9 +260,6 @@ internal sealed class ControlConnection
             }
         }
     }
-
-    /// <summary>How many requests of one connection may wait for their answers at once before the next frame waits.</summary>
-    private const int MaxRequestsWaiting = 64;
 
     private async Task AnswerLaterAsync(string id, Task<(byte[] Response, Func<CancellationToken, Task<MethodResult>>? Final, Action? After)> dispatch,
         JsonDocument document, CancellationToken cancellationToken)

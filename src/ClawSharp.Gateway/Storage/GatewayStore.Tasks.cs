@@ -110,17 +110,6 @@ internal sealed partial class GatewayStore
         }
     }
 
-    /// <summary>Deletes ended tasks that ended before <paramref name="endedBefore"/>; returns how many.</summary>
-    public int PruneTasks(DateTimeOffset endedBefore)
-    {
-        lock (gate)
-        {
-            using var command = Command("DELETE FROM tasks WHERE status NOT IN ('queued', 'running') AND ended_at < $before");
-            command.Parameters.AddWithValue("$before", endedBefore.ToUnixTimeMilliseconds());
-            return command.ExecuteNonQuery();
-        }
-    }
-
     private static List<TaskRecord> ReadTasks(PreparedCommand command)
     {
         using var reader = command.ExecuteReader();

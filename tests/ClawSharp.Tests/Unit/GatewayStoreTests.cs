@@ -167,7 +167,7 @@ public sealed class GatewayStoreTests : IDisposable
         store.TransitionTask(running.TaskId, TaskState.Queued, TaskState.Running);
         time.Advance(TimeSpan.FromDays(8));
 
-        Assert.Equal(1, store.PruneTasks(time.GetUtcNow() - TimeSpan.FromDays(7)));
+        Assert.Equal(1, store.PruneEndedTasks(time.GetUtcNow() - TimeSpan.FromDays(7), CancellationToken.None));
         Assert.Null(store.GetTask(done.TaskId));
         Assert.NotNull(store.GetTask(running.TaskId));
     }
