@@ -4,28 +4,13 @@ using ClawSharp.Tests.Infrastructure;
 
 namespace ClawSharp.Tests.EndToEnd;
 
-public sealed class ControlProtocolTests : IAsyncLifetime
+public sealed class ControlProtocolTests : RunningGatewayTests
 {
-    private readonly TempHome home = new();
-    private GatewayProcess gateway = null!;
-    private string token = null!;
-
-    public async Task InitializeAsync()
-    {
-        gateway = await GatewayProcess.StartGatewayAsync(home);
-        token = TokenStore.TryRead(home.State)!;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await gateway.DisposeAsync();
-        home.Dispose();
-    }
 
     [Fact]
     public async Task Connect_WithToken_AnswersHelloOk_AndHealthWorks()
     {
-        var (client, hello) = await RawProtocolClient.ConnectAsync(gateway.Port, token);
+        var (client, hello) = await RawProtocolClient.ConnectAsync(Gateway.Port, Token);
         await using var _ = client;
 
         Assert.Equal("hello-ok", hello.GetProperty("type").GetString());
@@ -41,12 +26,12 @@ public sealed class ControlProtocolTests : IAsyncLifetime
         var health = await client.RequestAsync("health");
         Assert.True(health.GetProperty("ok").GetBoolean());
         Assert.True(health.GetProperty("payload").GetProperty("ok").GetBoolean());
-        Assert.Equal(gateway.Pid, health.GetProperty("payload").GetProperty("pid").GetInt32());
+        Assert.Equal(Gateway.Pid, health.GetProperty("payload").GetProperty("pid").GetInt32());
 
         var status = (await client.RequestAsync("status")).GetProperty("payload");
-        Assert.Equal(gateway.Pid, status.GetProperty("pid").GetInt32());
-        Assert.Equal(gateway.Port, status.GetProperty("port").GetInt32());
-        Assert.Equal(home.Root, status.GetProperty("stateDir").GetString());
+        Assert.Equal(Gateway.Pid, status.GetProperty("pid").GetInt32());
+        Assert.Equal(Gateway.Port, status.GetProperty("port").GetInt32());
+        Assert.Equal(Home.Root, status.GetProperty("stateDir").GetString());
         Assert.Equal("running", status.GetProperty("state").GetString());
         Assert.False(string.IsNullOrEmpty(status.GetProperty("runtimeVersion").GetString()));
         Assert.True(status.GetProperty("uptimeMs").GetInt64() >= 0);
@@ -57,7 +42,7 @@ public sealed class ControlProtocolTests : IAsyncLifetime
     [InlineData(null, "unauthorized: gateway token missing")]
     public async Task Connect_WithBadOrMissingToken_GetsErrorFrame_ThenClose1008(string? presented, string expected)
     {
-        await using var client = await RawProtocolClient.OpenAsync(gateway.Port);
+        await using var client = await RawProtocolClient.OpenAsync(Gateway.Port);
         await client.ReceiveAsync();
         await client.SendTextAsync($$"""{"type":"req","id":"c1","method":"connect","params":{{RawProtocolClient.ConnectParams(presented)}}}""");
 
@@ -73,7 +58,7 @@ public sealed class ControlProtocolTests : IAsyncLifetime
     [Fact]
     public async Task FirstFrameNotConnect_IsRefusedWith1008()
     {
-        await using var client = await RawProtocolClient.OpenAsync(gateway.Port);
+        await using var client = await RawProtocolClient.OpenAsync(Gateway.Port);
         await client.ReceiveAsync();
         await client.SendTextAsync("""{"type":"req","id":"x","method":"health"}""");
 
@@ -86,7 +71,7 @@ public sealed class ControlProtocolTests : IAsyncLifetime
     [Fact]
     public async Task MalformedFirstFrame_IsRefusedWith1008()
     {
-        await using var client = await RawProtocolClient.OpenAsync(gateway.Port);
+        await using var client = await RawProtocolClient.OpenAsync(Gateway.Port);
         await client.ReceiveAsync();
         await client.SendTextAsync("{not json");
 
@@ -99,9 +84,9 @@ public sealed class ControlProtocolTests : IAsyncLifetime
     [Fact]
     public async Task ProtocolMismatch_AnswersExpectedProtocol_ThenClose1002()
     {
-        await using var client = await RawProtocolClient.OpenAsync(gateway.Port);
+        await using var client = await RawProtocolClient.OpenAsync(Gateway.Port);
         await client.ReceiveAsync();
-        await client.SendTextAsync($$"""{"type":"req","id":"c1","method":"connect","params":{{RawProtocolClient.ConnectParams(token, 1, 3)}}}""");
+        await client.SendTextAsync($$"""{"type":"req","id":"c1","method":"connect","params":{{RawProtocolClient.ConnectParams(Token, 1, 3)}}}""");
 
         var error = (await client.ReceiveAsync())!.Value.GetProperty("error");
         Assert.Equal("protocol mismatch", error.GetProperty("message").GetString());
@@ -113,7 +98,7 @@ public sealed class ControlProtocolTests : IAsyncLifetime
     [Fact]
     public async Task OversizedHandshakeFrame_IsRefusedWith1009()
     {
-        await using var client = await RawProtocolClient.OpenAsync(gateway.Port);
+        await using var client = await RawProtocolClient.OpenAsync(Gateway.Port);
         await client.ReceiveAsync();
         await client.SendTextAsync("{\"pad\":\"" + new string('x', 70 * 1024) + "\"}");
 
@@ -124,7 +109,7 @@ public sealed class ControlProtocolTests : IAsyncLifetime
     [Fact]
     public async Task AfterHandshake_BadFramesGetErrors_AndTheConnectionStaysUsable()
     {
-        var (client, _) = await RawProtocolClient.ConnectAsync(gateway.Port, token);
+        var (client, _) = await RawProtocolClient.ConnectAsync(Gateway.Port, Token);
         await using var _ = client;
 
         var unknown = await client.RequestAsync("no.such.method");
@@ -139,7 +124,7 @@ public sealed class ControlProtocolTests : IAsyncLifetime
         var missingId = await client.ReceiveAsync();
         Assert.Equal("INVALID_REQUEST", missingId!.Value.GetProperty("error").GetProperty("code").GetString());
 
-        var again = await client.RequestAsync("connect", RawProtocolClient.ConnectParams(token));
+        var again = await client.RequestAsync("connect", RawProtocolClient.ConnectParams(Token));
         Assert.Equal("already connected", again.GetProperty("error").GetProperty("message").GetString());
 
         var health = await client.RequestAsync("health");
@@ -149,10 +134,10 @@ public sealed class ControlProtocolTests : IAsyncLifetime
     [Fact]
     public async Task ReadOnlyScope_MayCallHealth()
     {
-        await using var client = await RawProtocolClient.OpenAsync(gateway.Port);
+        await using var client = await RawProtocolClient.OpenAsync(Gateway.Port);
         await client.ReceiveAsync();
         var connect = await client.RequestAsync("connect", $$$"""
-            {"minProtocol":4,"maxProtocol":4,"client":{"id":"cli","mode":"cli"},"scopes":["operator.read"],"auth":{"token":"{{{token}}}"}}
+            {"minProtocol":4,"maxProtocol":4,"client":{"id":"cli","mode":"cli"},"scopes":["operator.read"],"auth":{"token":"{{{Token}}}"}}
             """);
         Assert.True(connect.GetProperty("ok").GetBoolean());
         Assert.Equal(["operator.read"], connect.GetProperty("payload").GetProperty("auth").GetProperty("scopes").EnumerateArray().Select(s => s.GetString()));

@@ -11,23 +11,8 @@ namespace ClawSharp.Tests.EndToEnd.Fuzz;
 /// case gets an error frame or a close, never a crash, and a fresh connection's health call
 /// works after each batch.
 /// </summary>
-public sealed class ProtocolFuzzTests : IAsyncLifetime
+public sealed class ProtocolFuzzTests : RunningGatewayTests
 {
-    private readonly TempHome home = new();
-    private GatewayProcess gateway = null!;
-    private string token = null!;
-
-    public async Task InitializeAsync()
-    {
-        gateway = await GatewayProcess.StartGatewayAsync(home);
-        token = TokenStore.TryRead(home.State)!;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await gateway.DisposeAsync();
-        home.Dispose();
-    }
 
     /// <summary>Params every method's handler reads, with valid values, so that one field at a time can be made wrong.</summary>
     private static readonly Dictionary<string, Dictionary<string, string>> ValidParams = new()
@@ -78,7 +63,7 @@ public sealed class ProtocolFuzzTests : IAsyncLifetime
     [Fact]
     public async Task EveryMethod_RefusesNonObjectParams_AndStrayFields_AsInvalidRequest()
     {
-        var (client, hello) = await RawProtocolClient.ConnectAsync(gateway.Port, token);
+        var (client, hello) = await RawProtocolClient.ConnectAsync(Gateway.Port, Token);
         await using var _ = client;
         var methods = hello.GetProperty("features").GetProperty("methods").EnumerateArray().Select(m => m.GetString()!).ToList();
         // The test's table must know every method the gateway announces (a new method gets its row here too).
@@ -115,7 +100,7 @@ public sealed class ProtocolFuzzTests : IAsyncLifetime
     [Fact]
     public async Task EveryField_OfTheWrongType_OrMissing_IsRefused_NamingTheField()
     {
-        var (client, _) = await RawProtocolClient.ConnectAsync(gateway.Port, token);
+        var (client, _) = await RawProtocolClient.ConnectAsync(Gateway.Port, Token);
         await using var __ = client;
         foreach (var (method, valid) in ValidParams)
         {
@@ -175,7 +160,7 @@ public sealed class ProtocolFuzzTests : IAsyncLifetime
             ("unknown method", s => Text(s, """{"type":"req","id":"u","method":"no.such.method"}""")),
             ("control characters in the method", s => Text(s, "{\"type\":\"req\",\"id\":\"c\",\"method\":\"he\\u0000al\\nth\"}")),
             ("type res", s => Text(s, """{"type":"res","id":"r","ok":true}""")),
-            ("second connect", s => Text(s, """{"type":"req","id":"c2","method":"connect","params":""" + RawProtocolClient.ConnectParams(token) + "}")),
+            ("second connect", s => Text(s, """{"type":"req","id":"c2","method":"connect","params":""" + RawProtocolClient.ConnectParams(Token) + "}")),
             ("duplicate keys", s => Text(s, """{"type":"req","id":"d","method":"status","method":"status","params":[],"params":[]}""")),
             ("oversized frame (past maxPayload)", s => s.SendAsync(new byte[26_214_400 + 1024], WebSocketMessageType.Text, true, default)),
             ("message never finished", async s =>
@@ -186,7 +171,7 @@ public sealed class ProtocolFuzzTests : IAsyncLifetime
         };
         foreach (var (name, send) in cases)
         {
-            var (client, _) = await RawProtocolClient.ConnectAsync(gateway.Port, token);
+            var (client, _) = await RawProtocolClient.ConnectAsync(Gateway.Port, Token);
             await using (client)
             {
                 try
@@ -223,7 +208,7 @@ public sealed class ProtocolFuzzTests : IAsyncLifetime
     [Fact]
     public async Task BinaryFrame_IsReadAsText()
     {
-        var (client, _) = await RawProtocolClient.ConnectAsync(gateway.Port, token);
+        var (client, _) = await RawProtocolClient.ConnectAsync(Gateway.Port, Token);
         await using var _ = client;
         await client.Socket.SendAsync(Encoding.UTF8.GetBytes("""{"type":"req","id":"b","method":"health"}"""), WebSocketMessageType.Binary, true, default);
         var answer = await NextResponseOrCloseAsync(client);
@@ -247,7 +232,7 @@ public sealed class ProtocolFuzzTests : IAsyncLifetime
         };
         foreach (var (name, send) in firstFrames)
         {
-            await using var client = await RawProtocolClient.OpenAsync(gateway.Port);
+            await using var client = await RawProtocolClient.OpenAsync(Gateway.Port);
             Assert.NotNull(await client.ReceiveAsync());
             await send(client.Socket);
             var frames = await client.ReadUntilClosedAsync(TimeSpan.FromSeconds(30));
@@ -294,8 +279,8 @@ public sealed class ProtocolFuzzTests : IAsyncLifetime
     /// <summary>The process is alive and a fresh connection's health call works.</summary>
     private async Task AssertUsableAsync(string after = "")
     {
-        Assert.False(gateway.HasExited, $"the gateway exited after {after}\n{gateway.AllOutput}");
-        var (client, _) = await RawProtocolClient.ConnectAsync(gateway.Port, token);
+        Assert.False(Gateway.HasExited, $"the gateway exited after {after}\n{Gateway.AllOutput}");
+        var (client, _) = await RawProtocolClient.ConnectAsync(Gateway.Port, Token);
         await using var _ = client;
         var health = await client.RequestAsync("health");
         Assert.True(health.GetProperty("ok").GetBoolean(), $"after {after}: {health}");
