@@ -11,14 +11,30 @@ internal sealed class EchoAgent(TimeSpan delay, TimeProvider time) : IAgent
 {
     public string Name => "echo";
 
+    /// <summary>Every answer but a delayed one: those run (and can be aborted) for their delay.</summary>
+    public AgentReply? AnswerAtOnce(AgentRequest request)
+    {
+        var (reply, wait) = Parse(request.Text);
+        return wait > TimeSpan.Zero ? null : reply;
+    }
+
     public async Task<AgentReply> RunAsync(AgentRequest request, CancellationToken cancellationToken)
     {
-        var text = request.Text;
-        var wait = delay;
+        var (reply, wait) = Parse(request.Text);
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+        }
+        return reply;
+    }
+
+    private (AgentReply Reply, TimeSpan Wait) Parse(string text)
+    {
         if (text.StartsWith("/fail", StringComparison.Ordinal) && (text.Length == 5 || text[5] == ' '))
         {
-            return AgentReply.Failure(text.Length > 6 ? text[6..] : "failed on request");
+            return (AgentReply.Failure(text.Length > 6 ? text[6..] : "failed on request"), TimeSpan.Zero);
         }
+        var wait = delay;
         if (text.StartsWith("/delay ", StringComparison.Ordinal))
         {
             var parts = text.Split(' ', 3);
@@ -28,10 +44,6 @@ internal sealed class EchoAgent(TimeSpan delay, TimeProvider time) : IAgent
                 text = parts.Length == 3 ? parts[2] : "";
             }
         }
-        if (wait > TimeSpan.Zero)
-        {
-            await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
-        }
-        return AgentReply.Success(text);
+        return (AgentReply.Success(text), wait);
     }
 }

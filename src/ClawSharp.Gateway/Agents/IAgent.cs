@@ -16,5 +16,13 @@ internal interface IAgent
 {
     string Name { get; }
 
+    /// <summary>
+    /// The answer, when the agent makes it in the gateway at once with no effect outside it
+    /// (echo): the run then starts and ends in one store write, and its session's next run does
+    /// not wait for that commit. Null when the agent has to run: its start is committed first,
+    /// so that a run which takes the gateway down with it is counted and not retried forever.
+    /// </summary>
+    AgentReply? AnswerAtOnce(AgentRequest request);
+
     Task<AgentReply> RunAsync(AgentRequest request, CancellationToken cancellationToken);
 }

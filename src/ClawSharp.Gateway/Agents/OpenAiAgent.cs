@@ -11,6 +11,9 @@ internal sealed class OpenAiAgent(HttpClient http, string? baseUrl, string model
 {
     public string Name => "openai";
 
+    /// <summary>Never: it acts outside the gateway (a child process, an HTTP request).</summary>
+    public AgentReply? AnswerAtOnce(AgentRequest request) => null;
+
     public async Task<AgentReply> RunAsync(AgentRequest request, CancellationToken cancellationToken)
     {
         if (baseUrl is null)

@@ -9,10 +9,12 @@ internal sealed partial class GatewayStore
     /// now), or returns the first message's ids when the idempotency key was seen before in the
     /// same session (keys are per session; an earlier write of the same batch counts). Only once
     /// this completes is a message accepted. The webhook URL is the message's own: its reply goes
-    /// there, whatever later messages of the session name.
+    /// there, whatever later messages of the session name. <paramref name="committed"/> hears of
+    /// each accepted message in commit order (the order of the session's runs), before its caller does.
     /// </summary>
-    public Task<AcceptedMessage> AcceptMessageAsync(string sessionKey, string text, string? idempotencyKey, string agent, string? webhookUrl) =>
-        writer.WriteAsync(transaction => AcceptMessage(transaction, sessionKey, text, idempotencyKey, agent, webhookUrl));
+    public Task<AcceptedMessage> AcceptMessageAsync(string sessionKey, string text, string? idempotencyKey, string agent, string? webhookUrl,
+        Action<AcceptedMessage>? committed = null) =>
+        writer.WriteAsync(transaction => AcceptMessage(transaction, sessionKey, text, idempotencyKey, agent, webhookUrl), committed);
 
     /// <summary>Marks a queued run running (one more attempt) once committed; null when it is no longer queued (aborted meanwhile).</summary>
     public Task<RunWork?> StartRunAsync(string runId) => writer.WriteAsync(transaction => StartRun(transaction, runId));
@@ -25,6 +27,55 @@ internal sealed partial class GatewayStore
         writer.WriteAsync(transaction =>
         {
             FinishRun(transaction, runId, status, replyState, text, error);
+            return true;
+        });
+
+    /// <summary>
+    /// A queued run's work (its message, the agent of its session), read from the last commit
+    /// without waiting for the writer; null when the run is not queued (aborted meanwhile).
+    /// </summary>
+    public RunWork? QueuedRun(string runId)
+    {
+        lock (readGate)
+        {
+            using var command = ReadCommand(
+                """
+                SELECT r.id, r.message_id, r.session_key, m.text, s.agent, r.attempts
+                FROM runs r JOIN messages m ON m.id = r.message_id JOIN sessions s ON s.key = r.session_key
+                WHERE r.id = $id AND r.status = 'queued'
+                """);
+            command.Parameters.AddWithValue("$id", runId);
+            using var reader = command.ExecuteReader();
+            return reader.Read()
+                ? new RunWork(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetInt32(5))
+                : null;
+        }
+    }
+
+    /// <summary>
+    /// Starts and ends a queued run in one write, with its reply: for an answer made in the
+    /// gateway at once, with no effect outside it, so that a crash before the commit only
+    /// leaves the run queued, to be answered after the restart. False (and nothing written)
+    /// when the run is no longer queued: an abort came first and answered it.
+    /// </summary>
+    public Task<bool> EndQueuedRunAsync(string runId, RunStatus status, string replyState, string? text, string? error) =>
+        writer.WriteAsync(transaction =>
+        {
+            var now = Now;
+            using (var update = Command(
+                "UPDATE runs SET status = $status, attempts = attempts + 1, started_at = $now, error = $error, ended_at = $now WHERE id = $id AND status = 'queued'",
+                transaction))
+            {
+                update.Parameters.AddWithValue("$status", StatusNames.Of(status));
+                update.Parameters.AddWithValue("$error", Db(error));
+                update.Parameters.AddWithValue("$now", now);
+                update.Parameters.AddWithValue("$id", runId);
+                if (update.ExecuteNonQuery() == 0)
+                {
+                    return false;
+                }
+            }
+            InsertReply(transaction, runId, replyState, text ?? error, now);
             return true;
         });
 
@@ -170,6 +221,12 @@ internal sealed partial class GatewayStore
             update.Parameters.AddWithValue("$id", runId);
             update.ExecuteNonQuery();
         }
+        InsertReply(transaction, runId, replyState, text ?? error, now);
+    }
+
+    /// <summary>A run's reply into the outbox, with the webhook its own message named; never a second one.</summary>
+    private void InsertReply(SqliteTransaction transaction, string runId, string replyState, string? text, long now)
+    {
         using var reply = Command(
             """
             INSERT OR IGNORE INTO replies (run_id, message_id, session_key, state, text, webhook_url, next_attempt_at, created_at)
@@ -177,7 +234,7 @@ internal sealed partial class GatewayStore
             FROM runs r JOIN messages m ON m.id = r.message_id WHERE r.id = $id
             """, transaction);
         reply.Parameters.AddWithValue("$state", replyState);
-        reply.Parameters.AddWithValue("$text", Db(text ?? error));
+        reply.Parameters.AddWithValue("$text", Db(text));
         reply.Parameters.AddWithValue("$now", now);
         reply.Parameters.AddWithValue("$id", runId);
         reply.ExecuteNonQuery();

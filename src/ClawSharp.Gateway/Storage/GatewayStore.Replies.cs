@@ -9,13 +9,14 @@ internal sealed partial class GatewayStore
 {
     private const string ReplyColumns = "id, run_id, message_id, session_key, state, text, attempts, webhook_url, created_at";
 
-    /// <summary>Pending replies whose chat event has not gone out in this generation, oldest first.</summary>
-    public IReadOnlyList<PendingReply> UnpublishedReplies(int limit)
+    /// <summary>Pending replies whose chat event has not gone out, newer than reply <paramref name="after"/>, oldest first.</summary>
+    public IReadOnlyList<PendingReply> UnpublishedReplies(long after, int limit)
     {
-        lock (gate)
+        lock (readGate)
         {
-            using var command = Command(
-                $"SELECT {ReplyColumns} FROM replies WHERE delivered = 0 AND failed_at IS NULL AND published = 0 ORDER BY id LIMIT $limit");
+            using var command = ReadCommand(
+                $"SELECT {ReplyColumns} FROM replies WHERE delivered = 0 AND failed_at IS NULL AND published = 0 AND id > $after ORDER BY id LIMIT $limit");
+            command.Parameters.AddWithValue("$after", after);
             command.Parameters.AddWithValue("$limit", limit);
             return ReadReplies(command);
         }
@@ -28,18 +29,18 @@ internal sealed partial class GatewayStore
     public Task MarkPublishedAsync(IReadOnlyList<(long ReplyId, bool Delivered)> replies) =>
         writer.WriteAsync(transaction =>
         {
-            var now = Now;
-            foreach (var (replyId, delivered) in replies)
+            using (var delivered = Command(
+                "UPDATE replies SET published = 1, delivered = 1, delivered_at = $now, attempts = attempts + 1 WHERE id IN (SELECT value FROM json_each($ids))",
+                transaction))
             {
-                using var command = Command(delivered
-                    ? "UPDATE replies SET published = 1, delivered = 1, delivered_at = $now, attempts = attempts + 1 WHERE id = $id"
-                    : "UPDATE replies SET published = 1 WHERE id = $id", transaction);
-                if (delivered)
-                {
-                    command.Parameters.AddWithValue("$now", now);
-                }
-                command.Parameters.AddWithValue("$id", replyId);
-                command.ExecuteNonQuery();
+                delivered.Parameters.AddWithValue("$now", Now);
+                delivered.Parameters.AddWithValue("$ids", JsonArray(replies.Where(r => r.Delivered).Select(r => r.ReplyId)));
+                delivered.ExecuteNonQuery();
+            }
+            using (var published = Command("UPDATE replies SET published = 1 WHERE id IN (SELECT value FROM json_each($ids))", transaction))
+            {
+                published.Parameters.AddWithValue("$ids", JsonArray(replies.Where(r => !r.Delivered).Select(r => r.ReplyId)));
+                published.ExecuteNonQuery();
             }
             return replies.Count;
         });
@@ -124,9 +125,9 @@ internal sealed partial class GatewayStore
     /// </summary>
     public bool HasDueFirstDeliveries()
     {
-        lock (gate)
+        lock (readGate)
         {
-            using var command = Command(
+            using var command = ReadCommand(
                 """
                 SELECT EXISTS (SELECT 1 FROM replies WHERE delivered = 0 AND failed_at IS NULL AND attempts = 0
                     AND (published = 0 OR next_attempt_at <= $now))
@@ -139,9 +140,9 @@ internal sealed partial class GatewayStore
     /// <summary>Replies neither delivered nor failed.</summary>
     public long PendingReplyCount()
     {
-        lock (gate)
+        lock (readGate)
         {
-            using var command = Command("SELECT COUNT(*) FROM replies WHERE delivered = 0 AND failed_at IS NULL");
+            using var command = ReadCommand("SELECT COUNT(*) FROM replies WHERE delivered = 0 AND failed_at IS NULL");
             return (long)command.ExecuteScalar()!;
         }
     }
@@ -149,9 +150,9 @@ internal sealed partial class GatewayStore
     /// <summary>Replies whose webhook delivery failed for good (out of attempts or age, or refused).</summary>
     public long FailedReplyCount()
     {
-        lock (gate)
+        lock (readGate)
         {
-            using var command = Command("SELECT COUNT(*) FROM replies WHERE failed_at IS NOT NULL");
+            using var command = ReadCommand("SELECT COUNT(*) FROM replies WHERE failed_at IS NOT NULL");
             return (long)command.ExecuteScalar()!;
         }
     }
@@ -193,9 +194,9 @@ internal sealed partial class GatewayStore
     /// <summary>The reply of a run (state and text), or null while it has none.</summary>
     public (string MessageId, string SessionKey, string State, string? Text)? ReplyOf(string runId)
     {
-        lock (gate)
+        lock (readGate)
         {
-            using var command = Command("SELECT message_id, session_key, state, text FROM replies WHERE run_id = $id");
+            using var command = ReadCommand("SELECT message_id, session_key, state, text FROM replies WHERE run_id = $id");
             command.Parameters.AddWithValue("$id", runId);
             using var reader = command.ExecuteReader();
             return reader.Read() ? (reader.GetString(0), reader.GetString(1), reader.GetString(2), NullableString(reader, 3)) : null;
@@ -213,6 +214,8 @@ internal sealed partial class GatewayStore
         }
         return replies;
     }
+
+    private static string JsonArray(IEnumerable<long> values) => $"[{string.Join(',', values)}]";
 
     private static string JsonArray(IReadOnlyCollection<string> values)
     {

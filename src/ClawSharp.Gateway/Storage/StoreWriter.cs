@@ -9,9 +9,9 @@ namespace ClawSharp.Gateway.Storage;
 /// queued meanwhile. A caller's task completes only after the transaction holding its write
 /// committed, so "accepted means durably in state.db" holds as before. Under light load a batch
 /// is the caller's own write, run on its own thread: no timer waits for company and no thread
-/// is woken. Each write runs under a savepoint: one that throws is undone alone and its caller
-/// gets the exception; a commit that fails rolls the whole batch back and every caller in it
-/// gets the error (nothing is half-written).
+/// is woken. A write that throws is undone alone and its caller gets the exception (the batch
+/// then runs again with each write under a savepoint); a commit that fails rolls the whole batch
+/// back and every caller in it gets the error (nothing is half-written).
 /// </summary>
 internal sealed class StoreWriter : IDisposable
 {
@@ -64,9 +64,15 @@ internal sealed class StoreWriter : IDisposable
     public TimeSpan CommitPause { get; init; }
 
     /// <summary>Queues a write; completes with its result once its batch committed (faulted with <see cref="ObjectDisposedException"/> once the store is closed).</summary>
-    public Task<T> WriteAsync<T>(Func<SqliteTransaction, T> write)
+    /// <param name="write">The statements, run inside the batch's transaction.</param>
+    /// <param name="committed">
+    /// Told the result once the batch committed, on the committer's thread, in the order the writes
+    /// were queued and before any caller resumes: for what must follow commit order (a session's
+    /// runs). Callers' continuations run later and in any order. Keep it short; it must not throw.
+    /// </param>
+    public Task<T> WriteAsync<T>(Func<SqliteTransaction, T> write, Action<T>? committed = null)
     {
-        var item = new StoreWrite<T>(write);
+        var item = new StoreWrite<T>(write, committed);
         lock (queueGate)
         {
             if (closed)
@@ -155,30 +161,16 @@ internal sealed class StoreWriter : IDisposable
 
     private void CommitBatch(List<StoreWrite> batch)
     {
-        Exception? failure = null;
-        lock (gate)
+        // Optimistic first: no savepoints (each one is two statements and a sub-journal). Only when
+        // a write throws is the batch rolled back and run again with each write under its own.
+        var failure = TryCommit(batch, isolateEach: false);
+        if (failure is WriteThrew)
         {
-            SqliteTransaction? transaction = null;
-            try
+            foreach (var write in batch)
             {
-                transaction = connection.BeginTransaction();
-                foreach (var write in batch)
-                {
-                    Execute(write, transaction);
-                }
-                Pause();
-                transaction.Commit();
+                write.Reset();
             }
-            catch (Exception e)
-            {
-                // Whatever it was (a full disk, a closed store), the batch did not commit: every caller in it hears so.
-                failure = e;
-                RollBack(transaction);
-            }
-            finally
-            {
-                transaction?.Dispose();
-            }
+            failure = TryCommit(batch, isolateEach: true);
         }
         // Answered outside the lock (continuations run elsewhere: the tasks complete asynchronously).
         foreach (var write in batch)
@@ -198,8 +190,57 @@ internal sealed class StoreWriter : IDisposable
         }
     }
 
+    /// <summary>Runs the batch in one transaction and commits it; the error when it did not commit (nothing of it stays).</summary>
+    private Exception? TryCommit(List<StoreWrite> batch, bool isolateEach)
+    {
+        lock (gate)
+        {
+            SqliteTransaction? transaction = null;
+            try
+            {
+                transaction = connection.BeginTransaction();
+                foreach (var write in batch)
+                {
+                    if (isolateEach)
+                    {
+                        ExecuteIsolated(write, transaction);
+                    }
+                    else
+                    {
+                        ExecuteOrThrow(write, transaction);
+                    }
+                }
+                Pause();
+                transaction.Commit();
+                return null;
+            }
+            catch (Exception e)
+            {
+                // Whatever it was (a full disk, a closed store, a write that threw), the batch did not commit.
+                RollBack(transaction);
+                return e;
+            }
+            finally
+            {
+                transaction?.Dispose();
+            }
+        }
+    }
+
+    private static void ExecuteOrThrow(StoreWrite write, SqliteTransaction transaction)
+    {
+        try
+        {
+            write.Execute(transaction);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new WriteThrew(e);
+        }
+    }
+
     /// <summary>One write under a savepoint: if it throws, only its own changes are undone and only its caller hears of it.</summary>
-    private void Execute(StoreWrite write, SqliteTransaction transaction)
+    private static void ExecuteIsolated(StoreWrite write, SqliteTransaction transaction)
     {
         transaction.Save("write");
         try
@@ -214,6 +255,9 @@ internal sealed class StoreWriter : IDisposable
             write.Failed(e);
         }
     }
+
+    /// <summary>A write threw in a batch run without savepoints: the batch runs again, each write isolated.</summary>
+    private sealed class WriteThrew(Exception inner) : Exception("a write of the batch threw", inner);
 
     private void Pause()
     {
@@ -242,6 +286,9 @@ internal sealed class StoreWriter : IDisposable
         /// <summary>This write threw: its caller gets the exception, whatever happens to the batch.</summary>
         public abstract void Failed(Exception error);
 
+        /// <summary>Its batch was rolled back to run again: forget the result of the first try.</summary>
+        public abstract void Reset();
+
         /// <summary>The batch committed: the caller gets the result (or the exception its write threw).</summary>
         public abstract void Complete();
 
@@ -249,7 +296,7 @@ internal sealed class StoreWriter : IDisposable
         public abstract void Fail(Exception error);
     }
 
-    private sealed class StoreWrite<T>(Func<SqliteTransaction, T> write) : StoreWrite
+    private sealed class StoreWrite<T>(Func<SqliteTransaction, T> write, Action<T>? committed) : StoreWrite
     {
         private readonly TaskCompletionSource<T> completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private T? result;
@@ -261,6 +308,12 @@ internal sealed class StoreWriter : IDisposable
 
         public override void Failed(Exception error) => this.error = error;
 
+        public override void Reset()
+        {
+            result = default;
+            error = null;
+        }
+
         public override void Complete()
         {
             if (error is not null)
@@ -269,6 +322,7 @@ internal sealed class StoreWriter : IDisposable
             }
             else
             {
+                committed?.Invoke(result!);
                 completion.TrySetResult(result!);
             }
         }

@@ -27,6 +27,8 @@ internal sealed class ReplyOutbox(
     private readonly SemaphoreSlim wake = new(0, 1);
     private readonly ConcurrentDictionary<string, Task> workers = new(StringComparer.Ordinal);
     private int inFlight;
+    // The newest reply whose chat event went out in this generation (ids grow in commit order).
+    private long publishedThrough;
 
     /// <summary>Webhook workers with a reply to send (the replies are also still pending in the store).</summary>
     public int InFlight => Volatile.Read(ref inFlight);
@@ -53,7 +55,7 @@ internal sealed class ReplyOutbox(
         {
             try
             {
-                if (await PublishAsync().ConfigureAwait(false) == PublishBatch)
+                if (Publish() == PublishBatch)
                 {
                     continue;
                 }
@@ -88,10 +90,16 @@ internal sealed class ReplyOutbox(
         await Task.WhenAll(workers.Values).ConfigureAwait(false);
     }
 
-    /// <summary>Chat events of the replies not yet announced, oldest first; a reply without a webhook is then delivered.</summary>
-    private async Task<int> PublishAsync()
+    /// <summary>
+    /// Chat events of the replies not yet announced, oldest first; a reply without a webhook is
+    /// then delivered. The mark is one write for the lot, and the next look does not wait for its
+    /// commit: replies are numbered in commit order, so the ones after the last published are the
+    /// new ones. A crash before the mark commits publishes them again at the next start, under the
+    /// same message ids.
+    /// </summary>
+    private int Publish()
     {
-        var replies = store.UnpublishedReplies(PublishBatch);
+        var replies = store.UnpublishedReplies(publishedThrough, PublishBatch);
         if (replies.Count == 0)
         {
             return 0;
@@ -100,10 +108,25 @@ internal sealed class ReplyOutbox(
         {
             events.Publish(new ChatEvent(reply.RunId, reply.MessageId, reply.SessionKey, reply.State, reply.Text));
         }
-        // One write for the lot. A crash before it commits publishes them again at the next start, under the same message ids.
-        await store.MarkPublishedAsync([.. replies.Select(r => (r.Id, r.WebhookUrl is null))]).ConfigureAwait(false);
-        changed();
+        publishedThrough = replies[^1].Id;
+        _ = MarkPublishedAsync([.. replies.Select(r => (r.Id, r.WebhookUrl is null))]);
         return replies.Count;
+    }
+
+    private async Task MarkPublishedAsync(IReadOnlyList<(long ReplyId, bool Delivered)> replies)
+    {
+        try
+        {
+            await store.MarkPublishedAsync(replies).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Their events went out; the store still calls them unpublished, so the next start announces them again.
+            WorkLog.OutboxFailed(logger, e);
+        }
+        // A drain waits for the mark; a webhook reply is due for its POST only once marked.
+        changed();
+        Notify();
     }
 
     /// <summary>Until the next attempt not already with a worker is due; a due one with no free worker waits for a worker to end (it notifies).</summary>

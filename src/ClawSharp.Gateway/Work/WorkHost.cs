@@ -36,6 +36,8 @@ internal sealed class WorkHost : IAsyncDisposable
     private Task outboxLoop = Task.CompletedTask;
     private TaskCompletionSource changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ITimer? sweeper;
+    // Runs answered at once whose one write has not committed yet (the drain waits for them).
+    private int endingAtOnce;
 
     public WorkHost(GatewayStore store, AgentCatalog agents, LiveConfig live, IChatEventSink events, ILogger logger, TimeProvider time,
         ExecChildren children)
@@ -76,7 +78,8 @@ internal sealed class WorkHost : IAsyncDisposable
     /// in the outbox and is retried after it. A POST in flight holds it for at most
     /// <c>webhooks.timeoutMs</c>.
     /// </summary>
-    public bool IsIdle => lanes.Active == 0 && tasks.Active == 0 && outbox.InFlight == 0 && !store.HasDueFirstDeliveries();
+    public bool IsIdle => lanes.Active == 0 && Volatile.Read(ref endingAtOnce) == 0 && tasks.Active == 0 && outbox.InFlight == 0
+        && !store.HasDueFirstDeliveries();
 
     /// <summary>Completes at the next change of the active work (a run, task or delivery ended), so a drain wakes at once.</summary>
     public Task WhenChangedAsync() => Volatile.Read(ref changed).Task;
@@ -116,16 +119,17 @@ internal sealed class WorkHost : IAsyncDisposable
     }
 
     /// <summary>Commits a message (or finds the first with the same idempotency key) and queues its run.</summary>
-    public async Task<AcceptedMessage> AcceptAsync(string sessionKey, string text, string? idempotencyKey, string? agent, string? webhookUrl)
-    {
-        var accepted = await store.AcceptMessageAsync(sessionKey, text, idempotencyKey, agent ?? agents.Default, webhookUrl).ConfigureAwait(false);
-        if (!accepted.Duplicate)
+    public Task<AcceptedMessage> AcceptAsync(string sessionKey, string text, string? idempotencyKey, string? agent, string? webhookUrl) =>
+        // Queued in its lane as its batch commits, in commit order: the callers of one batch resume
+        // in any order, and a pipelined session's runs must keep the order its messages came in.
+        store.AcceptMessageAsync(sessionKey, text, idempotencyKey, agent ?? agents.Default, webhookUrl, accepted =>
         {
-            GatewayMetrics.MessageAccepted();
-            lanes.Enqueue(sessionKey, accepted.RunId);
-        }
-        return accepted;
-    }
+            if (!accepted.Duplicate)
+            {
+                GatewayMetrics.MessageAccepted();
+                lanes.Enqueue(sessionKey, accepted.RunId);
+            }
+        });
 
     /// <summary>Waits for the run's reply (immediately when it already has one).</summary>
     public async Task<RunFinal> WaitForFinalAsync(string runId, CancellationToken cancellationToken)
@@ -192,6 +196,16 @@ internal sealed class WorkHost : IAsyncDisposable
         finals.Clear();
         sweeper?.Dispose();
         await Task.WhenAll(lanes.WhenStoppedAsync(), outboxLoop, tasks.WhenStoppedAsync()).ConfigureAwait(false);
+        // Their writes are queued ahead of any the store's close waits for; their ends are logged before it closes.
+        while (true)
+        {
+            var changedNow = WhenChangedAsync();
+            if (Volatile.Read(ref endingAtOnce) == 0)
+            {
+                break;
+            }
+            await changedNow.ConfigureAwait(false);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -210,6 +224,53 @@ internal sealed class WorkHost : IAsyncDisposable
 
     private async Task ExecuteAsync(string runId, CancellationToken stop)
     {
+        if (Gate.IsDraining || store.QueuedRun(runId) is not { } queued)
+        {
+            return;
+        }
+        var started = Stopwatch.GetTimestamp();
+        if (agents.Get(queued.Agent).AnswerAtOnce(new AgentRequest(queued.RunId, queued.MessageId, queued.SessionKey, queued.Text)) is { } answer)
+        {
+            // The session's next run goes on now: its writes queue behind this one, so they commit with it or after it.
+            Interlocked.Increment(ref endingAtOnce);
+            _ = AnsweredAtOnceAsync(runId, queued.SessionKey, answer, started);
+            return;
+        }
+        await RunAgentAsync(runId, stop, started).ConfigureAwait(false);
+    }
+
+    /// <summary>A run answered at once: one write starts and ends it; once committed it is answered like any other.</summary>
+    private async Task AnsweredAtOnceAsync(string runId, string sessionKey, AgentReply answer, long started)
+    {
+        try
+        {
+            var ended = await store.EndQueuedRunAsync(runId, answer.Ok ? RunStatus.Completed : RunStatus.Failed, answer.Ok ? "final" : "error",
+                answer.Ok ? answer.Text : null, answer.Ok ? null : answer.Text).ConfigureAwait(false);
+            // Not ended: an abort came first and answered it.
+            if (ended)
+            {
+                var outcome = answer.Ok ? "completed" : "failed";
+                WorkLog.RunFinished(logger, runId, sessionKey, outcome, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                GatewayMetrics.RunEnded(outcome);
+                GatewayMetrics.MessageAnswered();
+                Completed(runId);
+                outbox.Notify();
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The store failed (or closed): the run stays queued for the next start.
+            WorkLog.LaneFailed(logger, e, sessionKey, runId);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref endingAtOnce);
+            NotifyChanged();
+        }
+    }
+
+    private async Task RunAgentAsync(string runId, CancellationToken stop, long started)
+    {
         // Registered before the run starts, so an abort that arrives in between is not lost.
         using var abort = new CancellationTokenSource();
         runningRuns[runId] = new RunningRun(abort);
@@ -218,7 +279,6 @@ internal sealed class WorkHost : IAsyncDisposable
             runningRuns.TryRemove(runId, out _);
             return;
         }
-        var started = Stopwatch.GetTimestamp();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop, abort.Token);
         string outcome;
         try

@@ -145,11 +145,8 @@ public sealed class CrashRecoveryTests
 
     private static async Task<double> WritesPerCommitAsync(int port)
     {
-        using var http = new HttpClient();
-        var text = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics"));
-        double Value(string name) => double.Parse(text.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Split(' ')[1],
-            System.Globalization.CultureInfo.InvariantCulture);
-        return Value("clawsharp_store_writes_total") / Value("clawsharp_store_commits_total");
+        var values = await MetricsScrape.ValuesAsync(port, "clawsharp_store_writes_total", "clawsharp_store_commits_total");
+        return values[0] / values[1];
     }
 
     private static List<string> Strings(Microsoft.Data.Sqlite.SqliteConnection connection, string sql)

@@ -82,7 +82,7 @@ public sealed class StoreOverMonthsTests
             var old = await store.AcceptMessageAsync("old", "three days ago", "k-old", "echo", null);
             await store.StartRunAsync(old.RunId);
             await store.FinishRunAsync(old.RunId, RunStatus.Completed, "final", "answered", null);
-            await store.MarkPublishedAsync([(store.UnpublishedReplies(10).Single().Id, true)]);
+            await store.MarkPublishedAsync([(store.UnpublishedReplies(0, 10).Single().Id, true)]);
             oldRun = old.RunId;
             var pending = await store.AcceptMessageAsync("old", "still owed a webhook", null, "echo", "http://127.0.0.1:9/never");
             await store.StartRunAsync(pending.RunId);

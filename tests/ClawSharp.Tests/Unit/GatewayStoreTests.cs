@@ -83,6 +83,98 @@ public sealed class GatewayStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task ARunAnsweredAtOnce_StartsAndEndsInOneWrite_WithItsReply()
+    {
+        using var store = GatewayStore.Open(home.State.StoreFile, time);
+        var accepted = await store.AcceptMessageAsync("s", "hello", null, "echo", null);
+
+        var work = store.QueuedRun(accepted.RunId);
+        Assert.Equal(("hello", "echo", 0), (work!.Text, work.Agent, work.Attempts));
+        Assert.True(await store.EndQueuedRunAsync(accepted.RunId, RunStatus.Completed, "final", "hello", null));
+
+        Assert.Null(store.QueuedRun(accepted.RunId));
+        Assert.Equal(("final", "hello"), (store.ReplyOf(accepted.RunId)!.Value.State, store.ReplyOf(accepted.RunId)!.Value.Text));
+        Assert.Empty(store.RecoverRuns().Queued);
+        // Counted as an attempt, like a run that started: recovery's "interrupted twice" rule sees it.
+        Assert.Equal(1L, ScalarOf($"SELECT attempts FROM runs WHERE id = '{accepted.RunId}'"));
+    }
+
+    [Fact]
+    public async Task ARunAnsweredAtOnce_AfterAnAbortAnsweredIt_WritesNothing()
+    {
+        using var store = GatewayStore.Open(home.State.StoreFile, time);
+        var accepted = await store.AcceptMessageAsync("s", "hello", null, "echo", null);
+        Assert.True(store.AbortQueuedRun(accepted.RunId));
+
+        Assert.False(await store.EndQueuedRunAsync(accepted.RunId, RunStatus.Completed, "final", "hello", null));
+
+        Assert.Equal("aborted", store.ReplyOf(accepted.RunId)!.Value.State);
+        Assert.Single(store.History("s", 10), e => e.Role == "assistant");
+    }
+
+    [Fact]
+    public async Task UnpublishedReplies_AfterAReply_AreOnlyTheNewerOnes()
+    {
+        using var store = GatewayStore.Open(home.State.StoreFile, time);
+        var runs = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var accepted = await store.AcceptMessageAsync("s", $"m{i}", null, "echo", null);
+            await store.EndQueuedRunAsync(accepted.RunId, RunStatus.Completed, "final", $"m{i}", null);
+            runs.Add(accepted.RunId);
+        }
+
+        var all = store.UnpublishedReplies(0, 10);
+        Assert.Equal(runs, all.Select(r => r.RunId));
+        Assert.Equal(runs[1..], store.UnpublishedReplies(all[0].Id, 10).Select(r => r.RunId));
+        Assert.Empty(store.UnpublishedReplies(all[^1].Id, 10));
+    }
+
+    [Fact]
+    public async Task HotReads_DoNotWaitForTheCommitInProgress()
+    {
+        // A slow disk: the committer waits before it takes a batch, and again holding the writer's lock before it commits.
+        var pause = TimeSpan.FromSeconds(1.5);
+        using var store = GatewayStore.Open(home.State.StoreFile, time, commitPause: pause);
+        var first = await store.AcceptMessageAsync("s", "first", null, "echo", null);
+
+        var second = store.AcceptMessageAsync("s", "second", null, "echo", null);
+        var slowest = TimeSpan.Zero;
+        var reads = 0;
+        while (!second.IsCompleted)
+        {
+            // Reads back to back for the whole commit: one of them lands while the lock is held, and would wait out the pause.
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            Assert.Equal("first", store.QueuedRun(first.RunId)!.Text);
+            Assert.Equal(0, store.PendingReplyCount());
+            var took = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            slowest = took > slowest ? took : slowest;
+            reads++;
+        }
+        await second;
+
+        Assert.True(slowest < pause / 2, $"the slowest of {reads} reads took {slowest.TotalMilliseconds:F0} ms: it waited for the commit");
+    }
+
+    [Fact]
+    public void Open_KeepsSavepointJournalsInMemory()
+    {
+        using var store = GatewayStore.Open(home.State.StoreFile, time);
+
+        // 2 = MEMORY: a batch's savepoints wrote every page they touched to a temporary file (~40 pwrites a message).
+        Assert.Equal(2L, store.Pragma("temp_store"));
+    }
+
+    private long ScalarOf(string sql)
+    {
+        using var raw = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={home.State.StoreFile};Mode=ReadOnly;Pooling=False");
+        raw.Open();
+        using var command = raw.CreateCommand();
+        command.CommandText = sql;
+        return (long)command.ExecuteScalar()!;
+    }
+
+    [Fact]
     public async Task Replies_StayPendingUntilDelivered_AndRetriesWaitForTheirTime()
     {
         using var store = GatewayStore.Open(home.State.StoreFile, time);
@@ -90,9 +182,9 @@ public sealed class GatewayStoreTests : IDisposable
         await store.StartRunAsync(accepted.RunId);
         await store.FinishRunAsync(accepted.RunId, RunStatus.Completed, "final", "hi", null);
 
-        var published = Assert.Single(store.UnpublishedReplies(10));
+        var published = Assert.Single(store.UnpublishedReplies(0, 10));
         await store.MarkPublishedAsync([(published.Id, false)]);
-        Assert.Empty(store.UnpublishedReplies(10));
+        Assert.Empty(store.UnpublishedReplies(0, 10));
         Assert.Equal(["http://127.0.0.1:1/hook"], store.DueWebhookDestinations([], firstAttemptsOnly: false, 10));
         var reply = store.NextDueReplyTo("http://127.0.0.1:1/hook", firstAttemptsOnly: false)!;
         Assert.Equal("http://127.0.0.1:1/hook", reply.WebhookUrl);
@@ -144,7 +236,7 @@ public sealed class GatewayStoreTests : IDisposable
         var accepted = await store.AcceptMessageAsync("s", "hello", null, "echo", "http://127.0.0.1:1/hook");
         await store.StartRunAsync(accepted.RunId);
         await store.FinishRunAsync(accepted.RunId, RunStatus.Completed, "final", "hi", null);
-        var reply = Assert.Single(store.UnpublishedReplies(10));
+        var reply = Assert.Single(store.UnpublishedReplies(0, 10));
         await store.MarkPublishedAsync([(reply.Id, false)]);
 
         store.MarkFailed(reply.Id, "HTTP 500");
