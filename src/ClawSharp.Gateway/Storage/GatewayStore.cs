@@ -35,16 +35,13 @@ internal sealed partial class GatewayStore : IDisposable
     private readonly TimeProvider time;
     private readonly StoreWriter writer;
 
-    private GatewayStore(SqliteConnection connection, SqliteConnection readConnection, string path, TimeProvider time, StoreDurability durability, int maxBatch, TimeSpan commitPause)
+    private GatewayStore(SqliteConnection connection, SqliteConnection readConnection, string path, TimeProvider time, int maxBatch, TimeSpan commitPause)
     {
         this.connection = connection;
         this.readConnection = readConnection;
         this.time = time;
         Path = path;
-        // A durable commit waits for an fsync: on the writer's own thread, not a caller's.
-        writer = new StoreWriter(connection, gate, maxBatch, Metrics.GatewayMetrics.StoreBatchCommitted,
-            commitOnOwnThread: durability == StoreDurability.Durable)
-        { CommitPause = commitPause };
+        writer = new StoreWriter(connection, gate, maxBatch, Metrics.GatewayMetrics.StoreBatchCommitted) { CommitPause = commitPause };
     }
 
     public string Path { get; }
@@ -97,7 +94,7 @@ internal sealed partial class GatewayStore : IDisposable
             // Bounded work: the WAL a previous process left is at most about journal_size_limit plus its last transactions.
             Execute(connection, "PRAGMA wal_checkpoint(TRUNCATE);");
             Migrate(connection);
-            return new GatewayStore(connection, OpenReader(path), path, time, durability, maxBatch, commitPause);
+            return new GatewayStore(connection, OpenReader(path), path, time, maxBatch, commitPause);
         }
         catch (SqliteException e)
         {

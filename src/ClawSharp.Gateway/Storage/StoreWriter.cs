@@ -3,58 +3,47 @@ using Microsoft.Data.Sqlite;
 namespace ClawSharp.Gateway.Storage;
 
 /// <summary>
-/// Group commit: the store's hot writes (accepted messages, run starts, run ends, deliveries)
-/// queue here, and whoever finds no commit in progress becomes the committer: it takes all that
-/// waits, runs it in one transaction, commits, answers every waiter, and goes on while more has
-/// queued meanwhile. A caller's task completes only after the transaction holding its write
-/// committed, so "accepted means durably in state.db" holds as before. Under light load a batch
-/// is the caller's own write, run on its own thread: no timer waits for company and no thread
-/// is woken. A write that throws is undone alone and its caller gets the exception (the batch
-/// then runs again with each write under a savepoint); a commit that fails rolls the whole batch
-/// back and every caller in it gets the error (nothing is half-written).
+/// Group commit: the store's hot writes (accepted messages, run starts and ends, deliveries)
+/// queue here, and the writer's own thread takes all that waits, runs it in one transaction,
+/// commits, answers every waiter, and goes on while more has queued meanwhile. A caller's task
+/// completes only after the transaction holding its write committed, so "accepted means durably
+/// in state.db" holds. Under light load a batch is one write: no timer waits for company. A write
+/// that throws is undone alone and its caller gets the exception (the batch then runs again with
+/// each write under a savepoint); a commit that fails rolls the whole batch back and every caller
+/// in it gets the error (nothing is half-written).
 /// </summary>
+/// <remarks>
+/// Its own thread, in both durability modes: a caller that committed inline held its pool thread
+/// (a connection's, a session lane's) through the commit while the others queued behind it.
+/// Measured (echo, 8 pipelined clients, <c>fast</c>): ~13,000 msg/s inline, ~20,000 on its own
+/// thread; p99 at 1,000 msg/s 7.9 ms inline, 5.6 ms own thread.
+/// </remarks>
 internal sealed class StoreWriter : IDisposable
 {
     /// <summary>The most writes in one transaction: bounds how long the store's lock is held.</summary>
     public const int DefaultMaxBatch = 512;
 
-    /// <summary>
-    /// Batches one committer runs before it hands the rest to the thread pool: a caller's own
-    /// write is in its first batch, and it should not stay to commit everyone else's for long.
-    /// </summary>
-    private const int BatchesPerCommitter = 4;
-
     private readonly SqliteConnection connection;
     private readonly Lock gate;
-    // A monitor, not a Lock: Dispose waits on it for the committer in progress.
+    // A monitor, not a Lock: the committer sleeps on it, and Dispose waits on it for the committer.
     private readonly object queueGate = new();
     private readonly Queue<StoreWrite> queue = new();
     private readonly int maxBatch;
     private readonly Action<int>? committed;
-    private readonly Thread? committer;
     private bool committing;
     private bool closed;
 
-    /// <param name="connection">The store's one connection.</param>
-    /// <param name="gate">The store's lock: held for the whole batch, so reads see only committed data.</param>
+    /// <param name="connection">The store's connection for writes.</param>
+    /// <param name="gate">That connection's lock: held for the whole batch.</param>
     /// <param name="maxBatch">Writes per transaction at most.</param>
     /// <param name="committed">Told the size of every committed batch (metrics).</param>
-    /// <param name="commitOnOwnThread">
-    /// Commits on a thread of the writer's own instead of the caller's: for a store whose commits
-    /// wait for an fsync (<c>durable</c>). Run inline, every commit would hold a pool thread for the
-    /// flush while the connections wait for threads (measured: +8% echo throughput on its own thread).
-    /// </param>
-    public StoreWriter(SqliteConnection connection, Lock gate, int maxBatch, Action<int>? committed, bool commitOnOwnThread = false)
+    public StoreWriter(SqliteConnection connection, Lock gate, int maxBatch, Action<int>? committed)
     {
         this.connection = connection;
         this.gate = gate;
         this.maxBatch = Math.Max(1, maxBatch);
         this.committed = committed;
-        if (commitOnOwnThread)
-        {
-            committer = new Thread(CommitWhenSignalled) { IsBackground = true, Name = "store commits" };
-            committer.Start();
-        }
+        new Thread(CommitWhenSignalled) { IsBackground = true, Name = "store commits" }.Start();
     }
 
     /// <summary>
@@ -80,19 +69,13 @@ internal sealed class StoreWriter : IDisposable
                 return Task.FromException<T>(new ObjectDisposedException(nameof(GatewayStore), "the store is closed"));
             }
             queue.Enqueue(item);
-            if (committing)
+            if (!committing)
             {
-                // The committer in progress takes it in its next batch.
-                return item.Task;
-            }
-            committing = true;
-            if (committer is not null)
-            {
+                // Otherwise the committer in progress takes it in its next batch.
+                committing = true;
                 Monitor.PulseAll(queueGate);
-                return item.Task;
             }
         }
-        CommitWhileQueued(BatchesPerCommitter);
         return item.Task;
     }
 
@@ -112,6 +95,7 @@ internal sealed class StoreWriter : IDisposable
 
     private void CommitWhenSignalled()
     {
+        var batch = new List<StoreWrite>();
         while (true)
         {
             lock (queueGate)
@@ -125,15 +109,6 @@ internal sealed class StoreWriter : IDisposable
                     return;
                 }
             }
-            CommitWhileQueued(int.MaxValue);
-        }
-    }
-
-    private void CommitWhileQueued(int batches)
-    {
-        var batch = new List<StoreWrite>();
-        while (true)
-        {
             Pause();
             lock (queueGate)
             {
@@ -145,17 +120,11 @@ internal sealed class StoreWriter : IDisposable
                 {
                     committing = false;
                     Monitor.PulseAll(queueGate);
-                    return;
+                    continue;
                 }
             }
             CommitBatch(batch);
             batch.Clear();
-            if (--batches == 0)
-            {
-                // Still committing: a pool thread carries on with what queued meanwhile.
-                ThreadPool.UnsafeQueueUserWorkItem(writer => writer.CommitWhileQueued(BatchesPerCommitter), this, preferLocal: false);
-                return;
-            }
         }
     }
 

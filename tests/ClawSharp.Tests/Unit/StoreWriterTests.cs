@@ -36,12 +36,10 @@ public sealed class StoreWriterTests : IDisposable
         home.Dispose();
     }
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task ABatchThatFailsToCommit_FailsEveryWaiter_AndWritesNothing(bool commitOnOwnThread)
+    [Fact]
+    public async Task ABatchThatFailsToCommit_FailsEveryWaiter_AndWritesNothing()
     {
-        using var writer = new StoreWriter(connection, gate, StoreWriter.DefaultMaxBatch, null, commitOnOwnThread);
+        using var writer = new StoreWriter(connection, gate, StoreWriter.DefaultMaxBatch, null);
         // A first write holds the committer until the rest have queued: they make up the next batch, all of it.
         using var others = new ManualResetEventSlim();
         var first = HoldTheCommitter(writer, others);
@@ -65,12 +63,10 @@ public sealed class StoreWriterTests : IDisposable
         Assert.Equal(1L, Count("rows"));
     }
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task AWriteThatThrows_FailsOnlyItsCaller_TheRestOfItsBatchCommits(bool commitOnOwnThread)
+    [Fact]
+    public async Task AWriteThatThrows_FailsOnlyItsCaller_TheRestOfItsBatchCommits()
     {
-        using var writer = new StoreWriter(connection, gate, StoreWriter.DefaultMaxBatch, null, commitOnOwnThread);
+        using var writer = new StoreWriter(connection, gate, StoreWriter.DefaultMaxBatch, null);
         using var others = new ManualResetEventSlim();
         var first = HoldTheCommitter(writer, others, transaction => Insert(transaction, "INSERT INTO rows VALUES (-1)"));
         var half = writer.WriteAsync(transaction =>
@@ -89,10 +85,8 @@ public sealed class StoreWriterTests : IDisposable
         Assert.Equal(0L, Count("rows WHERE n = 1000"));
     }
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task WritesCommitInTheOrderTheyWereQueued_AcrossBatches(bool commitOnOwnThread)
+    [Fact]
+    public async Task WritesCommitInTheOrderTheyWereQueued_AcrossBatches()
     {
         var commits = new List<int>();
         using var writer = new StoreWriter(connection, gate, maxBatch: 3, committed: size =>
@@ -101,7 +95,7 @@ public sealed class StoreWriterTests : IDisposable
             {
                 commits.Add(size);
             }
-        }, commitOnOwnThread);
+        });
         // A first write holds the committer until the rest have queued: they make up the next batch, all of it.
         using var others = new ManualResetEventSlim();
         var first = HoldTheCommitter(writer, others);
@@ -138,12 +132,39 @@ public sealed class StoreWriterTests : IDisposable
         Assert.True(again[1].Duplicate);
     }
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task AfterDispose_AWriteIsRefused_AndWhatWasQueuedIsCommitted(bool commitOnOwnThread)
+    [Fact]
+    public async Task CommittedCallbacks_RunInQueueOrder_BeforeTheirCallersResume()
     {
-        var writer = new StoreWriter(connection, gate, StoreWriter.DefaultMaxBatch, null, commitOnOwnThread);
+        using var writer = new StoreWriter(connection, gate, maxBatch: 7, committed: null);
+        var heard = new List<int>();
+        using var others = new ManualResetEventSlim();
+        var first = HoldTheCommitter(writer, others);
+        // What a session's lane relies on: callers resume in any order, the callbacks in the order the writes queued.
+        var writes = Enumerable.Range(0, 50).Select(async n =>
+        {
+            await writer.WriteAsync(transaction => Insert(transaction, $"INSERT INTO rows VALUES ({n})"), _ =>
+            {
+                lock (heard)
+                {
+                    heard.Add(n);
+                }
+            });
+            lock (heard)
+            {
+                Assert.Contains(n, heard);
+            }
+        }).ToList();
+        others.Set();
+
+        await first;
+        await Task.WhenAll(writes);
+        Assert.Equal(Enumerable.Range(0, 50), heard);
+    }
+
+    [Fact]
+    public async Task AfterDispose_AWriteIsRefused_AndWhatWasQueuedIsCommitted()
+    {
+        var writer = new StoreWriter(connection, gate, StoreWriter.DefaultMaxBatch, null);
         var queued = Enumerable.Range(0, 20).Select(n => writer.WriteAsync(transaction => Insert(transaction, $"INSERT INTO rows VALUES ({n})"))).ToList();
         writer.Dispose();
 
