@@ -9,7 +9,7 @@ using ClawSharp.Bench;
 //   dotnet run -c Release --project bench/ClawSharp.Bench -- ceiling [clients=8] [messagesPerClient=20000] [window=0]   (the generator's own limit)
 //   dotnet run -c Release --project bench/ClawSharp.Bench -- ceiling-http [messages=20000] [connections=1]           (the HTTP client's own limit)
 //   dotnet run -c Release --project bench/ClawSharp.Bench -- micro [BenchmarkDotNet args]
-//   dotnet run -c Release --project bench/ClawSharp.Bench -- store [messages=5000] [pipelines=1]                       (the store alone, through the group commit)
+//   dotnet run -c Release --project bench/ClawSharp.Bench -- store [messages=5000] [pipelines=1] [durable|fast]        (the store alone, through the group commit)
 //   dotnet run -c Release --project bench/ClawSharp.Bench -- restart BINARY [rounds]
 //   dotnet run -c Release --project bench/ClawSharp.Bench -- pressure BINARY [rounds]   (issue 17; exit 1 if a round violated a check)
 // throughput, latency, http and send print a human line and then one JSON line; exit 1 when a message went unanswered.
@@ -22,7 +22,8 @@ return args.FirstOrDefault() switch
     "ceiling" => await CeilingBench.RunAsync(Arg(1, 8), Arg(2, 20000), Arg(3, 0)),
     "ceiling-http" => await CeilingBench.HttpAsync(Arg(1, 20000), Arg(2, 1)),
     "micro" => Micro(args[1..]),
-    "store" => await StoreBench.RunAsync(Arg(1, 5000), Arg(2, 1)),
+    "store" => await StoreBench.RunAsync(Arg(1, 5000), Arg(2, 1),
+        args.Length > 3 && args[3] == "fast" ? ClawSharp.Gateway.Configuration.StoreDurability.Fast : ClawSharp.Gateway.Configuration.StoreDurability.Durable),
     "restart" when args.Length > 1 => await RestartBench.RunAsync(args[1], Arg(2, 20)),
     "pressure" when args.Length > 1 => await PressureBench.RunAsync(args[1], Arg(2, 20)),
     _ => Usage(),
@@ -38,6 +39,6 @@ static int Micro(string[] rest)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: ClawSharp.Bench throughput|latency|http|restart|pressure BINARY [...] | send HOME PORT [...] | ceiling [clients] [perClient] | ceiling-http [messages] [connections] | store [n] [pipelines] | micro [...]");
+    Console.Error.WriteLine("usage: ClawSharp.Bench throughput|latency|http|restart|pressure BINARY [...] | send HOME PORT [...] | ceiling [clients] [perClient] | ceiling-http [messages] [connections] | store [n] [pipelines] [durable|fast] | micro [...]");
     return 2;
 }

@@ -1,23 +1,24 @@
 using System.Diagnostics;
+using ClawSharp.Gateway.Configuration;
 using ClawSharp.Gateway.Metrics;
 using ClawSharp.Gateway.Storage;
 
 namespace ClawSharp.Bench;
 
 /// <summary>
-/// The store's share of one message: accept, start, finish, publish, on a real file, through
+/// The store's share of one message: accept, the run (read, then one write ending it), publish, on a real file, through
 /// the group-committing writer. <c>pipelines</c> messages move at once (as sessions do in the
 /// gateway): with one, every write is its own commit; with more, writes share commits.
 /// </summary>
 internal static class StoreBench
 {
-    public static async Task<int> RunAsync(int messages, int pipelines)
+    public static async Task<int> RunAsync(int messages, int pipelines, StoreDurability durability)
     {
         var root = Path.Combine(Path.GetTempPath(), "clawsharp-storebench-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(root);
         try
         {
-            using var store = GatewayStore.Open(Path.Combine(root, "state.db"), TimeProvider.System);
+            using var store = GatewayStore.Open(Path.Combine(root, "state.db"), TimeProvider.System, durability);
             var commitsBefore = GatewayMetrics.StoreCommitCount;
             var started = Stopwatch.GetTimestamp();
             var next = -1;
@@ -39,7 +40,7 @@ internal static class StoreBench
             })));
             var elapsed = Stopwatch.GetElapsedTime(started);
             var commits = GatewayMetrics.StoreCommitCount - commitsBefore;
-            Console.WriteLine($"store: {messages} messages, {pipelines} at once, in {elapsed.TotalSeconds:F2} s -> " +
+            Console.WriteLine($"store ({durability}): {messages} messages, {pipelines} at once, in {elapsed.TotalSeconds:F2} s -> " +
                 $"{messages / elapsed.TotalSeconds:F0} msg/s, {elapsed.TotalMicroseconds / messages:F1} µs each, {commits / messages:F3} commits per message");
             return 0;
         }

@@ -14,7 +14,14 @@ internal sealed partial class GatewayStore
     /// </summary>
     public Task<AcceptedMessage> AcceptMessageAsync(string sessionKey, string text, string? idempotencyKey, string agent, string? webhookUrl,
         Action<AcceptedMessage>? committed = null) =>
-        writer.WriteAsync(transaction => AcceptMessage(transaction, sessionKey, text, idempotencyKey, agent, webhookUrl), committed);
+        writer.WriteAsync(transaction => AcceptMessage(transaction, sessionKey, text, idempotencyKey, agent, webhookUrl), accepted =>
+        {
+            if (!accepted.Duplicate)
+            {
+                RememberSession(sessionKey, webhookUrl);
+            }
+            committed?.Invoke(accepted);
+        });
 
     /// <summary>Marks a queued run running (one more attempt) once committed; null when it is no longer queued (aborted meanwhile).</summary>
     public Task<RunWork?> StartRunAsync(string runId) => writer.WriteAsync(transaction => StartRun(transaction, runId));
@@ -161,16 +168,11 @@ internal sealed partial class GatewayStore
             }
         }
         var now = Now;
-        // A known session is only written when its webhook changes: not one row rewrite per message.
-        using (var session = Command(
-            "INSERT INTO sessions (key, agent, webhook_url, created_at) VALUES ($key, $agent, $webhook, $now) ON CONFLICT(key) DO UPDATE SET webhook_url = $webhook WHERE $webhook IS NOT NULL AND webhook_url IS NOT $webhook",
-            transaction))
+        // A session is only written when it is new or its webhook changes: not one row rewrite per message, and (known
+        // here) not even the statement.
+        if (!knownSessions.TryGetValue(sessionKey, out var knownWebhook) || (webhookUrl is not null && webhookUrl != knownWebhook))
         {
-            session.Parameters.AddWithValue("$key", sessionKey);
-            session.Parameters.AddWithValue("$agent", agent);
-            session.Parameters.AddWithValue("$webhook", Db(webhookUrl));
-            session.Parameters.AddWithValue("$now", now);
-            session.ExecuteNonQuery();
+            UpsertSession(transaction, sessionKey, agent, webhookUrl, now);
         }
         var messageId = NewId("msg");
         var runId = NewId("run");
@@ -191,6 +193,36 @@ internal sealed partial class GatewayStore
             message.ExecuteNonQuery();
         }
         return new AcceptedMessage(messageId, runId, sessionKey, RunStatus.Queued, Duplicate: false);
+    }
+
+    private void UpsertSession(SqliteTransaction transaction, string sessionKey, string agent, string? webhookUrl, long now)
+    {
+        using var session = Command(
+            "INSERT INTO sessions (key, agent, webhook_url, created_at) VALUES ($key, $agent, $webhook, $now) ON CONFLICT(key) DO UPDATE SET webhook_url = $webhook WHERE $webhook IS NOT NULL AND webhook_url IS NOT $webhook",
+            transaction);
+        session.Parameters.AddWithValue("$key", sessionKey);
+        session.Parameters.AddWithValue("$agent", agent);
+        session.Parameters.AddWithValue("$webhook", Db(webhookUrl));
+        session.Parameters.AddWithValue("$now", now);
+        session.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// A session whose row is committed, with the webhook it now has (null: none given since this
+    /// process knew it, so the row may hold one; only a new webhook writes it). Sessions are never
+    /// deleted. Touched only on the writer's thread: in writes, and in their committed callbacks.
+    /// </summary>
+    private void RememberSession(string sessionKey, string? webhookUrl)
+    {
+        if (knownSessions.Count >= MaxKnownSessions && !knownSessions.ContainsKey(sessionKey))
+        {
+            // Forgetting only costs a statement that writes nothing.
+            knownSessions.Clear();
+        }
+        if (webhookUrl is not null || !knownSessions.ContainsKey(sessionKey))
+        {
+            knownSessions[sessionKey] = webhookUrl;
+        }
     }
 
     private RunWork? StartRun(SqliteTransaction transaction, string runId)
