@@ -28,27 +28,30 @@ from probes import free_port, stop_gateway
 SYNCS = "fsync,fdatasync,sync_file_range"
 WRITES = "write,pwrite64,pwritev,writev"
 COMMITS = "clawsharp_store_commits_total"
+SYNCED = "clawsharp_store_synced_commits_total"
 BATCH_SUM, BATCH_COUNT = "clawsharp_store_batch_size_sum", "clawsharp_store_batch_size_count"
 
 
 def store_series(port):
     m = metrics(port)
-    return m.get(COMMITS), m.get(BATCH_SUM), m.get(BATCH_COUNT)
+    return m.get(COMMITS), m.get(BATCH_SUM), m.get(BATCH_COUNT), m.get(SYNCED)
 
 
 def plain_run(args):
     proc, home, port = start_gateway(args.binary, args.config)
     try:
-        commits0, bsum0, bcount0 = store_series(port)
+        commits0, bsum0, bcount0, synced0 = store_series(port)
         io0 = proc_io(proc.pid)
         sent = run_send(args.bench, home, port, args.messages, args.clients, args.window)
         io1 = proc_io(proc.pid)
-        commits1, bsum1, bcount1 = store_series(port)
+        commits1, bsum1, bcount1, synced1 = store_series(port)
         n = args.messages
         result = {"msg_per_s": sent["msg_per_s"], "syscw_per_msg": (io1["syscw"] - io0["syscw"]) / n,
                   "write_bytes_per_msg": (io1["write_bytes"] - io0["write_bytes"]) / n}
         if commits0 is not None and commits1 is not None:
             result["commits_per_msg"] = (commits1 - commits0) / n
+        if synced0 is not None and synced1 is not None:
+            result["synced_commits_per_msg"] = (synced1 - synced0) / n
         if bcount0 is not None and bcount1 is not None and bcount1 > bcount0:
             result["mean_batch"] = (bsum1 - bsum0) / (bcount1 - bcount0)
         return result
@@ -130,12 +133,13 @@ def main():
     baselines = {} if args.no_strace else {"sync": traced_counts(args, 0, SYNCS)[0], "writes": traced_counts(args, 0, WRITES)[0]}
     traced = [] if args.no_strace else [strace_run(args, baselines) for _ in range(args.runs)]
     summary = {"figure": "fsync_per_message", "messages": args.messages, "clients": args.clients, "window": args.window, "runs": args.runs,
-               "plain": {k: median_of(plain, k) for k in ("msg_per_s", "syscw_per_msg", "write_bytes_per_msg", "commits_per_msg", "mean_batch")},
+               "plain": {k: median_of(plain, k) for k in ("msg_per_s", "syscw_per_msg", "write_bytes_per_msg", "commits_per_msg", "synced_commits_per_msg", "mean_batch")},
                "strace": None if not traced else {k: median_of(traced, k) for k in ("sync_msg_per_s", "writes_msg_per_s", "fsync_per_msg", "sync_file_range_per_msg", "writes_per_msg")}}
     fmt = lambda v, spec=".3f": "n/a" if v is None else format(v, spec)
     p = summary["plain"]
     print(f"{args.messages} messages, {args.clients} clients, window {args.window}; medians of {args.runs} runs")
     print(f"without strace: {fmt(p['msg_per_s'], '.0f')} msg/s, store commits/msg {fmt(p['commits_per_msg'])} "
+          f"(synced {fmt(p['synced_commits_per_msg'])}) "
           f"(mean batch {fmt(p['mean_batch'], '.1f')}), write-type syscalls/msg {fmt(p['syscw_per_msg'], '.2f')} (/proc syscw), "
           f"bytes to disk/msg {fmt(p['write_bytes_per_msg'], '.0f')}")
     if traced:

@@ -36,7 +36,9 @@ internal static class GatewayMetrics
     private static readonly Gauge ReadyTime = Prometheus.Metrics.CreateGauge("clawsharp_ready_time_seconds",
         "From the process's start to its first generation serving (ready).");
     private static readonly Counter StoreCommits = Prometheus.Metrics.CreateCounter("clawsharp_store_commits_total",
-        "Group commits of the store's hot writes (each one transaction; with store.durability durable, one fsync).");
+        "Group commits of the store's hot writes (each one transaction).");
+    private static readonly Counter StoreSyncedCommits = Prometheus.Metrics.CreateCounter("clawsharp_store_synced_commits_total",
+        "Group commits that waited for an fsync of the WAL (store.durability durable, and a write in the batch that must survive a power cut).");
     private static readonly Counter StoreWrites = Prometheus.Metrics.CreateCounter("clawsharp_store_writes_total",
         "Writes committed by the group commits (accepts, run starts and ends, deliveries); writes / commits is the mean batch.");
     private static Func<MetricsGauges?> gauges = () => null;
@@ -79,11 +81,17 @@ internal static class GatewayMetrics
     /// <summary>Group commits so far (the store benchmark reports commits per message).</summary>
     public static double StoreCommitCount => StoreCommits.Value;
 
-    /// <summary>One group commit of <paramref name="writes"/> writes.</summary>
-    public static void StoreBatchCommitted(int writes)
+    public static double StoreSyncedCommitCount => StoreSyncedCommits.Value;
+
+    /// <summary>One group commit of <paramref name="writes"/> writes; <paramref name="synced"/>: it waited for an fsync.</summary>
+    public static void StoreBatchCommitted(int writes, bool synced)
     {
         StoreCommits.Inc();
         StoreWrites.Inc(writes);
+        if (synced)
+        {
+            StoreSyncedCommits.Inc();
+        }
     }
 
     /// <summary>

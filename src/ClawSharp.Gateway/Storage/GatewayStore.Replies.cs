@@ -24,7 +24,8 @@ internal sealed partial class GatewayStore
 
     /// <summary>
     /// The chat events of these replies went out; a reply with no webhook is then delivered.
-    /// One write for the lot (group commit).
+    /// One write for the lot (group commit). Not synced on its own: a power cut that loses it
+    /// announces the replies again at the next start, under the same message ids, as a crash does.
     /// </summary>
     public Task MarkPublishedAsync(IReadOnlyList<(long ReplyId, bool Delivered)> replies) =>
         writer.WriteAsync(transaction =>
@@ -43,7 +44,7 @@ internal sealed partial class GatewayStore
                 published.ExecuteNonQuery();
             }
             return replies.Count;
-        });
+        }, mayBeLostInAPowerCut: true);
 
     /// <summary>At start: a reply whose first attempt a crash cut publishes its chat event again (same message id).</summary>
     public void RepublishUnattemptedReplies()
@@ -157,6 +158,7 @@ internal sealed partial class GatewayStore
         }
     }
 
+    /// <summary>A webhook answered 2xx. Not synced on its own: a power cut that loses it POSTs the reply again, same message id.</summary>
     public Task MarkDeliveredAsync(long replyId) =>
         writer.WriteAsync(transaction =>
         {
@@ -164,7 +166,7 @@ internal sealed partial class GatewayStore
             command.Parameters.AddWithValue("$now", Now);
             command.Parameters.AddWithValue("$id", replyId);
             return command.ExecuteNonQuery();
-        });
+        }, mayBeLostInAPowerCut: true);
 
     public void ScheduleRetry(long replyId, TimeSpan delay, string error)
     {

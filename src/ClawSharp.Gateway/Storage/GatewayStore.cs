@@ -39,13 +39,14 @@ internal sealed partial class GatewayStore : IDisposable
     /// <summary>Sessions remembered as written (see <c>RememberSession</c>); past this many, forgotten at once.</summary>
     private const int MaxKnownSessions = 10_000;
 
-    private GatewayStore(SqliteConnection connection, SqliteConnection readConnection, string path, TimeProvider time, int maxBatch, TimeSpan commitPause)
+    private GatewayStore(SqliteConnection connection, SqliteConnection readConnection, string path, TimeProvider time, bool durable, int maxBatch,
+        TimeSpan commitPause)
     {
         this.connection = connection;
         this.readConnection = readConnection;
         this.time = time;
         Path = path;
-        writer = new StoreWriter(connection, gate, maxBatch, Metrics.GatewayMetrics.StoreBatchCommitted) { CommitPause = commitPause };
+        writer = new StoreWriter(connection, gate, maxBatch, Metrics.GatewayMetrics.StoreBatchCommitted, durable) { CommitPause = commitPause };
     }
 
     public string Path { get; }
@@ -98,7 +99,7 @@ internal sealed partial class GatewayStore : IDisposable
             // Bounded work: the WAL a previous process left is at most about journal_size_limit plus its last transactions.
             Execute(connection, "PRAGMA wal_checkpoint(TRUNCATE);");
             Migrate(connection);
-            return new GatewayStore(connection, OpenReader(path), path, time, maxBatch, commitPause);
+            return new GatewayStore(connection, OpenReader(path), path, time, durability == StoreDurability.Durable, maxBatch, commitPause);
         }
         catch (SqliteException e)
         {

@@ -29,20 +29,30 @@ internal sealed class StoreWriter : IDisposable
     private readonly object queueGate = new();
     private readonly Queue<StoreWrite> queue = new();
     private readonly int maxBatch;
-    private readonly Action<int>? committed;
+    private readonly Action<int, bool>? committed;
+    private readonly bool durable;
     private bool committing;
     private bool closed;
+    // What the connection's synchronous pragma is now: switched only when a batch needs the other.
+    private bool syncing;
 
     /// <param name="connection">The store's connection for writes.</param>
     /// <param name="gate">That connection's lock: held for the whole batch.</param>
     /// <param name="maxBatch">Writes per transaction at most.</param>
-    /// <param name="committed">Told the size of every committed batch (metrics).</param>
-    public StoreWriter(SqliteConnection connection, Lock gate, int maxBatch, Action<int>? committed)
+    /// <param name="committed">Told the size of every committed batch, and whether it was synced (metrics).</param>
+    /// <param name="durable">
+    /// The store's mode is <c>durable</c> and its connection's <c>synchronous</c> is FULL: a batch
+    /// whose every write may be lost in a power cut (the marks that a reply went out) commits with
+    /// NORMAL instead, no fsync; the next synced commit covers its frames of the WAL too.
+    /// </param>
+    public StoreWriter(SqliteConnection connection, Lock gate, int maxBatch, Action<int, bool>? committed, bool durable = false)
     {
         this.connection = connection;
         this.gate = gate;
         this.maxBatch = Math.Max(1, maxBatch);
         this.committed = committed;
+        this.durable = durable;
+        syncing = durable;
         new Thread(CommitWhenSignalled) { IsBackground = true, Name = "store commits" }.Start();
     }
 
@@ -59,9 +69,13 @@ internal sealed class StoreWriter : IDisposable
     /// were queued and before any caller resumes: for what must follow commit order (a session's
     /// runs). Callers' continuations run later and in any order. Keep it short; it must not throw.
     /// </param>
-    public Task<T> WriteAsync<T>(Func<SqliteTransaction, T> write, Action<T>? committed = null)
+    /// <param name="mayBeLostInAPowerCut">
+    /// Losing this write to a power cut is harmless (it is done again after the restart, as after a
+    /// crash): in <c>durable</c> mode a batch of only such writes is not synced.
+    /// </param>
+    public Task<T> WriteAsync<T>(Func<SqliteTransaction, T> write, Action<T>? committed = null, bool mayBeLostInAPowerCut = false)
     {
-        var item = new StoreWrite<T>(write, committed);
+        var item = new StoreWrite<T>(write, committed) { MayBeLost = mayBeLostInAPowerCut };
         lock (queueGate)
         {
             if (closed)
@@ -141,6 +155,10 @@ internal sealed class StoreWriter : IDisposable
             }
             failure = TryCommit(batch, isolateEach: true);
         }
+        if (failure is null)
+        {
+            committed?.Invoke(batch.Count, syncing);
+        }
         // Answered outside the lock (continuations run elsewhere: the tasks complete asynchronously).
         foreach (var write in batch)
         {
@@ -153,10 +171,6 @@ internal sealed class StoreWriter : IDisposable
                 write.Fail(failure);
             }
         }
-        if (failure is null)
-        {
-            committed?.Invoke(batch.Count);
-        }
     }
 
     /// <summary>Runs the batch in one transaction and commits it; the error when it did not commit (nothing of it stays).</summary>
@@ -167,6 +181,7 @@ internal sealed class StoreWriter : IDisposable
             SqliteTransaction? transaction = null;
             try
             {
+                SyncWhenNeeded(batch);
                 transaction = connection.BeginTransaction();
                 foreach (var write in batch)
                 {
@@ -193,6 +208,18 @@ internal sealed class StoreWriter : IDisposable
             {
                 transaction?.Dispose();
             }
+        }
+    }
+
+    private void SyncWhenNeeded(List<StoreWrite> batch)
+    {
+        var sync = durable && batch.Exists(write => !write.MayBeLost);
+        if (sync != syncing)
+        {
+            using var pragma = connection.CreateCommand();
+            pragma.CommandText = sync ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = NORMAL;";
+            pragma.ExecuteNonQuery();
+            syncing = sync;
         }
     }
 
@@ -250,6 +277,8 @@ internal sealed class StoreWriter : IDisposable
 
     private abstract class StoreWrite
     {
+        public bool MayBeLost { get; init; }
+
         public abstract void Execute(SqliteTransaction transaction);
 
         /// <summary>This write threw: its caller gets the exception, whatever happens to the batch.</summary>

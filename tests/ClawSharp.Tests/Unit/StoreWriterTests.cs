@@ -89,7 +89,7 @@ public sealed class StoreWriterTests : IDisposable
     public async Task WritesCommitInTheOrderTheyWereQueued_AcrossBatches()
     {
         var commits = new List<int>();
-        using var writer = new StoreWriter(connection, gate, maxBatch: 3, committed: size =>
+        using var writer = new StoreWriter(connection, gate, maxBatch: 3, committed: (size, _) =>
         {
             lock (commits)
             {
@@ -162,6 +162,26 @@ public sealed class StoreWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task InDurableMode_ABatchOfOnlyWritesThatMayBeLost_IsNotSynced_AndTheNextOneIs()
+    {
+        using (var full = connection.CreateCommand())
+        {
+            full.CommandText = "PRAGMA synchronous = FULL;";
+            full.ExecuteNonQuery();
+        }
+        var synced = new List<bool>();
+        using var writer = new StoreWriter(connection, gate, StoreWriter.DefaultMaxBatch, (_, sync) => synced.Add(sync), durable: true);
+
+        // Each write reads the synchronous setting its own transaction commits with: 2 = FULL (fsync), 1 = NORMAL.
+        var mark = await writer.WriteAsync(Synchronous, mayBeLostInAPowerCut: true);
+        var accept = await writer.WriteAsync(Synchronous);
+        var markAgain = await writer.WriteAsync(Synchronous, mayBeLostInAPowerCut: true);
+
+        Assert.Equal((1L, 2L, 1L), (mark, accept, markAgain));
+        Assert.Equal([false, true, false], synced);
+    }
+
+    [Fact]
     public async Task AfterDispose_AWriteIsRefused_AndWhatWasQueuedIsCommitted()
     {
         var writer = new StoreWriter(connection, gate, StoreWriter.DefaultMaxBatch, null);
@@ -186,6 +206,15 @@ public sealed class StoreWriterTests : IDisposable
         }));
         Assert.True(inside.Wait(Deadline));
         return write;
+    }
+
+    private static long Synchronous(SqliteTransaction transaction)
+    {
+        Insert(transaction, "INSERT INTO rows VALUES (7)");
+        using var command = transaction.Connection!.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "PRAGMA synchronous;";
+        return (long)command.ExecuteScalar()!;
     }
 
     private static int Insert(SqliteTransaction transaction, string sql)
