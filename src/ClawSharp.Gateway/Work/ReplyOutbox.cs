@@ -99,7 +99,8 @@ internal sealed class ReplyOutbox(
     /// </summary>
     private int Publish()
     {
-        var replies = store.UnpublishedReplies(publishedThrough, PublishBatch);
+        var after = Volatile.Read(ref publishedThrough);
+        var replies = store.UnpublishedReplies(after, PublishBatch);
         if (replies.Count == 0)
         {
             return 0;
@@ -108,7 +109,8 @@ internal sealed class ReplyOutbox(
         {
             events.Publish(new ChatEvent(reply.RunId, reply.MessageId, reply.SessionKey, reply.State, reply.Text));
         }
-        publishedThrough = replies[^1].Id;
+        // Unless a failed mark moved it back meanwhile: then those replies are looked at again first.
+        Interlocked.CompareExchange(ref publishedThrough, replies[^1].Id, after);
         _ = MarkPublishedAsync([.. replies.Select(r => (r.Id, r.WebhookUrl is null))]);
         return replies.Count;
     }
@@ -121,12 +123,29 @@ internal sealed class ReplyOutbox(
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // Their events went out; the store still calls them unpublished, so the next start announces them again.
+            // Their events went out but the store did not take the mark (a full disk): announce them again (same
+            // message ids, as after a crash) and mark them then, after a pause rather than in a loop.
             WorkLog.OutboxFailed(logger, e);
+            MoveBackTo(replies[0].ReplyId - 1);
+            await Task.Delay(TimeSpan.FromSeconds(1), time).ConfigureAwait(false);
         }
         // A drain waits for the mark; a webhook reply is due for its POST only once marked.
         changed();
         Notify();
+    }
+
+    private void MoveBackTo(long replyId)
+    {
+        long current;
+        do
+        {
+            current = Volatile.Read(ref publishedThrough);
+            if (current <= replyId)
+            {
+                return;
+            }
+        }
+        while (Interlocked.CompareExchange(ref publishedThrough, replyId, current) != current);
     }
 
     /// <summary>Until the next attempt not already with a worker is due; a due one with no free worker waits for a worker to end (it notifies).</summary>
