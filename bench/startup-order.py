@@ -6,7 +6,8 @@ usage: bench/startup-order.py BINARY [--out FILE] [--settle-seconds S]
 BINARY is a Native AOT publish (bench/publish-aot.sh) with its BINARY.dbg beside it. The gateway runs under
 valgrind's callgrind (a fresh state directory): start, ready on /readyz, S seconds idle, SIGTERM. Every
 instruction it executed in the binary is mapped to its symbol (BINARY.dbg), and the managed methods among them
-are written one mangled name a line, in the binary's address order, to FILE (default
+are written one mangled name a line, in the binary's address order (those run from exec to idle first, then
+those only the shutdown ran), to FILE (default
 src/ClawSharp.Cli/startup-methods.order). The CLI project passes FILE to ILC (IlcOrderFile): those methods are
 placed together at the start of the managed code, and the rest after them.
 
@@ -64,6 +65,13 @@ def run_under_callgrind(binary, settle_seconds, out_file):
                 raise RuntimeError("the gateway did not become ready under valgrind")
             time.sleep(0.2)
         time.sleep(settle_seconds)
+        # the first part (exec to idle) in OUT.1, the shutdown in OUT
+        subprocess.run(["callgrind_control", "--dump", str(proc.pid)], stdout=subprocess.DEVNULL, check=True)
+        deadline = time.monotonic() + 60
+        while not os.path.exists(out_file + ".1"):
+            if time.monotonic() > deadline:
+                raise RuntimeError("callgrind did not write the idle dump")
+            time.sleep(0.2)
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=120)
         return copy
@@ -109,6 +117,18 @@ def load_base(entries, starts):
     return best[1]
 
 
+def executed_methods(callgrind_out, syms, starts):
+    """The managed methods a callgrind dump saw run, by name."""
+    known, unknown, entries = executed_addresses(callgrind_out, "clawsharp")
+    base = load_base(entries, starts)
+    hit = {}
+    for address in known | {a - base for a in unknown}:
+        i = bisect.bisect_right(starts, address) - 1
+        if i >= 0 and syms[i][0] <= address < syms[i][0] + max(syms[i][1], 1) and not NATIVE.match(syms[i][2]):
+            hit[syms[i][2]] = syms[i]
+    return hit
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("binary")
@@ -125,22 +145,16 @@ def main():
     with tempfile.TemporaryDirectory(prefix="clawsharp-callgrind-") as tmp:
         out_file = os.path.join(tmp, "callgrind.out")
         run_under_callgrind(args.binary, args.settle_seconds, out_file)
-        known, unknown, entries = executed_addresses(out_file, "clawsharp")
-    base = load_base(entries, starts)
-    print(f"valgrind loaded the binary at {base:#x}", file=sys.stderr)
-    addresses = known | {a - base for a in unknown}
-    hit = {}
-    for address in addresses:
-        i = bisect.bisect_right(starts, address) - 1
-        if i >= 0 and syms[i][0] <= address < syms[i][0] + max(syms[i][1], 1):
-            hit[syms[i][2]] = syms[i]
-    ordered = [s for s in sorted(hit.values()) if not NATIVE.match(s[2])]
+        idle = executed_methods(out_file + ".1", syms, starts)
+        shutdown = executed_methods(out_file, syms, starts)
+    # what a start and an idle gateway run first, then what only the shutdown runs: idle maps none of the latter
+    ordered = sorted(idle.values()) + sorted(m for name, m in shutdown.items() if name not in idle)
     with open(args.out, "w") as f:
         for _, _, name in ordered:
             f.write(name + "\n")
     code = sum(s[1] for s in ordered)
-    print(f"{len(ordered)} managed methods ({code // 1024} KiB of code) executed from start to {args.settle_seconds:g} s idle "
-          f"and shutdown; written to {os.path.relpath(args.out)}")
+    print(f"{len(idle)} managed methods run from exec to {args.settle_seconds:g} s idle, then {len(ordered) - len(idle)} only by "
+          f"the shutdown ({code // 1024} KiB of code); written to {os.path.relpath(args.out)}")
 
 
 if __name__ == "__main__":
