@@ -46,6 +46,7 @@ def run_under_callgrind(binary, settle_seconds, out_file):
     # valgrind gives up on the compiler's .dbg file: run a copy of the binary (and its SQLite) without it
     work = tempfile.mkdtemp(prefix="clawsharp-order-")
     home = tempfile.mkdtemp(prefix="clawsharp-order-home-")
+    proc = None
     try:
         copy = os.path.join(work, "clawsharp")
         shutil.copy2(binary, copy)
@@ -60,13 +61,11 @@ def run_under_callgrind(binary, settle_seconds, out_file):
         deadline = time.monotonic() + 120
         while not ready(port):
             if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                proc.wait()
                 raise RuntimeError("the gateway did not become ready under valgrind")
             time.sleep(0.2)
         time.sleep(settle_seconds)
         # the first part (exec to idle) in OUT.1, the shutdown in OUT
-        subprocess.run(["callgrind_control", "--dump", str(proc.pid)], stdout=subprocess.DEVNULL, check=True)
+        subprocess.run(["callgrind_control", "--dump", str(proc.pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
         deadline = time.monotonic() + 60
         while not os.path.exists(out_file + ".1"):
             if time.monotonic() > deadline:
@@ -74,9 +73,12 @@ def run_under_callgrind(binary, settle_seconds, out_file):
             time.sleep(0.2)
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=120)
-        return copy
     finally:
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()
         shutil.rmtree(home, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def executed_addresses(callgrind_out, exe_name):
