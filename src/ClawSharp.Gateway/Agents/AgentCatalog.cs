@@ -6,17 +6,19 @@ namespace ClawSharp.Gateway.Agents;
 /// <summary>
 /// The agents of one server generation, by name, built from the agent settings in effect: when a
 /// config reload swaps them, the next run gets agents built from the new ones (a run in flight
-/// keeps the agent it started with).
+/// keeps the agent it started with). Built at the first run, not at start: an idle gateway needs no
+/// agents, and building them read <c>secrets.json</c> (an exception when it is absent) and made an
+/// <see cref="HttpClient"/> (bench/RESULTS.md, "Memory"); the client waits for the first OpenAI request.
 /// </summary>
 internal sealed class AgentCatalog : IDisposable
 {
-    private readonly HttpClient http = new();
+    private readonly Lazy<HttpClient> http = new(() => new HttpClient());
     private readonly Func<AgentOptions> options;
     private readonly StateDirectory state;
     private readonly Func<string, string?> getEnvironment;
     private readonly TimeProvider time;
     private readonly ExecChildren children;
-    private volatile Built built;
+    private volatile Built? built;
 
     public AgentCatalog(Func<AgentOptions> options, StateDirectory state, Func<string, string?> getEnvironment, TimeProvider time, ExecChildren children)
     {
@@ -25,7 +27,6 @@ internal sealed class AgentCatalog : IDisposable
         this.state = state;
         this.getEnvironment = getEnvironment;
         this.time = time;
-        built = Build(options());
     }
 
     public string Default => Current.Default;
@@ -38,7 +39,13 @@ internal sealed class AgentCatalog : IDisposable
 
     public static bool Exists(string name) => AgentOptions.Names.Contains(name);
 
-    public void Dispose() => http.Dispose();
+    public void Dispose()
+    {
+        if (http.IsValueCreated)
+        {
+            http.Value.Dispose();
+        }
+    }
 
     private Built Current
     {
@@ -46,7 +53,7 @@ internal sealed class AgentCatalog : IDisposable
         {
             var now = options();
             var last = built;
-            return ReferenceEquals(last.Options, now) ? last : built = Build(now);
+            return last is not null && ReferenceEquals(last.Options, now) ? last : built = Build(now);
         }
     }
 

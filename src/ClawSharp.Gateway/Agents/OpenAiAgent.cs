@@ -7,7 +7,7 @@ namespace ClawSharp.Gateway.Agents;
 /// Any OpenAI-compatible <c>/chat/completions</c> endpoint. The API key comes from the
 /// environment or the state directory's <c>secrets.json</c>, never from a command line.
 /// </summary>
-internal sealed class OpenAiAgent(HttpClient http, string? baseUrl, string model, string? apiKey, TimeSpan timeout) : IAgent
+internal sealed class OpenAiAgent(Lazy<HttpClient> http, string? baseUrl, string model, string? apiKey, TimeSpan timeout) : IAgent
 {
     public string Name => "openai";
 
@@ -32,7 +32,7 @@ internal sealed class OpenAiAgent(HttpClient http, string? baseUrl, string model
         }
         try
         {
-            using var response = await http.SendAsync(message, limit.Token).ConfigureAwait(false);
+            using var response = await http.Value.SendAsync(message, limit.Token).ConfigureAwait(false);
             var body = await response.Content.ReadAsStringAsync(limit.Token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {

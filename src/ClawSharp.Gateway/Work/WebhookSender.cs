@@ -11,11 +11,13 @@ namespace ClawSharp.Gateway.Work;
 /// POSTs a reply to its webhook. Only the status line is read: the body is never read or
 /// buffered (a huge answer costs nothing), a redirect is not followed (a 3xx is a failed
 /// attempt), no proxy is used, and every address a connection is made to passes the
-/// <see cref="WebhookDestinationPolicy"/> after DNS resolution.
+/// <see cref="WebhookDestinationPolicy"/> after DNS resolution. Its HTTP client is made at the first
+/// POST, not at start: most gateways never send a webhook, and the client and its handler were
+/// System.Net.Http's code and statics in every idle gateway (bench/RESULTS.md, "Memory").
 /// </summary>
 internal sealed class WebhookSender : IDisposable
 {
-    private readonly HttpClient http;
+    private readonly Lazy<HttpClient> http;
     private readonly WebhookDestinationPolicy policy;
     private readonly TimeSpan timeout;
 
@@ -23,6 +25,11 @@ internal sealed class WebhookSender : IDisposable
     {
         this.policy = policy;
         timeout = options.Timeout;
+        http = new(CreateClient);
+    }
+
+    private HttpClient CreateClient()
+    {
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
@@ -34,8 +41,9 @@ internal sealed class WebhookSender : IDisposable
             MaxResponseDrainSize = 16 * 1024,
             ResponseDrainTimeout = TimeSpan.FromSeconds(1),
         };
-        http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
-        http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("ClawSharp-webhook", "1"));
+        var client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        client.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("ClawSharp-webhook", "1"));
+        return client;
     }
 
     /// <summary>One attempt; throws <see cref="OperationCanceledException"/> only when <paramref name="stopping"/> fires.</summary>
@@ -48,7 +56,7 @@ internal sealed class WebhookSender : IDisposable
             using var content = new ByteArrayContent(Body(reply));
             content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
             using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(reply.WebhookUrl!)) { Content = content };
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, limit.Token).ConfigureAwait(false);
+            using var response = await http.Value.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, limit.Token).ConfigureAwait(false);
             var status = (int)response.StatusCode;
             return status switch
             {
@@ -71,7 +79,13 @@ internal sealed class WebhookSender : IDisposable
         }
     }
 
-    public void Dispose() => http.Dispose();
+    public void Dispose()
+    {
+        if (http.IsValueCreated)
+        {
+            http.Value.Dispose();
+        }
+    }
 
     private static WebhookRefusedException? Refusal(Exception e)
     {
