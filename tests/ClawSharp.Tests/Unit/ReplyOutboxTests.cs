@@ -17,11 +17,15 @@ public sealed class ReplyOutboxTests : IDisposable
     [Fact]
     public async Task AMarkTheStoreRefuses_IsAnnouncedAgainAndMarked_OnceTheStoreTakesWrites()
     {
+        // What a full disk does to the mark: the write fails. A trigger stands in for the disk, in place before the
+        // store opens, so that its connections read it with the schema.
+        using (GatewayStore.Open(home.State.StoreFile, TimeProvider.System))
+        {
+        }
+        Raw("CREATE TRIGGER refuse_marks BEFORE UPDATE OF published ON replies WHEN NEW.published = 1 BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;");
         using var store = GatewayStore.Open(home.State.StoreFile, TimeProvider.System);
         var accepted = await store.AcceptMessageAsync("s", "hello", null, "echo", null);
         Assert.True(await store.EndQueuedRunAsync(accepted.RunId, RunStatus.Completed, "final", "hello", null));
-        // What a full disk does to the mark: the write fails. A trigger stands in for the disk.
-        Raw("CREATE TRIGGER refuse_marks BEFORE UPDATE OF published ON replies WHEN NEW.published = 1 BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;");
         var events = new RecordingSink();
         var options = new WebhookOptions();
         using var sender = new WebhookSender(options, new WebhookDestinationPolicy(options));
