@@ -66,13 +66,7 @@ internal sealed partial class GatewayStore : IDisposable
         int maxBatch = StoreWriter.DefaultMaxBatch, TimeSpan commitPause = default)
     {
         var created = !File.Exists(path);
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-            DefaultTimeout = 5,
-        }.ToString());
+        var connection = ConnectionTo(path, SqliteOpenMode.ReadWriteCreate);
         try
         {
             connection.Open();
@@ -137,13 +131,7 @@ internal sealed partial class GatewayStore : IDisposable
     /// <summary>The second connection, for the hot reads: query-only, so that a bug cannot make it write beside the writer.</summary>
     private static SqliteConnection OpenReader(string path)
     {
-        var reader = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWrite,
-            Pooling = false,
-            DefaultTimeout = 5,
-        }.ToString());
+        var reader = ConnectionTo(path, SqliteOpenMode.ReadWrite);
         try
         {
             reader.Open();
@@ -156,6 +144,15 @@ internal sealed partial class GatewayStore : IDisposable
             throw;
         }
     }
+
+    /// <summary>A connection (not opened) to the store: unpooled, so that closing it closes the file.</summary>
+    private static SqliteConnection ConnectionTo(string path, SqliteOpenMode mode) => new(new SqliteConnectionStringBuilder
+    {
+        DataSource = path,
+        Mode = mode,
+        Pooling = false,
+        DefaultTimeout = 5,
+    }.ToString());
 
     private static void DisposeAll(Dictionary<string, SqliteCommand> commands)
     {
