@@ -14,7 +14,7 @@ internal sealed class ExecAgent(string? command, TimeSpan timeout, int maxReplyB
 
     public string Name => "exec";
 
-    /// <summary>Never: it acts outside the gateway (a child process, an HTTP request).</summary>
+    /// <summary>Never: it acts outside the gateway (a child process).</summary>
     public AgentReply? AnswerAtOnce(AgentRequest request) => null;
 
     public async Task<AgentReply> RunAsync(AgentRequest request, CancellationToken cancellationToken)

@@ -11,7 +11,7 @@ internal sealed class OpenAiAgent(Lazy<HttpClient> http, string? baseUrl, string
 {
     public string Name => "openai";
 
-    /// <summary>Never: it acts outside the gateway (a child process, an HTTP request).</summary>
+    /// <summary>Never: it acts outside the gateway (an HTTP request).</summary>
     public AgentReply? AnswerAtOnce(AgentRequest request) => null;
 
     public async Task<AgentReply> RunAsync(AgentRequest request, CancellationToken cancellationToken)
