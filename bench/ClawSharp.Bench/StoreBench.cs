@@ -6,7 +6,8 @@ using ClawSharp.Gateway.Storage;
 namespace ClawSharp.Bench;
 
 /// <summary>
-/// The store's share of one message: accept, the run (read, then one write ending it), publish, on a real file, through
+/// The store's share of one message: accept (an idle session's echo run answered in the same write; otherwise the
+/// run's read, then one write ending it), publish, on a real file, through
 /// the group-committing writer. <c>pipelines</c> messages move at once (as sessions do in the
 /// gateway): with one, every write is its own commit; with more, writes share commits.
 /// </summary>
@@ -27,10 +28,14 @@ internal static class StoreBench
                 int i;
                 while ((i = Interlocked.Increment(ref next)) < messages)
                 {
-                    var accepted = await store.AcceptMessageAsync($"s{p}", "hello", $"k{i}", "echo", null);
-                    // The gateway's path for a run answered at once (echo): read its work, one write ends it.
-                    _ = store.QueuedRun(accepted.RunId);
-                    await store.EndQueuedRunAsync(accepted.RunId, RunStatus.Completed, "final", "hello", null);
+                    var accepted = await store.AcceptMessageAsync($"s{p}", "hello", $"k{i}", "echo", null,
+                        answerAtOnce: work => new RunEnding(RunStatus.Completed, "final", work.Text, null));
+                    if (!accepted.AnsweredAtOnce)
+                    {
+                        // The lane's path for a run answered at once (echo): read its work, one write ends it.
+                        _ = store.QueuedRun(accepted.RunId);
+                        await store.EndQueuedRunAsync(accepted.RunId, new RunEnding(RunStatus.Completed, "final", "hello", null));
+                    }
                     var replies = store.UnpublishedReplies(0, 256);
                     if (replies.Count > 0)
                     {

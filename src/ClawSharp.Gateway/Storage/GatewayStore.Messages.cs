@@ -12,9 +12,15 @@ internal sealed partial class GatewayStore
     /// there, whatever later messages of the session name. <paramref name="committed"/> hears of
     /// each accepted message in commit order (the order of the session's runs), before its caller does.
     /// </summary>
+    /// <param name="answerAtOnce">
+    /// Asked, inside the write, for the run of a session with no other run in flight (as of the
+    /// writes before this one): an answer made at once with no effect outside the gateway, or null.
+    /// With an answer the run is written already ended, with its reply, in the accepting write: no
+    /// second write, no wait for the lane. Must be quick and must not touch the store.
+    /// </param>
     public Task<AcceptedMessage> AcceptMessageAsync(string sessionKey, string text, string? idempotencyKey, string agent, string? webhookUrl,
-        Action<AcceptedMessage>? committed = null) =>
-        writer.WriteAsync(transaction => AcceptMessage(transaction, sessionKey, text, idempotencyKey, agent, webhookUrl), accepted =>
+        Action<AcceptedMessage>? committed = null, Func<RunWork, RunEnding?>? answerAtOnce = null) =>
+        writer.WriteAsync(transaction => AcceptMessage(transaction, sessionKey, text, idempotencyKey, agent, webhookUrl, answerAtOnce), accepted =>
         {
             if (!accepted.Duplicate)
             {
@@ -65,7 +71,7 @@ internal sealed partial class GatewayStore
     /// leaves the run queued, to be answered after the restart. False (and nothing written)
     /// when the run is no longer queued: an abort came first and answered it.
     /// </summary>
-    public Task<bool> EndQueuedRunAsync(string runId, RunStatus status, string replyState, string? text, string? error) =>
+    public Task<bool> EndQueuedRunAsync(string runId, RunEnding ending) =>
         writer.WriteAsync(transaction =>
         {
             var now = Now;
@@ -73,8 +79,8 @@ internal sealed partial class GatewayStore
                 "UPDATE runs SET status = $status, attempts = attempts + 1, started_at = $now, error = $error, ended_at = $now WHERE id = $id AND status = 'queued'",
                 transaction))
             {
-                update.Parameters.AddWithValue("$status", StatusNames.Of(status));
-                update.Parameters.AddWithValue("$error", Db(error));
+                update.Parameters.AddWithValue("$status", StatusNames.Of(ending.Status));
+                update.Parameters.AddWithValue("$error", Db(ending.Error));
                 update.Parameters.AddWithValue("$now", now);
                 update.Parameters.AddWithValue("$id", runId);
                 if (update.ExecuteNonQuery() == 0)
@@ -82,7 +88,7 @@ internal sealed partial class GatewayStore
                     return false;
                 }
             }
-            InsertReply(transaction, runId, replyState, text ?? error, now);
+            InsertReply(transaction, runId, ending.ReplyState, ending.Text ?? ending.Error, now);
             return true;
         });
 
@@ -152,7 +158,7 @@ internal sealed partial class GatewayStore
     }
 
     private AcceptedMessage AcceptMessage(SqliteTransaction transaction, string sessionKey, string text, string? idempotencyKey, string agent,
-        string? webhookUrl)
+        string? webhookUrl, Func<RunWork, RunEnding?>? answerAtOnce)
     {
         if (idempotencyKey is not null)
         {
@@ -176,11 +182,12 @@ internal sealed partial class GatewayStore
         }
         var messageId = NewId("msg");
         var runId = NewId("run");
+        var ending = answerAtOnce is null ? null : AnswerIfIdle(transaction, new RunWork(runId, messageId, sessionKey, text, agent, 1), answerAtOnce);
         using (var message = Command(
             """
             INSERT INTO messages (id, session_key, session_idempotency_key, text, webhook_url, created_at) VALUES ($id, $session, $key, $text, $webhook, $now);
-            INSERT INTO runs (id, seq, message_id, session_key, status, created_at)
-                VALUES ($run, (SELECT COALESCE(MAX(seq), 0) + 1 FROM runs), $id, $session, 'queued', $now);
+            INSERT INTO runs (id, seq, message_id, session_key, status, attempts, error, created_at, started_at, ended_at)
+                VALUES ($run, (SELECT COALESCE(MAX(seq), 0) + 1 FROM runs), $id, $session, $status, $attempts, $error, $now, $ended, $ended);
             """, transaction))
         {
             message.Parameters.AddWithValue("$id", messageId);
@@ -190,9 +197,45 @@ internal sealed partial class GatewayStore
             message.Parameters.AddWithValue("$webhook", Db(webhookUrl));
             message.Parameters.AddWithValue("$now", now);
             message.Parameters.AddWithValue("$run", runId);
+            message.Parameters.AddWithValue("$status", StatusNames.Of(ending?.Status ?? RunStatus.Queued));
+            message.Parameters.AddWithValue("$attempts", ending is null ? 0 : 1);
+            message.Parameters.AddWithValue("$error", Db(ending?.Error));
+            message.Parameters.AddWithValue("$ended", ending is null ? DBNull.Value : (object)now);
             message.ExecuteNonQuery();
         }
-        return new AcceptedMessage(messageId, runId, sessionKey, RunStatus.Queued, Duplicate: false);
+        if (ending is not null)
+        {
+            InsertReply(transaction, runId, ending.ReplyState, ending.Text ?? ending.Error, now);
+        }
+        return new AcceptedMessage(messageId, runId, sessionKey, ending?.Status ?? RunStatus.Queued, Duplicate: false);
+    }
+
+    /// <summary>
+    /// The at-once answer for a new message's run, when its session has no run in flight as of
+    /// the writes before this one (so the answer cannot overtake an earlier message of the
+    /// session), run by the agent the session already has. Null: the run queues as usual (also
+    /// when the answer throws: the lane's path then meets the same fault and reports it).
+    /// </summary>
+    private RunEnding? AnswerIfIdle(SqliteTransaction transaction, RunWork work, Func<RunWork, RunEnding?> answerAtOnce)
+    {
+        using var idle = Command(
+            """
+            SELECT s.agent FROM sessions s WHERE s.key = $session
+                AND NOT EXISTS (SELECT 1 FROM runs WHERE session_key = $session AND status IN ('queued', 'running'))
+            """, transaction);
+        idle.Parameters.AddWithValue("$session", work.SessionKey);
+        if (idle.ExecuteScalar() is not string agent)
+        {
+            return null;
+        }
+        try
+        {
+            return answerAtOnce(work with { Agent = agent });
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return null;
+        }
     }
 
     private void UpsertSession(SqliteTransaction transaction, string sessionKey, string agent, string? webhookUrl, long now)

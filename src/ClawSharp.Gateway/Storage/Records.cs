@@ -24,7 +24,14 @@ internal enum TaskState
 }
 
 /// <summary>What <c>chat.send</c> answers: the ids of the message, new or (same idempotency key) the first one's.</summary>
-internal sealed record AcceptedMessage(string MessageId, string RunId, string SessionKey, RunStatus Status, bool Duplicate);
+internal sealed record AcceptedMessage(string MessageId, string RunId, string SessionKey, RunStatus Status, bool Duplicate)
+{
+    /// <summary>A new message whose run was answered in the write that accepted it (its status is already final).</summary>
+    public bool AnsweredAtOnce => !Duplicate && Status != RunStatus.Queued;
+}
+
+/// <summary>How a run ends: its final status, and its reply (state <c>final</c>, <c>error</c> or <c>aborted</c>; text or error).</summary>
+internal sealed record RunEnding(RunStatus Status, string ReplyState, string? Text, string? Error);
 
 /// <summary>A run to execute: its message and the agent of its session.</summary>
 internal sealed record RunWork(string RunId, string MessageId, string SessionKey, string Text, string Agent, int Attempts);

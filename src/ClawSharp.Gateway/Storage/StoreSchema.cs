@@ -121,5 +121,12 @@ internal static class StoreSchema
         CREATE INDEX IF NOT EXISTS tasks_ended ON tasks(ended_at) WHERE status NOT IN ('queued', 'running');
         CREATE INDEX IF NOT EXISTS messages_by_age ON messages(created_at);
         """,
+        // 6: whether a session has a run in flight, asked at every accepted message (an idle
+        // session's at-once run is answered in the accepting write) and by chat.abort. Partial:
+        // only queued and running runs are in it, so a run answered at once never touches it.
+        // Self-contained: it names only columns of migration 1, and creates an index only.
+        """
+        CREATE INDEX IF NOT EXISTS runs_in_flight ON runs(session_key, seq) WHERE status IN ('queued', 'running');
+        """,
     ];
 }

@@ -118,18 +118,42 @@ internal sealed class WorkHost : IAsyncDisposable
         return new RecoveryReport(requeued, failed, lost, tasksRequeued);
     }
 
-    /// <summary>Commits a message (or finds the first with the same idempotency key) and queues its run.</summary>
-    public Task<AcceptedMessage> AcceptAsync(string sessionKey, string text, string? idempotencyKey, string? agent, string? webhookUrl) =>
+    /// <summary>
+    /// Commits a message (or finds the first with the same idempotency key) and queues its run;
+    /// an idle session's run that its agent answers at once is answered in the same write.
+    /// </summary>
+    public async Task<AcceptedMessage> AcceptAsync(string sessionKey, string text, string? idempotencyKey, string? agent, string? webhookUrl)
+    {
+        var started = Stopwatch.GetTimestamp();
         // Queued in its lane as its batch commits, in commit order: the callers of one batch resume
         // in any order, and a pipelined session's runs must keep the order its messages came in.
-        store.AcceptMessageAsync(sessionKey, text, idempotencyKey, agent ?? agents.Default, webhookUrl, accepted =>
+        var accepted = await store.AcceptMessageAsync(sessionKey, text, idempotencyKey, agent ?? agents.Default, webhookUrl, accepted =>
         {
             if (!accepted.Duplicate)
             {
                 GatewayMetrics.MessageAccepted();
-                lanes.Enqueue(sessionKey, accepted.RunId);
+                if (!accepted.AnsweredAtOnce)
+                {
+                    lanes.Enqueue(sessionKey, accepted.RunId);
+                }
             }
-        });
+        }, Gate.IsDraining ? null : AnswerAtOnce).ConfigureAwait(false);
+        if (accepted.AnsweredAtOnce)
+        {
+            RunEnded(accepted.RunId, sessionKey, accepted.Status == RunStatus.Completed ? "completed" : "failed", started);
+        }
+        return accepted;
+    }
+
+    /// <summary>The at-once answer of a run's agent, as the store writes it; null when the agent has to run.</summary>
+    private RunEnding? AnswerAtOnce(RunWork work) =>
+        agents.Get(work.Agent).AnswerAtOnce(new AgentRequest(work.RunId, work.MessageId, work.SessionKey, work.Text)) is { } answer
+            ? EndingOf(answer)
+            : null;
+
+    private static RunEnding EndingOf(AgentReply reply) => reply.Ok
+        ? new RunEnding(RunStatus.Completed, "final", reply.Text, null)
+        : new RunEnding(RunStatus.Failed, "error", null, reply.Text);
 
     /// <summary>Waits for the run's reply (immediately when it already has one).</summary>
     public async Task<RunFinal> WaitForFinalAsync(string runId, CancellationToken cancellationToken)
@@ -229,32 +253,25 @@ internal sealed class WorkHost : IAsyncDisposable
             return;
         }
         var started = Stopwatch.GetTimestamp();
-        if (agents.Get(queued.Agent).AnswerAtOnce(new AgentRequest(queued.RunId, queued.MessageId, queued.SessionKey, queued.Text)) is { } answer)
+        if (AnswerAtOnce(queued) is { } ending)
         {
             // The session's next run goes on now: its writes queue behind this one, so they commit with it or after it.
             Interlocked.Increment(ref endingAtOnce);
-            _ = AnsweredAtOnceAsync(runId, queued.SessionKey, answer, started);
+            _ = AnsweredAtOnceAsync(runId, queued.SessionKey, ending, started);
             return;
         }
         await RunAgentAsync(runId, stop, started).ConfigureAwait(false);
     }
 
-    /// <summary>A run answered at once: one write starts and ends it; once committed it is answered like any other.</summary>
-    private async Task AnsweredAtOnceAsync(string runId, string sessionKey, AgentReply answer, long started)
+    /// <summary>A queued run answered at once: one write starts and ends it; once committed it is answered like any other.</summary>
+    private async Task AnsweredAtOnceAsync(string runId, string sessionKey, RunEnding ending, long started)
     {
         try
         {
-            var ended = await store.EndQueuedRunAsync(runId, answer.Ok ? RunStatus.Completed : RunStatus.Failed, answer.Ok ? "final" : "error",
-                answer.Ok ? answer.Text : null, answer.Ok ? null : answer.Text).ConfigureAwait(false);
             // Not ended: an abort came first and answered it.
-            if (ended)
+            if (await store.EndQueuedRunAsync(runId, ending).ConfigureAwait(false))
             {
-                var outcome = answer.Ok ? "completed" : "failed";
-                WorkLog.RunFinished(logger, runId, sessionKey, outcome, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                GatewayMetrics.RunEnded(outcome);
-                GatewayMetrics.MessageAnswered();
-                Completed(runId);
-                outbox.Notify();
+                RunEnded(runId, sessionKey, ending.Status == RunStatus.Completed ? "completed" : "failed", started);
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -267,6 +284,16 @@ internal sealed class WorkHost : IAsyncDisposable
             Interlocked.Decrement(ref endingAtOnce);
             NotifyChanged();
         }
+    }
+
+    /// <summary>A run's end is committed with its reply: told to the log, the metrics, its waiter and the outbox.</summary>
+    private void RunEnded(string runId, string sessionKey, string outcome, long started)
+    {
+        WorkLog.RunFinished(logger, runId, sessionKey, outcome, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        GatewayMetrics.RunEnded(outcome);
+        GatewayMetrics.MessageAnswered();
+        Completed(runId);
+        outbox.Notify();
     }
 
     private async Task RunAgentAsync(string runId, CancellationToken stop, long started)
@@ -311,11 +338,7 @@ internal sealed class WorkHost : IAsyncDisposable
             await store.FinishRunAsync(runId, RunStatus.Failed, "error", null, $"agent error: {e.Message}").ConfigureAwait(false);
         }
         runningRuns.TryRemove(runId, out _);
-        WorkLog.RunFinished(logger, runId, work.SessionKey, outcome, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        GatewayMetrics.RunEnded(outcome);
-        GatewayMetrics.MessageAnswered();
-        Completed(runId);
-        outbox.Notify();
+        RunEnded(runId, work.SessionKey, outcome, started);
     }
 
     private void Completed(string runId)

@@ -90,7 +90,7 @@ public sealed class GatewayStoreTests : IDisposable
 
         var work = store.QueuedRun(accepted.RunId);
         Assert.Equal(("hello", "echo", 0), (work!.Text, work.Agent, work.Attempts));
-        Assert.True(await store.EndQueuedRunAsync(accepted.RunId, RunStatus.Completed, "final", "hello", null));
+        Assert.True(await store.EndQueuedRunAsync(accepted.RunId, new RunEnding(RunStatus.Completed, "final", "hello", null)));
 
         Assert.Null(store.QueuedRun(accepted.RunId));
         Assert.Equal(("final", "hello"), (store.ReplyOf(accepted.RunId)!.Value.State, store.ReplyOf(accepted.RunId)!.Value.Text));
@@ -100,13 +100,76 @@ public sealed class GatewayStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task AnIdleSessionsRun_AnsweredAtOnce_IsWrittenEndedInTheAcceptingWrite()
+    {
+        using var store = GatewayStore.Open(home.State.StoreFile, time);
+        var accepted = await store.AcceptMessageAsync("s", "hello", null, "echo", null, answerAtOnce: Echo);
+
+        Assert.True(accepted.AnsweredAtOnce);
+        Assert.Equal(RunStatus.Completed, accepted.Status);
+        Assert.Equal(("final", "hello"), (store.ReplyOf(accepted.RunId)!.Value.State, store.ReplyOf(accepted.RunId)!.Value.Text));
+        Assert.Equal(accepted.RunId, Assert.Single(store.UnpublishedReplies(0, 10)).RunId);
+        Assert.Null(store.QueuedRun(accepted.RunId));
+        Assert.Empty(store.RecoverRuns().Queued);
+        // Counted as an attempt, and never in the index of runs in flight.
+        Assert.Equal(1L, ScalarOf($"SELECT attempts FROM runs WHERE id = '{accepted.RunId}' AND status = 'completed'"));
+        Assert.Equal(0L, ScalarOf("SELECT COUNT(*) FROM runs INDEXED BY runs_in_flight WHERE status IN ('queued', 'running')"));
+    }
+
+    [Fact]
+    public async Task ASessionWithARunInFlight_QueuesTheNextRun_WithoutAskingForAnAnswer()
+    {
+        using var store = GatewayStore.Open(home.State.StoreFile, time);
+        var first = await store.AcceptMessageAsync("s", "first", null, "echo", null);
+        var asked = 0;
+
+        var second = await store.AcceptMessageAsync("s", "second", null, "echo", null, answerAtOnce: work =>
+        {
+            asked++;
+            return Echo(work);
+        });
+
+        Assert.False(second.AnsweredAtOnce);
+        Assert.Equal(0, asked);
+        Assert.Equal([first.RunId, second.RunId], store.RecoverRuns().Queued);
+        // Another session is idle all the same.
+        Assert.True((await store.AcceptMessageAsync("t", "third", null, "echo", null, answerAtOnce: Echo)).AnsweredAtOnce);
+    }
+
+    [Fact]
+    public async Task OneSessionsMessagesInOneBatch_AnsweredAtOnce_KeepTheirOrder()
+    {
+        using var store = GatewayStore.Open(home.State.StoreFile, time, commitPause: TimeSpan.FromMilliseconds(50));
+        var blocker = store.AcceptMessageAsync("other", "hold the writer", null, "echo", null);
+        var sends = Enumerable.Range(0, 5).Select(i => store.AcceptMessageAsync("s", $"m{i}", null, "echo", null, answerAtOnce: Echo)).ToList();
+        await blocker;
+        var accepted = await Task.WhenAll(sends);
+
+        Assert.All(accepted, a => Assert.True(a.AnsweredAtOnce));
+        Assert.Equal(accepted.Select(a => a.RunId), store.UnpublishedReplies(0, 10).Where(r => r.SessionKey == "s").Select(r => r.RunId));
+    }
+
+    [Fact]
+    public async Task AnAnswerThatThrows_LeavesTheMessageAcceptedAndItsRunQueued()
+    {
+        using var store = GatewayStore.Open(home.State.StoreFile, time);
+
+        var accepted = await store.AcceptMessageAsync("s", "hello", null, "echo", null, answerAtOnce: _ => throw new InvalidOperationException("agent bug"));
+
+        Assert.False(accepted.AnsweredAtOnce);
+        Assert.Equal("hello", store.QueuedRun(accepted.RunId)!.Text);
+    }
+
+    private static RunEnding Echo(RunWork work) => new(RunStatus.Completed, "final", work.Text, null);
+
+    [Fact]
     public async Task ARunAnsweredAtOnce_AfterAnAbortAnsweredIt_WritesNothing()
     {
         using var store = GatewayStore.Open(home.State.StoreFile, time);
         var accepted = await store.AcceptMessageAsync("s", "hello", null, "echo", null);
         Assert.True(store.AbortQueuedRun(accepted.RunId));
 
-        Assert.False(await store.EndQueuedRunAsync(accepted.RunId, RunStatus.Completed, "final", "hello", null));
+        Assert.False(await store.EndQueuedRunAsync(accepted.RunId, new RunEnding(RunStatus.Completed, "final", "hello", null)));
 
         Assert.Equal("aborted", store.ReplyOf(accepted.RunId)!.Value.State);
         Assert.Single(store.History("s", 10), e => e.Role == "assistant");
@@ -120,7 +183,7 @@ public sealed class GatewayStoreTests : IDisposable
         for (var i = 0; i < 3; i++)
         {
             var accepted = await store.AcceptMessageAsync("s", $"m{i}", null, "echo", null);
-            await store.EndQueuedRunAsync(accepted.RunId, RunStatus.Completed, "final", $"m{i}", null);
+            await store.EndQueuedRunAsync(accepted.RunId, new RunEnding(RunStatus.Completed, "final", $"m{i}", null));
             runs.Add(accepted.RunId);
         }
 

@@ -25,7 +25,7 @@ public sealed class ReplyOutboxTests : IDisposable
         Raw("CREATE TRIGGER refuse_marks BEFORE UPDATE OF published ON replies WHEN NEW.published = 1 BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;");
         using var store = GatewayStore.Open(home.State.StoreFile, TimeProvider.System);
         var accepted = await store.AcceptMessageAsync("s", "hello", null, "echo", null);
-        Assert.True(await store.EndQueuedRunAsync(accepted.RunId, RunStatus.Completed, "final", "hello", null));
+        Assert.True(await store.EndQueuedRunAsync(accepted.RunId, new RunEnding(RunStatus.Completed, "final", "hello", null)));
         var events = new RecordingSink();
         var options = new WebhookOptions();
         using var sender = new WebhookSender(options, new WebhookDestinationPolicy(options));

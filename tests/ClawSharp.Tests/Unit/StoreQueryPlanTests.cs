@@ -25,6 +25,11 @@ public sealed class StoreQueryPlanTests : IDisposable
         { "recover: queued runs", "SELECT id FROM runs WHERE status = $status ORDER BY seq" },
         { "recover: session of a run", "SELECT session_key FROM runs WHERE id = $id" },
         { "accept: next seq", "SELECT COALESCE(MAX(seq), 0) + 1 FROM runs" },
+        { "accept: is the session idle", """
+            SELECT s.agent FROM sessions s WHERE s.key = $session
+                AND NOT EXISTS (SELECT 1 FROM runs WHERE session_key = $session AND status IN ('queued', 'running'))
+            """ },
+        { "abort: a session's runs in flight", "SELECT id FROM runs WHERE session_key = $session AND status IN ('queued', 'running') ORDER BY seq" },
         // RecoverTasks.
         { "recover: requeue restartable tasks", "UPDATE tasks SET status = 'queued', started_at = NULL WHERE status = 'running' AND restartable = 1" },
         { "recover: lose running tasks", "UPDATE tasks SET status = 'lost', ended_at = $now, error = 'the gateway stopped while the task was running' WHERE status = 'running'" },
@@ -106,11 +111,11 @@ public sealed class StoreQueryPlanTests : IDisposable
     {
         using var command = connection.CreateCommand();
         command.CommandText = "EXPLAIN QUERY PLAN " + sql;
-        foreach (var name in new[] { "$status", "$id", "$now", "$limit", "$first", "$busy", "$before" })
+        foreach (var name in new[] { "$status", "$id", "$now", "$limit", "$first", "$busy", "$before", "$session" })
         {
             if (sql.Contains(name, StringComparison.Ordinal))
             {
-                command.Parameters.AddWithValue(name, name switch { "$busy" => "[]", "$status" or "$id" => "x", _ => 1 });
+                command.Parameters.AddWithValue(name, name switch { "$busy" => "[]", "$status" or "$id" or "$session" => "x", _ => 1 });
             }
         }
         using var reader = command.ExecuteReader();
