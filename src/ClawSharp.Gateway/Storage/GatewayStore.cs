@@ -20,9 +20,10 @@ namespace ClawSharp.Gateway.Storage;
 /// schema (a file that is not a database, or a damaged schema, fails there with a clear
 /// message), checkpoints the bounded WAL and migrates; it never scans a table (no integrity
 /// check: <c>clawsharp doctor --deep</c> runs one on demand). Recovery's queries go through the
-/// partial indexes of migration 5. The WAL is bounded: auto-checkpoints every
-/// <see cref="WalAutoCheckpointPages"/> pages and <c>journal_size_limit</c> =
-/// <see cref="WalSizeLimitBytes"/> truncate it back once a checkpoint completes. Durability per
+/// partial indexes of migration 5. The WAL is bounded: <see cref="WalCheckpointer"/> checkpoints
+/// it in the background every <see cref="WalCheckpointer.CheckpointPages"/> pages (the writer
+/// itself past <see cref="WalCheckpointer.WriterCheckpointPages"/>) and <c>journal_size_limit</c> =
+/// <see cref="WalSizeLimitBytes"/> truncates it back once a checkpoint completes. Durability per
 /// <see cref="StoreDurability"/>. Nothing opens <c>state.db</c> other than through SQLite:
 /// closing any descriptor of the file would drop SQLite's POSIX locks on it.
 /// </remarks>
@@ -34,6 +35,7 @@ internal sealed partial class GatewayStore : IDisposable
     private readonly Lock readGate = new();
     private readonly TimeProvider time;
     private readonly StoreWriter writer;
+    private readonly WalCheckpointer checkpointer;
     private readonly Dictionary<string, string?> knownSessions = new(StringComparer.Ordinal);
 
     /// <summary>Sessions remembered as written (see <c>RememberSession</c>); past this many, forgotten at once.</summary>
@@ -47,15 +49,16 @@ internal sealed partial class GatewayStore : IDisposable
         this.time = time;
         Path = path;
         writer = new StoreWriter(connection, gate, maxBatch, Metrics.GatewayMetrics.StoreBatchCommitted, durable) { CommitPause = commitPause };
+        checkpointer = new WalCheckpointer(connection, path);
     }
 
     public string Path { get; }
 
+    /// <summary>WAL checkpoints done by the background thread and by the writer itself (tests, benchmarks).</summary>
+    public (int Background, int Writer) WalCheckpoints => (checkpointer.BackgroundCheckpoints, checkpointer.WriterCheckpoints);
+
     /// <summary>WAL size kept after a checkpoint (<c>journal_size_limit</c>): 4 MiB.</summary>
     public const long WalSizeLimitBytes = 4 * 1024 * 1024;
-
-    /// <summary>Pages in the WAL that start an automatic checkpoint at the next commit: SQLite's default, 1000 (~4 MiB at 4 KiB pages).</summary>
-    public const int WalAutoCheckpointPages = 1000;
 
     /// <summary>Opens (creating if needed, 0600) and migrates the store.</summary>
     /// <remarks>Order: open through SQLite (a new file is made 0600 by path, before its WAL exists), read the header and the schema, set the pragmas, checkpoint and truncate the WAL, migrate.</remarks>
@@ -86,7 +89,6 @@ internal sealed partial class GatewayStore : IDisposable
                 PRAGMA journal_mode = WAL;
                 PRAGMA synchronous = {(durability == StoreDurability.Fast ? "NORMAL" : "FULL")};
                 PRAGMA journal_size_limit = {WalSizeLimitBytes};
-                PRAGMA wal_autocheckpoint = {WalAutoCheckpointPages};
                 PRAGMA foreign_keys = ON;
                 PRAGMA temp_store = MEMORY;
                 """);
@@ -116,6 +118,8 @@ internal sealed partial class GatewayStore : IDisposable
     {
         // First, outside the lock: the writer commits what is queued, and needs the lock to do it.
         writer.Dispose();
+        // Before the writer's connection closes: its hook points at the checkpointer.
+        checkpointer.Dispose();
         lock (readGate)
         {
             DisposeAll(preparedReads);
@@ -146,7 +150,7 @@ internal sealed partial class GatewayStore : IDisposable
     }
 
     /// <summary>A connection (not opened) to the store: unpooled, so that closing it closes the file.</summary>
-    private static SqliteConnection ConnectionTo(string path, SqliteOpenMode mode) => new(new SqliteConnectionStringBuilder
+    internal static SqliteConnection ConnectionTo(string path, SqliteOpenMode mode) => new(new SqliteConnectionStringBuilder
     {
         DataSource = path,
         Mode = mode,

@@ -1,0 +1,72 @@
+using ClawSharp.Gateway.Storage;
+using ClawSharp.Tests.Infrastructure;
+
+namespace ClawSharp.Tests.Unit;
+
+/// <summary>
+/// The WAL stays bounded, and its checkpoints happen beside the writer rather than inside a
+/// commit: paced writes are checkpointed by the background thread alone; writes that never pause
+/// are still bounded by the writer's own checkpoint.
+/// </summary>
+public sealed class WalCheckpointerTests : IDisposable
+{
+    // ~25 pages of WAL per message: 1,000 pages are crossed after ~40 messages.
+    private static readonly string LargeText = new('x', 100_000);
+    private readonly TempHome home = new();
+
+    public void Dispose() => home.Dispose();
+
+    [Fact]
+    public async Task AWalPastItsThreshold_IsCheckpointedInTheBackground_AndStartsOver()
+    {
+        using var store = GatewayStore.Open(home.State.StoreFile, TimeProvider.System);
+
+        // Past 1,000 pages, and far from the writer's own threshold.
+        for (var i = 0; i < 50; i++)
+        {
+            await store.AcceptMessageAsync($"s{i}", LargeText, null, "echo", null);
+        }
+
+        await Eventually.AssertAsync(() => Task.FromResult(store.WalCheckpoints.Background >= 1), TimeSpan.FromSeconds(30), "a background checkpoint");
+        Assert.Equal(0, store.WalCheckpoints.Writer);
+        // Once a checkpoint completed, a later commit starts the WAL over and journal_size_limit cuts the file back.
+        await Eventually.AssertAsync(async () =>
+        {
+            await store.AcceptMessageAsync("after", "small", null, "echo", null);
+            return WalBytes() <= GatewayStore.WalSizeLimitBytes;
+        }, TimeSpan.FromSeconds(30), "the WAL back within journal_size_limit");
+    }
+
+    [Fact]
+    public async Task WritesThatNeverPause_AreBoundedByTheWritersOwnCheckpoint()
+    {
+        using var store = GatewayStore.Open(home.State.StoreFile, TimeProvider.System);
+        // The writer's threshold, plus the batch that crossed it (8 messages of ~25 pages); a frame is a page and a 24-byte header.
+        var bound = (WalCheckpointer.WriterCheckpointPages + 8 * 30) * (4096L + 24) + 32;
+        var largest = 0L;
+
+        // 8 writers at once, ~400 messages (~10,000 pages): batches follow each other with no pause.
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(p => Task.Run(async () =>
+        {
+            while (Interlocked.Increment(ref next) < 400)
+            {
+                await store.AcceptMessageAsync($"s{p}", LargeText, null, "echo", null);
+                var wal = WalBytes();
+                long seen;
+                while ((seen = Interlocked.Read(ref largest)) < wal && Interlocked.CompareExchange(ref largest, wal, seen) != seen)
+                {
+                }
+            }
+        })));
+
+        Assert.True(largest <= bound, $"the WAL reached {largest} bytes; bound {bound}");
+        Assert.True(store.WalCheckpoints.Background + store.WalCheckpoints.Writer >= 2, $"checkpoints: {store.WalCheckpoints}");
+    }
+
+    private long WalBytes()
+    {
+        var wal = new FileInfo(home.State.StoreFile + "-wal");
+        return wal.Exists ? wal.Length : 0;
+    }
+}
