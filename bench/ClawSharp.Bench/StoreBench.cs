@@ -46,7 +46,8 @@ internal static class StoreBench
             var elapsed = Stopwatch.GetElapsedTime(started);
             var commits = GatewayMetrics.StoreCommitCount - commitsBefore;
             Console.WriteLine($"store ({durability}): {messages} messages, {pipelines} at once, in {elapsed.TotalSeconds:F2} s -> " +
-                $"{messages / elapsed.TotalSeconds:F0} msg/s, {elapsed.TotalMicroseconds / messages:F1} µs each, {commits / messages:F3} commits per message");
+                $"{messages / elapsed.TotalSeconds:F0} msg/s, {elapsed.TotalMicroseconds / messages:F1} µs each, {commits / messages:F3} commits per message; " +
+                $"WAL checkpoints: {store.WalCheckpoints.Background} in the background, {store.WalCheckpoints.Writer} by the writer");
             return 0;
         }
         finally

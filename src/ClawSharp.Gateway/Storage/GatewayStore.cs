@@ -48,17 +48,25 @@ internal sealed partial class GatewayStore : IDisposable
         this.readConnection = readConnection;
         this.time = time;
         Path = path;
-        writer = new StoreWriter(connection, gate, maxBatch, Metrics.GatewayMetrics.StoreBatchCommitted, durable) { CommitPause = commitPause };
         checkpointer = new WalCheckpointer(connection, path);
+        writer = new StoreWriter(connection, gate, maxBatch, Metrics.GatewayMetrics.StoreBatchCommitted, durable, checkpointer.CheckpointIfDue)
+        {
+            CommitPause = commitPause,
+        };
     }
 
     public string Path { get; }
 
-    /// <summary>WAL checkpoints done by the background thread and by the writer itself (tests, benchmarks).</summary>
-    public (int Background, int Writer) WalCheckpoints => (checkpointer.BackgroundCheckpoints, checkpointer.WriterCheckpoints);
+    /// <summary>WAL checkpoints done by the background thread and by the writer itself, and the WAL's frames as of the last commit (tests, benchmarks).</summary>
+    public (int Background, int Writer, int WalPages) WalCheckpoints =>
+        (checkpointer.BackgroundCheckpoints, checkpointer.WriterCheckpoints, checkpointer.WalPages);
 
-    /// <summary>WAL size kept after a checkpoint (<c>journal_size_limit</c>): 4 MiB.</summary>
-    public const long WalSizeLimitBytes = 4 * 1024 * 1024;
+    /// <summary>
+    /// WAL size kept when it starts over (<c>journal_size_limit</c>): 17 MiB, room for the
+    /// writer's own checkpoint threshold (4,000 frames of 4 KiB and a 24-byte header, and a batch),
+    /// so the file is not cut and grown again at every start-over.
+    /// </summary>
+    public const long WalSizeLimitBytes = 17 * 1024 * 1024;
 
     /// <summary>Opens (creating if needed, 0600) and migrates the store.</summary>
     /// <remarks>Order: open through SQLite (a new file is made 0600 by path, before its WAL exists), read the header and the schema, set the pragmas, checkpoint and truncate the WAL, migrate.</remarks>

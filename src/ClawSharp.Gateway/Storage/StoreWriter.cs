@@ -30,6 +30,7 @@ internal sealed class StoreWriter : IDisposable
     private readonly Queue<StoreWrite> queue = new();
     private readonly int maxBatch;
     private readonly Action<int, bool>? committed;
+    private readonly Action? afterBatch;
     private readonly bool durable;
     private bool committing;
     private bool closed;
@@ -45,8 +46,14 @@ internal sealed class StoreWriter : IDisposable
     /// whose every write may be lost in a power cut (the marks that a reply went out) commits with
     /// NORMAL instead, no fsync; the next synced commit covers its frames of the WAL too.
     /// </param>
-    public StoreWriter(SqliteConnection connection, Lock gate, int maxBatch, Action<int, bool>? committed, bool durable = false)
+    /// <param name="afterBatch">
+    /// Run after each committed batch's callers were answered, before the next batch, with the
+    /// connection's lock held: upkeep that must not hold a batch (the WAL's checkpoint).
+    /// </param>
+    public StoreWriter(SqliteConnection connection, Lock gate, int maxBatch, Action<int, bool>? committed, bool durable = false,
+        Action? afterBatch = null)
     {
+        this.afterBatch = afterBatch;
         this.connection = connection;
         this.gate = gate;
         this.maxBatch = Math.Max(1, maxBatch);
@@ -169,6 +176,13 @@ internal sealed class StoreWriter : IDisposable
             else
             {
                 write.Fail(failure);
+            }
+        }
+        if (afterBatch is not null)
+        {
+            lock (gate)
+            {
+                afterBatch();
             }
         }
     }

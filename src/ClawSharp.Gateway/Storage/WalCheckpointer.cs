@@ -7,34 +7,50 @@ namespace ClawSharp.Gateway.Storage;
 /// <summary>
 /// Keeps the WAL bounded without holding up the writer. SQLite's auto-checkpoint runs inside the
 /// commit that takes the WAL past its threshold, so that batch's callers waited for the copy into
-/// <c>state.db</c> (and its fsyncs): most of the 99th-percentile latency at 1,000 msg/s in
+/// <c>state.db</c> and its two fsyncs: most of the 99th-percentile latency at 1,000 msg/s in
 /// <c>fast</c> mode (bench/RESULTS.md). Instead the writer's connection reports the WAL's size
-/// after every commit (<c>sqlite3_wal_hook</c>, which replaces the auto-checkpoint): past
-/// <see cref="CheckpointPages"/> a thread of its own checkpoints from a connection of its own,
-/// PASSIVE, so the writer goes on committing meanwhile. Past <see cref="WriterCheckpointPages"/>
-/// (writes so continuous that the WAL never got back to its start) the writer checkpoints itself
-/// after its commit, as SQLite would have: the background did most of the copying, what is left is
-/// short, and with no new frames meanwhile it completes, so the next write starts the WAL over.
+/// after every commit (<c>sqlite3_wal_hook</c>, which replaces the auto-checkpoint): every
+/// <see cref="CheckpointPages"/> new pages a thread of its own checkpoints from a connection of
+/// its own, PASSIVE, so the writer goes on committing meanwhile, and chases the frames added
+/// meanwhile for a few passes: the WAL starts over only at a write that finds every frame copied.
 /// </summary>
+/// <remarks>
+/// Writes that never pause long enough for that leave the WAL growing: past
+/// <see cref="WriterCheckpointPages"/> the writer checkpoints itself, after the batch's callers
+/// were answered (<see cref="CheckpointIfDue"/>). The background passes did most of the copying;
+/// what is left is short, and with no frames added meanwhile it completes, so the next write
+/// starts the WAL over.
+/// </remarks>
 internal sealed unsafe partial class WalCheckpointer : IDisposable
 {
-    /// <summary>Pages in the WAL that start a checkpoint in the background: SQLite's own default, 1,000 (~4 MiB).</summary>
+    /// <summary>New pages in the WAL that start a checkpoint in the background: SQLite's own threshold, 1,000 (~4 MiB).</summary>
     public const int CheckpointPages = 1000;
 
     /// <summary>Pages in the WAL past which the writer checkpoints itself: the bound when writes never pause (~16 MiB).</summary>
     public const int WriterCheckpointPages = 4 * CheckpointPages;
 
+    private const int SqliteOk = 0;
     private const int SqliteCheckpointPassive = 0;
+
+    /// <summary>Checkpoint passes per request at most, chasing the frames the writer adds meanwhile.</summary>
+    private const int MaxPasses = 4;
 
     private readonly SqliteConnection writerConnection;
     private readonly string path;
     private readonly GCHandle self;
     // A monitor, not a Lock: the checkpointing thread sleeps on it.
     private readonly object signal = new();
+    // Held for each checkpoint pass, the background's and the writer's: one at a time.
+    private readonly Lock passes = new();
     private bool requested;
     private bool closed;
     private Thread? thread;
     private SqliteConnection? connection;
+    // Where the WAL stood at the writer's last commit (written by the writer, read by the background passes).
+    private int lastWalPages;
+    // The writer's thread only.
+    private int nextCheckpointAt = CheckpointPages;
+    private bool writerCheckpointDue;
 
     /// <param name="writerConnection">The store's connection for writes, open; its commits are watched.</param>
     /// <param name="path">The store's file, for the checkpointing connection.</param>
@@ -46,12 +62,39 @@ internal sealed unsafe partial class WalCheckpointer : IDisposable
         _ = sqlite3_wal_hook(WriterHandle, &AfterCommit, GCHandle.ToIntPtr(self));
     }
 
-    /// <summary>Checkpoints done, in the background and by the writer itself (tests).</summary>
+    /// <summary>Frames in the WAL as of the last commit (tests).</summary>
+    public int WalPages => Volatile.Read(ref lastWalPages);
+
+    /// <summary>Checkpoint passes done in the background (tests, benchmarks).</summary>
     public int BackgroundCheckpoints { get; private set; }
 
+    /// <summary>Checkpoints the writer did itself (tests, benchmarks).</summary>
     public int WriterCheckpoints { get; private set; }
 
     private nint WriterHandle => writerConnection.Handle!.DangerousGetHandle();
+
+    /// <summary>
+    /// On the writer's thread with the writer's lock held, after a batch's callers were answered:
+    /// the writer's own checkpoint, when the WAL is past <see cref="WriterCheckpointPages"/>.
+    /// </summary>
+    public void CheckpointIfDue()
+    {
+        if (!writerCheckpointDue)
+        {
+            return;
+        }
+        // After the background pass in progress, if any: the writer waits for it rather than go on adding frames (in fast
+        // mode the pass's fsync of the WAL writes out every frame added meanwhile, so it only grew slower). BUSY now
+        // means another process checkpoints (a doctor): the next batch tries again.
+        lock (passes)
+        {
+            if (sqlite3_wal_checkpoint_v2(WriterHandle, 0, SqliteCheckpointPassive, null, null) == SqliteOk)
+            {
+                writerCheckpointDue = false;
+                WriterCheckpoints++;
+            }
+        }
+    }
 
     /// <summary>Unhooks the writer's connection (before it closes) and ends the checkpointing thread and its connection.</summary>
     public void Dispose()
@@ -70,31 +113,38 @@ internal sealed unsafe partial class WalCheckpointer : IDisposable
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static int AfterCommit(nint context, nint database, nint schema, int walPages)
     {
-        // Nothing may be thrown back into SQLite: a checkpoint missed here is done at a later commit.
+        // Nothing may be thrown back into SQLite: a checkpoint missed here is asked for at a later commit.
         try
         {
             if (GCHandle.FromIntPtr(context).Target is WalCheckpointer checkpointer)
             {
-                checkpointer.Committed(database, walPages);
+                checkpointer.Committed(walPages);
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
         }
-        return 0;
+        return SqliteOk;
     }
 
-    /// <summary>On the writer's thread, after a commit, with the writer's lock held: the WAL now has <paramref name="walPages"/> pages.</summary>
-    private void Committed(nint database, int walPages)
+    /// <summary>On the writer's thread, inside a commit: the WAL now has <paramref name="walPages"/> pages.</summary>
+    private void Committed(int walPages)
     {
+        if (walPages < Volatile.Read(ref lastWalPages))
+        {
+            // Started over: the next checkpoint is due 1,000 pages from its start.
+            nextCheckpointAt = CheckpointPages;
+            writerCheckpointDue = false;
+        }
+        Volatile.Write(ref lastWalPages, walPages);
         if (walPages >= WriterCheckpointPages)
         {
-            // BUSY when the background one is in progress: it is then doing the same work.
-            _ = sqlite3_wal_checkpoint_v2(database, 0, SqliteCheckpointPassive, null, null);
-            WriterCheckpoints++;
+            writerCheckpointDue = true;
         }
-        else if (walPages >= CheckpointPages)
+        else if (walPages >= nextCheckpointAt)
         {
+            // One request per 1,000 new pages, not one per commit past them: every pass syncs twice.
+            nextCheckpointAt = walPages + CheckpointPages;
             Request();
         }
     }
@@ -140,14 +190,36 @@ internal sealed unsafe partial class WalCheckpointer : IDisposable
             try
             {
                 connection ??= Open();
-                using var checkpoint = connection.CreateCommand();
-                checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
-                checkpoint.ExecuteNonQuery();
-                BackgroundCheckpoints++;
+                CatchUp(connection);
             }
             catch (SqliteException)
             {
                 // A store that cannot be read now: the next request tries again, and the writer's own checkpoint still bounds the WAL.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Checkpoints, and again while the writer added frames meanwhile (a few passes at most): the
+    /// WAL starts over only at a write that finds every frame copied, so a pass that leaves the
+    /// last commits behind would let it grow on to the writer's own threshold.
+    /// </summary>
+    private void CatchUp(SqliteConnection checkpointing)
+    {
+        using var checkpoint = checkpointing.CreateCommand();
+        checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+        for (var pass = 0; pass < MaxPasses; pass++)
+        {
+            using var passing = passes.EnterScope();
+            using var reader = checkpoint.ExecuteReader();
+            BackgroundCheckpoints++;
+            // busy, frames in the WAL when the pass began, frames copied: done when it copied all it saw and the writer added
+            // none since, or when the writer is about to take over.
+            var walPages = Volatile.Read(ref lastWalPages);
+            if (!reader.Read() || reader.GetInt64(0) != 0 || reader.GetInt64(2) < reader.GetInt64(1)
+                || walPages <= reader.GetInt64(1) || walPages >= WriterCheckpointPages)
+            {
+                return;
             }
         }
     }
