@@ -34,6 +34,9 @@ internal sealed class StoreWriter : IDisposable
     private readonly bool durable;
     private bool committing;
     private bool closed;
+    // Writes in the queue that are not may-be-lost, and whether the committer waits for one (queueGate).
+    private int urgentQueued;
+    private bool lingering;
     // What the connection's synchronous pragma is now: switched only when a batch needs the other.
     private bool syncing;
 
@@ -69,6 +72,14 @@ internal sealed class StoreWriter : IDisposable
     /// </summary>
     public TimeSpan CommitPause { get; init; }
 
+    /// <summary>
+    /// How long a batch of only may-be-lost writes (the marks that replies went out) waits for a
+    /// write that matters to commit with: from one client sending one message at a time, the mark
+    /// of each reply otherwise took a commit of its own between two accepted messages, and the
+    /// next message waited for it. Nobody waits for these writes, so no caller's latency grows.
+    /// </summary>
+    public TimeSpan MayBeLostLinger { get; init; } = TimeSpan.FromMilliseconds(2);
+
     /// <summary>Queues a write; completes with its result once its batch committed (faulted with <see cref="ObjectDisposedException"/> once the store is closed).</summary>
     /// <param name="write">The statements, run inside the batch's transaction.</param>
     /// <param name="committed">
@@ -90,10 +101,18 @@ internal sealed class StoreWriter : IDisposable
                 return Task.FromException<T>(new ObjectDisposedException(nameof(GatewayStore), "the store is closed"));
             }
             queue.Enqueue(item);
+            if (!mayBeLostInAPowerCut)
+            {
+                urgentQueued++;
+            }
             if (!committing)
             {
                 // Otherwise the committer in progress takes it in its next batch.
                 committing = true;
+                Monitor.PulseAll(queueGate);
+            }
+            else if (lingering && !mayBeLostInAPowerCut)
+            {
                 Monitor.PulseAll(queueGate);
             }
         }
@@ -105,6 +124,7 @@ internal sealed class StoreWriter : IDisposable
     {
         lock (queueGate)
         {
+            // Also ends a linger: what is queued commits now.
             closed = true;
             Monitor.PulseAll(queueGate);
             while (committing)
@@ -133,9 +153,19 @@ internal sealed class StoreWriter : IDisposable
             Pause();
             lock (queueGate)
             {
+                if (urgentQueued == 0 && queue.Count > 0 && !closed && MayBeLostLinger > TimeSpan.Zero)
+                {
+                    lingering = true;
+                    Monitor.Wait(queueGate, MayBeLostLinger);
+                    lingering = false;
+                }
                 while (batch.Count < maxBatch && queue.TryDequeue(out var write))
                 {
                     batch.Add(write);
+                    if (!write.MayBeLost)
+                    {
+                        urgentQueued--;
+                    }
                 }
                 if (batch.Count == 0)
                 {

@@ -182,6 +182,46 @@ public sealed class StoreWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task AWriteThatMayBeLost_WaitsForAWriteThatMatters_AndCommitsWithIt()
+    {
+        var batches = new List<int>();
+        using var writer = new StoreWriter(connection, gate, StoreWriter.DefaultMaxBatch, (size, _) => batches.Add(size))
+        {
+            MayBeLostLinger = TimeSpan.FromSeconds(60),
+        };
+
+        var mark = writer.WriteAsync(transaction => Insert(transaction, "INSERT INTO rows VALUES (1)"), mayBeLostInAPowerCut: true);
+        // Alone, it would have committed within a millisecond.
+        Assert.NotSame(mark, await Task.WhenAny(mark, Task.Delay(TimeSpan.FromMilliseconds(300))));
+        var accept = writer.WriteAsync(transaction => Insert(transaction, "INSERT INTO rows VALUES (2)"));
+        await Task.WhenAll(mark, accept).WaitAsync(Deadline);
+
+        Assert.Equal([2], batches);
+    }
+
+    [Fact]
+    public async Task AWriteThatMayBeLost_Alone_CommitsAfterTheLinger()
+    {
+        using var writer = new StoreWriter(connection, gate, StoreWriter.DefaultMaxBatch, null) { MayBeLostLinger = TimeSpan.FromMilliseconds(20) };
+
+        await writer.WriteAsync(transaction => Insert(transaction, "INSERT INTO rows VALUES (1)"), mayBeLostInAPowerCut: true).WaitAsync(Deadline);
+
+        Assert.Equal(1L, Count("rows"));
+    }
+
+    [Fact]
+    public void Dispose_EndsALinger_AndCommitsWhatWaits()
+    {
+        var writer = new StoreWriter(connection, gate, StoreWriter.DefaultMaxBatch, null) { MayBeLostLinger = TimeSpan.FromSeconds(60) };
+        var mark = writer.WriteAsync(transaction => Insert(transaction, "INSERT INTO rows VALUES (1)"), mayBeLostInAPowerCut: true);
+
+        writer.Dispose();
+
+        Assert.True(mark.IsCompletedSuccessfully);
+        Assert.Equal(1L, Count("rows"));
+    }
+
+    [Fact]
     public async Task AfterDispose_AWriteIsRefused_AndWhatWasQueuedIsCommitted()
     {
         var writer = new StoreWriter(connection, gate, StoreWriter.DefaultMaxBatch, null);
