@@ -38,6 +38,8 @@ internal sealed class WorkHost : IAsyncDisposable
     private ITimer? sweeper;
     // Runs answered at once whose one write has not committed yet (the drain waits for them).
     private int endingAtOnce;
+    // Made once: handed to every accepting write.
+    private readonly Func<RunWork, RunEnding?> answerAtOnce;
 
     public WorkHost(GatewayStore store, AgentCatalog agents, LiveConfig live, IChatEventSink events, ILogger logger, TimeProvider time,
         ExecChildren children)
@@ -47,6 +49,7 @@ internal sealed class WorkHost : IAsyncDisposable
         this.live = live;
         this.logger = logger;
         this.time = time;
+        answerAtOnce = AnswerAtOnce;
         runSlots = new ResizableSlots(Config.Agents.MaxConcurrentRuns);
         taskSlots = new ResizableSlots(Config.Agents.MaxConcurrentRuns);
         live.Changed += Resize;
@@ -137,7 +140,7 @@ internal sealed class WorkHost : IAsyncDisposable
                     lanes.Enqueue(sessionKey, accepted.RunId);
                 }
             }
-        }, Gate.IsDraining ? null : AnswerAtOnce).ConfigureAwait(false);
+        }, Gate.IsDraining ? null : answerAtOnce).ConfigureAwait(false);
         if (accepted.AnsweredAtOnce)
         {
             RunEnded(accepted.RunId, sessionKey, accepted.Status == RunStatus.Completed ? "completed" : "failed", started);
