@@ -8,6 +8,8 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.AspNetCore.WebSockets;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -18,10 +20,11 @@ namespace ClawSharp.Gateway.Server;
 /// server, its socket transport, the WebSocket middleware and the gateway's request handler. The
 /// host's dependency-injection container resolved ~100 services by reflection at every start, and
 /// under Native AOT each open generic it closed (options, enumerables) was built by the runtime's
-/// type loader: two thirds of what a start allocated (3.2 -> 1.0 MB) and ~3 MiB of the idle RSS
-/// (bench/RESULTS.md, "Memory (issue 18, part 5)"). Kestrel's HTTPS support resolves its services
-/// from the options' <see cref="KestrelServerOptions.ApplicationServices"/>, so with gateway.tls
-/// (and only then) a container holding Kestrel's own services is built for it, never started.
+/// type loader: two thirds of what a start allocated (3.2 -> 1.0 MB), and the hosting code's type
+/// data was rehydrated at every start (bench/RESULTS.md, "Memory (issue 18, part 5)"). Kestrel's
+/// HTTPS support resolves its services from <see cref="KestrelServerOptions.ApplicationServices"/>,
+/// so with gateway.tls (and only then) a small container of Kestrel's own services is built for it
+/// (<see cref="KestrelServiceCollection"/>).
 /// </summary>
 internal sealed class KestrelEndpoint : IAsyncDisposable
 {
@@ -30,9 +33,9 @@ internal sealed class KestrelEndpoint : IAsyncDisposable
 
     private readonly KestrelServer server;
     private readonly IHttpApplication<HttpContext> application;
-    private readonly IAsyncDisposable? tlsServices;
+    private readonly ServiceProvider? tlsServices;
 
-    private KestrelEndpoint(KestrelServer server, IHttpApplication<HttpContext> application, IAsyncDisposable? tlsServices)
+    private KestrelEndpoint(KestrelServer server, IHttpApplication<HttpContext> application, ServiceProvider? tlsServices)
     {
         this.server = server;
         this.application = application;
@@ -49,7 +52,7 @@ internal sealed class KestrelEndpoint : IAsyncDisposable
         var tlsServices = certificate is null ? null : TlsServices(loggerFactory);
         if (tlsServices is not null)
         {
-            options.ApplicationServices = tlsServices.Services;
+            options.ApplicationServices = tlsServices;
         }
         try
         {
@@ -67,7 +70,7 @@ internal sealed class KestrelEndpoint : IAsyncDisposable
         }
         catch
         {
-            tlsServices?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            tlsServices?.Dispose();
             throw;
         }
     }
@@ -91,14 +94,19 @@ internal sealed class KestrelEndpoint : IAsyncDisposable
         }
     }
 
-    /// <summary>Kestrel's services as its HTTPS support expects them (<c>UseKestrelHttpsConfiguration</c>), with the gateway's logging.</summary>
-    private static WebApplication TlsServices(ILoggerFactory loggerFactory)
+    /// <summary>
+    /// What Kestrel's HTTPS support resolves: its services (<c>UseKestrelCore</c>, <c>UseKestrelHttpsConfiguration</c>)
+    /// and what a host would have added for them (logging, metrics, the environment).
+    /// </summary>
+    private static ServiceProvider TlsServices(ILoggerFactory loggerFactory)
     {
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().UseKestrelHttpsConfiguration();
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(loggerFactory);
-        return builder.Build();
+        var services = new ServiceCollection();
+        new KestrelServiceCollection(services).UseKestrelCore().UseKestrelHttpsConfiguration();
+        services.AddSingleton(loggerFactory);
+        services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        services.AddMetrics();
+        services.AddSingleton<IHostEnvironment>(new HostingEnvironment { ApplicationName = "clawsharp", EnvironmentName = Environments.Production });
+        return services.BuildServiceProvider();
     }
 
     /// <summary>What the host's application did, without its per-request services: a context over Kestrel's features.</summary>
