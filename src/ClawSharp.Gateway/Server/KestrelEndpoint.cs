@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Abstractions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -109,10 +110,25 @@ internal sealed class KestrelEndpoint : IAsyncDisposable
         return services.BuildServiceProvider();
     }
 
-    /// <summary>What the host's application did, without its per-request services: a context over Kestrel's features.</summary>
+    /// <summary>
+    /// What the host's application did, without its per-request services: a context over Kestrel's features,
+    /// reused for the next request on the same connection (Kestrel keeps it in the connection, as it did the host's).
+    /// </summary>
     private sealed class Application(RequestDelegate pipeline) : IHttpApplication<HttpContext>
     {
-        public HttpContext CreateContext(IFeatureCollection contextFeatures) => new DefaultHttpContext(contextFeatures);
+        public HttpContext CreateContext(IFeatureCollection contextFeatures)
+        {
+            if (contextFeatures is not IHostContextContainer<HttpContext> container)
+            {
+                return new DefaultHttpContext(contextFeatures);
+            }
+            if (container.HostContext is DefaultHttpContext reused)
+            {
+                reused.Initialize(contextFeatures);
+                return reused;
+            }
+            return container.HostContext = new DefaultHttpContext(contextFeatures);
+        }
 
         public Task ProcessRequestAsync(HttpContext context) => pipeline(context);
 
