@@ -9,11 +9,7 @@ using ClawSharp.Gateway.Protocol;
 using ClawSharp.Gateway.Protocol.Methods;
 using ClawSharp.Gateway.Storage;
 using ClawSharp.Gateway.Work;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace ClawSharp.Gateway.Server;
@@ -39,26 +35,27 @@ internal sealed record GatewayServerSettings(
 }
 
 /// <summary>
-/// One server generation: a fresh Kestrel host serving on a duplicate of the process's
-/// listening socket. Start once, stop once, dispose; an in-process restart builds a new one
-/// (the Generic Host is start-once, so the cycle lives in the run loop, <c>Lifecycle.GatewayRunLoop</c>).
+/// One server generation: a fresh Kestrel server (<see cref="KestrelEndpoint"/>) serving on a duplicate of the
+/// process's listening socket. Start once, stop once, dispose; an in-process restart builds a new one
+/// (Kestrel is start-once, so the cycle lives in the run loop, <c>Lifecycle.GatewayRunLoop</c>).
 /// </summary>
 internal sealed class GatewayServer : IAsyncDisposable
 {
     private static readonly TimeSpan ConnectionCloseGrace = TimeSpan.FromSeconds(2);
-    private readonly WebApplication app;
+    private readonly KestrelEndpoint http;
     private readonly ConnectionRegistry connections;
     private readonly GatewayFaults faults;
     private readonly int listenDescriptor;
     private readonly GatewayHistory? history;
     private readonly Func<WorkCounters> counters;
 
-    private GatewayServer(WebApplication app, ConnectionRegistry connections, GatewayRuntimeInfo runtime, GatewayFaults faults, int listenDescriptor,
+    private GatewayServer(KestrelEndpoint http, ReadinessState readiness, ConnectionRegistry connections, GatewayRuntimeInfo runtime, GatewayFaults faults, int listenDescriptor,
         WorkHost work, Restart.RestartControl restart, GatewayHistory? history)
     {
         this.history = history;
         counters = () => work.Counters;
-        this.app = app;
+        this.http = http;
+        Readiness = readiness;
         Work = work;
         Restart = restart;
         this.connections = connections;
@@ -67,7 +64,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         Runtime = runtime;
     }
 
-    public ReadinessState Readiness { get; } = new();
+    public ReadinessState Readiness { get; }
     public GatewayRuntimeInfo Runtime { get; }
 
     /// <summary>This generation's work model: store, lanes, outbox, tasks.</summary>
@@ -109,9 +106,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         var descriptor = settings.Listener.DuplicateForServer();
         try
         {
-            var app = Build(settings, descriptor);
             var restart = new Restart.RestartControl(settings.SubmitRestart, () => settings.Live.Current.Restart, work, settings.Time);
-            var server = new GatewayServer(app, connections, runtime, settings.Faults, descriptor, work, restart, settings.History);
             var gateway = settings.Config.Gateway;
             var authenticator = new ConnectAuthenticator(gateway.AuthMode, settings.Secret, gateway.Tokens, gateway.NoneScopes);
             var origins = OriginPolicy.For(settings.Listener.Endpoint, gateway.AllowedOrigins);
@@ -131,12 +126,15 @@ internal sealed class GatewayServer : IAsyncDisposable
                 Logger = settings.LoggerFactory.CreateLogger("ClawSharp.Protocol"),
             };
             var messages = new MessagesEndpoint(work, authenticator, settings.AuthLimiter, origins, httpLogger, settings.Time);
-            var endpoints = new GatewayHttpEndpoints(server.Readiness, protocol, runtime, messages, origins, httpLogger);
-            ServeMetrics(app, settings.Listener.Endpoint.Address, authenticator);
+            var readiness = new ReadinessState();
+            var endpoints = new GatewayHttpEndpoints(readiness, protocol, runtime, messages, origins, httpLogger);
+            // gateway.tls: TLS on the same handed-over socket; the certificate is read at each
+            // generation, so a restart picks up a renewed one. (The config check loaded it already.)
+            var http = KestrelEndpoint.Create(descriptor, gateway.Tls?.Load(), settings.LoggerFactory,
+                WithMetrics(endpoints.HandleAsync, settings.Listener.Endpoint.Address, authenticator));
+            var server = new GatewayServer(http, readiness, connections, runtime, settings.Faults, descriptor, work, restart, settings.History);
             GatewayMetrics.ObserveWork(() => work.Counters is var now
                 ? new MetricsGauges(now.QueueSize, now.PendingReplies, now.ActiveTasks, connections.Count) : null);
-            app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
-            app.Run(endpoints.HandleAsync);
             return server;
         }
         catch
@@ -152,7 +150,7 @@ internal sealed class GatewayServer : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         Work.Start();
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        await http.StartAsync(cancellationToken).ConfigureAwait(false);
         Readiness.Set(Http.Readiness.Ready);
         history?.Attach(counters);
     }
@@ -175,13 +173,13 @@ internal sealed class GatewayServer : IAsyncDisposable
             await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
         }
         await Work.StopAsync().ConfigureAwait(false);
-        await app.StopAsync(cancellationToken).ConfigureAwait(false);
+        await http.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
     {
         history?.Detach(counters);
-        await app.DisposeAsync().ConfigureAwait(false);
+        await http.DisposeAsync().ConfigureAwait(false);
         await Work.DisposeAsync().ConfigureAwait(false);
         connections.Dispose();
         Infrastructure.Posix.Close(listenDescriptor);
@@ -198,9 +196,8 @@ internal sealed class GatewayServer : IAsyncDisposable
     /// <c>GET /metrics</c> from the process's registry (<see cref="MetricsExporter"/>), ahead of the
     /// other endpoints and outside the drain gate: it answers while /readyz says 503.
     /// </summary>
-    private static void ServeMetrics(WebApplication app, System.Net.IPAddress bound, ConnectAuthenticator authenticator)
-    {
-        app.Use(async (context, next) =>
+    private static RequestDelegate WithMetrics(RequestDelegate next, System.Net.IPAddress bound, ConnectAuthenticator authenticator) =>
+        async context =>
         {
             if (context.Request.Path != "/metrics")
             {
@@ -222,36 +219,5 @@ internal sealed class GatewayServer : IAsyncDisposable
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             context.Response.Headers.CacheControl = "no-store";
             await MetricsExporter.WriteAsync(context.Response.Body, context.RequestAborted).ConfigureAwait(false);
-        });
-    }
-
-    private static WebApplication Build(GatewayServerSettings settings, int descriptor)
-    {
-        // The empty builder reads no appsettings.json, environment or command line: what an
-        // operator's working directory holds must not change what the gateway binds.
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = settings.State.Root });
-        // gateway.tls: TLS on the same handed-over socket; the certificate is read at each
-        // generation, so a restart picks up a renewed one. (The config check loaded it already.)
-        var certificate = settings.Config.Gateway.Tls?.Load();
-        if (certificate is not null)
-        {
-            builder.WebHost.UseKestrelHttpsConfiguration();
-        }
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.ListenHandle((ulong)descriptor, listen =>
-            {
-                if (certificate is not null)
-                {
-                    listen.UseHttps(certificate);
-                }
-            });
-        });
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(settings.LoggerFactory);
-        builder.Services.AddSingleton<IHostLifetime, NoSignalHostLifetime>();
-        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
-        return builder.Build();
-    }
+        };
 }
