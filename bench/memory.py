@@ -183,12 +183,18 @@ def series(pid, seconds):
     return out
 
 
+def growth(before, after):
+    b, a = before["by_mapping_kib"], after["by_mapping_kib"]
+    grown = {k: mib(a.get(k, 0) - b.get(k, 0)) for k in set(a) | set(b)}
+    return dict(sorted(((k, v) for k, v in grown.items() if abs(v) >= 0.05), key=lambda kv: -kv[1]))
+
+
 def connections(args):
     rows = []
     for _ in range(args.runs):
         proc, home, port = start(args.binary)
         try:
-            row = {"idle": settle(proc.pid, args.settle_seconds)}
+            row = {"idle": settle(proc.pid, args.settle_seconds), "idle_breakdown": breakdown(proc.pid, args.binary)}
             websocket_upgrades(port, args.count)
             row["ws_peak"] = rss_kib(proc.pid)
             row["ws_series"] = series(proc.pid, args.settle_seconds)
@@ -196,6 +202,7 @@ def connections(args):
             row["tcp_peak"] = rss_kib(proc.pid)
             row["tcp_series"] = series(proc.pid, args.settle_seconds)
             row["end"] = rss_kib(proc.pid)
+            row["end_breakdown"] = breakdown(proc.pid, args.binary)
             rows.append(row)
         finally:
             stop_gateway(proc, home)
@@ -205,11 +212,13 @@ def connections(args):
     result = {"figure": "connections", "runs": args.runs, "count": args.count, "idle_mib": mib(med["idle"]),
               "after_ws_mib": mib(med["ws_peak"]), "after_tcp_mib": mib(med["tcp_peak"]), "end_mib": mib(med["end"]),
               "end_minus_idle_mib": mib(med["end"] - med["idle"]),
-              "ws_series_mib": median_run["ws_series"], "tcp_series_mib": median_run["tcp_series"]}
+              "ws_series_mib": median_run["ws_series"], "tcp_series_mib": median_run["tcp_series"],
+              # What grew, by mapping (the median run's, MiB): the binary's pages the traffic ran, libraries it loaded, heaps.
+              "growth_by_mapping_mib": growth(median_run["idle_breakdown"], median_run["end_breakdown"])}
     print(json.dumps(result))
     print(f"RSS MiB (median of {args.runs}): idle {result['idle_mib']}, after {args.count} WebSocket upgrades dropped "
           f"{result['after_ws_mib']}, after {args.count} TCP {result['after_tcp_mib']}, settled {result['end_mib']} "
-          f"(+{result['end_minus_idle_mib']} over idle); series ws {median_run['ws_series'][::4]} tcp {median_run['tcp_series'][::4]}")
+          f"(+{result['end_minus_idle_mib']} over idle: {result['growth_by_mapping_mib']}); series ws {median_run['ws_series'][::4]} tcp {median_run['tcp_series'][::4]}")
 
 
 def main():

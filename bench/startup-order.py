@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Writes the method order file the Native AOT publish lays the gateway's start-up code out by (issue 18).
 
-usage: bench/startup-order.py BINARY [--out FILE] [--settle-seconds S]
+usage: bench/startup-order.py BINARY [--out FILE] [--settle-seconds S] [--bench PATH]
 
 BINARY is a Native AOT publish (bench/publish-aot.sh) with its BINARY.dbg beside it. The gateway runs under
-valgrind's callgrind (a fresh state directory): start, ready on /readyz, S seconds idle, SIGTERM. Every
-instruction it executed in the binary is mapped to its symbol (BINARY.dbg), and the managed methods among them
-are written one mangled name a line, in the binary's address order (those run from exec to idle first, then
-those only the shutdown ran), to FILE (default
+valgrind's callgrind (a fresh state directory): start, ready on /readyz, S seconds idle, then some of each kind
+of traffic (WebSocket upgrades, chat.send over the protocol with `ClawSharp.Bench send`, POST /v1/messages,
+/healthz, /metrics), then SIGTERM. Every instruction it executed in the binary is mapped to its symbol
+(BINARY.dbg), and the managed methods among them are written one mangled name a line, in the binary's address
+order (those run from exec to idle first, then those the traffic ran, then those only the shutdown ran), to FILE (default
 src/ClawSharp.Cli/startup-methods.order). The CLI project passes FILE to ILC (IlcOrderFile): those methods are
 placed together at the start of the managed code, and the rest after them.
 
@@ -17,11 +18,11 @@ and ~8.5 MiB of it was resident at idle; laid out together, ~2.4 MiB. A name the
 ignored, and a method missing from the file is only laid out among the rest: a stale file costs memory, never
 correctness. Rerun after changes to what the gateway does at start (bench/RESULTS.md, "Memory").
 """
-import argparse, bisect, collections, os, re, shutil, signal, subprocess, sys, tempfile, time
+import argparse, bisect, collections, http.client, os, re, shutil, signal, subprocess, sys, tempfile, time
 
+import memory
+from loadgen import DEFAULT_BENCH, run_send
 from probes import free_port, ready
-
-TOKEN = "startup-order-token-0123456789abcdef"
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_OUT = os.path.join(HERE, "..", "src", "ClawSharp.Cli", "startup-methods.order")
 # Native code the compiler does not lay out (the runtime's C++, its assembly helpers, the System.Native shims):
@@ -42,7 +43,32 @@ def symbols(dbg):
     return rows
 
 
-def run_under_callgrind(binary, settle_seconds, out_file):
+def dump(pid, path):
+    subprocess.run(["callgrind_control", "--dump", str(pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    deadline = time.monotonic() + 60
+    while not os.path.exists(path):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"callgrind did not write {path}")
+        time.sleep(0.2)
+
+
+def serve(port, home, bench):
+    """A little of each kind of traffic a gateway serves: what it runs for it is laid out next to the start-up code,
+    so serving touches few of the binary's pages besides those (bench/RESULTS.md, "Memory", connections)."""
+    # The token the gateway made (`ClawSharp.Bench send` reads it there too), for memory.py's helpers as well.
+    with open(os.path.join(home, "token")) as f:
+        memory.TOKEN = f.read().strip()
+    memory.websocket_upgrades(port, 10)
+    memory.tcp_connections(port, 10)
+    memory.post_messages(port, 20, 0)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request("GET", "/metrics", headers={"Authorization": f"Bearer {memory.TOKEN}"})
+    conn.getresponse().read()
+    conn.close()
+    run_send(bench, home, port, 40, 2, 8)
+
+
+def run_under_callgrind(binary, settle_seconds, out_file, bench):
     # valgrind gives up on the compiler's .dbg file: run a copy of the binary (and its SQLite) without it
     work = tempfile.mkdtemp(prefix="clawsharp-order-")
     home = tempfile.mkdtemp(prefix="clawsharp-order-home-")
@@ -56,7 +82,7 @@ def run_under_callgrind(binary, settle_seconds, out_file):
         port = free_port()
         proc = subprocess.Popen(["valgrind", "--tool=callgrind", "--dump-instr=yes", "--dump-line=no", "--compress-pos=no",
                                  "--compress-strings=no", f"--callgrind-out-file={out_file}",
-                                 copy, "gateway", "run", "--home", home, "--port", str(port), "--token", TOKEN],
+                                 copy, "gateway", "run", "--home", home, "--port", str(port)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 120
         while not ready(port):
@@ -64,13 +90,10 @@ def run_under_callgrind(binary, settle_seconds, out_file):
                 raise RuntimeError("the gateway did not become ready under valgrind")
             time.sleep(0.2)
         time.sleep(settle_seconds)
-        # the first part (exec to idle) in OUT.1, the shutdown in OUT
-        subprocess.run(["callgrind_control", "--dump", str(proc.pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-        deadline = time.monotonic() + 60
-        while not os.path.exists(out_file + ".1"):
-            if time.monotonic() > deadline:
-                raise RuntimeError("callgrind did not write the idle dump")
-            time.sleep(0.2)
+        # exec to idle in OUT.1, the traffic in OUT.2, the shutdown in OUT
+        dump(proc.pid, out_file + ".1")
+        serve(port, home, bench)
+        dump(proc.pid, out_file + ".2")
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=120)
     finally:
@@ -136,6 +159,7 @@ def main():
     parser.add_argument("binary")
     parser.add_argument("--out", default=DEFAULT_OUT)
     parser.add_argument("--settle-seconds", type=float, default=4.0)
+    parser.add_argument("--bench", default=DEFAULT_BENCH)
     args = parser.parse_args()
     dbg = args.binary + ".dbg"
     if not os.path.exists(dbg):
@@ -146,17 +170,21 @@ def main():
     starts = [s[0] for s in syms]
     with tempfile.TemporaryDirectory(prefix="clawsharp-callgrind-") as tmp:
         out_file = os.path.join(tmp, "callgrind.out")
-        run_under_callgrind(args.binary, args.settle_seconds, out_file)
+        run_under_callgrind(args.binary, args.settle_seconds, out_file, args.bench)
         idle = executed_methods(out_file + ".1", syms, starts)
+        serving = executed_methods(out_file + ".2", syms, starts)
         shutdown = executed_methods(out_file, syms, starts)
-    # what a start and an idle gateway run first, then what only the shutdown runs: idle maps none of the latter
-    ordered = sorted(idle.values()) + sorted(m for name, m in shutdown.items() if name not in idle)
+    # what a start and an idle gateway run first, then what traffic runs, then what only the shutdown runs: idle maps
+    # none of the latter two, and a serving gateway few of the last
+    served = sorted(m for name, m in serving.items() if name not in idle)
+    ordered = sorted(idle.values()) + served + sorted(m for name, m in shutdown.items() if name not in idle and name not in serving)
     with open(args.out, "w") as f:
         for _, _, name in ordered:
             f.write(name + "\n")
     code = sum(s[1] for s in ordered)
-    print(f"{len(idle)} managed methods run from exec to {args.settle_seconds:g} s idle, then {len(ordered) - len(idle)} only by "
-          f"the shutdown ({code // 1024} KiB of code); written to {os.path.relpath(args.out)}")
+    print(f"{len(idle)} managed methods run from exec to {args.settle_seconds:g} s idle, then {len(served)} by the traffic, "
+          f"then {len(ordered) - len(idle) - len(served)} only by the shutdown ({code // 1024} KiB of code); written to "
+          f"{os.path.relpath(args.out)}")
 
 
 if __name__ == "__main__":
