@@ -48,7 +48,7 @@ internal sealed class GatewayHttpEndpoints(ReadinessState readiness, ControlProt
             await Write(context, StatusCodes.Status403Forbidden, "application/json", OriginRefusedBody).ConfigureAwait(false);
             return;
         }
-        using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+        using var socket = await WebSocketHandshake.AcceptAsync(context).ConfigureAwait(false);
         var connection = new ControlConnection(socket, protocol, context.Connection.RemoteIpAddress);
         await connection.RunAsync(context.RequestAborted).ConfigureAwait(false);
     }

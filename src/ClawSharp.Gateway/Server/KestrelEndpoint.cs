@@ -66,7 +66,7 @@ internal sealed class KestrelEndpoint : IAsyncDisposable
             });
             var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), loggerFactory);
             var server = new KestrelServer(Options.Create(options), transport, loggerFactory);
-            var webSockets = new WebSocketMiddleware(handler, Options.Create(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) }), loggerFactory);
+            var webSockets = new WebSocketMiddleware(handler, Options.Create(new WebSocketOptions { KeepAliveInterval = Http.WebSocketHandshake.KeepAliveInterval }), loggerFactory);
             return new KestrelEndpoint(server, new Application(webSockets.Invoke), tlsServices);
         }
         catch

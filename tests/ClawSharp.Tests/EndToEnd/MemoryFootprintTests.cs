@@ -3,16 +3,17 @@ using ClawSharp.Tests.Infrastructure;
 namespace ClawSharp.Tests.EndToEnd;
 
 /// <summary>
-/// What the real process has mapped (issue 18): with TLS off, starting (boot id, token check set-up)
-/// and checking an HTTP bearer token do not load OpenSSL, whose libcrypto and libssl cost ~3.7 MiB of
-/// RSS. (A WebSocket upgrade still does: ASP.NET computes <c>Sec-WebSocket-Accept</c> with OpenSSL's SHA-1.)
+/// What the real process has mapped (issue 18): with TLS off, starting (boot id, token check set-up),
+/// checking an HTTP bearer token, a WebSocket upgrade (its <c>Sec-WebSocket-Accept</c> from a managed
+/// SHA-1, <c>Http/WebSocketHandshake</c>) and an accepted message do not load OpenSSL, whose libcrypto
+/// and libssl cost ~3.7 MiB of RSS.
 /// </summary>
 public sealed class MemoryFootprintTests
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
     [Fact]
-    public async Task WithoutTls_StartAndTheBearerCheck_DoNotLoadOpenSsl()
+    public async Task WithoutTls_StartTheBearerCheckAndAWebSocket_DoNotLoadOpenSsl()
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -28,6 +29,14 @@ public sealed class MemoryFootprintTests
         };
         wrongToken.Headers.Authorization = new("Bearer", "not-the-token");
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await Http.SendAsync(wrongToken)).StatusCode);
+        Assert.Empty(OpenSslMappings(gateway.Pid));
+
+        var (client, _) = await RawProtocolClient.ConnectAsync(gateway.Port, ClawSharp.Gateway.Configuration.TokenStore.TryRead(home.State)!);
+        await using (client)
+        {
+            await client.SendTextAsync("""{"type":"req","id":"m1","method":"chat.send","params":{"sessionKey":"m","message":"hello"}}""");
+            Assert.Single(await client.WaitForChatEventsAsync(1, TimeSpan.FromSeconds(30)));
+        }
 
         Assert.Empty(OpenSslMappings(gateway.Pid));
     }
