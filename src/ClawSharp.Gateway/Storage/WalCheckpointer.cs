@@ -192,9 +192,10 @@ internal sealed unsafe partial class WalCheckpointer : IDisposable
                 connection ??= Open();
                 CatchUp(connection);
             }
-            catch (SqliteException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
-                // A store that cannot be read now: the next request tries again, and the writer's own checkpoint still bounds the WAL.
+                // A store that cannot be read now (or closing): the next request tries again, and the writer's own checkpoint
+                // still bounds the WAL. Nothing may escape this thread: it would end the process.
             }
         }
     }
