@@ -36,10 +36,10 @@ internal sealed partial class GatewayStore
     /// Ends a run and puts its reply in the outbox, in one transaction: a run is never
     /// answered twice, and a completed run is never run again.
     /// </summary>
-    public Task FinishRunAsync(string runId, RunStatus status, string replyState, string? text, string? error) =>
+    public Task FinishRunAsync(string runId, RunEnding ending) =>
         writer.WriteAsync(transaction =>
         {
-            FinishRun(transaction, runId, status, replyState, text, error);
+            FinishRun(transaction, runId, ending.Status, ending.ReplyState, ending.Text, ending.Error);
             return true;
         });
 

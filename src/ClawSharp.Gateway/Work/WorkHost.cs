@@ -316,13 +316,12 @@ internal sealed class WorkHost : IAsyncDisposable
             var reply = await agents.Get(work.Agent)
                 .RunAsync(new Agents.AgentRequest(work.RunId, work.MessageId, work.SessionKey, work.Text), linked.Token).ConfigureAwait(false);
             outcome = reply.Ok ? "completed" : "failed";
-            await store.FinishRunAsync(runId, reply.Ok ? RunStatus.Completed : RunStatus.Failed, reply.Ok ? "final" : "error",
-                reply.Ok ? reply.Text : null, reply.Ok ? null : reply.Text).ConfigureAwait(false);
+            await store.FinishRunAsync(runId, EndingOf(reply)).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested)
         {
             outcome = "aborted";
-            await store.FinishRunAsync(runId, RunStatus.Aborted, "aborted", null, "aborted").ConfigureAwait(false);
+            await store.FinishRunAsync(runId, new RunEnding(RunStatus.Aborted, "aborted", null, "aborted")).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -338,7 +337,7 @@ internal sealed class WorkHost : IAsyncDisposable
         {
             WorkLog.RunThrew(logger, e, runId);
             outcome = "failed";
-            await store.FinishRunAsync(runId, RunStatus.Failed, "error", null, $"agent error: {e.Message}").ConfigureAwait(false);
+            await store.FinishRunAsync(runId, new RunEnding(RunStatus.Failed, "error", null, $"agent error: {e.Message}")).ConfigureAwait(false);
         }
         runningRuns.TryRemove(runId, out _);
         RunEnded(runId, work.SessionKey, outcome, started);

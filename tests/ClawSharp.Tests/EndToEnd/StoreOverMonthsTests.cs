@@ -81,12 +81,12 @@ public sealed class StoreOverMonthsTests
         {
             var old = await store.AcceptMessageAsync("old", "three days ago", "k-old", "echo", null);
             await store.StartRunAsync(old.RunId);
-            await store.FinishRunAsync(old.RunId, RunStatus.Completed, "final", "answered", null);
+            await store.FinishRunAsync(old.RunId, new RunEnding(RunStatus.Completed, "final", "answered", null));
             await store.MarkPublishedAsync([(store.UnpublishedReplies(0, 10).Single().Id, true)]);
             oldRun = old.RunId;
             var pending = await store.AcceptMessageAsync("old", "still owed a webhook", null, "echo", "http://127.0.0.1:9/never");
             await store.StartRunAsync(pending.RunId);
-            await store.FinishRunAsync(pending.RunId, RunStatus.Completed, "final", "not delivered yet", null);
+            await store.FinishRunAsync(pending.RunId, new RunEnding(RunStatus.Completed, "final", "not delivered yet", null));
             pendingRun = pending.RunId;
         }
 

@@ -74,8 +74,8 @@ public sealed class GatewayStoreTests : IDisposable
         var accepted = await store.AcceptMessageAsync("s", "hello", null, "echo", null);
         await store.StartRunAsync(accepted.RunId);
 
-        await store.FinishRunAsync(accepted.RunId, RunStatus.Completed, "final", "first", null);
-        await store.FinishRunAsync(accepted.RunId, RunStatus.Completed, "final", "second", null);
+        await store.FinishRunAsync(accepted.RunId, new RunEnding(RunStatus.Completed, "final", "first", null));
+        await store.FinishRunAsync(accepted.RunId, new RunEnding(RunStatus.Completed, "final", "second", null));
 
         Assert.Equal("first", store.ReplyOf(accepted.RunId)!.Value.Text);
         Assert.Single(store.History("s", 10), e => e.Role == "assistant");
@@ -243,7 +243,7 @@ public sealed class GatewayStoreTests : IDisposable
         using var store = GatewayStore.Open(home.State.StoreFile, time);
         var accepted = await store.AcceptMessageAsync("s", "hello", null, "echo", "http://127.0.0.1:1/hook");
         await store.StartRunAsync(accepted.RunId);
-        await store.FinishRunAsync(accepted.RunId, RunStatus.Completed, "final", "hi", null);
+        await store.FinishRunAsync(accepted.RunId, new RunEnding(RunStatus.Completed, "final", "hi", null));
 
         var published = Assert.Single(store.UnpublishedReplies(0, 10));
         await store.MarkPublishedAsync([(published.Id, false)]);
@@ -298,7 +298,7 @@ public sealed class GatewayStoreTests : IDisposable
         using var store = GatewayStore.Open(home.State.StoreFile, time);
         var accepted = await store.AcceptMessageAsync("s", "hello", null, "echo", "http://127.0.0.1:1/hook");
         await store.StartRunAsync(accepted.RunId);
-        await store.FinishRunAsync(accepted.RunId, RunStatus.Completed, "final", "hi", null);
+        await store.FinishRunAsync(accepted.RunId, new RunEnding(RunStatus.Completed, "final", "hi", null));
         var reply = Assert.Single(store.UnpublishedReplies(0, 10));
         await store.MarkPublishedAsync([(reply.Id, false)]);
 

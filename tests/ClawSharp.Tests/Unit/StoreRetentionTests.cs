@@ -103,7 +103,7 @@ public sealed class StoreRetentionTests : IDisposable
     {
         var accepted = await store.AcceptMessageAsync(session, text, null, "echo", webhook);
         await store.StartRunAsync(accepted.RunId);
-        await store.FinishRunAsync(accepted.RunId, RunStatus.Completed, "final", text, null);
+        await store.FinishRunAsync(accepted.RunId, new RunEnding(RunStatus.Completed, "final", text, null));
         var reply = store.UnpublishedReplies(0, 1000).Single(r => r.RunId == accepted.RunId);
         await store.MarkPublishedAsync([(reply.Id, webhook is null)]);
         return (accepted, reply.Id);
