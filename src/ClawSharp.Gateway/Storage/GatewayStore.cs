@@ -21,8 +21,8 @@ namespace ClawSharp.Gateway.Storage;
 /// message), checkpoints the bounded WAL and migrates; it never scans a table (no integrity
 /// check: <c>clawsharp doctor --deep</c> runs one on demand). Recovery's queries go through the
 /// partial indexes of migration 5. The WAL is bounded: <see cref="WalCheckpointer"/> checkpoints
-/// it in the background every <see cref="WalCheckpointer.CheckpointPages"/> pages (the writer
-/// itself past <see cref="WalCheckpointer.WriterCheckpointPages"/>) and <c>journal_size_limit</c> =
+/// it in the background every <see cref="WalCheckpointer.CheckpointBytes"/> of new frames (the
+/// writer itself past <see cref="WalCheckpointer.WriterCheckpointBytes"/>) and <c>journal_size_limit</c> =
 /// <see cref="WalSizeLimitBytes"/> truncates it back once a checkpoint completes. Durability per
 /// <see cref="StoreDurability"/>. Nothing opens <c>state.db</c> other than through SQLite:
 /// closing any descriptor of the file would drop SQLite's POSIX locks on it.
@@ -48,8 +48,9 @@ internal sealed partial class GatewayStore : IDisposable
         this.readConnection = readConnection;
         this.time = time;
         Path = path;
-        checkpointer = new WalCheckpointer(connection, path);
-        writer = new StoreWriter(connection, gate, maxBatch, Metrics.GatewayMetrics.StoreBatchCommitted, durable, checkpointer.CheckpointIfDue)
+        checkpointer = new WalCheckpointer(connection, path, Convert.ToInt32(Scalar(connection, "PRAGMA page_size;"), System.Globalization.CultureInfo.InvariantCulture));
+        writer = new StoreWriter(connection, gate, maxBatch, Metrics.GatewayMetrics.StoreBatchCommitted, durable, checkpointer.CheckpointIfDue,
+            () => checkpointer.CheckpointDue)
         {
             CommitPause = commitPause,
         };
@@ -63,10 +64,20 @@ internal sealed partial class GatewayStore : IDisposable
 
     /// <summary>
     /// WAL size kept when it starts over (<c>journal_size_limit</c>): 17 MiB, room for the
-    /// writer's own checkpoint threshold (4,000 frames of 4 KiB and a 24-byte header, and a batch),
-    /// so the file is not cut and grown again at every start-over.
+    /// writer's own checkpoint threshold (16 MiB of pages, each frame with a 24-byte header, and a
+    /// batch), so the file is not cut and grown again at every start-over.
     /// </summary>
     public const long WalSizeLimitBytes = 17 * 1024 * 1024;
+
+    /// <summary>
+    /// The page size of a new store (an existing one keeps its own; SQLite cannot change it in WAL
+    /// mode). A commit writes every page it changed into the WAL whole, and a message changes ~17
+    /// (a row and its index entries in messages, runs and replies): 70 KiB of WAL per message at
+    /// SQLite's default 4 KiB, ~20 KiB at 1 KiB, and the commit's time follows the bytes
+    /// (bench/RESULTS.md). Also a quarter of the wear on an SD card. The rows are small; a long
+    /// reply's text goes on overflow pages at any size.
+    /// </summary>
+    public const int NewStorePageSize = 1024;
 
     /// <summary>Opens (creating if needed, 0600) and migrates the store.</summary>
     /// <remarks>Order: open through SQLite (a new file is made 0600 by path, before its WAL exists), read the header and the schema, set the pragmas, checkpoint and truncate the WAL, migrate.</remarks>
@@ -88,12 +99,15 @@ internal sealed partial class GatewayStore : IDisposable
                 File.SetUnixFileMode(path, AtomicFile.PrivateFileMode);
             }
             Execute(connection, "PRAGMA busy_timeout = 2000;");
+            PlanOnceForAnyParameters(connection);
             // The header (page 1) and the schema: a file that is not a database fails with NOTADB here, a damaged schema with CORRUPT.
             Scalar(connection, "SELECT COUNT(*) FROM sqlite_schema;");
             // temp_store: every group-committed write runs under a savepoint, whose sub-journal (the
             // pages it touched, as they were) was a temporary file: two pwrites per page per write,
             // ~40 syscalls per message (strace). In memory it costs a few pages for one batch.
+            // page_size: a new file only (an existing store keeps its own).
             Execute(connection, $"""
+                PRAGMA page_size = {NewStorePageSize};
                 PRAGMA journal_mode = WAL;
                 PRAGMA synchronous = {(durability == StoreDurability.Fast ? "NORMAL" : "FULL")};
                 PRAGMA journal_size_limit = {WalSizeLimitBytes};
@@ -141,6 +155,16 @@ internal sealed partial class GatewayStore : IDisposable
     }
 
     /// <summary>The second connection, for the hot reads: query-only, so that a bug cannot make it write beside the writer.</summary>
+    /// <summary>
+    /// SQLite's query planner stability guarantee (<c>SQLITE_DBCONFIG_ENABLE_QPSG</c>): a cached
+    /// statement keeps its plan whatever values are bound. Without it, a statement whose
+    /// parameters the planner had compared with a partial index's WHERE was prepared again at
+    /// every run: the outbox's reads, ~10% of the gateway's CPU under HTTP load (perf). The
+    /// queries spell the partial indexes' conditions as constants, so no plan needs the values.
+    /// </summary>
+    private static void PlanOnceForAnyParameters(SqliteConnection connection) =>
+        SQLitePCL.raw.sqlite3_db_config(connection.Handle, SQLitePCL.raw.SQLITE_DBCONFIG_ENABLE_QPSG, 1, out _);
+
     private static SqliteConnection OpenReader(string path)
     {
         var reader = ConnectionTo(path, SqliteOpenMode.ReadWrite);
@@ -148,6 +172,7 @@ internal sealed partial class GatewayStore : IDisposable
         {
             reader.Open();
             Execute(reader, "PRAGMA busy_timeout = 2000; PRAGMA query_only = 1;");
+            PlanOnceForAnyParameters(reader);
             return reader;
         }
         catch

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 
 namespace ClawSharp.Gateway.Storage;
@@ -5,7 +6,8 @@ namespace ClawSharp.Gateway.Storage;
 /// <summary>
 /// Group commit: the store's hot writes (accepted messages, run starts and ends, deliveries)
 /// queue here, and the writer's own thread takes all that waits, runs it in one transaction,
-/// commits, answers every waiter, and goes on while more has queued meanwhile. A caller's task
+/// commits, answers every waiter, and goes on while more has queued meanwhile. A write that finds
+/// the writer idle is committed by its caller, on the caller's thread (see remarks). A caller's task
 /// completes only after the transaction holding its write committed, so "accepted means durably
 /// in state.db" holds. Under light load a batch is one write: no timer waits for company. A write
 /// that throws is undone alone and its caller gets the exception (the batch then runs again with
@@ -13,10 +15,15 @@ namespace ClawSharp.Gateway.Storage;
 /// in it gets the error (nothing is half-written).
 /// </summary>
 /// <remarks>
-/// Its own thread, in both durability modes: a caller that committed inline held its pool thread
-/// (a connection's, a session lane's) through the commit while the others queued behind it.
-/// Measured (echo, 8 pipelined clients, <c>fast</c>): ~13,000 msg/s inline, ~20,000 on its own
-/// thread; p99 at 1,000 msg/s 7.9 ms inline, 5.6 ms own thread.
+/// Batches run on the writer's own thread, in both durability modes: when every caller committed
+/// inline, each held its pool thread (a connection's, a session lane's) through the commit while
+/// the others queued behind it. Measured (echo, 8 pipelined clients, <c>fast</c>): ~13,000 msg/s
+/// inline, ~20,000 on its own thread; p99 at 1,000 msg/s 7.9 ms inline, 5.6 ms own thread.
+/// But a write that finds nobody committing and nothing urgent queued (the writer idle, or only
+/// lingering may-be-lost writes, which it takes along) is committed by its caller, as LevelDB's
+/// first writer in line commits for the group: one client sending one message at a time (HTTP)
+/// otherwise paid two thread hand-offs per message, to the writer's thread and back
+/// (bench/RESULTS.md). Writes that arrive meanwhile queue for the writer's thread as before.
 /// </remarks>
 internal sealed class StoreWriter : IDisposable
 {
@@ -32,7 +39,15 @@ internal sealed class StoreWriter : IDisposable
     private readonly Action<int, bool>? committed;
     private readonly Action? afterBatch;
     private readonly bool durable;
+    private readonly Func<bool>? afterBatchDue;
+    // Someone commits: the committer's thread, or a caller committing its own write (committingInline).
     private bool committing;
+    private bool committingInline;
+    // The committer's thread took a batch from the queue and commits it (until then a caller may commit instead).
+    private bool batchTaken;
+    // A caller committed inline and the upkeep after a batch is due: the committer's thread runs it (upkeepRunning).
+    private bool upkeepOwed;
+    private bool upkeepRunning;
     private bool closed;
     // Writes in the queue that are not may-be-lost, and whether the committer waits for one (queueGate).
     private int urgentQueued;
@@ -53,10 +68,15 @@ internal sealed class StoreWriter : IDisposable
     /// Run after each committed batch's callers were answered, before the next batch, with the
     /// connection's lock held: upkeep that must not hold a batch (the WAL's checkpoint).
     /// </param>
+    /// <param name="afterBatchDue">
+    /// Whether <paramref name="afterBatch"/> has anything to do: after a write its caller committed
+    /// inline, the committer's thread is woken for it only then.
+    /// </param>
     public StoreWriter(SqliteConnection connection, Lock gate, int maxBatch, Action<int, bool>? committed, bool durable = false,
-        Action? afterBatch = null)
+        Action? afterBatch = null, Func<bool>? afterBatchDue = null)
     {
         this.afterBatch = afterBatch;
+        this.afterBatchDue = afterBatchDue;
         this.connection = connection;
         this.gate = gate;
         this.maxBatch = Math.Max(1, maxBatch);
@@ -83,8 +103,8 @@ internal sealed class StoreWriter : IDisposable
     /// <summary>Queues a write; completes with its result once its batch committed (faulted with <see cref="ObjectDisposedException"/> once the store is closed).</summary>
     /// <param name="write">The statements, run inside the batch's transaction.</param>
     /// <param name="committed">
-    /// Told the result once the batch committed, on the committer's thread, in the order the writes
-    /// were queued and before any caller resumes: for what must follow commit order (a session's
+    /// Told the result once the batch committed, on the committing thread (the writer's, or the
+    /// caller's that committed inline), in the order the writes were queued and before any caller resumes: for what must follow commit order (a session's
     /// runs). Callers' continuations run later and in any order. Keep it short; it must not throw.
     /// </param>
     /// <param name="mayBeLostInAPowerCut">
@@ -94,29 +114,60 @@ internal sealed class StoreWriter : IDisposable
     public Task<T> WriteAsync<T>(Func<SqliteTransaction, T> write, Action<T>? committed = null, bool mayBeLostInAPowerCut = false)
     {
         var item = new StoreWrite<T>(write, committed) { MayBeLost = mayBeLostInAPowerCut };
+        List<StoreWrite> batch;
         lock (queueGate)
         {
             if (closed)
             {
                 return Task.FromException<T>(new ObjectDisposedException(nameof(GatewayStore), "the store is closed"));
             }
-            queue.Enqueue(item);
-            if (!mayBeLostInAPowerCut)
+            // Nobody commits, or only may-be-lost writes wait (the committer lingers for company, or has yet to wake):
+            // this caller commits its write on its own thread, after those (see remarks).
+            // Not while the WAL's checkpoint is owed: it runs before the next batch, as after the committer's own.
+            var idle = !committingInline && !batchTaken && urgentQueued == 0 && !upkeepOwed;
+            if (!idle || mayBeLostInAPowerCut || CommitPause > TimeSpan.Zero)
             {
-                urgentQueued++;
+                Enqueue(item);
+                return item.Task;
             }
-            if (!committing)
+            committing = true;
+            committingInline = true;
+            batch = new List<StoreWrite>(Math.Min(queue.Count, maxBatch - 1) + 1);
+            while (batch.Count < maxBatch - 1 && queue.TryDequeue(out var lingered))
             {
-                // Otherwise the committer in progress takes it in its next batch.
-                committing = true;
-                Monitor.PulseAll(queueGate);
+                batch.Add(lingered);
             }
-            else if (lingering && !mayBeLostInAPowerCut)
-            {
-                Monitor.PulseAll(queueGate);
-            }
+            batch.Add(item);
+        }
+        CommitBatch(batch, inline: true);
+        lock (queueGate)
+        {
+            committingInline = false;
+            // What queued meanwhile, and the WAL's checkpoint when due, go to the committer's thread.
+            upkeepOwed |= afterBatchDue?.Invoke() ?? false;
+            committing = queue.Count > 0;
+            Monitor.PulseAll(queueGate);
         }
         return item.Task;
+    }
+
+    private void Enqueue(StoreWrite item)
+    {
+        queue.Enqueue(item);
+        if (!item.MayBeLost)
+        {
+            urgentQueued++;
+        }
+        if (!committing)
+        {
+            // Otherwise the committer in progress takes it in its next batch.
+            committing = true;
+            Monitor.PulseAll(queueGate);
+        }
+        else if (lingering && !item.MayBeLost)
+        {
+            Monitor.PulseAll(queueGate);
+        }
     }
 
     /// <summary>Takes no more writes; what is queued is committed by the committer in progress, and this waits for it.</summary>
@@ -124,10 +175,11 @@ internal sealed class StoreWriter : IDisposable
     {
         lock (queueGate)
         {
-            // Also ends a linger: what is queued commits now.
+            // Also ends a linger: what is queued commits now. An owed checkpoint is dropped (the next open truncates the WAL).
             closed = true;
+            upkeepOwed = false;
             Monitor.PulseAll(queueGate);
-            while (committing)
+            while (committing || upkeepRunning)
             {
                 Monitor.Wait(queueGate);
             }
@@ -139,25 +191,49 @@ internal sealed class StoreWriter : IDisposable
         var batch = new List<StoreWrite>();
         while (true)
         {
+            bool upkeep;
             lock (queueGate)
             {
-                while (!committing && !closed)
+                while (!upkeepOwed && (committingInline || (!committing && !closed)))
                 {
                     Monitor.Wait(queueGate);
                 }
-                if (!committing)
+                upkeep = upkeepOwed;
+                upkeepOwed = false;
+                upkeepRunning = upkeep;
+                if (!upkeep && !committing)
                 {
                     return;
                 }
             }
+            if (upkeep)
+            {
+                // Even while a caller commits inline (it waits for the store's lock): the WAL's bound.
+                RunAfterBatch();
+                lock (queueGate)
+                {
+                    upkeepRunning = false;
+                    Monitor.PulseAll(queueGate);
+                }
+                continue;
+            }
             Pause();
             lock (queueGate)
             {
-                if (urgentQueued == 0 && queue.Count > 0 && !closed && MayBeLostLinger > TimeSpan.Zero)
+                var lingerEnds = Stopwatch.GetTimestamp() + (long)(MayBeLostLinger.TotalSeconds * Stopwatch.Frequency);
+                TimeSpan left;
+                while (!committingInline && urgentQueued == 0 && queue.Count > 0 && !closed
+                    && (left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), lingerEnds)) > TimeSpan.Zero)
                 {
                     lingering = true;
-                    Monitor.Wait(queueGate, MayBeLostLinger);
+                    // Whole milliseconds, rounded up: a wait of less than one would end at once and spin.
+                    Monitor.Wait(queueGate, (int)Math.Ceiling(left.TotalMilliseconds));
                     lingering = false;
+                }
+                if (committingInline)
+                {
+                    // A caller took what lingered into its own commit; it hands back what queues meanwhile.
+                    continue;
                 }
                 while (batch.Count < maxBatch && queue.TryDequeue(out var write))
                 {
@@ -173,13 +249,19 @@ internal sealed class StoreWriter : IDisposable
                     Monitor.PulseAll(queueGate);
                     continue;
                 }
+                batchTaken = true;
             }
             CommitBatch(batch);
             batch.Clear();
+            lock (queueGate)
+            {
+                batchTaken = false;
+            }
         }
     }
 
-    private void CommitBatch(List<StoreWrite> batch)
+    /// <param name="inline">Committed on the caller's thread: the upkeep after it is left to the committer's thread.</param>
+    private void CommitBatch(List<StoreWrite> batch, bool inline = false)
     {
         // Optimistic first: no savepoints (each one is two statements and a sub-journal). Only when
         // a write throws is the batch rolled back and run again with each write under its own.
@@ -208,6 +290,14 @@ internal sealed class StoreWriter : IDisposable
                 write.Fail(failure);
             }
         }
+        if (!inline)
+        {
+            RunAfterBatch();
+        }
+    }
+
+    private void RunAfterBatch()
+    {
         if (afterBatch is not null)
         {
             lock (gate)

@@ -10,24 +10,27 @@ namespace ClawSharp.Gateway.Storage;
 /// <c>state.db</c> and its two fsyncs: most of the 99th-percentile latency at 1,000 msg/s in
 /// <c>fast</c> mode (bench/RESULTS.md). Instead the writer's connection reports the WAL's size
 /// after every commit (<c>sqlite3_wal_hook</c>, which replaces the auto-checkpoint): every
-/// <see cref="CheckpointPages"/> new pages a thread of its own checkpoints from a connection of
+/// <see cref="CheckpointBytes"/> of new frames a thread of its own checkpoints from a connection of
 /// its own, PASSIVE, so the writer goes on committing meanwhile, and chases the frames added
 /// meanwhile for a few passes: the WAL starts over only at a write that finds every frame copied.
 /// </summary>
 /// <remarks>
 /// Writes that never pause long enough for that leave the WAL growing: past
-/// <see cref="WriterCheckpointPages"/> the writer checkpoints itself, after the batch's callers
+/// <see cref="WriterCheckpointBytes"/> the writer checkpoints itself, after the batch's callers
 /// were answered (<see cref="CheckpointIfDue"/>). The background passes did most of the copying;
 /// what is left is short, and with no frames added meanwhile it completes, so the next write
 /// starts the WAL over.
 /// </remarks>
 internal sealed unsafe partial class WalCheckpointer : IDisposable
 {
-    /// <summary>New pages in the WAL that start a checkpoint in the background: SQLite's own threshold, 1,000 (~4 MiB).</summary>
-    public const int CheckpointPages = 1000;
+    /// <summary>
+    /// New pages in the WAL that start a checkpoint in the background, in bytes: SQLite's own
+    /// threshold of 1,000 pages at its default page size of 4 KiB (the store's pages are smaller).
+    /// </summary>
+    public const int CheckpointBytes = 4 * 1024 * 1024;
 
-    /// <summary>Pages in the WAL past which the writer checkpoints itself: the bound when writes never pause (~16 MiB).</summary>
-    public const int WriterCheckpointPages = 4 * CheckpointPages;
+    /// <summary>Pages in the WAL past which the writer checkpoints itself, in bytes: the bound when writes never pause.</summary>
+    public const int WriterCheckpointBytes = 4 * CheckpointBytes;
 
     private const int SqliteOk = 0;
     private const int SqliteCheckpointPassive = 0;
@@ -48,16 +51,22 @@ internal sealed unsafe partial class WalCheckpointer : IDisposable
     private SqliteConnection? connection;
     // Where the WAL stood at the writer's last commit (written by the writer, read by the background passes).
     private int lastWalPages;
+    private readonly int checkpointPages;
+    private readonly int writerCheckpointPages;
     // The writer's thread only.
-    private int nextCheckpointAt = CheckpointPages;
+    private int nextCheckpointAt;
     private bool writerCheckpointDue;
 
     /// <param name="writerConnection">The store's connection for writes, open; its commits are watched.</param>
     /// <param name="path">The store's file, for the checkpointing connection.</param>
-    public WalCheckpointer(SqliteConnection writerConnection, string path)
+    /// <param name="pageSize">The store's page size: the thresholds are counted in its pages.</param>
+    public WalCheckpointer(SqliteConnection writerConnection, string path, int pageSize)
     {
         this.writerConnection = writerConnection;
         this.path = path;
+        checkpointPages = CheckpointBytes / pageSize;
+        writerCheckpointPages = WriterCheckpointBytes / pageSize;
+        nextCheckpointAt = checkpointPages;
         self = GCHandle.Alloc(this);
         _ = sqlite3_wal_hook(WriterHandle, &AfterCommit, GCHandle.ToIntPtr(self));
     }
@@ -72,6 +81,9 @@ internal sealed unsafe partial class WalCheckpointer : IDisposable
     public int WriterCheckpoints { get; private set; }
 
     private nint WriterHandle => writerConnection.Handle!.DangerousGetHandle();
+
+    /// <summary>Whether <see cref="CheckpointIfDue"/> has a checkpoint to run (read on the writer's side, after a commit).</summary>
+    public bool CheckpointDue => writerCheckpointDue;
 
     /// <summary>
     /// On the writer's thread with the writer's lock held, after a batch's callers were answered:
@@ -132,19 +144,19 @@ internal sealed unsafe partial class WalCheckpointer : IDisposable
     {
         if (walPages < Volatile.Read(ref lastWalPages))
         {
-            // Started over: the next checkpoint is due 1,000 pages from its start.
-            nextCheckpointAt = CheckpointPages;
+            // Started over: the next checkpoint is due a threshold from its start.
+            nextCheckpointAt = checkpointPages;
             writerCheckpointDue = false;
         }
         Volatile.Write(ref lastWalPages, walPages);
-        if (walPages >= WriterCheckpointPages)
+        if (walPages >= writerCheckpointPages)
         {
             writerCheckpointDue = true;
         }
         else if (walPages >= nextCheckpointAt)
         {
-            // One request per 1,000 new pages, not one per commit past them: every pass syncs twice.
-            nextCheckpointAt = walPages + CheckpointPages;
+            // One request per threshold of new pages, not one per commit past it: every pass syncs twice.
+            nextCheckpointAt = walPages + checkpointPages;
             Request();
         }
     }
@@ -218,7 +230,7 @@ internal sealed unsafe partial class WalCheckpointer : IDisposable
             // none since, or when the writer is about to take over.
             var walPages = Volatile.Read(ref lastWalPages);
             if (!reader.Read() || reader.GetInt64(0) != 0 || reader.GetInt64(2) < reader.GetInt64(1)
-                || walPages <= reader.GetInt64(1) || walPages >= WriterCheckpointPages)
+                || walPages <= reader.GetInt64(1) || walPages >= writerCheckpointPages)
             {
                 return;
             }

@@ -29,6 +29,11 @@ internal sealed class ReplyOutbox(
     private int inFlight;
     // The newest reply whose chat event went out in this generation (ids grow in commit order).
     private long publishedThrough;
+    // Marks committed that made a webhook reply due, and how many there were when the store was last seen with no
+    // webhook reply pending: while the two match, the loop skips the queries for due POSTs (a reply without a
+    // webhook, all an HTTP or WebSocket client's traffic, then costs the loop one read, not three).
+    private long webhookMarks;
+    private long noWebhookPendingAsOf = -1;
 
     /// <summary>Webhook workers with a reply to send (the replies are also still pending in the store).</summary>
     public int InFlight => Volatile.Read(ref inFlight);
@@ -59,16 +64,9 @@ internal sealed class ReplyOutbox(
                 {
                     continue;
                 }
-                var firstAttemptsOnly = draining();
-                var free = options.MaxConcurrentDeliveries - workers.Count;
-                if (free > 0)
-                {
-                    foreach (var url in store.DueWebhookDestinations([.. workers.Keys], firstAttemptsOnly, free))
-                    {
-                        StartWorker(url, stopping);
-                    }
-                }
-                await wake.WaitAsync(NextWake(firstAttemptsOnly), stopping).ConfigureAwait(false);
+                var marks = Volatile.Read(ref webhookMarks);
+                var next = marks == noWebhookPendingAsOf ? Timeout.InfiniteTimeSpan : StartDueWebhooks(marks, stopping);
+                await wake.WaitAsync(next, stopping).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
@@ -88,6 +86,30 @@ internal sealed class ReplyOutbox(
             }
         }
         await Task.WhenAll(workers.Values).ConfigureAwait(false);
+    }
+
+    /// <summary>Workers for the webhook URLs with a POST due; returns the wait until the next one is due.</summary>
+    /// <param name="marks">The count of webhook marks read before looking: if none is pending, that is as of then.</param>
+    private TimeSpan StartDueWebhooks(long marks, CancellationToken stopping)
+    {
+        var firstAttemptsOnly = draining();
+        // Workers are started only here: with none before and none after, none ran while this looked.
+        var noneSending = workers.IsEmpty;
+        var free = options.MaxConcurrentDeliveries - workers.Count;
+        if (free > 0)
+        {
+            foreach (var url in store.DueWebhookDestinations([.. workers.Keys], firstAttemptsOnly, free))
+            {
+                StartWorker(url, stopping);
+            }
+        }
+        var due = store.NextWebhookDueAt([.. workers.Keys], firstAttemptsOnly);
+        if (due is null && noneSending && workers.IsEmpty && !firstAttemptsOnly)
+        {
+            // Nothing pending and nobody sending: until a mark makes a webhook reply due, there is nothing to look for.
+            noWebhookPendingAsOf = marks;
+        }
+        return NextWake(due);
     }
 
     /// <summary>
@@ -117,9 +139,15 @@ internal sealed class ReplyOutbox(
 
     private async Task MarkPublishedAsync(IReadOnlyList<(long ReplyId, bool Delivered)> replies)
     {
+        // Only a webhook reply (due for its POST once marked) or a failed mark needs the loop to look again.
+        var lookAgain = replies.Any(reply => !reply.Delivered);
         try
         {
             await store.MarkPublishedAsync(replies).ConfigureAwait(false);
+            if (lookAgain)
+            {
+                Interlocked.Increment(ref webhookMarks);
+            }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -127,11 +155,15 @@ internal sealed class ReplyOutbox(
             // message ids, as after a crash) and mark them then, after a pause rather than in a loop.
             WorkLog.OutboxFailed(logger, e);
             MoveBackTo(replies[0].ReplyId - 1);
+            lookAgain = true;
             await Task.Delay(TimeSpan.FromSeconds(1), time).ConfigureAwait(false);
         }
         // A drain waits for the mark; a webhook reply is due for its POST only once marked.
         changed();
-        Notify();
+        if (lookAgain)
+        {
+            Notify();
+        }
     }
 
     private void MoveBackTo(long replyId)
@@ -149,9 +181,9 @@ internal sealed class ReplyOutbox(
     }
 
     /// <summary>Until the next attempt not already with a worker is due; a due one with no free worker waits for a worker to end (it notifies).</summary>
-    private TimeSpan NextWake(bool firstAttemptsOnly)
+    private TimeSpan NextWake(long? due)
     {
-        if (store.NextWebhookDueAt([.. workers.Keys], firstAttemptsOnly) is not { } at)
+        if (due is not { } at)
         {
             return Timeout.InfiniteTimeSpan;
         }

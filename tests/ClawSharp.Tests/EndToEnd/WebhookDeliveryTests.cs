@@ -255,6 +255,32 @@ public sealed class WebhookDeliveryTests
     }
 
     [Fact]
+    public async Task AWebhookReply_AfterManyRepliesWithoutOne_IsPosted_AndRetried()
+    {
+        // Replies without a webhook let the outbox stop looking for due POSTs; a webhook reply
+        // (its mark) and its retry after a failed POST must still be looked for.
+        using var home = new TempHome();
+        home.WriteConfig(LoopbackAllowed);
+        var calls = 0;
+        using var sink = new RawHttpSink(_ => Interlocked.Increment(ref calls) == 1 ? new SinkAnswer(Status: 503) : SinkAnswer.Ok);
+        await using var gateway = await GatewayProcess.StartGatewayAsync(home);
+        await using var client = await ConnectAsync(gateway, home);
+        for (var i = 0; i < 20; i++)
+        {
+            await SendAsync(client, "plain", $"no webhook {i}");
+        }
+        await Eventually.AssertAsync(async () => (await WorkAsync(client)).GetProperty("pendingReplies").GetInt64() == 0, Deadline,
+            "the plain replies delivered");
+
+        await SendAsync(client, "hooked", "to the webhook", sink.Url());
+
+        await Eventually.AssertAsync(() => sink.Requests.Count == 2, Deadline, "the POST, then its retry after the 503");
+        Assert.Equal("to the webhook", Text(sink.Requests.Last()));
+        await Eventually.AssertAsync(async () => (await AssistantAsync(client, "hooked")).GetProperty("delivery").GetString() == "delivered",
+            Deadline, "the reply marked delivered");
+    }
+
+    [Fact]
     public async Task ADeadWebhook_HoldsAStopsDrainOnlyForItsTimeout()
     {
         using var home = new TempHome();

@@ -200,6 +200,43 @@ public sealed class StoreWriterTests : IDisposable
     }
 
     [Fact]
+    public void AWriteThatFindsTheWriterIdle_IsCommittedOnItsCallersThread_BeforeItReturns()
+    {
+        var batches = new List<int>();
+        using var writer = new StoreWriter(connection, gate, StoreWriter.DefaultMaxBatch, (size, _) => batches.Add(size));
+        var caller = Environment.CurrentManagedThreadId;
+        var committedOn = -1;
+
+        var write = writer.WriteAsync(transaction => Insert(transaction, "INSERT INTO rows VALUES (1)"),
+            committed: _ => committedOn = Environment.CurrentManagedThreadId);
+
+        Assert.True(write.IsCompletedSuccessfully, "an idle writer's caller commits its own write");
+        Assert.Equal(caller, committedOn);
+        Assert.Equal([1], batches);
+        Assert.Equal(1L, Count("rows"));
+    }
+
+    [Fact]
+    public void AWriteThatFindsOnlyLingeringWrites_CommitsThemWithItsOwn_OnItsCallersThread()
+    {
+        var batches = new List<int>();
+        using var writer = new StoreWriter(connection, gate, StoreWriter.DefaultMaxBatch, (size, _) => batches.Add(size))
+        {
+            MayBeLostLinger = TimeSpan.FromSeconds(60),
+        };
+        var marks = Enumerable.Range(0, 3)
+            .Select(n => writer.WriteAsync(transaction => Insert(transaction, $"INSERT INTO rows VALUES ({n})"), mayBeLostInAPowerCut: true))
+            .ToList();
+
+        var accept = writer.WriteAsync(transaction => Insert(transaction, "INSERT INTO rows VALUES (3)"));
+
+        Assert.True(accept.IsCompletedSuccessfully);
+        Assert.All(marks, mark => Assert.True(mark.IsCompletedSuccessfully));
+        Assert.Equal([4], batches);
+        Assert.Equal([0L, 1L, 2L, 3L], Column("SELECT n FROM rows ORDER BY rowid"));
+    }
+
+    [Fact]
     public async Task AWriteThatMayBeLost_Alone_CommitsAfterTheLinger()
     {
         using var writer = new StoreWriter(connection, gate, StoreWriter.DefaultMaxBatch, null) { MayBeLostLinger = TimeSpan.FromMilliseconds(20) };

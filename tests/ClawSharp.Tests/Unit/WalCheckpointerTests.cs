@@ -10,7 +10,7 @@ namespace ClawSharp.Tests.Unit;
 /// </summary>
 public sealed class WalCheckpointerTests : IDisposable
 {
-    // ~25 pages of WAL per message: 1,000 pages are crossed after ~40 messages.
+    // ~100 KiB of WAL per message: the background's 4 MiB are crossed after ~40 messages.
     private static readonly string LargeText = new('x', 100_000);
     private readonly TempHome home = new();
 
@@ -21,7 +21,7 @@ public sealed class WalCheckpointerTests : IDisposable
     {
         using var store = GatewayStore.Open(home.State.StoreFile, TimeProvider.System);
 
-        // Past 1,000 pages, and far from the writer's own threshold.
+        // Past 4 MiB, and far from the writer's own threshold.
         for (var i = 0; i < 50; i++)
         {
             await store.AcceptMessageAsync($"s{i}", LargeText, null, "echo", null);
@@ -41,8 +41,9 @@ public sealed class WalCheckpointerTests : IDisposable
     public async Task WritesThatNeverPause_AreBoundedByTheWritersOwnCheckpoint()
     {
         using var store = GatewayStore.Open(home.State.StoreFile, TimeProvider.System);
-        // The writer's threshold, plus the batch that crossed it (8 messages of ~25 pages); a frame is a page and a 24-byte header.
-        var bound = (WalCheckpointer.WriterCheckpointPages + 8 * 30) * (4096L + 24) + 32;
+        // The writer's threshold, plus the batch that crossed it (8 messages of ~100 KiB); a frame is a page and a 24-byte header.
+        var pageSize = store.Pragma("page_size");
+        var bound = (WalCheckpointer.WriterCheckpointBytes / pageSize + 8 * 120_000 / pageSize) * (pageSize + 24) + 32;
         var largest = 0L;
 
         // 8 writers at once, ~400 messages (~10,000 pages): batches follow each other with no pause.
