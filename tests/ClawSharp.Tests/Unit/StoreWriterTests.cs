@@ -237,6 +237,48 @@ public sealed class StoreWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task CallersMixingInlineQueuedAndLingeringWrites_EachSeeTheirWritesCommitInOrder_AndNoneIsLost()
+    {
+        // Eight callers at once (as connections and session lanes are): each awaits its writes that matter and leaves
+        // its may-be-lost ones (as the outbox does its marks), so commits run inline, on the writer's thread, and with
+        // lingering writes taken along, in every mix. Small batches and a short linger make all of them happen.
+        var writer = new StoreWriter(connection, gate, maxBatch: 5, committed: null) { MayBeLostLinger = TimeSpan.FromMilliseconds(1) };
+        var seen = Enumerable.Range(0, 8).Select(_ => new List<int>()).ToArray();
+        var left = new List<Task>();
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(caller => Task.Run(async () =>
+        {
+            for (var i = 0; i < 150; i++)
+            {
+                var n = caller * 1000 + i;
+                var mayBeLost = i % 3 == 0;
+                var write = writer.WriteAsync(transaction => Insert(transaction, $"INSERT INTO rows VALUES ({n})"),
+                    committed: _ => seen[caller].Add(n), mayBeLostInAPowerCut: mayBeLost);
+                if (mayBeLost)
+                {
+                    lock (left)
+                    {
+                        left.Add(write);
+                    }
+                }
+                else
+                {
+                    await write;
+                }
+            }
+        }))).WaitAsync(Deadline);
+        writer.Dispose();
+
+        Assert.All(left, write => Assert.True(write.IsCompletedSuccessfully));
+        foreach (var committed in seen)
+        {
+            Assert.Equal(150, committed.Count);
+            Assert.Equal(committed.Order(), committed);
+        }
+        Assert.Equal(8L * 150, Count("rows"));
+    }
+
+    [Fact]
     public async Task AWriteThatMayBeLost_Alone_CommitsAfterTheLinger()
     {
         using var writer = new StoreWriter(connection, gate, StoreWriter.DefaultMaxBatch, null) { MayBeLostLinger = TimeSpan.FromMilliseconds(20) };
