@@ -154,7 +154,6 @@ internal sealed partial class GatewayStore : IDisposable
         }
     }
 
-    /// <summary>The second connection, for the hot reads: query-only, so that a bug cannot make it write beside the writer.</summary>
     /// <summary>
     /// SQLite's query planner stability guarantee (<c>SQLITE_DBCONFIG_ENABLE_QPSG</c>): a cached
     /// statement keeps its plan whatever values are bound. Without it, a statement whose
@@ -165,6 +164,7 @@ internal sealed partial class GatewayStore : IDisposable
     private static void PlanOnceForAnyParameters(SqliteConnection connection) =>
         SQLitePCL.raw.sqlite3_db_config(connection.Handle, SQLitePCL.raw.SQLITE_DBCONFIG_ENABLE_QPSG, 1, out _);
 
+    /// <summary>The second connection, for the hot reads: query-only, so that a bug cannot make it write beside the writer.</summary>
     private static SqliteConnection OpenReader(string path)
     {
         var reader = ConnectionTo(path, SqliteOpenMode.ReadWrite);

@@ -9,7 +9,8 @@ namespace ClawSharp.Gateway.Storage;
 /// commits, answers every waiter, and goes on while more has queued meanwhile. A write that finds
 /// the writer idle is committed by its caller, on the caller's thread (see remarks). A caller's task
 /// completes only after the transaction holding its write committed, so "accepted means durably
-/// in state.db" holds. Under light load a batch is one write: no timer waits for company. A write
+/// in state.db" holds. Under light load a batch is one write: no timer waits for company (only the
+/// writes nobody waits for linger, <see cref="MayBeLostLinger"/>). A write
 /// that throws is undone alone and its caller gets the exception (the batch then runs again with
 /// each write under a savepoint); a commit that fails rolls the whole batch back and every caller
 /// in it gets the error (nothing is half-written).
@@ -56,7 +57,7 @@ internal sealed class StoreWriter : IDisposable
     private bool syncing;
 
     /// <param name="connection">The store's connection for writes.</param>
-    /// <param name="gate">That connection's lock: held for the whole batch.</param>
+    /// <param name="gate">That connection's lock: held while a batch runs and commits, and for the upkeep after it.</param>
     /// <param name="maxBatch">Writes per transaction at most.</param>
     /// <param name="committed">Told the size of every committed batch, and whether it was synced (metrics).</param>
     /// <param name="durable">
@@ -100,12 +101,17 @@ internal sealed class StoreWriter : IDisposable
     /// </summary>
     public TimeSpan MayBeLostLinger { get; init; } = TimeSpan.FromMilliseconds(2);
 
-    /// <summary>Queues a write; completes with its result once its batch committed (faulted with <see cref="ObjectDisposedException"/> once the store is closed).</summary>
+    /// <summary>
+    /// Queues a write, or commits it at once on this thread when the writer is idle (with the
+    /// may-be-lost writes that wait, their delegates and callbacks: the caller is held through the
+    /// commit, its fsync in <c>durable</c> mode). Completes with its result once its batch committed
+    /// (faulted with <see cref="ObjectDisposedException"/> once the store is closed).
+    /// </summary>
     /// <param name="write">The statements, run inside the batch's transaction.</param>
     /// <param name="committed">
     /// Told the result once the batch committed, on the committing thread (the writer's, or the
-    /// caller's that committed inline), in the order the writes were queued and before any caller resumes: for what must follow commit order (a session's
-    /// runs). Callers' continuations run later and in any order. Keep it short; it must not throw.
+    /// caller's that committed inline), in the order the writes were queued and before any caller
+    /// resumes: for what must follow commit order (a session's runs). Callers' continuations run later and in any order. Keep it short; it must not throw.
     /// </param>
     /// <param name="mayBeLostInAPowerCut">
     /// Losing this write to a power cut is harmless (it is done again after the restart, as after a
@@ -122,9 +128,9 @@ internal sealed class StoreWriter : IDisposable
                 return Task.FromException<T>(new ObjectDisposedException(nameof(GatewayStore), "the store is closed"));
             }
             // Nobody commits, or only may-be-lost writes wait (the committer lingers for company, or has yet to wake):
-            // this caller commits its write on its own thread, after those (see remarks).
-            // Not while the WAL's checkpoint is owed: it runs before the next batch, as after the committer's own.
-            var idle = !committingInline && !batchTaken && urgentQueued == 0 && !upkeepOwed;
+            // this caller commits its write on its own thread, after all of those (so fewer than a batch; see remarks).
+            // Not while the WAL's checkpoint is owed or running: it comes before the next batch, as after the committer's own.
+            var idle = !committingInline && !batchTaken && urgentQueued == 0 && !upkeepOwed && !upkeepRunning && queue.Count < maxBatch;
             if (!idle || mayBeLostInAPowerCut || CommitPause > TimeSpan.Zero)
             {
                 Enqueue(item);
@@ -132,21 +138,28 @@ internal sealed class StoreWriter : IDisposable
             }
             committing = true;
             committingInline = true;
-            batch = new List<StoreWrite>(Math.Min(queue.Count, maxBatch - 1) + 1);
-            while (batch.Count < maxBatch - 1 && queue.TryDequeue(out var lingered))
+            batch = new List<StoreWrite>(queue.Count + 1);
+            while (queue.TryDequeue(out var lingered))
             {
                 batch.Add(lingered);
             }
             batch.Add(item);
         }
-        CommitBatch(batch, inline: true);
-        lock (queueGate)
+        try
         {
-            committingInline = false;
-            // What queued meanwhile, and the WAL's checkpoint when due, go to the committer's thread.
-            upkeepOwed |= afterBatchDue?.Invoke() ?? false;
-            committing = queue.Count > 0;
-            Monitor.PulseAll(queueGate);
+            CommitBatch(batch, inline: true);
+        }
+        finally
+        {
+            // Even past a callback that threw (they must not): otherwise the writer would wait for this caller for good.
+            lock (queueGate)
+            {
+                committingInline = false;
+                // What queued meanwhile, and the WAL's checkpoint when due (not once closed), go to the committer's thread.
+                upkeepOwed |= !closed && (afterBatchDue?.Invoke() ?? false);
+                committing = queue.Count > 0;
+                Monitor.PulseAll(queueGate);
+            }
         }
         return item.Task;
     }
@@ -222,7 +235,7 @@ internal sealed class StoreWriter : IDisposable
             {
                 var lingerEnds = Stopwatch.GetTimestamp() + (long)(MayBeLostLinger.TotalSeconds * Stopwatch.Frequency);
                 TimeSpan left;
-                while (!committingInline && urgentQueued == 0 && queue.Count > 0 && !closed
+                while (!committingInline && !upkeepOwed && urgentQueued == 0 && queue.Count > 0 && !closed
                     && (left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), lingerEnds)) > TimeSpan.Zero)
                 {
                     lingering = true;
@@ -230,9 +243,10 @@ internal sealed class StoreWriter : IDisposable
                     Monitor.Wait(queueGate, (int)Math.Ceiling(left.TotalMilliseconds));
                     lingering = false;
                 }
-                if (committingInline)
+                if (committingInline || upkeepOwed)
                 {
-                    // A caller took what lingered into its own commit; it hands back what queues meanwhile.
+                    // A caller took what lingered into its own commit (it hands back what queues meanwhile), or the
+                    // WAL's checkpoint it owes comes first.
                     continue;
                 }
                 while (batch.Count < maxBatch && queue.TryDequeue(out var write))

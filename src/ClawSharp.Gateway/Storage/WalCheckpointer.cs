@@ -53,7 +53,7 @@ internal sealed unsafe partial class WalCheckpointer : IDisposable
     private int lastWalPages;
     private readonly int checkpointPages;
     private readonly int writerCheckpointPages;
-    // The writer's thread only.
+    // The committing thread only (the writer's, or a caller's that commits inline: serialized by the store's lock).
     private int nextCheckpointAt;
     private bool writerCheckpointDue;
 
@@ -87,7 +87,7 @@ internal sealed unsafe partial class WalCheckpointer : IDisposable
 
     /// <summary>
     /// On the writer's thread with the writer's lock held, after a batch's callers were answered:
-    /// the writer's own checkpoint, when the WAL is past <see cref="WriterCheckpointPages"/>.
+    /// the writer's own checkpoint, when the WAL is past <see cref="WriterCheckpointBytes"/>.
     /// </summary>
     public void CheckpointIfDue()
     {
@@ -139,7 +139,7 @@ internal sealed unsafe partial class WalCheckpointer : IDisposable
         return SqliteOk;
     }
 
-    /// <summary>On the writer's thread, inside a commit: the WAL now has <paramref name="walPages"/> pages.</summary>
+    /// <summary>On the committing thread, inside a commit: the WAL now has <paramref name="walPages"/> pages.</summary>
     private void Committed(int walPages)
     {
         if (walPages < Volatile.Read(ref lastWalPages))

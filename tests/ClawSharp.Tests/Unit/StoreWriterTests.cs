@@ -237,6 +237,39 @@ public sealed class StoreWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task MoreLingeringWritesThanABatch_AreNotOvertakenByAWriteThatMatters()
+    {
+        var order = new List<int>();
+        using var writer = new StoreWriter(connection, gate, maxBatch: 2, committed: null) { MayBeLostLinger = TimeSpan.FromSeconds(60) };
+        var marks = Enumerable.Range(1, 3)
+            .Select(n => writer.WriteAsync(transaction => Insert(transaction, $"INSERT INTO rows VALUES ({n})"), committed: _ => order.Add(n),
+                mayBeLostInAPowerCut: true))
+            .ToList();
+
+        // Its caller cannot take them all into one commit of its own: it queues behind them.
+        await writer.WriteAsync(transaction => Insert(transaction, "INSERT INTO rows VALUES (4)"), committed: _ => order.Add(4)).WaitAsync(Deadline);
+        await Task.WhenAll(marks).WaitAsync(Deadline);
+
+        Assert.Equal([1, 2, 3, 4], order);
+    }
+
+    [Fact]
+    public async Task ACallbackThatThrowsOnTheCallersThread_DoesNotStopTheWriter()
+    {
+        using var writer = new StoreWriter(connection, gate, StoreWriter.DefaultMaxBatch, null);
+
+        // Callbacks must not throw; if one does, its caller hears of it and later writes still commit.
+        var thrown = Record.Exception(() =>
+        {
+            _ = writer.WriteAsync(transaction => Insert(transaction, "INSERT INTO rows VALUES (1)"), committed: _ => throw new InvalidOperationException("a bug"));
+        });
+        Assert.IsType<InvalidOperationException>(thrown);
+
+        Assert.Equal(1, await writer.WriteAsync(transaction => Insert(transaction, "INSERT INTO rows VALUES (2)")).WaitAsync(Deadline));
+        Assert.Equal(2L, Count("rows"));
+    }
+
+    [Fact]
     public async Task CallersMixingInlineQueuedAndLingeringWrites_EachSeeTheirWritesCommitInOrder_AndNoneIsLost()
     {
         // Eight callers at once (as connections and session lanes are): each awaits its writes that matter and leaves
