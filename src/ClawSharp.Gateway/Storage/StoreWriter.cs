@@ -111,7 +111,8 @@ internal sealed class StoreWriter : IDisposable
     /// <param name="committed">
     /// Told the result once the batch committed, on the committing thread (the writer's, or the
     /// caller's that committed inline), in the order the writes were queued and before any caller
-    /// resumes: for what must follow commit order (a session's runs). Callers' continuations run later and in any order. Keep it short; it must not throw.
+    /// resumes: for what must follow commit order (a session's runs). Callers' continuations run
+    /// later and in any order. Keep it short; it must not throw.
     /// </param>
     /// <param name="mayBeLostInAPowerCut">
     /// Losing this write to a power cut is harmless (it is done again after the restart, as after a
