@@ -48,7 +48,7 @@ internal sealed partial class GatewayStore : IDisposable
         this.readConnection = readConnection;
         this.time = time;
         Path = path;
-        checkpointer = new WalCheckpointer(connection, path, Convert.ToInt32(Scalar(connection, "PRAGMA page_size;"), System.Globalization.CultureInfo.InvariantCulture));
+        checkpointer = new WalCheckpointer(connection, path, (int)Pragma("page_size"));
         writer = new StoreWriter(connection, gate, maxBatch, Metrics.GatewayMetrics.StoreBatchCommitted, durable, checkpointer.CheckpointIfDue,
             () => checkpointer.CheckpointDue)
         {
