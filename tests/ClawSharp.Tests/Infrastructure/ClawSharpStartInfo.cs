@@ -6,7 +6,7 @@ namespace ClawSharp.Tests.Infrastructure;
 /// The one way tests set up a clawsharp process (<see cref="CliRun"/> and <see cref="GatewayProcess"/>):
 /// the binary of this build, all three streams redirected, and none of the <c>CLAWSHARP_*</c>
 /// variables the test process may carry (a home, a supervisor marker, test faults, a run id …),
-/// so that only <paramref name="environment"/> decides them.
+/// so that only <paramref name="environment"/> decides them; and no .NET diagnostics endpoints.
 /// </summary>
 internal static class ClawSharpStartInfo
 {
@@ -40,6 +40,11 @@ internal static class ClawSharpStartInfo
         {
             info.Environment.Remove(inherited);
         }
+        // A .NET process creates a debugger pipe pair and a diagnostics socket in /tmp and removes
+        // them only when it exits on its own: every gateway a test kills with SIGKILL left three
+        // (some 140 a suite run). Tests attach neither a debugger nor dotnet-trace to these processes.
+        info.Environment["DOTNET_EnableDiagnostics_Debugger"] = "0";
+        info.Environment["DOTNET_EnableDiagnostics_IPC"] = "0";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;
