@@ -28,6 +28,11 @@ internal sealed class GatewayClaim(StateDirectory state, bool force, SupervisorK
 {
     private static readonly TimeSpan ForceGrace = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long a restart in this process waits for the lock it released (<see cref="AwaitOwnReleaseAsync"/>): an exec takes milliseconds.</summary>
+    internal static readonly TimeSpan OwnReleaseGrace = TimeSpan.FromSeconds(2);
+
+    private static readonly TimeSpan OwnReleasePoll = TimeSpan.FromMilliseconds(5);
+
     private readonly bool supervised = supervisor != SupervisorKind.None;
 
     // Offered once: a later start binds anew if the configuration moved away from it.
@@ -88,6 +93,11 @@ internal sealed class GatewayClaim(StateDirectory state, bool force, SupervisorK
         var bind = options.Bind.ToString();
         var manager = LockOwner.ManagerName(supervisor);
         var attempt = GatewayLock.TryAcquire(state.LockFile, options.Port, bind, manager, logger, options.TokenFile);
+        if (!firstStart)
+        {
+            attempt = await AwaitOwnReleaseAsync(attempt, () => GatewayLock.TryAcquire(state.LockFile, options.Port, bind, manager, logger, options.TokenFile),
+                cancellationToken).ConfigureAwait(false);
+        }
         if (attempt is LockAttempt.Held forced && firstStart && force)
         {
             if (!await new StaleGatewayTerminator(logger, ForceGrace).TerminateLockOwnerAsync(forced.Owner, state.LockFile).ConfigureAwait(false))
@@ -119,6 +129,39 @@ internal sealed class GatewayClaim(StateDirectory state, bool force, SupervisorK
                 // The owner's port is unknown: the configured one is asked, for a supervised duplicate's exit code only.
                 return (null, (await DecideDuplicateAsync(options.Bind.ToString(), options.Port, lockOwner: false, cancellationToken).ConfigureAwait(false)).Code);
         }
+    }
+
+    /// <summary>
+    /// A start after this process's own (an in-process restart) finds the lock it has just
+    /// released still held when another thread forked at that moment: the child shares the open
+    /// file description the lock belongs to until its exec closes it (O_CLOEXEC). Such a lock
+    /// names no owner (release empties the file) or this process; it is asked again every
+    /// <see cref="OwnReleasePoll"/> for up to <see cref="OwnReleaseGrace"/> instead of failing
+    /// the restart with "already running".
+    /// </summary>
+    private async Task<LockAttempt> AwaitOwnReleaseAsync(LockAttempt attempt, Func<LockAttempt> again, CancellationToken cancellationToken)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        var logged = false;
+        while (attempt is LockAttempt.Held held && (held.Owner is null || held.Owner.Pid == Environment.ProcessId)
+            && waited.Elapsed < OwnReleaseGrace && !cancellationToken.IsCancellationRequested)
+        {
+            if (!logged)
+            {
+                ClaimLog.AwaitingOwnRelease(logger, state.LockFile, (long)OwnReleaseGrace.TotalMilliseconds);
+                logged = true;
+            }
+            try
+            {
+                await Task.Delay(OwnReleasePoll, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            attempt = again();
+        }
+        return attempt;
     }
 
     /// <summary>
