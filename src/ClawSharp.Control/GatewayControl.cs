@@ -75,6 +75,14 @@ internal static class GatewayControl
         {
             snapshot = snapshot with { Problems = [.. snapshot.Problems, serviceProblem] };
         }
+        if (GatewayStarter.Unsupervised(snapshot) is { } orphan)
+        {
+            snapshot = snapshot with
+            {
+                Problems = [.. snapshot.Problems, $"gateway pid {orphan.Pid} serves without its supervisor: nothing restarts it after a crash; " +
+                    $"'clawsharp gateway start --home {state.Root}' puts it back under one, refusing no connection"],
+            };
+        }
         var answer = snapshot.Gateway is not null ? await ask().ConfigureAwait(false) : null;
         var verdict = GatewayStatusDecision.Decide(snapshot, answer, TimeProvider.System.GetUtcNow());
         var service = await Services.ServiceStatusReader.ReadAsync(state, snapshot, CancellationToken.None).ConfigureAwait(false);

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using ClawSharp.Gateway;
 using ClawSharp.Gateway.Claim;
 using ClawSharp.Gateway.Configuration;
+using ClawSharp.Gateway.Diagnostics;
 using ClawSharp.Gateway.Infrastructure;
 using ClawSharp.Gateway.Logging;
 using ClawSharp.Gateway.ServiceManagers;
@@ -59,7 +60,7 @@ internal sealed class Supervisor
         }
         // Before the first write: a 'gateway restart' that reads it may send SIGUSR1 at once, and its default action kills.
         using var signals = RegisterSignals();
-        using var listener = new SupervisorListener(log);
+        using var listener = new SupervisorListener(log, settings.Listener);
         var me = ProcessIdentity.Current;
         var inherited = SupervisorInheritance.Read(State, settings.Time.GetUtcNow(), log);
         crashes = inherited.Crashes;
@@ -78,6 +79,12 @@ internal sealed class Supervisor
             LastUncleanEnd = inherited.LastUncleanEnd,
         });
         log.Info($"supervisor started for {State.Root} (version {GatewayVersion.Current})");
+        if (settings.Listener is not null && GatewayFaults.Parse(Environment.GetEnvironmentVariable(GatewayFaults.EnvironmentVariable)).SpawnedChildNeverReady)
+        {
+            log.Warning("test fault spawned-child-never-ready: started by a gateway, starting none; waiting for a stop");
+            RecordStopped(0, $"stopped by {await stopRequested.Task.ConfigureAwait(false)}");
+            return (int)ExitCode.Success;
+        }
         while (true)
         {
             if (stopRequested.Task.IsCompleted)

@@ -14,9 +14,13 @@ namespace ClawSharp.Daemon;
 /// refused, and a <c>--port 0</c> daemon keeps its port. Bound again when the configured
 /// address or port changes; when it cannot be bound, each gateway binds for itself.
 /// </summary>
-internal sealed class SupervisorListener(SupervisorLog log) : IDisposable
+/// <param name="log">The supervisor log.</param>
+/// <param name="inherited">The socket of the gateway that started this supervisor (<see cref="SupervisorAdoption"/>): taken over at the first
+/// <see cref="Ensure"/> when it serves the configuration, so the port never closes between that gateway and the first one started here.</param>
+internal sealed class SupervisorListener(SupervisorLog log, InheritedListener? inherited = null) : IDisposable
 {
     private ListenSocket? socket;
+    private InheritedListener? offered = inherited;
 
     /// <summary>Makes sure a socket serves <paramref name="bind"/>:<paramref name="port"/>, or none when that cannot be bound.</summary>
     public void Ensure(IPAddress bind, int port)
@@ -27,6 +31,17 @@ internal sealed class SupervisorListener(SupervisorLog log) : IDisposable
         }
         socket?.Dispose();
         socket = null;
+        if (offered is { } handed)
+        {
+            offered = null;
+            socket = ListenSocket.TryAdopt(handed, bind, port, out var problem);
+            if (socket is not null)
+            {
+                log.Info($"took over the listening socket {socket.Endpoint} (fd {handed.Descriptor}) from the gateway that started this supervisor");
+                return;
+            }
+            log.Warning($"closed the inherited descriptor {handed.Descriptor} instead of using it: {problem}; binding anew");
+        }
         try
         {
             socket = ListenSocket.Bind(bind, port);

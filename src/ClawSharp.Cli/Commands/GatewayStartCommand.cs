@@ -46,8 +46,11 @@ internal static class GatewayStartCommand
         var next = GlobalOptions.Repeat(parse);
         return result switch
         {
-            StartResult.Started ready => new LifecycleReport("start", true, "started",
-                $"gateway started: pid {ready.GatewayPid}, port {ready.Port} ({(ready.ManagedBy is { } manager ? $"managed by {manager}" : $"supervisor pid {ready.SupervisorPid}")}); ready in {ready.Elapsed.TotalMilliseconds:F0} ms")
+            StartResult.Started ready => new LifecycleReport("start", true, ready.Adopted is null ? "started" : "supervised-again",
+                (ready.Adopted is { } adopted
+                    ? $"gateway pid {adopted.GatewayPid} was serving without its supervisor{(adopted.SupervisorPid is { } dead ? $" (pid {dead}, no longer running)" : "")}; restarted it under a new one, refusing no connection: "
+                    : "gateway started: ") +
+                $"pid {ready.GatewayPid}, port {ready.Port} ({(ready.ManagedBy is { } manager ? $"managed by {manager}" : $"supervisor pid {ready.SupervisorPid}")}); ready in {ready.Elapsed.TotalMilliseconds:F0} ms")
             {
                 Details = [$"log: {state.LogFile}", $"next: clawsharp gateway status{next} | clawsharp gateway logs -f{next} | clawsharp gateway stop{next}"],
                 Fields = new Dictionary<string, object?>
@@ -58,6 +61,8 @@ internal static class GatewayStartCommand
                     ["port"] = ready.Port,
                     ["logFile"] = state.LogFile,
                     ["stateDir"] = state.Root,
+                    ["previousPid"] = ready.Adopted?.GatewayPid,
+                    ["lostSupervisorPid"] = ready.Adopted?.SupervisorPid,
                 },
             }.Print(parse.GetValue(Json), ExitCode.Success),
             StartResult.StillStarting slow => new LifecycleReport("start", true, "starting",

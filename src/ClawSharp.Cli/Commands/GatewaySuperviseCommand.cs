@@ -8,8 +8,8 @@ namespace ClawSharp.Cli.Commands;
 
 /// <summary>
 /// Hidden <c>clawsharp gateway supervise</c>: the built-in supervisor that <c>gateway start</c>
-/// launches. It detaches (own session, stdin/stdout /dev/null, stderr to logs/supervisor.log)
-/// and then runs <see cref="Supervisor"/>.
+/// launches (or a daemon's gateway whose supervisor died, <see cref="SupervisorAdoption"/>). It
+/// detaches (own session, stdin/stdout /dev/null, stderr to logs/supervisor.log) and then runs <see cref="Supervisor"/>.
 /// </summary>
 internal static class GatewaySuperviseCommand
 {
@@ -30,9 +30,10 @@ internal static class GatewaySuperviseCommand
             return (int)ExitCode.Usage;
         }
         state.EnsureCreated();
+        var handedDown = SupervisorAdoption.TakeListener();
         ProcessDetach.Detach(state);
         var overrides = Launch.Overrides(parse);
-        var settings = new SupervisorSettings(state, LaunchArguments.For(["gateway", "run"], state, overrides), overrides, TimeProvider.System);
+        var settings = new SupervisorSettings(state, LaunchArguments.For(["gateway", "run"], state, overrides), overrides, TimeProvider.System, handedDown);
         return await new Supervisor(settings).RunAsync().ConfigureAwait(false);
     }
 }

@@ -38,8 +38,10 @@ internal sealed class StaleFilesCheck : IDoctorCheck
         {
             stale.Add(($"{intentFile} is a restart intent for pid {intent.Pid} that was never consumed", () => Delete(intentFile)));
         }
+        // Not stale while its gateway serves on (the supervisor died under it): 'gateway start' supervises that gateway again, which a
+        // daemon.json marked stopped here would turn into "already running" (status says so).
         if (context.Snapshot.Daemon is { State: not (DaemonPhase.Stopped or DaemonPhase.Failed) } daemon && context.Snapshot.Supervisor is null
-            && !SupervisorLock.IsHeld(state.SupervisorLockFile))
+            && !SupervisorLock.IsHeld(state.SupervisorLockFile) && Lifecycle.GatewayStarter.Unsupervised(context.Snapshot) is null)
         {
             stale.Add(($"{state.DaemonStateFile} says {daemon.State.ToString().ToLowerInvariant()} but no supervisor runs (supervisor.lock is free)", () =>
             {

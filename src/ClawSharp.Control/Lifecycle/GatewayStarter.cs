@@ -63,6 +63,11 @@ internal static class GatewayStarter
         {
             return new StartResult.OwnerUnresponsive(DuplicateStartPolicy.DescribeUnresponsiveOwner(owner.Pid, DuplicateStartPolicy.OwnerProbeTimeout), owner.Pid);
         }
+        if (Unsupervised(snapshot) is { } orphan)
+        {
+            return await SuperviseAgainAsync(state, orphan, snapshot.Daemon?.SupervisorPid, launch.Timeout ?? config.Daemon.StartTimeout, cancellationToken)
+                .ConfigureAwait(false);
+        }
         if (AlreadyRunning(snapshot) is { } running)
         {
             return new StartResult.AlreadyRunning(running, snapshot.GatewayPid);
@@ -81,6 +86,49 @@ internal static class GatewayStarter
         catch (Exception io) when (io is IOException or UnauthorizedAccessException)
         {
         }
+    }
+
+    /// <summary>
+    /// The gateway a built-in supervisor started that serves on after that supervisor died
+    /// (daemon.json still says it runs; no process holds supervisor.lock), or null. Nobody would
+    /// restart it after a crash: the start puts it back under a supervisor.
+    /// </summary>
+    public static LockOwner? Unsupervised(DaemonSnapshot snapshot) =>
+        snapshot is { Gateway: { } owner, Supervisor: null, UnknownSupervisorAlive: false, Restarting: null, Daemon.State: not (DaemonPhase.Stopped or DaemonPhase.Failed) }
+            && owner.Manager == LockOwner.ManagerName(Gateway.ServiceManagers.SupervisorKind.Builtin)
+            ? owner : null;
+
+    /// <summary>
+    /// A restart of <paramref name="orphan"/> (<see cref="GatewayRestarter"/>: a drained, safe one), which a daemon's
+    /// gateway without its supervisor carries out by starting a new supervisor on its listening socket
+    /// (<c>RestartMode.SpawnSupervisor</c>): no connection is refused, and the next crash is restarted.
+    /// </summary>
+    private static async Task<StartResult> SuperviseAgainAsync(StateDirectory state, LockOwner orphan, int? deadSupervisor, TimeSpan timeout,
+        CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var request = new RestartRequest(state, () => Client.GatewayTarget.Resolve(state, null, null, null), Force: false, Wait: null, timeout, CallerWork: null,
+            Reason: $"clawsharp gateway start: the gateway had lost its supervisor{(deadSupervisor is { } pid ? $" (pid {pid})" : "")}");
+        var restarted = await GatewayRestarter.RestartAsync(request, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        var after = DaemonSnapshot.Take(state);
+        var lost = $"gateway pid {orphan.Pid} was serving without its supervisor{(deadSupervisor is { } dead ? $" (pid {dead}, no longer running)" : "")}";
+        if (restarted is RestartResult.Restarted && after is { Supervisor: { } supervisor, Gateway: { Port: > 0 } gateway })
+        {
+            return new StartResult.Started(gateway.Pid, supervisor.Pid, gateway.Port, System.Diagnostics.Stopwatch.GetElapsedTime(started))
+            {
+                Adopted = (orphan.Pid, deadSupervisor),
+            };
+        }
+        var why = restarted switch
+        {
+            RestartResult.Restarted => $"its restart brought back pid {after.GatewayPid?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"} with no supervisor",
+            RestartResult.Refused refused => refused.Reason,
+            RestartResult.Failed failed => failed.Message,
+            RestartResult.TimedOut => $"its restart did not finish within {timeout.TotalSeconds:0.#} s",
+            _ => restarted.ToString(),
+        };
+        return new StartResult.Failed($"{lost}; putting it back under one failed: {why}; 'clawsharp gateway stop --home {state.Root}' then 'clawsharp gateway start --home {state.Root}' does it with a gap",
+            ExitCode.Failure, [], StartFollowUp.ReadLogs);
     }
 
     /// <summary>Why a start must not go ahead (a gateway or a supervisor runs), or null.</summary>

@@ -27,6 +27,12 @@ internal abstract record StartResult
     {
         /// <summary>The installed service manager that runs it (<c>systemd</c>, …); null under the built-in supervisor.</summary>
         public string? ManagedBy { get; init; }
+
+        /// <summary>
+        /// Set when the start found a daemon's gateway serving without its supervisor (killed, OOM) and
+        /// restarted it under a new one (<see cref="GatewayStarter"/>): that gateway's PID and the dead supervisor's.
+        /// </summary>
+        public (int GatewayPid, int? SupervisorPid)? Adopted { get; init; }
     }
 
     /// <summary>A gateway (or a supervisor) already runs for this state directory; <paramref name="Pid"/> is the gateway's, when known.</summary>

@@ -75,8 +75,8 @@ internal sealed class FaultDriver(ScratchGateway gateway, SelfTestOptions option
         {
             return Step.Done($"gateway start: exit {start.ExitCode}");
         }
-        // The gateway outlived its supervisor and serves alone; the next kill -9 would find nobody to
-        // start it again, so it is stopped and started under a new supervisor (a new generation).
+        // 'gateway start' puts a gateway that outlived its supervisor back under a new one. When it could not,
+        // the gateway serves alone and the next kill -9 would find nobody to start it again: it is stopped and started.
         var stop = await gateway.RunCliAsync(["gateway", "stop"], CommandTimeout, cancellationToken).ConfigureAwait(false);
         var again = await gateway.RunCliAsync(["gateway", "start"], CommandTimeout, cancellationToken).ConfigureAwait(false);
         return again.ExitCode == 0

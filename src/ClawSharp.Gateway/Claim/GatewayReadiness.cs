@@ -19,9 +19,12 @@ internal static class GatewayReadiness
     private static readonly byte[] Request = "GET /readyz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"u8.ToArray();
 
     /// <summary>The port it serves when ready, else null.</summary>
-    public static async Task<int?> ReadyPortAsync(StateDirectory state, int pid, CancellationToken cancellationToken, TimeSpan? probeTimeout = null)
+    /// <param name="orItsChild">Also when the lock names a child of <paramref name="pid"/>: a supervisor's gateway.</param>
+    public static async Task<int?> ReadyPortAsync(StateDirectory state, int pid, CancellationToken cancellationToken, TimeSpan? probeTimeout = null,
+        bool orItsChild = false)
     {
-        if (GatewayLock.ReadOwner(state.LockFile) is not { Port: > 0 } owner || owner.Pid != pid
+        if (GatewayLock.ReadOwner(state.LockFile) is not { Port: > 0 } owner
+            || (owner.Pid != pid && !(orItsChild && Infrastructure.ProcStat.Fields(owner.Pid)?[Infrastructure.ProcStat.ParentPid] == pid.ToString(System.Globalization.CultureInfo.InvariantCulture)))
             || !IPAddress.TryParse(owner.Bind, out var address))
         {
             return null;

@@ -18,7 +18,8 @@ internal sealed record GatewayFaults
     /// <summary>
     /// <c>spawned-child-never-ready</c>: a gateway started by a fresh-PID respawn (and only
     /// such a one) never takes the lock nor serves, but still stops on SIGTERM, so the parent's
-    /// readiness wait must run out.
+    /// readiness wait must run out; a supervisor a gateway started (its own had died) starts no
+    /// gateway, likewise.
     /// </summary>
     public bool SpawnedChildNeverReady { get; init; }
 

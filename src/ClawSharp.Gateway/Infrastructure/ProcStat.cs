@@ -6,6 +6,9 @@ internal static class ProcStat
     /// <summary>Index in <see cref="Fields"/> of field 3 of proc(5), the state.</summary>
     public const int State = 0;
 
+    /// <summary>Index of field 4, the parent's PID.</summary>
+    public const int ParentPid = 1;
+
     /// <summary>Index of field 5, the process group.</summary>
     public const int ProcessGroup = 2;
 

@@ -7,7 +7,7 @@ namespace ClawSharp.Gateway.Lifecycle;
 /// The restart mode as things stand at the moment of a restart: <see cref="RestartModeSelector"/>
 /// (pure) fed with the environment and with who supervises this process now. A built-in
 /// supervisor that has died (this process was re-parented) cannot restart it, so an exit 75
-/// would leave no gateway at all: then the gateway restarts itself, and says so.
+/// would leave no gateway at all: then the gateway restarts itself under a new supervisor, and says so.
 /// </summary>
 /// <param name="environment">Reads an environment variable.</param>
 /// <param name="startedUnder">Who supervised this process when it started.</param>
@@ -19,7 +19,7 @@ internal sealed class CurrentRestartMode(Func<string, string?> environment, Supe
     public (RestartMode Mode, string Supervisor) For(string reason)
     {
         var supervisor = supervisorNow?.Invoke() ?? Detect();
-        return (RestartModeSelector.Select(environment, supervisor, reason), supervisor.ToString().ToLowerInvariant());
+        return (RestartModeSelector.Select(environment, supervisor, reason, startedUnder: startedUnder), supervisor.ToString().ToLowerInvariant());
     }
 
     private SupervisorKind Detect()

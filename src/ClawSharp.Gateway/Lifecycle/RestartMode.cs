@@ -27,4 +27,13 @@ public enum RestartMode
     /// on disk), and a child that never becomes ready is also recorded in <c>update-failed.json</c>.
     /// </summary>
     SpawnForUpdate,
+
+    /// <summary>
+    /// A daemon's gateway whose built-in supervisor died (killed, OOM): as <see cref="Spawn"/>, but
+    /// the process started is a new supervisor (<c>gateway supervise</c>), which takes the socket
+    /// over and starts a fresh gateway on it; ready once that gateway is. The next crash is then
+    /// restarted again, where a plain copy would run unsupervised. An update restart's failure is
+    /// recorded as for <see cref="SpawnForUpdate"/>.
+    /// </summary>
+    SpawnSupervisor,
 }

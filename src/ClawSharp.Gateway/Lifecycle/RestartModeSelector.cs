@@ -14,11 +14,14 @@ internal static class RestartModeSelector
     /// <param name="supervisor">Who supervises this process.</param>
     /// <param name="reason">The restart's reason; <see cref="UpdateReason"/> makes it an update restart.</param>
     /// <param name="canSpawn">Whether this platform can respawn (the POSIX hand-over); Windows restarts in process.</param>
-    public static RestartMode Select(Func<string, string?> getEnvironment, SupervisorKind supervisor, string? reason = null, bool? canSpawn = null) =>
+    /// <param name="startedUnder">Who supervised this process when it started: a built-in supervisor that is gone now is replaced.</param>
+    public static RestartMode Select(Func<string, string?> getEnvironment, SupervisorKind supervisor, string? reason = null, bool? canSpawn = null,
+        SupervisorKind startedUnder = SupervisorKind.None) =>
         (getEnvironment(NoRespawnVariable) is "1" or "true", supervisor, IsUpdate(reason)) switch
         {
             (true, _, _) => RestartMode.InProcess,
             (_, SupervisorKind.None, _) when !(canSpawn ?? !OperatingSystem.IsWindows()) => RestartMode.InProcess,
+            (_, SupervisorKind.None, _) when startedUnder == SupervisorKind.Builtin => RestartMode.SpawnSupervisor,
             // systemd counts every start against StartLimitBurst, exits 75 included: a deliberate
             // restart keeps the PID (RELOADING=1 … READY=1 around it), so only crashes count.
             (_, SupervisorKind.Systemd, _) => RestartMode.InProcess,

@@ -205,8 +205,9 @@ internal sealed class RestartSequence
                     return kickstarted;
                 }
                 break;
-            case RestartMode.Spawn or RestartMode.SpawnForUpdate:
-                if (await RespawnAsync(mode == RestartMode.SpawnForUpdate, cancellationToken).ConfigureAwait(false) is { } handedOver)
+            case RestartMode.Spawn or RestartMode.SpawnForUpdate or RestartMode.SpawnSupervisor:
+                var update = mode == RestartMode.SpawnForUpdate || (mode == RestartMode.SpawnSupervisor && RestartModeSelector.IsUpdate(plan.Reason));
+                if (await RespawnAsync(update, asSupervisor: mode == RestartMode.SpawnSupervisor, cancellationToken).ConfigureAwait(false) is { } handedOver)
                 {
                     return handedOver;
                 }
@@ -270,7 +271,7 @@ internal sealed class RestartSequence
     }
 
     /// <summary>Null when the respawn failed and the restart goes on in process on the socket this process still holds.</summary>
-    private async Task<RestartOutcome?> RespawnAsync(bool update, CancellationToken cancellationToken)
+    private async Task<RestartOutcome?> RespawnAsync(bool update, bool asSupervisor, CancellationToken cancellationToken)
     {
         using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop.Token);
         // The copy inherits the reason (SpawnOrigin reads it) and counts the restart in its fresh metrics.
@@ -278,7 +279,7 @@ internal sealed class RestartSequence
         RespawnResult result;
         try
         {
-            result = await context.Respawner.RespawnAsync(config.Restart.SpawnReadyTimeout, update, abandon.Token).ConfigureAwait(false);
+            result = await context.Respawner.RespawnAsync(config.Restart.SpawnReadyTimeout, update, asSupervisor, abandon.Token).ConfigureAwait(false);
         }
         finally
         {

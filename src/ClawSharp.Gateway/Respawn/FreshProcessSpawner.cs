@@ -71,9 +71,9 @@ internal sealed class FreshProcessSpawner(Func<ListenSocket?> listener, StateDir
     // restart must start the binary now installed at the path this process was started from.
     private readonly string? program = Environment.ProcessPath;
 
-    public async Task<RespawnResult> RespawnAsync(TimeSpan readyTimeout, bool update, CancellationToken cancellationToken)
+    public async Task<RespawnResult> RespawnAsync(TimeSpan readyTimeout, bool update, bool asSupervisor, CancellationToken cancellationToken)
     {
-        var result = await SpawnAndWaitAsync(listener(), readyTimeout, cancellationToken).ConfigureAwait(false);
+        var result = await SpawnAndWaitAsync(listener(), readyTimeout, asSupervisor, cancellationToken).ConfigureAwait(false);
         switch (result)
         {
             case RespawnResult.Ready ready:
@@ -110,13 +110,30 @@ internal sealed class FreshProcessSpawner(Func<ListenSocket?> listener, StateDir
     internal static IReadOnlyList<string> SameArguments(string processPath, string[] commandLineArgs) =>
         SelfCommand.IsDotnetHost(processPath) ? commandLineArgs : commandLineArgs[1..];
 
-    private async Task<RespawnResult> SpawnAndWaitAsync(ListenSocket? listener, TimeSpan readyTimeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// The supervisor's command for a gateway started as <c>gateway run ARGS</c>: <c>gateway supervise ARGS</c>,
+    /// as <c>gateway start</c> launches it (its gateways get <c>gateway run ARGS</c> again); null when the
+    /// arguments hold no <c>gateway run</c>.
+    /// </summary>
+    internal static IReadOnlyList<string>? SupervisorArguments(IReadOnlyList<string> arguments)
+    {
+        for (var i = 0; i + 1 < arguments.Count; i++)
+        {
+            if (arguments[i] == "gateway" && arguments[i + 1] == "run")
+            {
+                return [.. arguments.Take(i), "gateway", "supervise", .. arguments.Skip(i + 2)];
+            }
+        }
+        return null;
+    }
+
+    private async Task<RespawnResult> SpawnAndWaitAsync(ListenSocket? listener, TimeSpan readyTimeout, bool asSupervisor, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         Process child;
         try
         {
-            child = Start(listener);
+            child = Start(listener, asSupervisor);
         }
         catch (Exception e) when (e is Win32Exception or InvalidOperationException or IOException)
         {
@@ -125,23 +142,38 @@ internal sealed class FreshProcessSpawner(Func<ListenSocket?> listener, StateDir
         using (child)
         {
             var identity = ProcessIdentity.Of(child.Id);
-            RespawnLog.RespawnStarted(logger, child.Id, (long)readyTimeout.TotalMilliseconds);
-            var failure = await WaitUntilReadyAsync(child, started, readyTimeout, cancellationToken).ConfigureAwait(false);
+            if (asSupervisor)
+            {
+                RespawnLog.SupervisorRespawnStarted(logger, child.Id, (long)readyTimeout.TotalMilliseconds);
+            }
+            else
+            {
+                RespawnLog.RespawnStarted(logger, child.Id, (long)readyTimeout.TotalMilliseconds);
+            }
+            var failure = await WaitUntilReadyAsync(child, started, readyTimeout, asSupervisor, cancellationToken).ConfigureAwait(false);
             if (failure is null)
             {
                 return new RespawnResult.Ready(child.Id, time.GetElapsedTime(started));
+            }
+            if (asSupervisor)
+            {
+                await StopSupervisorAsync(child, identity).ConfigureAwait(false);
             }
             await KillAsync(child, identity).ConfigureAwait(false);
             return failure;
         }
     }
 
-    private Process Start(ListenSocket? listener)
+    private Process Start(ListenSocket? listener, bool asSupervisor)
     {
         var processPath = program ?? throw new InvalidOperationException("the path of this program is unknown");
         var info = new ProcessStartInfo(faults.SpawnFails ? MissingProgram : processPath) { UseShellExecute = false };
         // Never a token on the copy's command line (world-readable): it goes through the environment, which only this user can read.
         var arguments = TokenArguments.WithoutToken(SameArguments(processPath, Environment.GetCommandLineArgs()), out var token);
+        if (asSupervisor)
+        {
+            arguments = [.. SupervisorArguments(arguments) ?? throw new InvalidOperationException("the command line holds no 'gateway run' to supervise")];
+        }
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
@@ -175,8 +207,9 @@ internal sealed class FreshProcessSpawner(Func<ListenSocket?> listener, StateDir
         }
     }
 
-    /// <summary>Null once the child is ready; else why not.</summary>
-    private async Task<RespawnResult.Failed?> WaitUntilReadyAsync(Process child, long started, TimeSpan readyTimeout, CancellationToken cancellationToken)
+    /// <summary>Null once the child (a supervisor: its gateway) is ready; else why not.</summary>
+    private async Task<RespawnResult.Failed?> WaitUntilReadyAsync(Process child, long started, TimeSpan readyTimeout, bool asSupervisor,
+        CancellationToken cancellationToken)
     {
         var pid = child.Id;
         while (true)
@@ -191,7 +224,7 @@ internal sealed class FreshProcessSpawner(Func<ListenSocket?> listener, StateDir
                 return new RespawnResult.Failed(RespawnFailure.ChildExited, pid,
                     $"the fresh process (pid {pid}) exited with code {child.ExitCode} before it was ready");
             }
-            if (await GatewayReadiness.ReadyPortAsync(state, pid, cancellationToken, ProbeTimeout).ConfigureAwait(false) is not null)
+            if (await GatewayReadiness.ReadyPortAsync(state, pid, cancellationToken, ProbeTimeout, orItsChild: asSupervisor).ConfigureAwait(false) is not null)
             {
                 return null;
             }
@@ -223,6 +256,29 @@ internal sealed class FreshProcessSpawner(Func<ListenSocket?> listener, StateDir
         }
         Posix.Kill(child.Pid, Posix.SIGTERM);
         await ProcessIdentity.WaitForExitAsync([child], budget, time).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A supervisor that did not become ready is stopped as <c>gateway stop</c> would (SIGTERM: it
+    /// stops its gateway first), so that no gateway of its holds the lock this process takes back;
+    /// its gateway is SIGKILLed too if it is still there after <see cref="KillWait"/>.
+    /// </summary>
+    private async Task StopSupervisorAsync(Process child, ProcessIdentity? identity)
+    {
+        if (child.HasExited || identity is null || ProcessIdentity.Check(identity.Pid, identity.StartTime) != ProcessMatch.Same)
+        {
+            return;
+        }
+        var gateway = GatewayLock.ReadOwner(state.LockFile) is { } owner
+            && ProcStat.Fields(owner.Pid)?[ProcStat.ParentPid] == child.Id.ToString(CultureInfo.InvariantCulture)
+            ? ProcessIdentity.Of(owner.Pid) : null;
+        Posix.Kill(child.Id, Posix.SIGTERM);
+        var processes = gateway is null ? new[] { identity } : [identity, gateway];
+        if (!await ProcessIdentity.WaitForExitAsync(processes, KillWait, time).ConfigureAwait(false) && gateway is not null
+            && ProcessIdentity.Check(gateway.Pid, gateway.StartTime) == ProcessMatch.Same)
+        {
+            Posix.Kill(gateway.Pid, Posix.SIGKILL);
+        }
     }
 
     /// <summary>SIGKILL, only while the PID is still the child we started (same start time), then wait for its exit.</summary>

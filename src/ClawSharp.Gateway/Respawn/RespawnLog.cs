@@ -8,6 +8,9 @@ internal static partial class RespawnLog
     [LoggerMessage(1031, LogLevel.Information, "restart: spawned a fresh process (pid {ChildPid}); waiting up to {BudgetMs} ms for it to own the lock and be ready")]
     public static partial void RespawnStarted(ILogger logger, int childPid, long budgetMs);
 
+    [LoggerMessage(1043, LogLevel.Warning, "restart: the built-in supervisor that started this gateway is gone; started a new one (pid {SupervisorPid}) on this socket; waiting up to {BudgetMs} ms for its gateway to own the lock and be ready")]
+    public static partial void SupervisorRespawnStarted(ILogger logger, int supervisorPid, long budgetMs);
+
     [LoggerMessage(1032, LogLevel.Information, "restart: fresh process pid {ChildPid} is ready after {ElapsedMs:F0} ms; handing over and exiting 0")]
     public static partial void RespawnReady(ILogger logger, int childPid, double elapsedMs);
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text.Json;
 using ClawSharp.Daemon;
+using ClawSharp.Gateway.Claim;
 using ClawSharp.Gateway.Infrastructure;
 using ClawSharp.Tests.Infrastructure;
 
@@ -258,11 +259,54 @@ public sealed class DaemonTests
     }
 
     [Fact]
-    public async Task AfterTheSupervisorDied_ARestart_RespawnsTheGateway_InsteadOfExitingToNobody()
+    public async Task AfterTheSupervisorDied_ARestart_StartsANewSupervisorOnTheSameSocket_WhichRestartsTheNextCrash()
     {
         using var home = new TempHome();
+        home.WriteConfig(FastBackoff);
         Assert.Equal(0, (await CliRun.RunAsync(home, "gateway", "start", "--port", "0")).ExitCode);
         var before = await StatusJsonAsync(home);
+        var port = before.GetProperty("port").GetInt32();
+        var supervisorPid = before.GetProperty("supervisor").GetProperty("pid").GetInt32();
+        Posix.Kill(supervisorPid, Posix.SIGKILL);
+        await Eventually.AssertAsync(() => ProcessIdentity.Of(supervisorPid) is null, Deadline, "the supervisor to die");
+        using var probes = new ConnectLoop(port);
+        await Eventually.AssertAsync(() => probes.Answered > 0, Deadline, "the connect loop to reach the orphaned gateway");
+
+        var restart = await CliRun.RunAsync(home, "gateway", "restart");
+
+        Assert.True(restart.ExitCode == 0, restart.ToString());
+        var after = await WaitForStatusAsync(home, s => s.GetProperty("status").GetString() == "running"
+            && s.GetProperty("supervisor").GetProperty("alive").GetBoolean());
+        var newSupervisor = after.GetProperty("supervisor").GetProperty("pid").GetInt32();
+        Assert.NotEqual(supervisorPid, newSupervisor);
+        Assert.NotEqual(before.GetProperty("pid").GetInt32(), after.GetProperty("pid").GetInt32());
+        Assert.Equal(port, after.GetProperty("port").GetInt32());
+        Assert.Equal(newSupervisor, ProcessGroups.Of(newSupervisor)!.SessionId); // detached, as 'gateway start' leaves it
+        Assert.DoesNotContain(after.GetProperty("problems").EnumerateArray(), p => p.GetString()!.Contains("supervisor", StringComparison.Ordinal));
+        Assert.Contains("the built-in supervisor that started this gateway is gone; started a new one", File.ReadAllText(home.State.LogFile));
+        Assert.Contains($"took over the listening socket 127.0.0.1:{port}", File.ReadAllText(home.State.SupervisorLogFile));
+
+        // Supervised again: the next crash is restarted, on the same port.
+        Posix.Kill(after.GetProperty("pid").GetInt32(), Posix.SIGKILL);
+        var afterCrash = await WaitForStatusAsync(home, s => s.GetProperty("status").GetString() == "running"
+            && s.GetProperty("pid").GetInt32() != after.GetProperty("pid").GetInt32());
+        Assert.Equal(newSupervisor, afterCrash.GetProperty("supervisor").GetProperty("pid").GetInt32());
+        var answered = probes.Answered;
+        await Eventually.AssertAsync(() => probes.Answered > answered + 20, Deadline, "the connect loop to reach the newest gateway");
+        probes.Stop();
+        Assert.True(probes.Refused == 0, $"{probes.Refused} of {probes.Attempts} connects were refused: {probes.FirstError}");
+        await StopAndAssertGoneAsync(home);
+    }
+
+    [Fact]
+    public async Task AfterTheSupervisorDied_ANewSupervisorThatNeverGetsReady_IsStopped_AndTheGatewayRestartsInProcess()
+    {
+        using var home = new TempHome();
+        home.WriteConfig("""{ "gateway": { "reload": { "spawnReadyTimeoutMs": 1500 } } }""");
+        var faults = new Dictionary<string, string> { [Gateway.Diagnostics.GatewayFaults.EnvironmentVariable] = "spawned-child-never-ready" };
+        Assert.Equal(0, (await CliRun.RunAsync(["gateway", "start", "--port", "0", "--home", home.Root], faults)).ExitCode);
+        var before = await StatusJsonAsync(home);
+        var gatewayPid = before.GetProperty("pid").GetInt32();
         var supervisorPid = before.GetProperty("supervisor").GetProperty("pid").GetInt32();
         Posix.Kill(supervisorPid, Posix.SIGKILL);
         await Eventually.AssertAsync(() => ProcessIdentity.Of(supervisorPid) is null, Deadline, "the supervisor to die");
@@ -270,11 +314,59 @@ public sealed class DaemonTests
         var restart = await CliRun.RunAsync(home, "gateway", "restart");
 
         Assert.True(restart.ExitCode == 0, restart.ToString());
+        var log = File.ReadAllText(home.State.LogFile);
+        var started = log.Split("started a new one (pid ")[1];
+        var newSupervisor = int.Parse(started[..started.IndexOf(')', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("test fault spawned-child-never-ready: started by a gateway", File.ReadAllText(home.State.SupervisorLogFile));
+        await Eventually.AssertAsync(() => ProcessIdentity.Of(newSupervisor) is null, Deadline, "the supervisor that never got ready to be stopped");
+        // Stopped as 'gateway stop' stops one (SIGTERM), not killed: its last word is a clean stop.
+        Assert.Equal(DaemonPhase.Stopped, Assert.IsType<DaemonStateRead.Found>(DaemonStateFile.Read(home.State)).State.State);
         var after = await WaitForStatusAsync(home, s => s.GetProperty("status").GetString() == "running");
-        Assert.NotEqual(before.GetProperty("pid").GetInt32(), after.GetProperty("pid").GetInt32());
-        Assert.False(after.GetProperty("supervisor").GetProperty("alive").GetBoolean());
-        Assert.Contains(after.GetProperty("problems").EnumerateArray(), p => p.GetString()!.Contains($"supervisor pid {supervisorPid} is no longer running", StringComparison.Ordinal));
-        Assert.Contains("supervisor that started this gateway is gone; restarting without it", File.ReadAllText(home.State.LogFile));
+        Assert.Equal(gatewayPid, after.GetProperty("pid").GetInt32()); // restarted in process, on the socket it kept
+        Assert.Equal(before.GetProperty("port").GetInt32(), after.GetProperty("port").GetInt32());
+        Assert.Equal(gatewayPid, GatewayLock.ReadOwner(home.State.LockFile)!.Pid);
+        await StopAndAssertGoneAsync(home);
+    }
+
+    [Fact]
+    public async Task Start_OfAGatewayWhoseSupervisorDied_PutsItBackUnderANewOne_RefusingNoConnection()
+    {
+        using var home = new TempHome();
+        Assert.Equal(0, (await CliRun.RunAsync(home, "gateway", "start", "--port", "0")).ExitCode);
+        var before = await StatusJsonAsync(home);
+        var port = before.GetProperty("port").GetInt32();
+        var orphan = before.GetProperty("pid").GetInt32();
+        var supervisorPid = before.GetProperty("supervisor").GetProperty("pid").GetInt32();
+        Posix.Kill(supervisorPid, Posix.SIGKILL);
+        await Eventually.AssertAsync(() => ProcessIdentity.Of(supervisorPid) is null, Deadline, "the supervisor to die");
+        var unsupervised = await StatusJsonAsync(home);
+        Assert.Contains(unsupervised.GetProperty("problems").EnumerateArray(),
+            p => p.GetString()!.Contains($"gateway pid {orphan} serves without its supervisor", StringComparison.Ordinal));
+        using var probes = new ConnectLoop(port);
+        await Eventually.AssertAsync(() => probes.Answered > 0, Deadline, "the connect loop to reach the orphaned gateway");
+
+        var start = await CliRun.RunAsync(home, "gateway", "start", "--port", "0", "--json");
+
+        Assert.True(start.ExitCode == 0, start.ToString());
+        using var answer = JsonDocument.Parse(start.Stdout);
+        Assert.Equal("supervised-again", answer.RootElement.GetProperty("result").GetString());
+        Assert.Equal(orphan, answer.RootElement.GetProperty("previousPid").GetInt32());
+        Assert.Equal(supervisorPid, answer.RootElement.GetProperty("lostSupervisorPid").GetInt32());
+        Assert.Equal(port, answer.RootElement.GetProperty("port").GetInt32());
+        var newSupervisor = answer.RootElement.GetProperty("supervisorPid").GetInt32();
+        Assert.NotNull(ProcessIdentity.Of(newSupervisor));
+        var after = await StatusJsonAsync(home);
+        Assert.Equal(answer.RootElement.GetProperty("pid").GetInt32(), after.GetProperty("pid").GetInt32());
+        Assert.True(after.GetProperty("supervisor").GetProperty("alive").GetBoolean(), after.ToString());
+        Assert.Empty(after.GetProperty("problems").EnumerateArray());
+        var answered = probes.Answered;
+        await Eventually.AssertAsync(() => probes.Answered > answered + 20, Deadline, "the connect loop to reach the new gateway");
+        probes.Stop();
+        Assert.True(probes.Refused == 0, $"{probes.Refused} of {probes.Attempts} connects were refused: {probes.FirstError}");
+
+        var again = await CliRun.RunAsync(home, "gateway", "start", "--port", "0");
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("already running", again.Stderr);
         await StopAndAssertGoneAsync(home);
     }
 

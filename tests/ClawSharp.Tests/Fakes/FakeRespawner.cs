@@ -12,7 +12,7 @@ internal sealed class FakeRespawner(Transcript transcript) : IRespawner
     /// <summary>The next respawn waits for a stop (its cancellation) and then reports it cancelled, as a child that is never ready would.</summary>
     public bool HoldNext { get; set; }
 
-    public async Task<RespawnResult> RespawnAsync(TimeSpan readyTimeout, bool update, CancellationToken cancellationToken)
+    public async Task<RespawnResult> RespawnAsync(TimeSpan readyTimeout, bool update, bool asSupervisor, CancellationToken cancellationToken)
     {
         RespawnCount++;
         transcript.Add("Respawn");

@@ -105,6 +105,21 @@ public sealed class RespawnHandoverTests
         Assert.Equal(expected, FreshProcessSpawner.SameArguments(processPath, commandLine));
     }
 
+    [Theory]
+    [InlineData(new[] { "gateway", "run", "--home", "/h", "--port", "0" }, new[] { "gateway", "supervise", "--home", "/h", "--port", "0" })]
+    [InlineData(new[] { "/app/clawsharp.dll", "gateway", "run" }, new[] { "/app/clawsharp.dll", "gateway", "supervise" })]
+    [InlineData(new[] { "--home", "/h", "gateway", "run", "--bind", "run" }, new[] { "--home", "/h", "gateway", "supervise", "--bind", "run" })]
+    public void SupervisorArguments_AreTheGatewaysWithSuperviseForRun(string[] arguments, string[] expected)
+    {
+        Assert.Equal(expected, FreshProcessSpawner.SupervisorArguments(arguments));
+    }
+
+    [Fact]
+    public void SupervisorArguments_OfACommandLineWithoutGatewayRun_AreNull()
+    {
+        Assert.Null(FreshProcessSpawner.SupervisorArguments(["gateway", "start", "--port", "0"]));
+    }
+
     [Fact]
     public void UpdateFailure_IsWrittenPrivately_InTheDocumentedShape_AndCleared()
     {

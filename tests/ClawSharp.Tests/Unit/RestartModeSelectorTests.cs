@@ -35,6 +35,24 @@ public sealed class RestartModeSelectorTests
     }
 
     [Theory]
+    [InlineData(null, SupervisorKind.None, null, RestartMode.SpawnSupervisor)]
+    [InlineData(null, SupervisorKind.None, "update", RestartMode.SpawnSupervisor)]
+    [InlineData("1", SupervisorKind.None, null, RestartMode.InProcess)]
+    // Still supervised: the supervisor restarts it, as ever.
+    [InlineData(null, SupervisorKind.Builtin, null, RestartMode.SupervisedExit)]
+    public void Select_AGatewayWhoseBuiltinSupervisorDied_StartsANewSupervisor(string? noRespawn, SupervisorKind now, string? reason, RestartMode expected)
+    {
+        Assert.Equal(expected, RestartModeSelector.Select(name => name == "CLAWSHARP_NO_RESPAWN" ? noRespawn : null, now, reason,
+            startedUnder: SupervisorKind.Builtin));
+    }
+
+    [Fact]
+    public void Select_AGatewayStartedUnderSystemd_NeverStartsABuiltinSupervisor()
+    {
+        Assert.Equal(RestartMode.Spawn, RestartModeSelector.Select(_ => null, SupervisorKind.None, startedUnder: SupervisorKind.Systemd));
+    }
+
+    [Theory]
     [InlineData(null, SupervisorKind.None)]
     [InlineData("builtin", SupervisorKind.Builtin)]
     [InlineData("SYSTEMD", SupervisorKind.Systemd)]
