@@ -75,11 +75,11 @@ internal static class GatewayControl
         {
             snapshot = snapshot with { Problems = [.. snapshot.Problems, serviceProblem] };
         }
-        if (GatewayStarter.Unsupervised(snapshot) is { } orphan)
+        if (snapshot.Unsupervised is { } orphan)
         {
             snapshot = snapshot with
             {
-                Problems = [.. snapshot.Problems, $"gateway pid {orphan.Pid} serves without its supervisor: nothing restarts it after a crash; " +
+                Problems = [.. snapshot.Problems, $"{DaemonSnapshot.UnsupervisedMessage(orphan.Pid, null)}: nothing restarts it after a crash; " +
                     $"'clawsharp gateway start --home {state.Root}' puts it back under one, refusing no connection"],
             };
         }

@@ -2,6 +2,7 @@ using ClawSharp.Gateway.Claim;
 using ClawSharp.Gateway.Configuration;
 using ClawSharp.Gateway.Infrastructure;
 using ClawSharp.Gateway.Respawn;
+using ClawSharp.Gateway.ServiceManagers;
 
 namespace ClawSharp.Daemon;
 
@@ -41,6 +42,27 @@ internal sealed record DaemonSnapshot(
     /// is newer than daemon.json's last word: older news than what a supervisor wrote since is left out.
     /// </summary>
     public StartFailure? StartFailure { get; init; }
+
+    /// <summary>
+    /// The gateway a built-in supervisor started that serves on after that supervisor died (killed,
+    /// OOM): daemon.json still says it runs and names this very gateway, and no process holds
+    /// supervisor.lock. Nothing would restart it after a crash; <c>gateway start</c> (or any restart
+    /// of it) puts it back under a new supervisor. Null otherwise, and on Windows (no hand-over).
+    /// </summary>
+    public LockOwner? Unsupervised =>
+        !OperatingSystem.IsWindows()
+        && this is
+        {
+            Gateway: { } owner, Supervisor: null, UnknownSupervisorAlive: false, Restarting: null,
+            Daemon: { State: not (DaemonPhase.Stopped or DaemonPhase.Failed) } daemon
+        }
+        && owner.Manager == LockOwner.ManagerName(SupervisorKind.Builtin)
+        && daemon.GatewayPid == owner.Pid && daemon.GatewayStartTime == owner.StartTime
+            ? owner : null;
+
+    /// <summary>What status says of <see cref="Unsupervised"/>, and <c>gateway start</c> when it puts it back under a supervisor.</summary>
+    public static string UnsupervisedMessage(int gatewayPid, int? deadSupervisorPid) =>
+        $"gateway pid {gatewayPid} serves without its supervisor{(deadSupervisorPid is { } dead ? $" (pid {dead}, no longer running)" : "")}";
 
     /// <summary>The gateway's PID, whether it owns the lock yet or not.</summary>
     public int? GatewayPid => Gateway?.Pid ?? StartingGateway?.Pid ?? Restarting?.Pid;

@@ -40,6 +40,10 @@ internal sealed class Supervisor
     private IReadOnlyList<DateTimeOffset> crashes = [];
     // The gateway run that ended last, whose log lines the next start keeps for 'gateway logs --previous'.
     private RunEnd? previousRun;
+    // Started by a gateway whose supervisor died (settings.Listener): daemon.json as that supervisor left it, put back
+    // if this one is stopped before any gateway of its own was ready, so that the gateway serving on is still known as
+    // unsupervised (status, 'gateway start'). Null once a gateway of this supervisor was ready.
+    private volatile DaemonState? replaced;
 
     public Supervisor(SupervisorSettings settings)
     {
@@ -62,6 +66,10 @@ internal sealed class Supervisor
         using var signals = RegisterSignals();
         using var listener = new SupervisorListener(log, settings.Listener);
         var me = ProcessIdentity.Current;
+        if (settings.Listener is not null && DaemonStateFile.Read(State) is DaemonStateRead.Found { State: var before })
+        {
+            replaced = before;
+        }
         var inherited = SupervisorInheritance.Read(State, settings.Time.GetUtcNow(), log);
         crashes = inherited.Crashes;
         previousRun = inherited.PreviousRun;
@@ -234,6 +242,7 @@ internal sealed class Supervisor
                 if (await GatewayReadiness.ReadyPortAsync(State, pid, cancellationToken).ConfigureAwait(false) is { } port)
                 {
                     Update(s => s.GatewayPid == pid ? s with { State = DaemonPhase.Running, Port = port, GatewayRssBytes = GatewayMemory.RssBytes(pid), GatewayRssAt = settings.Time.GetUtcNow() } : s);
+                    replaced = null;
                     log.Info($"gateway pid {pid} is ready on port {port}");
                     break;
                 }
@@ -369,6 +378,12 @@ internal sealed class Supervisor
 
     private void RecordStopped(int exitCode, string why)
     {
+        if (replaced is { } before)
+        {
+            Save(before);
+            log.Info($"supervisor stopping before any gateway of its own was ready: {why}; daemon.json is left as the supervisor it replaced wrote it");
+            return;
+        }
         var exit = CrashPolicy.DescribeExit(exitCode, settings.Time.GetUtcNow());
         Update(s => s with
         {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using ClawSharp.Cli.Options;
 using ClawSharp.Control;
 using ClawSharp.Control.Lifecycle;
+using ClawSharp.Daemon;
 using ClawSharp.Gateway;
 
 namespace ClawSharp.Cli.Commands;
@@ -46,9 +47,9 @@ internal static class GatewayStartCommand
         var next = GlobalOptions.Repeat(parse);
         return result switch
         {
-            StartResult.Started ready => new LifecycleReport("start", true, ready.Adopted is null ? "started" : "supervised-again",
-                (ready.Adopted is { } adopted
-                    ? $"gateway pid {adopted.GatewayPid} was serving without its supervisor{(adopted.SupervisorPid is { } dead ? $" (pid {dead}, no longer running)" : "")}; restarted it under a new one, refusing no connection: "
+            StartResult.Started ready => new LifecycleReport("start", true, ready.ReplacedOrphan is null ? "started" : "supervised-again",
+                (ready.ReplacedOrphan is { } orphan
+                    ? $"{DaemonSnapshot.UnsupervisedMessage(orphan.GatewayPid, orphan.SupervisorPid)}; restarted it under a new one, refusing no connection: "
                     : "gateway started: ") +
                 $"pid {ready.GatewayPid}, port {ready.Port} ({(ready.ManagedBy is { } manager ? $"managed by {manager}" : $"supervisor pid {ready.SupervisorPid}")}); ready in {ready.Elapsed.TotalMilliseconds:F0} ms")
             {
@@ -61,8 +62,8 @@ internal static class GatewayStartCommand
                     ["port"] = ready.Port,
                     ["logFile"] = state.LogFile,
                     ["stateDir"] = state.Root,
-                    ["previousPid"] = ready.Adopted?.GatewayPid,
-                    ["lostSupervisorPid"] = ready.Adopted?.SupervisorPid,
+                    ["previousPid"] = ready.ReplacedOrphan?.GatewayPid,
+                    ["lostSupervisorPid"] = ready.ReplacedOrphan?.SupervisorPid,
                 },
             }.Print(parse.GetValue(Json), ExitCode.Success),
             StartResult.StillStarting slow => new LifecycleReport("start", true, "starting",
@@ -78,6 +79,10 @@ internal static class GatewayStartCommand
                     ["stateDir"] = state.Root,
                 },
             }.Print(parse.GetValue(Json), ExitCode.NotRunning),
+            StartResult.Pending pending => new LifecycleReport("start", true, "restarting", pending.Message)
+            {
+                Hints = [$"'clawsharp gateway status{next}' follows it"],
+            }.Print(parse.GetValue(Json), pending.Code),
             StartResult.AlreadyRunning running => new LifecycleReport("start", false, null, running.Message)
             {
                 Hints = [$"'clawsharp gateway status{next}' shows it; 'clawsharp gateway restart{next}' restarts it"],

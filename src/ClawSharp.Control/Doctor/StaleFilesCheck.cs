@@ -41,7 +41,7 @@ internal sealed class StaleFilesCheck : IDoctorCheck
         // Not stale while its gateway serves on (the supervisor died under it): 'gateway start' supervises that gateway again, which a
         // daemon.json marked stopped here would turn into "already running" (status says so).
         if (context.Snapshot.Daemon is { State: not (DaemonPhase.Stopped or DaemonPhase.Failed) } daemon && context.Snapshot.Supervisor is null
-            && !SupervisorLock.IsHeld(state.SupervisorLockFile) && Lifecycle.GatewayStarter.Unsupervised(context.Snapshot) is null)
+            && !SupervisorLock.IsHeld(state.SupervisorLockFile) && context.Snapshot.Unsupervised is null)
         {
             stale.Add(($"{state.DaemonStateFile} says {daemon.State.ToString().ToLowerInvariant()} but no supervisor runs (supervisor.lock is free)", () =>
             {

@@ -63,7 +63,7 @@ internal static class GatewayStarter
         {
             return new StartResult.OwnerUnresponsive(DuplicateStartPolicy.DescribeUnresponsiveOwner(owner.Pid, DuplicateStartPolicy.OwnerProbeTimeout), owner.Pid);
         }
-        if (Unsupervised(snapshot) is { } orphan)
+        if (snapshot.Unsupervised is { } orphan)
         {
             return await SuperviseAgainAsync(state, orphan, snapshot.Daemon?.SupervisorPid, launch.Timeout ?? config.Daemon.StartTimeout, cancellationToken)
                 .ConfigureAwait(false);
@@ -89,46 +89,47 @@ internal static class GatewayStarter
     }
 
     /// <summary>
-    /// The gateway a built-in supervisor started that serves on after that supervisor died
-    /// (daemon.json still says it runs; no process holds supervisor.lock), or null. Nobody would
-    /// restart it after a crash: the start puts it back under a supervisor.
-    /// </summary>
-    public static LockOwner? Unsupervised(DaemonSnapshot snapshot) =>
-        snapshot is { Gateway: { } owner, Supervisor: null, UnknownSupervisorAlive: false, Restarting: null, Daemon.State: not (DaemonPhase.Stopped or DaemonPhase.Failed) }
-            && owner.Manager == LockOwner.ManagerName(Gateway.ServiceManagers.SupervisorKind.Builtin)
-            ? owner : null;
-
-    /// <summary>
-    /// A restart of <paramref name="orphan"/> (<see cref="GatewayRestarter"/>: a drained, safe one), which a daemon's
-    /// gateway without its supervisor carries out by starting a new supervisor on its listening socket
-    /// (<c>RestartMode.SpawnSupervisor</c>): no connection is refused, and the next crash is restarted.
+    /// A restart of <paramref name="orphan"/> (<see cref="GatewayRestarter"/>: drained, as <c>gateway restart</c>), which a
+    /// daemon's gateway without its supervisor carries out by starting a new supervisor on its listening socket
+    /// (<c>RestartMode.SpawnSupervisor</c>): no connection is refused, and the next crash is restarted. The
+    /// gateway keeps its own settings: this start's overrides do not apply to it.
     /// </summary>
     private static async Task<StartResult> SuperviseAgainAsync(StateDirectory state, LockOwner orphan, int? deadSupervisor, TimeSpan timeout,
         CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var request = new RestartRequest(state, () => Client.GatewayTarget.Resolve(state, null, null, null), Force: false, Wait: null, timeout, CallerWork: null,
-            Reason: $"clawsharp gateway start: the gateway had lost its supervisor{(deadSupervisor is { } pid ? $" (pid {pid})" : "")}");
-        var restarted = await GatewayRestarter.RestartAsync(request, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        var lost = DaemonSnapshot.UnsupervisedMessage(orphan.Pid, deadSupervisor);
+        var request = new RestartRequest(state, () => Client.GatewayTarget.Resolve(state, null, null, null), Force: false, Wait: null, timeout,
+            CallerWork.Find(Environment.GetEnvironmentVariable), Reason: $"clawsharp gateway start: {lost}");
+        RestartResult restarted;
+        try
+        {
+            restarted = await GatewayRestarter.RestartAsync(request, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is Client.GatewayCallException or ArgumentException or IOException or UnauthorizedAccessException or UriFormatException)
+        {
+            return new StartResult.Failed($"{lost}; asking it to restart under a new one failed: {e.Message}", ExitCode.Failure, [], StartFollowUp.ReadLogs);
+        }
         var after = DaemonSnapshot.Take(state);
-        var lost = $"gateway pid {orphan.Pid} was serving without its supervisor{(deadSupervisor is { } dead ? $" (pid {dead}, no longer running)" : "")}";
-        if (restarted is RestartResult.Restarted && after is { Supervisor: { } supervisor, Gateway: { Port: > 0 } gateway })
+        if (restarted is RestartResult.Restarted or RestartResult.AlreadyRestarted && after is { Supervisor: { } supervisor, Gateway: { Port: > 0 } gateway })
         {
             return new StartResult.Started(gateway.Pid, supervisor.Pid, gateway.Port, System.Diagnostics.Stopwatch.GetElapsedTime(started))
             {
-                Adopted = (orphan.Pid, deadSupervisor),
+                ReplacedOrphan = (orphan.Pid, deadSupervisor),
             };
         }
-        var why = restarted switch
+        return restarted switch
         {
-            RestartResult.Restarted => $"its restart brought back pid {after.GatewayPid?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"} with no supervisor",
-            RestartResult.Refused refused => refused.Reason,
-            RestartResult.Failed failed => failed.Message,
-            RestartResult.TimedOut => $"its restart did not finish within {timeout.TotalSeconds:0.#} s",
-            _ => restarted.ToString(),
+            RestartResult.RequestedFromInside inside => new StartResult.Pending($"{lost}; {inside.Message}; it comes back under a new supervisor then", ExitCode.Success),
+            RestartResult.TimedOut => new StartResult.Pending(
+                $"{lost}; its restart under a new one is still under way after {timeout.TotalSeconds:0.#} s (draining its work); it goes on in the background", ExitCode.NotRunning),
+            RestartResult.Refused refused => new StartResult.Failed($"{lost}; it refused to restart: {refused.Reason}", ExitCode.Failure, [], StartFollowUp.None),
+            RestartResult.Failed failed => new StartResult.Failed($"{lost}; putting it back under one failed: {failed.Message}", ExitCode.Failure, [], StartFollowUp.ReadLogs),
+            // Restarted in process (CLAWSHARP_NO_RESPAWN=1 in its environment, or the new supervisor never got ready): still alone.
+            _ => new StartResult.Failed($"{lost}; it restarted (pid {after.GatewayPid?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}) " +
+                $"but still without one (CLAWSHARP_NO_RESPAWN set for it?); 'clawsharp gateway stop --home {state.Root}' then 'clawsharp gateway start --home {state.Root}' does it, with a gap",
+                ExitCode.Failure, [], StartFollowUp.ReadLogs),
         };
-        return new StartResult.Failed($"{lost}; putting it back under one failed: {why}; 'clawsharp gateway stop --home {state.Root}' then 'clawsharp gateway start --home {state.Root}' does it with a gap",
-            ExitCode.Failure, [], StartFollowUp.ReadLogs);
     }
 
     /// <summary>Why a start must not go ahead (a gateway or a supervisor runs), or null.</summary>

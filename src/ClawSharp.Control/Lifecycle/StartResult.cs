@@ -30,10 +30,16 @@ internal abstract record StartResult
 
         /// <summary>
         /// Set when the start found a daemon's gateway serving without its supervisor (killed, OOM) and
-        /// restarted it under a new one (<see cref="GatewayStarter"/>): that gateway's PID and the dead supervisor's.
+        /// restarted it under a new one, which replaced it (<see cref="GatewayStarter"/>): its PID and the dead supervisor's.
         /// </summary>
-        public (int GatewayPid, int? SupervisorPid)? Adopted { get; init; }
+        public (int GatewayPid, int? SupervisorPid)? ReplacedOrphan { get; init; }
     }
+
+    /// <summary>
+    /// A gateway serving without its supervisor was asked to restart under a new one, and that goes
+    /// on after this command: asked from inside its own work, or still draining it at the timeout.
+    /// </summary>
+    public sealed record Pending(string Message, ExitCode Code) : StartResult;
 
     /// <summary>A gateway (or a supervisor) already runs for this state directory; <paramref name="Pid"/> is the gateway's, when known.</summary>
     public sealed record AlreadyRunning(string Message, int? Pid) : StartResult;

@@ -12,7 +12,7 @@ internal static partial class ClaimLog
     [LoggerMessage(1004, LogLevel.Error, "gateway already running (state directory {Root} is locked; owner unknown)")]
     public static partial void AlreadyRunningUnknown(ILogger logger, string root);
 
-    [LoggerMessage(1042, LogLevel.Information, "the gateway lock {Path} this process released is still held (a child forked at that moment keeps it until its exec); asking again for up to {GraceMs} ms")]
+    [LoggerMessage(1042, LogLevel.Information, "the gateway lock {Path}, just released, is still held (a child forked at that moment keeps it until its exec); asking again for up to {GraceMs} ms")]
     public static partial void AwaitingOwnRelease(ILogger logger, string path, long graceMs);
 
     /// <remarks>The text is <see cref="DuplicateStartPolicy.DescribeUnresponsiveOwner"/>, which <c>gateway start</c> prints too.</remarks>

@@ -23,13 +23,14 @@ namespace ClawSharp.Gateway.Claim;
 /// <param name="spawned">Who started this process and the listening socket it inherits, if any.</param>
 /// <param name="activation">The socket systemd passed (socket activation), if any.</param>
 /// <param name="logger">The lifecycle log.</param>
+/// <param name="ownReleaseGrace">How long a restart waits for the lock this process released (<see cref="AwaitOwnReleaseAsync"/>); null: 2 s.</param>
 internal sealed class GatewayClaim(StateDirectory state, bool force, SupervisorKind supervisor, SpawnOrigin? spawned, SocketActivation? activation,
-    ILogger logger)
+    ILogger logger, TimeSpan? ownReleaseGrace = null)
 {
     private static readonly TimeSpan ForceGrace = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long a restart in this process waits for the lock it released (<see cref="AwaitOwnReleaseAsync"/>): an exec takes milliseconds.</summary>
-    internal static readonly TimeSpan OwnReleaseGrace = TimeSpan.FromSeconds(2);
+    // An exec takes milliseconds.
+    private readonly TimeSpan ownReleaseGrace = ownReleaseGrace ?? TimeSpan.FromSeconds(2);
 
     private static readonly TimeSpan OwnReleasePoll = TimeSpan.FromMilliseconds(5);
 
@@ -93,7 +94,7 @@ internal sealed class GatewayClaim(StateDirectory state, bool force, SupervisorK
         var bind = options.Bind.ToString();
         var manager = LockOwner.ManagerName(supervisor);
         var attempt = GatewayLock.TryAcquire(state.LockFile, options.Port, bind, manager, logger, options.TokenFile);
-        if (!firstStart)
+        if (!firstStart || spawned is { Respawned: true })
         {
             attempt = await AwaitOwnReleaseAsync(attempt, () => GatewayLock.TryAcquire(state.LockFile, options.Port, bind, manager, logger, options.TokenFile),
                 cancellationToken).ConfigureAwait(false);
@@ -132,23 +133,23 @@ internal sealed class GatewayClaim(StateDirectory state, bool force, SupervisorK
     }
 
     /// <summary>
-    /// A start after this process's own (an in-process restart) finds the lock it has just
-    /// released still held when another thread forked at that moment: the child shares the open
-    /// file description the lock belongs to until its exec closes it (O_CLOEXEC). Such a lock
-    /// names no owner (release empties the file) or this process; it is asked again every
-    /// <see cref="OwnReleasePoll"/> for up to <see cref="OwnReleaseGrace"/> instead of failing
-    /// the restart with "already running".
+    /// A start right after a release of the lock (an in-process restart's, or the respawning
+    /// parent's) finds it still held when another thread of the releasing process forked at that
+    /// moment: the child shares the open file description the lock belongs to until its exec
+    /// closes it (O_CLOEXEC). Such a lock names no owner (release empties the file) or this
+    /// process; it is asked again every <see cref="OwnReleasePoll"/> for up to the grace instead
+    /// of failing the start with "already running".
     /// </summary>
     private async Task<LockAttempt> AwaitOwnReleaseAsync(LockAttempt attempt, Func<LockAttempt> again, CancellationToken cancellationToken)
     {
         var waited = System.Diagnostics.Stopwatch.StartNew();
         var logged = false;
         while (attempt is LockAttempt.Held held && (held.Owner is null || held.Owner.Pid == Environment.ProcessId)
-            && waited.Elapsed < OwnReleaseGrace && !cancellationToken.IsCancellationRequested)
+            && waited.Elapsed < ownReleaseGrace && !cancellationToken.IsCancellationRequested)
         {
             if (!logged)
             {
-                ClaimLog.AwaitingOwnRelease(logger, state.LockFile, (long)OwnReleaseGrace.TotalMilliseconds);
+                ClaimLog.AwaitingOwnRelease(logger, state.LockFile, (long)ownReleaseGrace.TotalMilliseconds);
                 logged = true;
             }
             try

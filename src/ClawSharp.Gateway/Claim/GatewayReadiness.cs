@@ -24,7 +24,7 @@ internal static class GatewayReadiness
         bool orItsChild = false)
     {
         if (GatewayLock.ReadOwner(state.LockFile) is not { Port: > 0 } owner
-            || (owner.Pid != pid && !(orItsChild && Infrastructure.ProcStat.Fields(owner.Pid)?[Infrastructure.ProcStat.ParentPid] == pid.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            || (owner.Pid != pid && !(orItsChild && IsChildOf(owner.Pid, pid)))
             || !IPAddress.TryParse(owner.Bind, out var address))
         {
             return null;
@@ -32,6 +32,14 @@ internal static class GatewayReadiness
         var answer = await ProbeAsync(address, owner.Port, probeTimeout ?? DefaultProbeTimeout, cancellationToken).ConfigureAwait(false);
         return answer == ReadinessAnswer.Ready ? owner.Port : null;
     }
+
+    /// <summary>
+    /// Whether <paramref name="pid"/> is a child of <paramref name="parent"/>. Without /proc (macOS)
+    /// any process but this one counts: this process released the lock before it started the parent,
+    /// and only that parent's gateway takes it meanwhile.
+    /// </summary>
+    private static bool IsChildOf(int pid, int parent) =>
+        Infrastructure.ProcStat.ParentPidOf(pid) is { } actual ? actual == parent : OperatingSystem.IsMacOS() && pid != Environment.ProcessId;
 
     /// <summary>
     /// Asks <c>/readyz</c> on <paramref name="bind"/>:<paramref name="port"/> once; no answer within

@@ -18,6 +18,10 @@ internal static class ProcStat
     /// <summary>Index of field 22, the start time in clock ticks since boot.</summary>
     public const int StartTime = 19;
 
+    /// <summary>The parent of <paramref name="pid"/>; null when it is gone or this is not Linux (no /proc).</summary>
+    public static int? ParentPidOf(int pid) =>
+        int.TryParse(Fields(pid)?[ParentPid], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parent) ? parent : null;
+
     /// <summary>
     /// The fields after the command name (field 3 of proc(5) at index 0), or null when the
     /// process does not exist, cannot be read, or is a zombie (it runs nothing any more).

@@ -50,7 +50,7 @@ internal static partial class LifecycleLog
     [LoggerMessage(1038, LogLevel.Warning, "test fault spawned-child-never-ready: spawned by pid {ParentPid}, not starting; waiting for a stop")]
     public static partial void NeverReadyFault(ILogger logger, int parentPid);
 
-    [LoggerMessage(1039, LogLevel.Warning, "the {Supervisor} supervisor that started this gateway is gone; this restart replaces it")]
+    [LoggerMessage(1039, LogLevel.Warning, "the {Supervisor} supervisor that started this gateway is gone")]
     public static partial void SupervisorGone(ILogger logger, string supervisor);
 
     [LoggerMessage(1040, LogLevel.Error, "restart from {Source} not started: counting the active work failed ({Reason}); still serving")]

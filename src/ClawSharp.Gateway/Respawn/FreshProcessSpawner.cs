@@ -45,7 +45,9 @@ internal abstract record RespawnResult
 
 /// <summary>
 /// The fresh-PID respawn of an unsupervised gateway (ARCHITECTURE.md §3, "spawned" and
-/// "update restart" rows), run after the server has closed and the lock is released.
+/// "update restart" rows), run after the server has closed and the lock is released; for a
+/// daemon's gateway whose supervisor died, the process started is a new supervisor
+/// (<see cref="SupervisorRespawn"/>), ready once its gateway is.
 /// Order: duplicate the listening socket without close-on-exec; start this program again with
 /// the same arguments (a <c>--token</c> moved to <c>CLAWSHARP_TOKEN</c>) and environment plus the hand-over variables (<see cref="SpawnOrigin"/>);
 /// close the duplicate; poll every 200 ms until the lock names the child and the child answers
@@ -110,23 +112,6 @@ internal sealed class FreshProcessSpawner(Func<ListenSocket?> listener, StateDir
     internal static IReadOnlyList<string> SameArguments(string processPath, string[] commandLineArgs) =>
         SelfCommand.IsDotnetHost(processPath) ? commandLineArgs : commandLineArgs[1..];
 
-    /// <summary>
-    /// The supervisor's command for a gateway started as <c>gateway run ARGS</c>: <c>gateway supervise ARGS</c>,
-    /// as <c>gateway start</c> launches it (its gateways get <c>gateway run ARGS</c> again); null when the
-    /// arguments hold no <c>gateway run</c>.
-    /// </summary>
-    internal static IReadOnlyList<string>? SupervisorArguments(IReadOnlyList<string> arguments)
-    {
-        for (var i = 0; i + 1 < arguments.Count; i++)
-        {
-            if (arguments[i] == "gateway" && arguments[i + 1] == "run")
-            {
-                return [.. arguments.Take(i), "gateway", "supervise", .. arguments.Skip(i + 2)];
-            }
-        }
-        return null;
-    }
-
     private async Task<RespawnResult> SpawnAndWaitAsync(ListenSocket? listener, TimeSpan readyTimeout, bool asSupervisor, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
@@ -157,7 +142,7 @@ internal sealed class FreshProcessSpawner(Func<ListenSocket?> listener, StateDir
             }
             if (asSupervisor)
             {
-                await StopSupervisorAsync(child, identity).ConfigureAwait(false);
+                await SupervisorRespawn.StopAsync(child, identity, KillWait, time).ConfigureAwait(false);
             }
             await KillAsync(child, identity).ConfigureAwait(false);
             return failure;
@@ -172,7 +157,7 @@ internal sealed class FreshProcessSpawner(Func<ListenSocket?> listener, StateDir
         var arguments = TokenArguments.WithoutToken(SameArguments(processPath, Environment.GetCommandLineArgs()), out var token);
         if (asSupervisor)
         {
-            arguments = [.. SupervisorArguments(arguments) ?? throw new InvalidOperationException("the command line holds no 'gateway run' to supervise")];
+            arguments = [.. SupervisorRespawn.Arguments(arguments) ?? throw new InvalidOperationException("the command line holds no 'gateway run' to supervise")];
         }
         foreach (var argument in arguments)
         {
@@ -256,29 +241,6 @@ internal sealed class FreshProcessSpawner(Func<ListenSocket?> listener, StateDir
         }
         Posix.Kill(child.Pid, Posix.SIGTERM);
         await ProcessIdentity.WaitForExitAsync([child], budget, time).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// A supervisor that did not become ready is stopped as <c>gateway stop</c> would (SIGTERM: it
-    /// stops its gateway first), so that no gateway of its holds the lock this process takes back;
-    /// its gateway is SIGKILLed too if it is still there after <see cref="KillWait"/>.
-    /// </summary>
-    private async Task StopSupervisorAsync(Process child, ProcessIdentity? identity)
-    {
-        if (child.HasExited || identity is null || ProcessIdentity.Check(identity.Pid, identity.StartTime) != ProcessMatch.Same)
-        {
-            return;
-        }
-        var gateway = GatewayLock.ReadOwner(state.LockFile) is { } owner
-            && ProcStat.Fields(owner.Pid)?[ProcStat.ParentPid] == child.Id.ToString(CultureInfo.InvariantCulture)
-            ? ProcessIdentity.Of(owner.Pid) : null;
-        Posix.Kill(child.Id, Posix.SIGTERM);
-        var processes = gateway is null ? new[] { identity } : [identity, gateway];
-        if (!await ProcessIdentity.WaitForExitAsync(processes, KillWait, time).ConfigureAwait(false) && gateway is not null
-            && ProcessIdentity.Check(gateway.Pid, gateway.StartTime) == ProcessMatch.Same)
-        {
-            Posix.Kill(gateway.Pid, Posix.SIGKILL);
-        }
     }
 
     /// <summary>SIGKILL, only while the PID is still the child we started (same start time), then wait for its exit.</summary>

@@ -319,12 +319,15 @@ public sealed class DaemonTests
         var newSupervisor = int.Parse(started[..started.IndexOf(')', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture);
         Assert.Contains("test fault spawned-child-never-ready: started by a gateway", File.ReadAllText(home.State.SupervisorLogFile));
         await Eventually.AssertAsync(() => ProcessIdentity.Of(newSupervisor) is null, Deadline, "the supervisor that never got ready to be stopped");
-        // Stopped as 'gateway stop' stops one (SIGTERM), not killed: its last word is a clean stop.
-        Assert.Equal(DaemonPhase.Stopped, Assert.IsType<DaemonStateRead.Found>(DaemonStateFile.Read(home.State)).State.State);
+        // Stopped as 'gateway stop' stops one (SIGTERM), not killed: it put daemon.json back as the dead supervisor left it.
+        Assert.Contains("daemon.json is left as the supervisor it replaced wrote it", File.ReadAllText(home.State.SupervisorLogFile));
         var after = await WaitForStatusAsync(home, s => s.GetProperty("status").GetString() == "running");
         Assert.Equal(gatewayPid, after.GetProperty("pid").GetInt32()); // restarted in process, on the socket it kept
         Assert.Equal(before.GetProperty("port").GetInt32(), after.GetProperty("port").GetInt32());
         Assert.Equal(gatewayPid, GatewayLock.ReadOwner(home.State.LockFile)!.Pid);
+        // Still known as unsupervised, so 'gateway start' would try again.
+        Assert.Contains(after.GetProperty("problems").EnumerateArray(),
+            p => p.GetString()!.Contains($"gateway pid {gatewayPid} serves without its supervisor", StringComparison.Ordinal));
         await StopAndAssertGoneAsync(home);
     }
 

@@ -24,7 +24,8 @@ public sealed class GatewayClaimLockTests : IDisposable
     public async Task ARestartInThisProcess_WaitsForTheLockItReleased_WhileAForkedChildStillSharesIt()
     {
         var logger = new TranscriptLogger(new Transcript());
-        var claim = new GatewayClaim(home.State, force: false, SupervisorKind.None, spawned: null, activation: null, logger);
+        // A grace far longer than the test needs: the copy is closed once the wait is seen, however loaded the machine.
+        var claim = new GatewayClaim(home.State, force: false, SupervisorKind.None, spawned: null, activation: null, logger, ownReleaseGrace: TimeSpan.FromSeconds(60));
         var (first, failure) = await claim.AcquireLockAsync(Options, firstStart: true, CancellationToken.None);
         Assert.Null(failure);
         // What a child forked at the moment of the release holds until its exec: another descriptor of the same description.
@@ -36,7 +37,7 @@ public sealed class GatewayClaimLockTests : IDisposable
             Assert.IsType<LockAttempt.Held>(GatewayLock.TryAcquire(home.State.LockFile, 0, "127.0.0.1", "none", NullLogger.Instance));
 
             var restart = claim.AcquireLockAsync(Options, firstStart: false, CancellationToken.None);
-            await Eventually.AssertAsync(() => restart.IsCompleted || logger.Lines.Any(line => line.Contains("this process released is still held", StringComparison.Ordinal)),
+            await Eventually.AssertAsync(() => restart.IsCompleted || logger.Lines.Any(line => line.Contains("just released, is still held", StringComparison.Ordinal)),
                 TimeSpan.FromSeconds(10), "the restart to say it waits for the lock it released");
             Assert.False(restart.IsCompleted, $"the restart gave up while the lock was still held: {string.Join(" | ", logger.Lines)}");
 

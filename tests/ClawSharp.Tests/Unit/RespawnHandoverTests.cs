@@ -109,15 +109,15 @@ public sealed class RespawnHandoverTests
     [InlineData(new[] { "gateway", "run", "--home", "/h", "--port", "0" }, new[] { "gateway", "supervise", "--home", "/h", "--port", "0" })]
     [InlineData(new[] { "/app/clawsharp.dll", "gateway", "run" }, new[] { "/app/clawsharp.dll", "gateway", "supervise" })]
     [InlineData(new[] { "--home", "/h", "gateway", "run", "--bind", "run" }, new[] { "--home", "/h", "gateway", "supervise", "--bind", "run" })]
-    public void SupervisorArguments_AreTheGatewaysWithSuperviseForRun(string[] arguments, string[] expected)
+    public void SupervisorRespawnArguments_AreTheGatewaysWithSuperviseForRun(string[] arguments, string[] expected)
     {
-        Assert.Equal(expected, FreshProcessSpawner.SupervisorArguments(arguments));
+        Assert.Equal(expected, SupervisorRespawn.Arguments(arguments));
     }
 
     [Fact]
-    public void SupervisorArguments_OfACommandLineWithoutGatewayRun_AreNull()
+    public void SupervisorRespawnArguments_OfACommandLineWithoutGatewayRun_AreNull()
     {
-        Assert.Null(FreshProcessSpawner.SupervisorArguments(["gateway", "start", "--port", "0"]));
+        Assert.Null(SupervisorRespawn.Arguments(["gateway", "start", "--port", "0"]));
     }
 
     [Fact]
