@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Daemon-mode harness (issue 5): `gateway start` to ready, `gateway restart` to ready, and
-crash (kill -9 of the gateway) to back ready under the built-in supervisor.
+"""Daemon-mode harness (issue 5): `gateway start` to ready, `gateway restart` to ready,
+crash (kill -9 of the gateway) to back ready under the built-in supervisor, and a lost
+supervisor (kill -9 of it) to supervised again.
 
-usage: bench/daemon.py BINARY [--runs N] [--backoff-ms MS]
+usage: bench/daemon.py BINARY [--runs N] [--backoff-ms MS] [--rate R]
 
 Each run uses a fresh temp state directory and a free loopback port.
 - start: wall time of `BINARY gateway start` (it returns once /readyz answers 200).
@@ -11,11 +12,15 @@ Each run uses a fresh temp state directory and a free loopback port.
 - crash: from SIGKILL of the gateway PID until /readyz answers 200 again (raw sockets,
   polled every 1 ms) from a new PID; includes the supervisor's backoff (daemon.backoffMs,
   default 1000 ms; pass --backoff-ms to see the mechanism without it).
-Then `gateway stop`. Reports median, min, max per measure.
+- supervised again: SIGKILL of the supervisor, then the wall time of `BINARY gateway start`
+  (it restarts the gateway that serves on alone under a new supervisor, which takes the socket
+  over, and returns once that supervisor's gateway is ready), with R connections a second
+  (GET /healthz, one each) running throughout; every refused one is counted.
+Then `gateway stop`. Reports median, min, max per measure, and the refusals.
 """
 import argparse, json, os, shutil, signal, statistics, subprocess, sys, tempfile, time
 
-from probes import free_port, ready
+from probes import Load, free_port, ready
 
 
 def lock_pid(home):
@@ -35,7 +40,12 @@ def cli(binary, home, *args):
     return (time.perf_counter() - start) * 1000
 
 
-def one_run(binary, backoff_ms):
+def daemon_state(home):
+    with open(os.path.join(home, "daemon.json")) as f:
+        return json.load(f)
+
+
+def one_run(binary, backoff_ms, rate):
     home = tempfile.mkdtemp(prefix="clawsharp-bench-")
     port = free_port()
     if backoff_ms is not None:
@@ -53,7 +63,19 @@ def one_run(binary, backoff_ms):
                 raise RuntimeError("gateway did not come back")
             time.sleep(0.001)
         crash_ms = (time.perf_counter() - t0) * 1000
-        return start_ms, restart_ms, crash_ms
+        supervisor = daemon_state(home)["supervisorPid"]
+        load = Load(port, rate)
+        time.sleep(0.2)  # the load reaches the gateway before the fault
+        os.kill(supervisor, signal.SIGKILL)
+        while os.path.exists(f"/proc/{supervisor}"):
+            time.sleep(0.001)
+        again_ms = cli(binary, home, "start", "--port", str(port))
+        time.sleep(0.2)
+        load.close()
+        outcomes = [outcome for _, _, outcome in load.take()]
+        if daemon_state(home)["supervisorPid"] == supervisor:
+            raise RuntimeError("no new supervisor")
+        return start_ms, restart_ms, crash_ms, again_ms, outcomes.count("refused"), len(outcomes)
     finally:
         subprocess.run([binary, "gateway", "stop", "--home", home],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
@@ -65,10 +87,14 @@ def main():
     parser.add_argument("binary")
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--backoff-ms", type=int, default=None)
+    parser.add_argument("--rate", type=int, default=200)
     args = parser.parse_args()
-    results = [one_run(args.binary, args.backoff_ms) for _ in range(args.runs)]
-    for name, values in zip(("start -> ready", "restart -> ready", "crash -> back ready"), zip(*results)):
-        print(f"{name:22} median {statistics.median(values):8.1f} ms   min {min(values):8.1f}   max {max(values):8.1f}")
+    results = [one_run(args.binary, args.backoff_ms, args.rate) for _ in range(args.runs)]
+    columns = list(zip(*results))
+    for name, values in zip(("start -> ready", "restart -> ready", "crash -> back ready", "lost supervisor -> supervised again"), columns):
+        print(f"{name:36} median {statistics.median(values):8.1f} ms   min {min(values):8.1f}   max {max(values):8.1f}")
+    print(f"connections refused while supervised again: {sum(columns[4])} of {sum(columns[5])}")
+    return 1 if sum(columns[4]) else 0
 
 
 if __name__ == "__main__":
