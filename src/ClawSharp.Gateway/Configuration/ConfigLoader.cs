@@ -72,6 +72,7 @@ internal static partial class ConfigLoader
         ["daemon.backoffMaxMs"] = (v, b, key) => b.MaxBackoff = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 1, 86_400_000, "a number of milliseconds from 1 to 86400000")),
         ["daemon.crashLimit"] = (v, b, key) => b.CrashLimit = ReadInt(v, b, key, 0, 1000, "an integer from 0 to 1000"),
         ["daemon.crashWindowMs"] = (v, b, key) => b.CrashWindow = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 1, int.MaxValue, "a number of milliseconds ≥ 1")),
+        ["daemon.resupervise"] = (v, b, key) => b.Resupervise = ReadBool(v, b, key),
         ["daemon.startTimeoutMs"] = (v, b, key) => b.StartTimeout = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 1, 3_600_000, "a number of milliseconds from 1 to 3600000")),
         ["shutdown.timeoutMs"] = (v, b, key) =>
             b.StopTimeout = TimeSpan.FromMilliseconds(ReadInt(v, b, key, 1, 3_600_000, "a number of milliseconds from 1 to 3600000")),
@@ -348,6 +349,7 @@ internal static partial class ConfigLoader
         public int CrashLimit { get; set; } = new DaemonOptions().CrashLimit;
         public TimeSpan CrashWindow { get; set; } = new DaemonOptions().CrashWindow;
         public TimeSpan StartTimeout { get; set; } = new DaemonOptions().StartTimeout;
+        public bool Resupervise { get; set; } = new DaemonOptions().Resupervise;
 
         public ConfigException InvalidValue(string key, JsonElement value, string expected) =>
             Invalid(key, $"must be {expected}, got {Describe(value)}");
@@ -480,6 +482,7 @@ internal static partial class ConfigLoader
                     CrashLimit = CrashLimit,
                     CrashWindow = CrashWindow,
                     StartTimeout = StartTimeout,
+                    Resupervise = Resupervise,
                 },
                 Warnings = Warnings,
             };

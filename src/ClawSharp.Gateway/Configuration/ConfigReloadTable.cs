@@ -74,6 +74,8 @@ internal static class ConfigReloadTable
         ("daemon.crashLimit", ReloadKind.Restart, c => c.Daemon.CrashLimit),
         ("daemon.crashWindowMs", ReloadKind.Restart, c => Milliseconds(c.Daemon.CrashWindow)),
         ("daemon.startTimeoutMs", ReloadKind.Restart, c => Milliseconds(c.Daemon.StartTimeout)),
+        // Read by the gateway's supervisor watch at each look.
+        ("daemon.resupervise", ReloadKind.Hot, c => c.Daemon.Resupervise),
     ];
 
     /// <summary>Whether <paramref name="key"/> has its own entry (a leaf must: prefix entries are for object- and array-valued keys).</summary>

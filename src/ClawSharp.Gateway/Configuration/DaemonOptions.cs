@@ -17,4 +17,12 @@ internal sealed class DaemonOptions
 
     /// <summary>How long <c>gateway start</c> waits for the gateway to be ready (<c>daemon.startTimeoutMs</c>). Default 15 s.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Whether a gateway whose built-in supervisor died restarts under a new one by itself, within
+    /// <see cref="Lifecycle.SupervisorWatch.Interval"/> of the death (<c>daemon.resupervise</c>; a safe,
+    /// drained restart, no connection refused). False: it serves on alone until <c>gateway start</c>
+    /// or a restart. Read at each look, so a config reload changes it. Default true.
+    /// </summary>
+    public bool Resupervise { get; init; } = true;
 }

@@ -78,6 +78,8 @@ internal static class GatewayProcessRunner
         // logs.level is hot: a config reload moves the level of every logger at once.
         loop.Live.Changed += changed => logging.Level = changed.Logs.Level;
         using var signals = new SignalListener(loop.Commands);
+        using var supervisorWatch = SupervisorWatch.Start(supervisor, Environment.GetEnvironmentVariable, () => loop.Live.Current.Daemon.Resupervise,
+            loop.Commands, TimeProvider.System, logging.Factory.CreateLogger("ClawSharp.Gateway"));
         if (supervisor == SupervisorKind.Windows && OperatingSystem.IsWindows()
             && Microsoft.Extensions.Hosting.WindowsServices.WindowsServiceHelpers.IsWindowsService())
         {

@@ -259,10 +259,36 @@ public sealed class DaemonTests
     }
 
     [Fact]
+    public async Task AfterTheSupervisorDied_TheGatewayPutsItselfBackUnderANewOne_RefusingNoConnection()
+    {
+        using var home = new TempHome();
+        Assert.Equal(0, (await CliRun.RunAsync(home, "gateway", "start", "--port", "0")).ExitCode);
+        var before = await StatusJsonAsync(home);
+        var port = before.GetProperty("port").GetInt32();
+        var supervisorPid = before.GetProperty("supervisor").GetProperty("pid").GetInt32();
+        using var probes = new ConnectLoop(port);
+        await Eventually.AssertAsync(() => probes.Answered > 0, Deadline, "the connect loop to reach the gateway");
+
+        Posix.Kill(supervisorPid, Posix.SIGKILL);
+
+        var after = await WaitForStatusAsync(home, s => s.GetProperty("status").GetString() == "running"
+            && s.GetProperty("supervisor").GetProperty("alive").GetBoolean() && s.GetProperty("supervisor").GetProperty("pid").GetInt32() != supervisorPid);
+        Assert.NotEqual(before.GetProperty("pid").GetInt32(), after.GetProperty("pid").GetInt32());
+        Assert.Equal(port, after.GetProperty("port").GetInt32());
+        Assert.Contains("the built-in supervisor that started this gateway died; restarting under a new one", File.ReadAllText(home.State.LogFile));
+        var answered = probes.Answered;
+        await Eventually.AssertAsync(() => probes.Answered > answered + 20, Deadline, "the connect loop to reach the new gateway");
+        probes.Stop();
+        Assert.True(probes.Refused == 0, $"{probes.Refused} of {probes.Attempts} connects were refused: {probes.FirstError}");
+        await StopAndAssertGoneAsync(home);
+    }
+
+    [Fact]
     public async Task AfterTheSupervisorDied_ARestart_StartsANewSupervisorOnTheSameSocket_WhichRestartsTheNextCrash()
     {
         using var home = new TempHome();
-        home.WriteConfig(FastBackoff);
+        // The restart asked for here, not the gateway's own (AfterTheSupervisorDied_TheGatewayPutsItselfBackUnderANewOne).
+        home.WriteConfig("""{ "daemon": { "backoffMs": 50, "backoffMaxMs": 200, "resupervise": false } }""");
         Assert.Equal(0, (await CliRun.RunAsync(home, "gateway", "start", "--port", "0")).ExitCode);
         var before = await StatusJsonAsync(home);
         var port = before.GetProperty("port").GetInt32();
@@ -302,7 +328,7 @@ public sealed class DaemonTests
     public async Task AfterTheSupervisorDied_ANewSupervisorThatNeverGetsReady_IsStopped_AndTheGatewayRestartsInProcess()
     {
         using var home = new TempHome();
-        home.WriteConfig("""{ "gateway": { "reload": { "spawnReadyTimeoutMs": 1500 } } }""");
+        home.WriteConfig("""{ "gateway": { "reload": { "spawnReadyTimeoutMs": 1500 } }, "daemon": { "resupervise": false } }""");
         var faults = new Dictionary<string, string> { [Gateway.Diagnostics.GatewayFaults.EnvironmentVariable] = "spawned-child-never-ready" };
         Assert.Equal(0, (await CliRun.RunAsync(["gateway", "start", "--port", "0", "--home", home.Root], faults)).ExitCode);
         var before = await StatusJsonAsync(home);
@@ -335,6 +361,7 @@ public sealed class DaemonTests
     public async Task Start_OfAGatewayWhoseSupervisorDied_PutsItBackUnderANewOne_RefusingNoConnection()
     {
         using var home = new TempHome();
+        home.WriteConfig("""{ "daemon": { "resupervise": false } }""");
         Assert.Equal(0, (await CliRun.RunAsync(home, "gateway", "start", "--port", "0")).ExitCode);
         var before = await StatusJsonAsync(home);
         var port = before.GetProperty("port").GetInt32();
