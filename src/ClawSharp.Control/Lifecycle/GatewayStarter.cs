@@ -68,6 +68,12 @@ internal static class GatewayStarter
             return await SuperviseAgainAsync(state, orphan, snapshot.Daemon?.SupervisorPid, launch.Timeout ?? config.Daemon.StartTimeout, cancellationToken)
                 .ConfigureAwait(false);
         }
+        if (RestartingUnsupervised(snapshot) is { } restarting)
+        {
+            // Already putting itself back under a supervisor (SupervisorWatch): this start waits for that, not for another restart.
+            return await AwaitSupervisedAsync(state, restarting, snapshot.Daemon?.SupervisorPid, launch.Timeout ?? config.Daemon.StartTimeout,
+                System.Diagnostics.Stopwatch.GetTimestamp(), cancellationToken).ConfigureAwait(false);
+        }
         if (AlreadyRunning(snapshot) is { } running)
         {
             return new StartResult.AlreadyRunning(running, snapshot.GatewayPid);
@@ -99,6 +105,11 @@ internal static class GatewayStarter
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var lost = DaemonSnapshot.UnsupervisedMessage(orphan.Pid, deadSupervisor);
+        if (DaemonSnapshot.Take(state).Unsupervised?.Pid != orphan.Pid)
+        {
+            // It began its own restart under a new supervisor meanwhile (SupervisorWatch): asking for another would restart twice.
+            return await AwaitSupervisedAsync(state, orphan.Pid, deadSupervisor, timeout, started, cancellationToken).ConfigureAwait(false);
+        }
         var request = new RestartRequest(state, () => Client.GatewayTarget.Resolve(state, null, null, null), Force: false, Wait: null, timeout,
             CallerWork.Find(Environment.GetEnvironmentVariable), Reason: $"clawsharp gateway start: {lost}");
         RestartResult restarted;
@@ -130,6 +141,44 @@ internal static class GatewayStarter
                 $"but still without one (CLAWSHARP_NO_RESPAWN set for it?); 'clawsharp gateway stop --home {state.Root}' then 'clawsharp gateway start --home {state.Root}' does it, with a gap",
                 ExitCode.Failure, [], StartFollowUp.ReadLogs),
         };
+    }
+
+    /// <summary>
+    /// The gateway of a daemon whose supervisor is gone that is restarting right now (restarting.json names
+    /// it): the one <see cref="DaemonSnapshot.Unsupervised"/> named before its restart began; else null.
+    /// </summary>
+    private static int? RestartingUnsupervised(DaemonSnapshot snapshot) =>
+        snapshot is { Supervisor: null, UnknownSupervisorAlive: false, Restarting: { } restarting, Daemon: { State: not (DaemonPhase.Stopped or DaemonPhase.Failed) } daemon }
+            && daemon.GatewayPid == restarting.Pid
+            ? restarting.Pid : null;
+
+    /// <summary>Waits, up to <paramref name="timeout"/>, for a new supervisor whose gateway is ready, after <paramref name="orphan"/>'s own restart.</summary>
+    private static async Task<StartResult> AwaitSupervisedAsync(StateDirectory state, int orphan, int? deadSupervisor, TimeSpan timeout, long started,
+        CancellationToken cancellationToken)
+    {
+        var lost = DaemonSnapshot.UnsupervisedMessage(orphan, deadSupervisor);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        try
+        {
+            while (true)
+            {
+                if (DaemonSnapshot.Take(state) is { Supervisor: { } supervisor, Gateway: { Port: > 0 } gateway } && gateway.Pid != orphan
+                    && await GatewayReadiness.ReadyPortAsync(state, gateway.Pid, limit.Token).ConfigureAwait(false) is { } port)
+                {
+                    return new StartResult.Started(gateway.Pid, supervisor.Pid, port, System.Diagnostics.Stopwatch.GetElapsedTime(started))
+                    {
+                        ReplacedOrphan = (orphan, deadSupervisor),
+                    };
+                }
+                await Task.Delay(GatewayLaunch.ProgressInterval / 20, limit.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new StartResult.Pending($"{lost}; its own restart under a new one is still under way after {timeout.TotalSeconds:0.#} s; it goes on in the background",
+                ExitCode.NotRunning);
+        }
     }
 
     /// <summary>Why a start must not go ahead (a gateway or a supervisor runs), or null.</summary>

@@ -19,10 +19,10 @@ internal sealed class DaemonOptions
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
-    /// Whether a gateway whose built-in supervisor died restarts under a new one by itself, within
-    /// <see cref="Lifecycle.SupervisorWatch.Interval"/> of the death (<c>daemon.resupervise</c>; a safe,
-    /// drained restart, no connection refused). False: it serves on alone until <c>gateway start</c>
-    /// or a restart. Read at each look, so a config reload changes it. Default true.
+    /// Whether a gateway whose built-in supervisor died asks for its own restart under a new one, within
+    /// <see cref="Lifecycle.SupervisorWatch.Interval"/> of the death (<c>daemon.resupervise</c>; a restart like
+    /// any other: drained, after the cooldown, no connection refused). False: it serves on alone until
+    /// <c>gateway start</c> or a restart. Read at each look, so a config reload changes it. Default true.
     /// </summary>
     public bool Resupervise { get; init; } = true;
 }

@@ -50,8 +50,11 @@ internal static partial class LifecycleLog
     [LoggerMessage(1038, LogLevel.Warning, "test fault spawned-child-never-ready: spawned by pid {ParentPid}, not starting; waiting for a stop")]
     public static partial void NeverReadyFault(ILogger logger, int parentPid);
 
-    [LoggerMessage(1044, LogLevel.Warning, "the built-in supervisor that started this gateway died; restarting under a new one (daemon.resupervise)")]
+    [LoggerMessage(1044, LogLevel.Warning, "the built-in supervisor that started this gateway died; asking for a restart under a new one (daemon.resupervise)")]
     public static partial void SupervisorDiedRestarting(ILogger logger);
+
+    [LoggerMessage(1045, LogLevel.Warning, "still without a supervisor after the last restart request; asking again for a restart under a new one (daemon.resupervise)")]
+    public static partial void StillUnsupervisedRestarting(ILogger logger);
 
     [LoggerMessage(1039, LogLevel.Warning, "the {Supervisor} supervisor that started this gateway is gone")]
     public static partial void SupervisorGone(ILogger logger, string supervisor);

@@ -8,30 +8,40 @@ namespace ClawSharp.Gateway.Lifecycle;
 
 /// <summary>
 /// Turns the death of the built-in supervisor that started this gateway (killed, OOM: this
-/// process was re-parented) into a restart, as <see cref="SignalListener"/> turns SIGUSR1 into
-/// one: the restart starts a new supervisor on the listening socket
+/// process was re-parented) into a restart request, as <see cref="SignalListener"/> turns
+/// SIGUSR1 into one: that restart starts a new supervisor on the listening socket
 /// (<see cref="RestartMode.SpawnSupervisor"/>), so the next crash is restarted again and no
-/// connection is refused. Looks every <see cref="Interval"/> (one getppid); asks once per process:
-/// a restart that could not start a supervisor (it fell back in process) is not tried again by
-/// itself, <c>gateway start</c> or a restart tries. Off with <c>daemon.resupervise: false</c>,
-/// and wherever that restart could not start one (Windows, <c>CLAWSHARP_NO_RESPAWN=1</c>).
+/// connection is refused. Looks every <see cref="Interval"/> (one getppid). A restart that works
+/// replaces this process; while this process stays unsupervised (the request was refused, say
+/// the configuration was broken then, or the new supervisor never got ready and the restart fell
+/// back in process) it asks again after <see cref="FirstRetry"/>, doubling up to
+/// <see cref="LastRetry"/>, so a failing hand-over drains the gateway rarely, not every 2 s.
+/// Off with <c>daemon.resupervise: false</c>, and where that restart could not start a
+/// supervisor (Windows, <c>CLAWSHARP_NO_RESPAWN=1</c>).
 /// </summary>
 internal sealed class SupervisorWatch : IDisposable
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan LastRetry = TimeSpan.FromMinutes(30);
+    private const string Source = "supervisor watch";
 
     private readonly Func<string, string?> environment;
     private readonly Func<bool> enabled;
     private readonly ChannelWriter<RunLoopCommand> commands;
+    private readonly TimeProvider time;
     private readonly ILogger logger;
     private readonly ITimer timer;
-    private int asked;
+    private readonly Lock gate = new();
+    private DateTimeOffset? nextAsk;
+    private TimeSpan retry = FirstRetry;
 
     private SupervisorWatch(Func<string, string?> environment, Func<bool> enabled, ChannelWriter<RunLoopCommand> commands, TimeProvider time, ILogger logger)
     {
         this.environment = environment;
         this.enabled = enabled;
         this.commands = commands;
+        this.time = time;
         this.logger = logger;
         timer = time.CreateTimer(_ => Look(), null, Interval, Interval);
     }
@@ -54,15 +64,29 @@ internal sealed class SupervisorWatch : IDisposable
 
     private void Look()
     {
-        if (Volatile.Read(ref asked) != 0 || SupervisorDetection.Detect(environment, Posix.ParentPid()) != SupervisorKind.None || !enabled())
+        if (SupervisorDetection.Detect(environment, Posix.ParentPid()) != SupervisorKind.None || !enabled())
         {
             return;
         }
-        if (Interlocked.Exchange(ref asked, 1) == 0)
+        var now = time.GetUtcNow();
+        lock (gate)
         {
-            LifecycleLog.SupervisorDiedRestarting(logger);
-            const string Source = "supervisor watch";
-            commands.TryWrite(new RunLoopCommand.RestartRequested(Source, new RestartAsk(Source, "the built-in supervisor died", false, false, null, null)));
+            if (nextAsk is { } due && now < due)
+            {
+                return;
+            }
+            var first = nextAsk is null;
+            nextAsk = now + retry;
+            retry = retry * 2 > LastRetry ? LastRetry : retry * 2;
+            if (first)
+            {
+                LifecycleLog.SupervisorDiedRestarting(logger);
+            }
+            else
+            {
+                LifecycleLog.StillUnsupervisedRestarting(logger);
+            }
         }
+        commands.TryWrite(new RunLoopCommand.RestartRequested(Source, new RestartAsk(Source, "the built-in supervisor died", false, false, null, null)));
     }
 }

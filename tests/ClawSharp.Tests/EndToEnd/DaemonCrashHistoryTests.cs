@@ -19,7 +19,8 @@ public sealed class DaemonCrashHistoryTests
     public async Task TwoCrashes_SupervisorKilled_StartAgain_TwoMoreCrashes_TripTheStormLimit_AndStatusSaysWhy()
     {
         using var home = new TempHome();
-        home.WriteConfig(FastBackoff);
+        // Its gateway is killed right after the supervisor: it must not restart under a new one in between.
+        home.WriteConfig("""{ "daemon": { "backoffMs": 50, "backoffMaxMs": 200, "resupervise": false } }""");
         Assert.Equal(0, (await CliRun.RunAsync(home, "gateway", "start", "--port", "0")).ExitCode);
         var first = await StatusJsonAsync(home);
         var oldSupervisor = first.GetProperty("supervisor").GetProperty("pid").GetInt32();

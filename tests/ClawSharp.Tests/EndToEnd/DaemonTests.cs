@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using ClawSharp.Daemon;
 using ClawSharp.Gateway.Claim;
+using ClawSharp.Gateway.Configuration;
 using ClawSharp.Gateway.Infrastructure;
 using ClawSharp.Tests.Infrastructure;
 
@@ -275,11 +276,44 @@ public sealed class DaemonTests
             && s.GetProperty("supervisor").GetProperty("alive").GetBoolean() && s.GetProperty("supervisor").GetProperty("pid").GetInt32() != supervisorPid);
         Assert.NotEqual(before.GetProperty("pid").GetInt32(), after.GetProperty("pid").GetInt32());
         Assert.Equal(port, after.GetProperty("port").GetInt32());
-        Assert.Contains("the built-in supervisor that started this gateway died; restarting under a new one", File.ReadAllText(home.State.LogFile));
+        Assert.Contains("the built-in supervisor that started this gateway died; asking for a restart under a new one", File.ReadAllText(home.State.LogFile));
         var answered = probes.Answered;
         await Eventually.AssertAsync(() => probes.Answered > answered + 20, Deadline, "the connect loop to reach the new gateway");
         probes.Stop();
         Assert.True(probes.Refused == 0, $"{probes.Refused} of {probes.Attempts} connects were refused: {probes.FirstError}");
+        await StopAndAssertGoneAsync(home);
+    }
+
+    [Fact]
+    public async Task AfterTheSupervisorDied_AStartDuringTheGatewaysOwnRestart_JoinsIt_InsteadOfRestartingTwice()
+    {
+        using var home = new TempHome();
+        // A run in flight keeps the gateway's own restart draining for a while: the start arrives in the middle.
+        home.WriteConfig("""{ "agents": { "echo": { "delayMs": 4000 } } }""");
+        Assert.Equal(0, (await CliRun.RunAsync(home, "gateway", "start", "--port", "0")).ExitCode);
+        var before = await StatusJsonAsync(home);
+        var (client, _) = await RawProtocolClient.ConnectAsync(before.GetProperty("port").GetInt32(), TokenStore.TryRead(home.State)!);
+        await using (client)
+        {
+            var sent = await client.RequestAsync("chat.send", """{"sessionKey":"s","message":"slow","idempotencyKey":"slow-1"}""");
+            Assert.True(sent.GetProperty("ok").GetBoolean(), sent.ToString());
+        }
+        var supervisorPid = before.GetProperty("supervisor").GetProperty("pid").GetInt32();
+        Posix.Kill(supervisorPid, Posix.SIGKILL);
+        await Eventually.AssertAsync(() => File.ReadAllText(home.State.LogFile).Contains("asking for a restart under a new one", StringComparison.Ordinal),
+            Deadline, "the gateway to ask for its own restart");
+
+        var start = await CliRun.RunAsync(home, "gateway", "start", "--port", "0", "--json");
+
+        Assert.True(start.ExitCode == 0, start.ToString());
+        using var answer = JsonDocument.Parse(start.Stdout);
+        Assert.Equal("supervised-again", answer.RootElement.GetProperty("result").GetString());
+        var after = await StatusJsonAsync(home);
+        Assert.True(after.GetProperty("supervisor").GetProperty("alive").GetBoolean(), after.ToString());
+        await Steadily.HoldsAsync(async () => (await StatusJsonAsync(home)).GetProperty("pid").GetInt32() == after.GetProperty("pid").GetInt32(),
+            TimeSpan.FromSeconds(2), "no second restart");
+        var log = File.ReadAllText(home.State.LogFile);
+        Assert.Equal(1, log.Split("started a new one (pid ").Length - 1);
         await StopAndAssertGoneAsync(home);
     }
 

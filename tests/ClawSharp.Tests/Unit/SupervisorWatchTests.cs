@@ -13,16 +13,21 @@ public sealed class SupervisorWatchTests
     private readonly FakeTimeProvider time = new();
 
     [Fact]
-    public void ASupervisorThatIsNoLongerTheParent_AsksForOneRestart_HoweverLongItWatches()
+    public void ASupervisorThatIsNoLongerTheParent_AsksForARestart_ThenAgainOnlyAfterABackoffThatDoubles()
     {
         using var watch = Start(SupervisorKind.Builtin, supervisorPid: Posix.ParentPid() + 100_000, enabled: true);
 
         time.Advance(SupervisorWatch.Interval * 5);
-
-        Assert.True(commands.Reader.TryRead(out var command));
-        var restart = Assert.IsType<RunLoopCommand.RestartRequested>(command);
+        var restart = Assert.IsType<RunLoopCommand.RestartRequested>(Assert.Single(Drain()));
         Assert.Equal("the built-in supervisor died", restart.Ask.Reason);
-        Assert.False(commands.Reader.TryRead(out _));
+
+        // Still unsupervised (the request was refused, or fell back in process): asked again 30 s later, then 60 s after that.
+        time.Advance(SupervisorWatch.FirstRetry);
+        Assert.Single(Drain());
+        time.Advance(SupervisorWatch.FirstRetry);
+        Assert.Empty(Drain());
+        time.Advance(SupervisorWatch.FirstRetry);
+        Assert.Single(Drain());
     }
 
     [Fact]
@@ -57,6 +62,16 @@ public sealed class SupervisorWatchTests
     {
         Assert.Null(SupervisorWatch.Start(startedUnder, name => name == "CLAWSHARP_NO_RESPAWN" ? noRespawn : null, () => true, commands.Writer, time,
             NullLogger.Instance));
+    }
+
+    private List<RunLoopCommand> Drain()
+    {
+        var read = new List<RunLoopCommand>();
+        while (commands.Reader.TryRead(out var command))
+        {
+            read.Add(command);
+        }
+        return read;
     }
 
     private SupervisorWatch Start(SupervisorKind startedUnder, int supervisorPid, bool enabled) => Start(startedUnder, supervisorPid, () => enabled);
