@@ -6,6 +6,7 @@ using ClawSharp.Gateway.Configuration;
 using ClawSharp.Gateway.Diagnostics;
 using ClawSharp.Gateway.Infrastructure;
 using ClawSharp.Gateway.Logging;
+using ClawSharp.Gateway.Respawn;
 using ClawSharp.Gateway.ServiceManagers;
 using ClawSharp.Gateway.Storage;
 using ClawSharp.Gateway.Work;
@@ -44,6 +45,9 @@ internal sealed class Supervisor
     // if this one is stopped before any gateway of its own was ready, so that the gateway serving on is still known as
     // unsupervised (status, 'gateway start'). Null once a gateway of this supervisor was ready.
     private volatile DaemonState? replaced;
+    // The reason of the restart the next gateway carries out (the previous one's exit 75, or the restart that started this
+    // supervisor), handed down in CLAWSHARP_RESTART_REASON so that it counts it (clawsharp_restarts_total{mode="supervised"}).
+    private string? nextRestartReason;
 
     public Supervisor(SupervisorSettings settings)
     {
@@ -66,6 +70,7 @@ internal sealed class Supervisor
         using var signals = RegisterSignals();
         using var listener = new SupervisorListener(log, settings.Listener);
         var me = ProcessIdentity.Current;
+        nextRestartReason = settings.FirstRestartReason;
         if (settings.Listener is not null && DaemonStateFile.Read(State) is DaemonStateRead.Found { State: var before })
         {
             replaced = before;
@@ -133,6 +138,8 @@ internal sealed class Supervisor
             {
             }
             KillLeftovers(child.Id);
+            var restartReason = RestartInProgress.TakeAfterExit(State, child.Id, current.GatewayStartTime);
+            nextRestartReason = (ExitCode)child.ExitCode == ExitCode.Restart ? restartReason : null;
             var decision = RecordExit(child, options.Daemon);
             switch (decision.Action)
             {
@@ -194,6 +201,11 @@ internal sealed class Supervisor
         var info = SelfCommand.StartInfo(settings.GatewayArguments);
         info.Environment[SupervisorDetection.EnvironmentVariable] = "builtin";
         info.Environment[SupervisorDetection.SupervisorPidVariable] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (nextRestartReason is { } restartReason)
+        {
+            info.Environment[SpawnOrigin.RestartReasonVariable] = restartReason;
+            nextRestartReason = null;
+        }
         var handedDown = listener.HandDown(info);
         try
         {

@@ -17,13 +17,15 @@ internal static class SupervisorAdoption
     /// <see cref="ProcessDetach.Detach"/>, which points inherited descriptors at /dev/null: the
     /// socket is marked close-on-exec instead, so only the copy handed to each gateway is inherited.
     /// </summary>
-    public static InheritedListener? TakeListener()
+    /// <returns>The socket, and the reason of the restart that started this supervisor (its first gateway counts it).</returns>
+    public static (InheritedListener? Listener, string? RestartReason) Take()
     {
-        if (SpawnOrigin.TakeFromProcessEnvironment()?.Listener is not { } listener || !Posix.IsOpen(listener.Descriptor))
+        var origin = SpawnOrigin.TakeFromProcessEnvironment();
+        if (origin?.Listener is not { } listener || !Posix.IsOpen(listener.Descriptor))
         {
-            return null;
+            return (null, origin?.RestartReason);
         }
         Posix.SetCloseOnExec(listener.Descriptor);
-        return listener;
+        return (listener, origin.RestartReason);
     }
 }

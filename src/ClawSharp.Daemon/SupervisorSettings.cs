@@ -13,4 +13,8 @@ internal sealed record SupervisorSettings(
     IReadOnlyList<string> GatewayArguments,
     ConfigOverrides Overrides,
     TimeProvider Time,
-    InheritedListener? Listener = null);
+    InheritedListener? Listener = null)
+{
+    /// <summary>The reason of the restart that started this supervisor (<see cref="SupervisorAdoption"/>), handed to its first gateway.</summary>
+    public string? FirstRestartReason { get; init; }
+}

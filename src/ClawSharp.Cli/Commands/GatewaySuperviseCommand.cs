@@ -30,10 +30,13 @@ internal static class GatewaySuperviseCommand
             return (int)ExitCode.Usage;
         }
         state.EnsureCreated();
-        var handedDown = SupervisorAdoption.TakeListener();
+        var (handedDown, restartReason) = SupervisorAdoption.Take();
         ProcessDetach.Detach(state);
         var overrides = Launch.Overrides(parse);
-        var settings = new SupervisorSettings(state, LaunchArguments.For(["gateway", "run"], state, overrides), overrides, TimeProvider.System, handedDown);
+        var settings = new SupervisorSettings(state, LaunchArguments.For(["gateway", "run"], state, overrides), overrides, TimeProvider.System, handedDown)
+        {
+            FirstRestartReason = restartReason,
+        };
         return await new Supervisor(settings).RunAsync().ConfigureAwait(false);
     }
 }

@@ -20,7 +20,8 @@ internal sealed record InheritedListener(int Descriptor, IPEndPoint Endpoint);
 /// <param name="Respawned">True for a fresh-PID respawn of a gateway; false when only a
 /// supervisor handed its listening socket down (the built-in supervisor holds the port across
 /// the gateway processes it starts, so a supervised restart refuses no connection either).</param>
-/// <param name="RestartReason">Why the parent restarted (its plan's reason), for the restart the copy counts in its metrics.</param>
+/// <param name="RestartReason">Why the parent restarted (its plan's reason), for the restart the copy counts in its metrics; also
+/// set by a supervisor for the gateway it starts after the previous one's exit 75 (a supervised restart).</param>
 internal sealed record SpawnOrigin(int ParentPid, InheritedListener? Listener, bool Respawned = true, string? RestartReason = null)
 {
     /// <summary>The reason of the restart a fresh-PID respawn carries out (set by the parent around the spawn).</summary>
@@ -62,8 +63,10 @@ internal sealed record SpawnOrigin(int ParentPid, InheritedListener? Listener, b
         {
             return new SpawnOrigin(parent, listener, RestartReason: string.IsNullOrEmpty(reason) ? null : reason);
         }
-        // No respawn marker: a socket handed down by the supervisor that started this process.
-        return listener is null ? null : new SpawnOrigin(Posix.ParentPid(), listener, Respawned: false);
+        // No respawn marker: a socket handed down by the supervisor that started this process (with the reason of the
+        // restart it carries out, when it starts this process after its previous gateway's exit 75).
+        return listener is null ? null
+            : new SpawnOrigin(Posix.ParentPid(), listener, Respawned: false, RestartReason: string.IsNullOrEmpty(reason) ? null : reason);
     }
 
     /// <summary>Reads the real process environment (and clears it).</summary>

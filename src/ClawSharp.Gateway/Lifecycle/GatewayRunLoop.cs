@@ -235,6 +235,11 @@ internal sealed class GatewayRunLoop : IAsyncDisposable
             // A fresh-PID respawn is a new process, its counters at zero: it counts the restart that made it.
             GatewayMetrics.RecordRestart("respawn", respawnedBy.RestartReason ?? "unknown");
         }
+        else if (settings.Spawned is { RestartReason: { } supervisedRestart })
+        {
+            // Likewise a process a supervisor started after the previous one's exit 75.
+            GatewayMetrics.RecordRestart("supervised", supervisedRestart);
+        }
         if (settings.Faults.CrashAfterReady)
         {
             exitProcess(ExitCode.Failure);

@@ -147,7 +147,8 @@ internal sealed class RestartSequence
         finally
         {
             Elapsed = context.Time.GetElapsedTime(started);
-            if (outcome != RestartOutcome.StartFailed)
+            // An exit 75 leaves the record to the supervisor, which reads the restart's reason for the next gateway and deletes it.
+            if (outcome is not (RestartOutcome.StartFailed or RestartOutcome.HandedToSupervisor))
             {
                 RestartInProgress.End(context.State);
             }
@@ -181,7 +182,7 @@ internal sealed class RestartSequence
             context.Notifications.Status("restarting");
             closing = true;
             Current = null;
-            RestartInProgress.Begin(context.State, context.Time);
+            RestartInProgress.Begin(context.State, context.Time, plan.Reason);
             await context.Closer.CloseAsync(serving, restart: true, cancellationToken).ConfigureAwait(false);
             if (stop.IsCancellationRequested)
             {

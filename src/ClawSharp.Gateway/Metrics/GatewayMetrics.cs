@@ -25,7 +25,7 @@ internal static class GatewayMetrics
     private static readonly Counter Runs = Prometheus.Metrics.CreateCounter("clawsharp_runs_total",
         "Runs by final state: completed, failed, aborted, interrupted (cut by a close and queued again).", "state");
     private static readonly Counter Restarts = Prometheus.Metrics.CreateCounter("clawsharp_restarts_total",
-        "Restarts this process came out of, by mode (in-process, respawn) and reason.", "mode", "reason");
+        "Restarts this process came out of, by mode (in-process, respawn, supervised) and reason.", "mode", "reason");
     private static readonly Histogram Drains = Prometheus.Metrics.CreateHistogram("clawsharp_drain_duration_seconds",
         "How long a drain waited for the active work, by kind (restart, stop).",
         new HistogramConfiguration { LabelNames = ["kind"], Buckets = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300] });

@@ -101,6 +101,32 @@ public sealed partial class MetricsEndpointTests
     }
 
     [Fact]
+    public async Task AGatewayStartedByItsSupervisorAfterARestart_CountsIt_AsDoesTheFirstUnderANewSupervisor()
+    {
+        using var home = new TempHome();
+        home.WriteConfig("""{ "daemon": { "resupervise": false } }""");
+        Assert.Equal(0, (await CliRun.RunAsync(home, "gateway", "start", "--port", "0")).ExitCode);
+        var first = await DaemonTests.StatusJsonAsync(home);
+        var port = first.GetProperty("port").GetInt32();
+        Assert.Equal(0, Value(await ScrapeAsync(port), "clawsharp_restarts_total"));
+
+        var restart = await CliRun.RunAsync(home, "gateway", "restart");
+        Assert.True(restart.ExitCode == 0, restart.ToString());
+        var supervised = await ScrapeAsync(port);
+        Assert.Equal(1, Value(supervised, "clawsharp_restarts_total", "mode=\"supervised\"", "reason=\"clawsharp gateway restart\""));
+
+        // The supervisor dies; the restart that puts the gateway under a new one is counted by that one's first gateway.
+        var supervisorPid = (await DaemonTests.StatusJsonAsync(home)).GetProperty("supervisor").GetProperty("pid").GetInt32();
+        Posix.Kill(supervisorPid, Posix.SIGKILL);
+        await Eventually.AssertAsync(() => ProcessIdentity.Of(supervisorPid) is null, Deadline, "the supervisor to die");
+        Assert.Equal(0, (await CliRun.RunAsync(home, "gateway", "start", "--port", "0")).ExitCode);
+        var again = await ScrapeAsync(port);
+        Assert.Equal(1, Value(again, "clawsharp_restarts_total", "mode=\"supervised\"", "reason=\"clawsharp gateway start: gateway pid"));
+        Assert.Equal(1, Value(again, "clawsharp_restarts_total"));
+        await CliRun.RunAsync(home, "gateway", "stop");
+    }
+
+    [Fact]
     public async Task NonLoopbackBind_RefusesAScrapeWithoutTheToken()
     {
         var address = NonLoopbackAddress();
