@@ -326,9 +326,7 @@ public sealed class DaemonTests
         Assert.Equal(0, (await CliRun.RunAsync(home, "gateway", "start", "--port", "0")).ExitCode);
         var before = await StatusJsonAsync(home);
         var port = before.GetProperty("port").GetInt32();
-        var supervisorPid = before.GetProperty("supervisor").GetProperty("pid").GetInt32();
-        Posix.Kill(supervisorPid, Posix.SIGKILL);
-        await Eventually.AssertAsync(() => ProcessIdentity.Of(supervisorPid) is null, Deadline, "the supervisor to die");
+        var supervisorPid = await KillTheSupervisorAsync(before);
         using var probes = new ConnectLoop(port);
         await Eventually.AssertAsync(() => probes.Answered > 0, Deadline, "the connect loop to reach the orphaned gateway");
 
@@ -367,9 +365,7 @@ public sealed class DaemonTests
         Assert.Equal(0, (await CliRun.RunAsync(["gateway", "start", "--port", "0", "--home", home.Root], faults)).ExitCode);
         var before = await StatusJsonAsync(home);
         var gatewayPid = before.GetProperty("pid").GetInt32();
-        var supervisorPid = before.GetProperty("supervisor").GetProperty("pid").GetInt32();
-        Posix.Kill(supervisorPid, Posix.SIGKILL);
-        await Eventually.AssertAsync(() => ProcessIdentity.Of(supervisorPid) is null, Deadline, "the supervisor to die");
+        await KillTheSupervisorAsync(before);
 
         var restart = await CliRun.RunAsync(home, "gateway", "restart");
 
@@ -400,9 +396,7 @@ public sealed class DaemonTests
         var before = await StatusJsonAsync(home);
         var port = before.GetProperty("port").GetInt32();
         var orphan = before.GetProperty("pid").GetInt32();
-        var supervisorPid = before.GetProperty("supervisor").GetProperty("pid").GetInt32();
-        Posix.Kill(supervisorPid, Posix.SIGKILL);
-        await Eventually.AssertAsync(() => ProcessIdentity.Of(supervisorPid) is null, Deadline, "the supervisor to die");
+        var supervisorPid = await KillTheSupervisorAsync(before);
         var unsupervised = await StatusJsonAsync(home);
         Assert.Contains(unsupervised.GetProperty("problems").EnumerateArray(),
             p => p.GetString()!.Contains($"gateway pid {orphan} serves without its supervisor", StringComparison.Ordinal));
@@ -587,6 +581,15 @@ public sealed class DaemonTests
     {
         var status = await CliRun.RunAsync(home, "gateway", "status", "--json");
         return JsonDocument.Parse(status.Stdout).RootElement;
+    }
+
+    /// <summary>SIGKILLs the supervisor <paramref name="status"/> names (as an OOM kill would) and waits until it is gone; its PID.</summary>
+    internal static async Task<int> KillTheSupervisorAsync(JsonElement status)
+    {
+        var supervisorPid = status.GetProperty("supervisor").GetProperty("pid").GetInt32();
+        Posix.Kill(supervisorPid, Posix.SIGKILL);
+        await Eventually.AssertAsync(() => ProcessIdentity.Of(supervisorPid) is null, Deadline, "the supervisor to die");
+        return supervisorPid;
     }
 
     internal static async Task<JsonElement> WaitForStatusAsync(TempHome home, Func<JsonElement, bool> condition)

@@ -116,9 +116,7 @@ public sealed partial class MetricsEndpointTests
         Assert.Equal(1, Value(supervised, "clawsharp_restarts_total", "mode=\"supervised\"", "reason=\"clawsharp gateway restart\""));
 
         // The supervisor dies; the restart that puts the gateway under a new one is counted by that one's first gateway.
-        var supervisorPid = (await DaemonTests.StatusJsonAsync(home)).GetProperty("supervisor").GetProperty("pid").GetInt32();
-        Posix.Kill(supervisorPid, Posix.SIGKILL);
-        await Eventually.AssertAsync(() => ProcessIdentity.Of(supervisorPid) is null, Deadline, "the supervisor to die");
+        await DaemonTests.KillTheSupervisorAsync(await DaemonTests.StatusJsonAsync(home));
         Assert.Equal(0, (await CliRun.RunAsync(home, "gateway", "start", "--port", "0")).ExitCode);
         var again = await ScrapeAsync(port);
         Assert.Equal(1, Value(again, "clawsharp_restarts_total", "mode=\"supervised\"", "reason=\"clawsharp gateway start: gateway pid"));
