@@ -32,6 +32,18 @@ internal sealed class ConnectLoop : IDisposable
         loop.Wait(TimeSpan.FromSeconds(15));
     }
 
+    /// <summary>
+    /// Once what serves now answered 20 more connects (it is the gateway the test waited for, not the one
+    /// before it), stops and fails the test if any connect was refused along the way.
+    /// </summary>
+    public async Task StopOnceAnsweredAgainAsync(TimeSpan deadline, string what)
+    {
+        var before = Answered;
+        await Eventually.AssertAsync(() => Answered > before + 20, deadline, what);
+        Stop();
+        Assert.True(Refused == 0, $"{Refused} of {Attempts} connects were refused: {FirstError}");
+    }
+
     public void Dispose()
     {
         Stop();
