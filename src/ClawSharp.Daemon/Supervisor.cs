@@ -71,11 +71,11 @@ internal sealed class Supervisor
         using var listener = new SupervisorListener(log, settings.Listener);
         var me = ProcessIdentity.Current;
         nextRestartReason = settings.FirstRestartReason;
-        if (settings.Listener is not null && DaemonStateFile.Read(State) is DaemonStateRead.Found { State: var before })
-        {
-            replaced = before;
-        }
         var inherited = SupervisorInheritance.Read(State, settings.Time.GetUtcNow(), log);
+        if (settings.Listener is not null)
+        {
+            replaced = inherited.PreviousState;
+        }
         crashes = inherited.Crashes;
         previousRun = inherited.PreviousRun;
         StartFailureStore.Clear(State);

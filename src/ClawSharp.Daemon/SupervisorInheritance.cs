@@ -13,7 +13,9 @@ internal sealed record RunEnd(int? GatewayPid, DateTimeOffset? StartedAt, string
 /// <param name="Crashes">The crash history (crash-history.json), so the storm limit holds across supervisor deaths.</param>
 /// <param name="LastUncleanEnd">The previous supervisor's unclean end, found now, else the last one on record.</param>
 /// <param name="PreviousRun">The gateway run before this supervisor, when one is on record.</param>
-internal sealed record SupervisorInheritance(IReadOnlyList<DateTimeOffset> Crashes, UncleanEnd? LastUncleanEnd, RunEnd? PreviousRun)
+/// <param name="PreviousState">daemon.json as the supervisor before this one left it, when readable.</param>
+internal sealed record SupervisorInheritance(IReadOnlyList<DateTimeOffset> Crashes, UncleanEnd? LastUncleanEnd, RunEnd? PreviousRun,
+    DaemonState? PreviousState = null)
 {
     /// <summary>
     /// Order: the crash history (a corrupt or odd file is logged and ignored); the previous
@@ -46,7 +48,7 @@ internal sealed record SupervisorInheritance(IReadOnlyList<DateTimeOffset> Crash
                 {
                     log.Info($"the previous supervisor {previous.State.ToString().ToLowerInvariant()} cleanly: its {history.Crashes.Count} crash(es) are acknowledged by this start");
                 }
-                return new SupervisorInheritance(crashes, unclean ?? previous.LastUncleanEnd, run);
+                return new SupervisorInheritance(crashes, unclean ?? previous.LastUncleanEnd, run, previous);
             case DaemonStateRead.Corrupt corrupt:
                 log.Warning($"previous daemon state ignored: {corrupt.Problem}");
                 break;
