@@ -60,6 +60,13 @@ internal sealed record GatewayFaults
     /// </summary>
     public bool SlowStoreCommit { get; init; }
 
+    /// <summary>
+    /// <c>late-frame-read</c>: a control connection holds each frame it reads after the handshake
+    /// until the server's close begins, and counts it as a request a few milliseconds after (as a
+    /// loaded machine would run the read late), so the close's wait for frames already sent is tested.
+    /// </summary>
+    public bool LateFrameRead { get; init; }
+
     public static readonly TimeSpan SlowCommitPause = TimeSpan.FromMilliseconds(25);
 
     public static GatewayFaults Parse(string? value)
@@ -75,6 +82,7 @@ internal sealed record GatewayFaults
             FailStartWhenMarked = names.Contains("fail-start-when-marked"),
             WedgeLoopWhenMarked = names.Contains("wedge-loop-when-marked"),
             SlowStoreCommit = names.Contains("slow-store-commit"),
+            LateFrameRead = names.Contains("late-frame-read"),
         };
     }
 }

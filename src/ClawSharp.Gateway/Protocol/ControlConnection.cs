@@ -22,8 +22,17 @@ internal sealed class ControlConnection
     /// <summary>How long a close waits for the answers to requests already read (within the registry's 2 s close grace).</summary>
     private static readonly TimeSpan AnswerGrace = TimeSpan.FromSeconds(1);
 
-    /// <summary>How many times a close yields, with nothing in flight, before it sends the close frame.</summary>
-    private const int SettleYields = 3;
+    /// <summary>
+    /// How long a close watches for requests, with none in flight, before it sends the close frame:
+    /// a frame the client sent just before the close began may sit in the kernel or in Kestrel's
+    /// pipe with its read not yet run. Yielding to the thread pool a few times (before) was not
+    /// enough on a loaded machine (a restart request answered by 1012 alone, so its client asked
+    /// again and could restart twice). Real time, not the runtime's clock: it waits for threads.
+    /// </summary>
+    internal static readonly TimeSpan SettleQuiet = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Test fault <c>late-frame-read</c>, how late: see <see cref="ControlProtocolContext.LateFrameReads"/>.</summary>
+    internal static readonly TimeSpan LateFrameRead = TimeSpan.FromMilliseconds(5);
     private readonly WebSocket socket;
     private readonly ControlProtocolContext context;
     private readonly string remoteAddress;
@@ -34,6 +43,9 @@ internal sealed class ControlConnection
     private long eventSeq;
     private CallerInfo? caller;
     private int requestsInFlight;
+    // Requests counted in so far, and that count when the close's current quiet watch began (requestGate).
+    private long requestsBegun;
+    private long requestsBegunBeforeSettle;
     private TaskCompletionSource? requestsAnswered;
     private bool closeFrameDue;
 
@@ -202,6 +214,10 @@ internal sealed class ControlConnection
             if (frame is null)
             {
                 return;
+            }
+            if (context.LateFrameReads)
+            {
+                await ReadLateAsync(cancellationToken).ConfigureAwait(false);
             }
             // Counted from the moment the frame is read, before it is parsed: a close waits for its answer.
             if (!BeginRequest())
@@ -424,6 +440,7 @@ internal sealed class ControlConnection
                 return false;
             }
             requestsInFlight++;
+            requestsBegun++;
             return true;
         }
     }
@@ -440,37 +457,38 @@ internal sealed class ControlConnection
     }
 
     /// <summary>
-    /// Waits (at most <see cref="AnswerGrace"/>) until no request read is unanswered; from then on
-    /// requests are not taken. Before it decides that none is left, it yields to the thread pool
-    /// a few times: a frame that already arrived, whose read is queued behind this close, is read
-    /// (and answered) first rather than cut off by the close frame.
+    /// Waits (at most <see cref="AnswerGrace"/>) until no request read is unanswered and none was
+    /// read for <see cref="SettleQuiet"/>; from then on requests are not taken. So a frame that had
+    /// already arrived when the close began, whose read was still queued behind it, is read and
+    /// answered (a restart request <c>coalesced</c>) rather than cut off by the close frame.
     /// </summary>
     private async Task AnswerRequestsInFlightAsync()
     {
         var deadline = context.Runtime.Time.GetUtcNow() + AnswerGrace;
-        var quietYields = 0;
+        var settled = false;
         while (true)
         {
             Task? answered = null;
             lock (requestGate)
             {
                 var left = deadline - context.Runtime.Time.GetUtcNow();
-                if (left <= TimeSpan.Zero || (requestsInFlight == 0 && quietYields >= SettleYields))
+                if (left <= TimeSpan.Zero || (requestsInFlight == 0 && settled && requestsBegun == requestsBegunBeforeSettle))
                 {
                     closeFrameDue = true;
                     return;
                 }
+                settled = false;
                 if (requestsInFlight > 0)
                 {
-                    quietYields = 0;
                     requestsAnswered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                     answered = requestsAnswered.Task;
                 }
+                requestsBegunBeforeSettle = requestsBegun;
             }
             if (answered is null)
             {
-                quietYields++;
-                await Task.Yield();
+                await Task.Delay(SettleQuiet).ConfigureAwait(false);
+                settled = true;
                 continue;
             }
             try
@@ -481,6 +499,17 @@ internal sealed class ControlConnection
             {
             }
         }
+    }
+
+    /// <summary>Test fault <c>late-frame-read</c>: the frame just read waits for the close to begin (at most 10 s), then <see cref="LateFrameRead"/> more.</summary>
+    private async Task ReadLateAsync(CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 10;
+        while (context.Connections.ClosingReason is null && Stopwatch.GetTimestamp() < deadline)
+        {
+            await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+        }
+        await Task.Delay(LateFrameRead, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reads one whole message; null when the socket closed or the message exceeded <paramref name="limit"/>.</summary>

@@ -12,6 +12,14 @@ internal sealed class ControlProtocolContext
     public required ConnectionRegistry Connections { get; init; }
     public required ILogger Logger { get; init; }
 
+    /// <summary>
+    /// Test fault <c>late-frame-read</c>: each frame read after the handshake is held until the
+    /// server's close begins (at most 10 s), and counted as a request a few milliseconds after, as
+    /// on a loaded machine whose read of a frame that had already arrived runs behind the close:
+    /// the close must still answer it.
+    /// </summary>
+    public bool LateFrameReads { get; init; }
+
     /// <summary>Every event the server sends, announced in <c>hello-ok.features.events</c>.</summary>
     public IReadOnlyList<string> Events { get; init; } = ["connect.challenge", "tick", "shutdown", "chat"];
 }

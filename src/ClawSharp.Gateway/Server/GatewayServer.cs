@@ -124,6 +124,7 @@ internal sealed class GatewayServer : IAsyncDisposable
                 Runtime = runtime,
                 Connections = connections,
                 Logger = settings.LoggerFactory.CreateLogger("ClawSharp.Protocol"),
+                LateFrameReads = settings.Faults.LateFrameRead,
             };
             var messages = new MessagesEndpoint(work, authenticator, settings.AuthLimiter, origins, httpLogger, settings.Time);
             var readiness = new ReadinessState();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ClawSharp.Gateway.Claim;
 using ClawSharp.Gateway.Configuration;
+using ClawSharp.Gateway.Diagnostics;
 using ClawSharp.Gateway.Infrastructure;
 using ClawSharp.Tests.Infrastructure;
 
@@ -39,6 +40,32 @@ public sealed class RestartPressureTests
         {
             await CliRun.RunAsync(home, "gateway", "stop");
         }
+    }
+
+    [Fact]
+    public async Task ARestartRequestWhoseReadRunsBehindTheClose_IsAnsweredCoalesced_NotCutOffBy1012()
+    {
+        // late-frame-read: the request's frame is read, but counted only once the restart's close
+        // has begun, and 5 ms later: as when a loaded machine runs the read of a frame that had
+        // already arrived behind the close. The close must still answer it before its close frame.
+        using var home = new TempHome();
+        await using var gateway = await GatewayProcess.StartGatewayAsync(home, environment: new Dictionary<string, string>
+        {
+            ["CLAWSHARP_NO_RESPAWN"] = "1",
+            [GatewayFaults.EnvironmentVariable] = "late-frame-read",
+        });
+        var (client, _) = await RawProtocolClient.ConnectAsync(gateway.Port, TokenStore.TryRead(home.State)!);
+        await using (client)
+        {
+            var asked = client.RequestAsync("gateway.restart.request", """{"reason":"read late"}""");
+            gateway.Signal(Posix.SIGUSR1);
+
+            var answer = await asked.WaitAsync(Deadline);
+
+            Assert.True(answer.GetProperty("ok").GetBoolean(), answer.ToString());
+            Assert.Equal("coalesced", answer.GetProperty("payload").GetProperty("status").GetString());
+        }
+        await gateway.Stdout.WaitForAsync("gateway restarted in process", Deadline);
     }
 
     [Fact]
