@@ -62,10 +62,22 @@ internal sealed class RecordingStandIn : IDisposable
     public RecordingStandIn On(string program, string? subcommand, int exitCode, string stdout = "", string stderr = "")
     {
         var rule = Path.Combine(AnswersOf(program), subcommand ?? "_");
-        File.WriteAllText(rule + ".stdout", stdout);
-        File.WriteAllText(rule + ".stderr", stderr);
-        File.WriteAllText(rule + ".exit", exitCode.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Replace(rule + ".stdout", stdout);
+        Replace(rule + ".stderr", stderr);
+        Replace(rule + ".exit", exitCode.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return this;
+    }
+
+    /// <summary>
+    /// Writes beside, then renames over: a stand-in running meanwhile (a test may change an answer
+    /// while the code under test polls) reads the old answer or the new one, never a truncated
+    /// file (an empty <c>.exit</c> made <c>exit ""</c> fail with 2).
+    /// </summary>
+    private static void Replace(string path, string text)
+    {
+        var beside = $"{path}.{Guid.NewGuid():N}.tmp";
+        File.WriteAllText(beside, text);
+        File.Move(beside, path, overwrite: true);
     }
 
     /// <summary>Every call so far, in order: the program's name, then its arguments.</summary>
