@@ -63,9 +63,10 @@ internal sealed record SpawnOrigin(int ParentPid, InheritedListener? Listener, b
         {
             return new SpawnOrigin(parent, listener, RestartReason: string.IsNullOrEmpty(reason) ? null : reason);
         }
-        // No respawn marker: a socket handed down by the supervisor that started this process (with the reason of the
-        // restart it carries out, when it starts this process after its previous gateway's exit 75).
-        return listener is null ? null
+        // No respawn marker: a socket handed down by the supervisor that started this process, and the reason of the
+        // restart it carries out when it starts this process after its previous gateway's exit 75. Either may come
+        // alone: a supervisor that could not bind the port hands no socket down, and the restart still counts.
+        return listener is null && string.IsNullOrEmpty(reason) ? null
             : new SpawnOrigin(Posix.ParentPid(), listener, Respawned: false, RestartReason: string.IsNullOrEmpty(reason) ? null : reason);
     }
 

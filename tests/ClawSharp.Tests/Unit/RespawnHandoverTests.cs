@@ -54,6 +54,22 @@ public sealed class RespawnHandoverTests
     }
 
     [Fact]
+    public void SpawnOrigin_FromASupervisorThatHandedNoSocketDown_StillCarriesTheRestartReason()
+    {
+        // The supervisor could not bind the port (the gateway binds it itself), yet it started this
+        // process after its previous gateway's exit 75: the restart is counted all the same.
+        var environment = new Dictionary<string, string?> { ["CLAWSHARP_RESTART_REASON"] = "config changed" };
+
+        var origin = SpawnOrigin.TakeFromEnvironment(name => environment.GetValueOrDefault(name), name => environment.Remove(name));
+
+        Assert.NotNull(origin);
+        Assert.Null(origin.Listener);
+        Assert.False(origin.Respawned);
+        Assert.Equal("config changed", origin.RestartReason);
+        Assert.Empty(environment);
+    }
+
+    [Fact]
     public void TryAdopt_TakesAListeningSocketOnTheNamedEndpoint_AndMakesItCloseOnExec()
     {
         using var original = ListenSocket.Bind(IPAddress.Loopback, 0);
