@@ -29,6 +29,7 @@ internal static class CliApplication
 
     public static async Task<int> RunAsync(string[] args)
     {
+        CliOutput.NoteJsonRequest(args);
         var parse = BuildRoot().Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -38,7 +39,7 @@ internal static class CliApplication
                 Console.Error.WriteLine($"error: {error.Message}");
             }
             Console.Error.WriteLine($"run '{CommandPath(parse)} --help' for usage");
-            ConfigCommand.UsageErrorAsJson(parse);
+            CliOutput.FailureAsJson(ExitCode.Usage, string.Join("; ", parse.Errors.Select(e => e.Message)));
             return (int)ExitCode.Usage;
         }
         // The gateway owns SIGINT/SIGTERM itself (SignalListener); System.CommandLine must not race it.

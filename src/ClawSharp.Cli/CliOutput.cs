@@ -4,7 +4,12 @@ using ClawSharp.Gateway;
 
 namespace ClawSharp.Cli;
 
-/// <summary>How commands report: errors on stderr as one line, <c>--json</c> documents alone on stdout.</summary>
+/// <summary>
+/// How commands report: errors on stderr as one line, <c>--json</c> documents alone on stdout.
+/// Under <c>--json</c> every outcome is one document: a failure that no command reported as JSON
+/// (a usage error, a gateway that is not running, a refused call) becomes
+/// <c>{ "ok": false, "error", "code"?, "exitCode" }</c> when <see cref="Fail"/> reports it.
+/// </summary>
 internal static class CliOutput
 {
     private static readonly JsonWriterOptions JsonOptions = new()
@@ -13,12 +18,22 @@ internal static class CliOutput
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    private static bool jsonWritten;
+
+    /// <summary>The command line asked for <c>--json</c> (set once, before parsing, so that a usage error is JSON too).</summary>
+    public static bool JsonRequested { get; private set; }
+
+    /// <summary>Whether <paramref name="args"/> hold <c>--json</c> (before a <c>--</c> that ends the options).</summary>
+    public static void NoteJsonRequest(IEnumerable<string> args) =>
+        JsonRequested = args.TakeWhile(arg => arg != "--").Any(arg => arg == "--json" || (arg.StartsWith("--json=", StringComparison.Ordinal) && arg != "--json=false"));
+
     /// <summary>Writes <paramref name="document"/> indented, followed by a newline, to stdout.</summary>
     public static void WriteJson(JsonElement document) => WriteJson(document.WriteTo);
 
     /// <summary>Writes the JSON value <paramref name="write"/> produces, indented, followed by a newline, to stdout.</summary>
     public static void WriteJson(Action<Utf8JsonWriter> write)
     {
+        jsonWritten = true;
         using (var stdout = Console.OpenStandardOutput())
         using (var writer = new Utf8JsonWriter(stdout, JsonOptions))
         {
@@ -27,9 +42,35 @@ internal static class CliOutput
         Console.Out.WriteLine();
     }
 
-    public static int Fail(ExitCode code, string message)
+    /// <summary>
+    /// Reports a failure: <c>error: MESSAGE</c> on stderr and, under <c>--json</c> when no document
+    /// went out yet, the failure as one on stdout. Returns <paramref name="code"/> as the exit code.
+    /// </summary>
+    /// <param name="errorCode">The gateway's error code (<c>NOT_RUNNING</c>, <c>TIMEOUT</c>, …), when it has one.</param>
+    public static int Fail(ExitCode code, string message, string? errorCode = null)
     {
         Console.Error.WriteLine($"error: {message}");
+        FailureAsJson(code, message, errorCode);
         return (int)code;
+    }
+
+    /// <summary>Under <c>--json</c>, when no document went out yet: the failure as one, on stdout.</summary>
+    public static void FailureAsJson(ExitCode code, string message, string? errorCode = null)
+    {
+        if (JsonRequested && !jsonWritten)
+        {
+            WriteJson(w =>
+            {
+                w.WriteStartObject();
+                w.WriteBoolean("ok", false);
+                w.WriteString("error", message);
+                if (errorCode is not null)
+                {
+                    w.WriteString("code", errorCode);
+                }
+                w.WriteNumber("exitCode", (int)code);
+                w.WriteEndObject();
+            });
+        }
     }
 }

@@ -27,19 +27,6 @@ internal static class ConfigCommand
         return config;
     }
 
-    /// <summary>A parse error of a <c>config</c> command given <c>--json</c>: the one JSON document is the usage error (exit 2).</summary>
-    public static void UsageErrorAsJson(ParseResult parse)
-    {
-        var command = parse.CommandResult.Command;
-        if (command.Parents.OfType<Command>().All(p => p.Name != "config")
-            || command.Options.OfType<Option<bool>>().FirstOrDefault(o => o.Name == "--json") is not { } json
-            || parse.GetResult(json) is null)
-        {
-            return;
-        }
-        Fail(true, ExitCode.Usage, string.Join("; ", parse.Errors.Select(e => e.Message)), null, null);
-    }
-
     private static Option<bool> JsonOption() => new("--json") { Description = "Print one JSON document, whatever the outcome" };
 
     private static Command Get()

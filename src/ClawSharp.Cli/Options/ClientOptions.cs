@@ -109,7 +109,7 @@ internal sealed class ClientOptions
             var hint = parse.GetValue(url) is { } other && parse.GetValue(token) is null && parse.GetValue(tokenFile) is null && (e.Message.Contains("token missing", StringComparison.Ordinal) || e.Message.Contains("password missing", StringComparison.Ordinal))
                 ? $" (this home's token is sent only to its own gateway; for {other} pass --token-file FILE)"
                 : "";
-            return CliOutput.Fail(ExitCode.Failure, $"{e.Code}: {e.Message}{hint}");
+            return CliOutput.Fail(ExitCode.Failure, $"{e.Code}: {e.Message}{hint}", e.Code);
         }
         catch (ArgumentException e)
         {
@@ -127,5 +127,5 @@ internal sealed class ClientOptions
 
     /// <summary>The line a command prints when its budget ran out.</summary>
     public static int TimedOut(TimeSpan budget) =>
-        CliOutput.Fail(ExitCode.Failure, $"TIMEOUT: no answer within {budget.TotalMilliseconds:F0} ms (raise it with --timeout)");
+        CliOutput.Fail(ExitCode.Failure, $"TIMEOUT: no answer within {budget.TotalMilliseconds:F0} ms (raise it with --timeout)", "TIMEOUT");
 }

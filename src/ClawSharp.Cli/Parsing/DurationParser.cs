@@ -21,7 +21,8 @@ internal static class DurationParser
         };
         if (number.Length == 0
             || !double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value)
-            || double.IsInfinity(value * unitMs)
+            // "NaN" and "Infinity" parse as doubles whatever the styles; TimeSpan throws on them.
+            || !double.IsFinite(value * unitMs)
             || value * unitMs > TimeSpan.MaxValue.TotalMilliseconds)
         {
             return false;

@@ -69,6 +69,50 @@ public sealed class CliTests
         Assert.Contains("--help", result.Stderr);
     }
 
+    /// <summary>Under --json every outcome is one document on stdout, usage errors and a gateway that is not there included.</summary>
+    [Theory]
+    [InlineData(2, null, "gateway", "status", "--json", "--bogus")]
+    [InlineData(2, null, "gateway", "start", "--json", "--port", "99999")]
+    [InlineData(2, null, "gateway", "stop", "--json", "--timeout", "NaN")]
+    [InlineData(2, null, "gateway", "restart", "--json", "--wait", "nans")]
+    [InlineData(2, null, "gateway", "call", "--json")]
+    [InlineData(2, null, "gateway", "bogus", "--json")]
+    [InlineData(2, null, "tasks", "show", "--json")]
+    [InlineData(2, null, "--home", "/tmp/a", "--profile", "b", "gateway", "status", "--json")]
+    [InlineData(1, "NOT_RUNNING", "gateway", "call", "health", "--json")]
+    [InlineData(1, "NOT_RUNNING", "gateway", "preflight", "--json")]
+    [InlineData(1, "NOT_RUNNING", "send", "hi", "--json")]
+    [InlineData(1, "NOT_RUNNING", "tasks", "list", "--json")]
+    public async Task UnderJson_AFailureIsOneDocumentOnStdout_WithTheExitCode(int exitCode, string? errorCode, params string[] args)
+    {
+        using var home = new TempHome();
+
+        var result = await CliRun.RunAsync(home, args);
+
+        Assert.True(result.ExitCode == exitCode, result.ToString());
+        using var document = JsonDocument.Parse(result.Stdout);
+        var root = document.RootElement;
+        Assert.False(root.GetProperty("ok").GetBoolean());
+        Assert.False(string.IsNullOrWhiteSpace(root.GetProperty("error").GetString()));
+        Assert.Equal(exitCode, root.GetProperty("exitCode").GetInt32());
+        Assert.Equal(errorCode, root.TryGetProperty("code", out var code) ? code.GetString() : null);
+        Assert.StartsWith("error: ", result.Stderr);
+    }
+
+    [Fact]
+    public async Task UnderJson_AFailureFromARunningGateway_IsOneDocument_WithItsCode()
+    {
+        using var home = new TempHome();
+        await using var gateway = await GatewayProcess.StartGatewayAsync(home);
+
+        var result = await CliRun.RunAsync(home, "gateway", "call", "bogus.method", "--json");
+
+        Assert.Equal(1, result.ExitCode);
+        using var document = JsonDocument.Parse(result.Stdout);
+        Assert.Equal("INVALID_REQUEST", document.RootElement.GetProperty("code").GetString());
+        Assert.Contains("unknown method: bogus.method", document.RootElement.GetProperty("error").GetString());
+    }
+
     [Fact]
     public async Task BadDuration_NamesTheAcceptedForms()
     {

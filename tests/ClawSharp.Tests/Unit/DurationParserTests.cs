@@ -26,6 +26,10 @@ public sealed class DurationParserTests
     [InlineData("5 minutes")]
     [InlineData("5d")]
     [InlineData("1e400")]
+    [InlineData("NaN")]
+    [InlineData("nans")]
+    [InlineData("Infinity")]
+    [InlineData("infinityms")]
     public void Refuses_AnythingElse(string text)
     {
         Assert.False(DurationParser.TryParse(text, out _));
