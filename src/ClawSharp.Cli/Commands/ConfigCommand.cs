@@ -283,8 +283,26 @@ internal static class ConfigCommand
         {
             near = [.. ConfigLoader.Keys.Where(k => k.StartsWith(first + ".", StringComparison.Ordinal))];
         }
-        var hint = near.Count > 0 ? $"; did you mean {string.Join(", ", near.Order(StringComparer.Ordinal).Take(8))}?" : $"; known keys start with {string.Join(", ", ConfigLoader.Keys.Select(k => k.Split('.')[0]).Distinct().Order(StringComparer.Ordinal))}";
+        // The closest first: a typo's key must not fall past the eight named.
+        var hint = near.Count > 0 ? $"; did you mean {string.Join(", ", near.OrderBy(k => EditDistance(k, key)).ThenBy(k => k, StringComparer.Ordinal).Take(8))}?" : $"; known keys start with {string.Join(", ", ConfigLoader.Keys.Select(k => k.Split('.')[0]).Distinct().Order(StringComparer.Ordinal))}";
         return $"unknown config key '{key}'{hint}";
+    }
+
+    /// <summary>Levenshtein distance: how many characters to insert, delete or change to turn one into the other.</summary>
+    private static int EditDistance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1], previous[j]) + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+            previous = current;
+        }
+        return previous[b.Length];
     }
 
     /// <summary>A JSON literal as typed (<c>18800</c>, <c>true</c>, <c>[1]</c>, <c>"x"</c>), else the text as a string.</summary>

@@ -23,6 +23,7 @@ internal static partial class ConfigLoader
         ["gateway.auth.tokens"] = (v, b, key) => b.Tokens = ReadNamedTokens(v, b, key),
         ["gateway.auth.noneScopes"] = (v, b, key) => b.NoneScopes = ReadNoneScopes(v, b, key),
         ["gateway.allowedOrigins"] = (v, b, key) => b.AllowedOrigins = ReadOrigins(v, b, key),
+        ["gateway.maxConnections"] = (v, b, key) => b.MaxConnections = ReadInt(v, b, key, 1, 1_000_000, "an integer from 1 to 1000000"),
         ["gateway.auth.password"] = (v, b, key) => b.Password = ReadNonEmpty(v, b, key),
         ["gateway.tls.certificateFile"] = (v, b, key) => b.TlsCertificateFile = ReadNonEmpty(v, b, key),
         ["gateway.tls.keyFile"] = (v, b, key) => b.TlsKeyFile = ReadNonEmpty(v, b, key),
@@ -305,6 +306,7 @@ internal static partial class ConfigLoader
         public IReadOnlyList<NamedToken> Tokens { get; set; } = [];
         public IReadOnlySet<string> NoneScopes { get; set; } = new GatewayOptions().NoneScopes;
         public IReadOnlyList<string> AllowedOrigins { get; set; } = [];
+        public int MaxConnections { get; set; } = GatewayOptions.DefaultMaxConnections;
         public string? TokenFile { get; set; }
         public string? TlsCertificateFile { get; set; }
         public string? TlsKeyFile { get; set; }
@@ -429,6 +431,7 @@ internal static partial class ConfigLoader
                     Tokens = Tokens,
                     NoneScopes = NoneScopes,
                     AllowedOrigins = AllowedOrigins,
+                    MaxConnections = MaxConnections,
                     Tls = tls,
                 },
                 Logs = new LogFileOptions { MaxFileBytes = MaxFileBytes, MaxBackups = MaxBackups, Level = Level },

@@ -25,6 +25,7 @@ internal static class ConfigReloadTable
         ("gateway.auth.noneScopes", ReloadKind.Restart, null),
         // The Origin policy and the TLS certificate are built with a generation's server.
         ("gateway.allowedOrigins", ReloadKind.Restart, null),
+        ("gateway.maxConnections", ReloadKind.Restart, c => c.Gateway.MaxConnections),
         ("gateway.tls.certificateFile", ReloadKind.Restart, null),
         ("gateway.tls.keyFile", ReloadKind.Restart, null),
         ("gateway.reload.mode", ReloadKind.Hot, c => c.Restart.ReloadMode),

@@ -47,6 +47,17 @@ internal sealed class GatewayOptions
     /// <see cref="WebOrigin"/>). Default none.
     /// </summary>
     public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
+
+    /// <summary>The default of <see cref="MaxConnections"/>.</summary>
+    public const int DefaultMaxConnections = 4096;
+
+    /// <summary>
+    /// How many connections (HTTP, WebSocket, idle ones alike) the port holds open at once
+    /// (<c>gateway.maxConnections</c>); one more is closed as soon as it is accepted. Never more
+    /// than the process's open-file limit allows (<see cref="Server.ConnectionLimit"/>): a flood of
+    /// idle connections that ran the gateway out of descriptors made it exhaust its memory and die.
+    /// </summary>
+    public int MaxConnections { get; init; } = DefaultMaxConnections;
     /// <c>gateway.tls</c>: the server certificate (PEM) and its private key (PEM, mode 600), both
     /// or neither. Set, the gateway serves TLS only (<c>wss://</c>, <c>https://</c>) on its port.
     /// </summary>

@@ -14,4 +14,13 @@ internal static partial class HttpLog
 
     [LoggerMessage(2102, LogLevel.Warning, "unauthorized POST /v1/messages from {Remote}: missing or wrong bearer token")]
     public static partial void BearerRefused(ILogger logger, string remote);
+
+    [LoggerMessage(2103, LogLevel.Warning,
+        "refused {Count} connection(s) in the last minute: the port holds {Limit} at most (gateway.maxConnections {Configured}, and the open-file limit); is a client leaking connections, or is someone flooding the port?")]
+    public static partial void ConnectionsRefused(ILogger logger, long count, int limit, int configured);
+
+    /// <remarks>A warning when gateway.maxConnections was set; the default under a low limit (systemd's soft 1024) is news, not a fault.</remarks>
+    [LoggerMessage(EventId = 2104, Message =
+        "the port holds {Limit} connections at most, not gateway.maxConnections {Configured}: the open-file limit is {Descriptors} (raise it, e.g. LimitNOFILE= in the unit, or lower the setting)")]
+    public static partial void ConnectionLimitLowered(ILogger logger, LogLevel level, int limit, int configured, long descriptors);
 }

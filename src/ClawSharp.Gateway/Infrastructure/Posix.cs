@@ -176,6 +176,26 @@ internal static partial class Posix
         public short l_whence;
     }
 
+    /// <summary>The soft limit on this process's open descriptors (RLIMIT_NOFILE); null on Windows, when it cannot be read, or when unlimited.</summary>
+    public static long? OpenFileLimit()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return null;
+        }
+        var resource = OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD() ? 8 : 7;
+        return getrlimit(resource, out var limit) == 0 && limit.Current < long.MaxValue ? (long)limit.Current : null;
+    }
+
+    private struct Rlimit
+    {
+        public ulong Current;
+        public ulong Maximum;
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int getrlimit(int resource, out Rlimit limit);
+
     [LibraryImport("libc", SetLastError = true)]
     private static partial int kill(int pid, int sig);
 

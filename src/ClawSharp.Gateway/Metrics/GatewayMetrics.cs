@@ -41,6 +41,8 @@ internal static class GatewayMetrics
         "Group commits that waited for an fsync of the WAL (store.durability durable, and a write in the batch that must survive a power cut).");
     private static readonly Counter StoreWrites = Prometheus.Metrics.CreateCounter("clawsharp_store_writes_total",
         "Writes committed by the group commits (accepts, run starts and ends, deliveries); writes / commits is the mean batch.");
+    private static readonly Counter ConnectionsRefused = Prometheus.Metrics.CreateCounter("clawsharp_connections_refused_total",
+        "Connections closed as soon as accepted: the port held gateway.maxConnections (or what the open-file limit leaves).");
     private static Func<MetricsGauges?> gauges = () => null;
     private static int readyRecorded;
 
@@ -99,6 +101,8 @@ internal static class GatewayMetrics
     /// fresh-PID respawn (a new process, counters at zero) counts the restart it was made by.
     /// </summary>
     public static void RecordRestart(string mode, string reason) => Restarts.WithLabels(mode, reason).Inc();
+
+    public static void RecordConnectionRefused() => ConnectionsRefused.Inc();
 
     public static void RecordDrain(string kind, TimeSpan waited) => Drains.WithLabels(kind).Observe(waited.TotalSeconds);
 

@@ -131,7 +131,8 @@ internal sealed class GatewayServer : IAsyncDisposable
             var endpoints = new GatewayHttpEndpoints(readiness, protocol, runtime, messages, origins, httpLogger);
             // gateway.tls: TLS on the same handed-over socket; the certificate is read at each
             // generation, so a restart picks up a renewed one. (The config check loaded it already.)
-            var http = KestrelEndpoint.Create(descriptor, gateway.Tls?.Load(), settings.LoggerFactory,
+            var limit = ConnectionLimit.ForThisProcess(gateway.MaxConnections, httpLogger, settings.Time);
+            var http = KestrelEndpoint.Create(descriptor, gateway.Tls?.Load(), limit, settings.LoggerFactory,
                 WithMetrics(endpoints.HandleAsync, settings.Listener.Endpoint.Address, authenticator));
             var server = new GatewayServer(http, readiness, connections, runtime, settings.Faults, descriptor, work, restart, settings.History);
             GatewayMetrics.ObserveWork(() => work.Counters is var now

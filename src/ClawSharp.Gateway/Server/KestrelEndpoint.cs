@@ -45,9 +45,10 @@ internal sealed class KestrelEndpoint : IAsyncDisposable
 
     /// <param name="descriptor">The listening socket Kestrel takes over (closed by the caller).</param>
     /// <param name="certificate">gateway.tls's certificate; null serves plain HTTP and WebSocket.</param>
+    /// <param name="limit">Holds the open connections to a limit (before any TLS handshake).</param>
     /// <param name="loggerFactory">The gateway's logging, for Kestrel's own messages.</param>
     /// <param name="handler">Every request, after the WebSocket middleware has marked upgrades.</param>
-    public static KestrelEndpoint Create(int descriptor, X509Certificate2? certificate, ILoggerFactory loggerFactory, RequestDelegate handler)
+    public static KestrelEndpoint Create(int descriptor, X509Certificate2? certificate, ConnectionLimit limit, ILoggerFactory loggerFactory, RequestDelegate handler)
     {
         var options = new KestrelServerOptions { AddServerHeader = false };
         var tlsServices = certificate is null ? null : TlsServices(loggerFactory);
@@ -59,6 +60,7 @@ internal sealed class KestrelEndpoint : IAsyncDisposable
         {
             options.ListenHandle((ulong)descriptor, listen =>
             {
+                listen.Use(limit.Around);
                 if (certificate is not null)
                 {
                     listen.UseHttps(certificate);
