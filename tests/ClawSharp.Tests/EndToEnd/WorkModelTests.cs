@@ -84,6 +84,10 @@ public sealed class WorkModelTests
             big.GetProperty("error").GetProperty("message").GetString());
         var badAgent = await client.RequestAsync("chat.send", """{"sessionKey":"s","message":"x","agent":"gpt"}""");
         Assert.StartsWith("invalid chat.send params: agent must be one of", badAgent.GetProperty("error").GetProperty("message").GetString());
+        // An empty idempotency key would make the next message with one a "duplicate" of this one.
+        var emptyKey = await client.RequestAsync("chat.send", """{"sessionKey":"s","message":"first","idempotencyKey":""}""");
+        Assert.Equal("invalid chat.send params: idempotencyKey must not be empty: leave it out, or give each message its own",
+            emptyKey.GetProperty("error").GetProperty("message").GetString());
     }
 
     [Fact]
@@ -198,6 +202,9 @@ public sealed class WorkModelTests
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
         Assert.Contains("body is not valid JSON", await malformed.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.BadRequest, (await Post("""{"sessionKey":"web"}""", token)).StatusCode);
+        var emptyKey = await Post("""{"sessionKey":"web","message":"first","idempotencyKey":" "}""", token);
+        Assert.Equal(HttpStatusCode.BadRequest, emptyKey.StatusCode);
+        Assert.Contains("idempotencyKey must not be empty", await emptyKey.Content.ReadAsStringAsync());
     }
 
     [Fact]

@@ -27,6 +27,11 @@ internal static class ChatMethods
         var sessionKey = reader.String("sessionKey", required: true, MaxKeyBytes);
         var message = reader.String("message", required: true, MaxMessageBytes);
         var idempotencyKey = reader.String("idempotencyKey", required: false, MaxKeyBytes);
+        if (idempotencyKey is not null && idempotencyKey.Trim().Length == 0)
+        {
+            // An empty key would be one key for every message that sends it: the second would be taken for the first.
+            reader.Fail("idempotencyKey must not be empty: leave it out, or give each message its own");
+        }
         var agent = reader.String("agent", required: false, 32);
         var webhook = reader.String("webhookUrl", required: false, 2048);
         if (agent is not null && !AgentCatalog.Exists(agent))
