@@ -12,8 +12,8 @@ internal static partial class HttpLog
     [LoggerMessage(2101, LogLevel.Warning, "refused POST /v1/messages from {Remote}: credential {Credential} lacks {Scope}")]
     public static partial void ScopeRefused(ILogger logger, string remote, string credential, string scope);
 
-    [LoggerMessage(2102, LogLevel.Warning, "unauthorized POST /v1/messages from {Remote}: missing or wrong bearer token")]
-    public static partial void BearerRefused(ILogger logger, string remote);
+    [LoggerMessage(2102, LogLevel.Warning, "unauthorized {What} from {Remote}: missing or wrong bearer token")]
+    public static partial void BearerRefused(ILogger logger, string what, string remote);
 
     [LoggerMessage(2103, LogLevel.Warning,
         "refused {Count} connection(s) in the last minute: the port holds {Limit} at most (gateway.maxConnections {Configured}, and the open-file limit); is a client leaking connections, or is someone flooding the port?")]

@@ -24,6 +24,8 @@ internal sealed class MessagesEndpoint(WorkHost work, ConnectAuthenticator authe
 {
     private const int MaxBodyBytes = ChatMethods.MaxMessageBytes + 16 * 1024;
 
+    private readonly BearerRefusal bearerRefusal = new(limiter, logger, time);
+
     public async Task HandleAsync(HttpContext context)
     {
         if (!HttpMethods.IsPost(context.Request.Method))
@@ -53,7 +55,7 @@ internal sealed class MessagesEndpoint(WorkHost work, ConnectAuthenticator authe
         // The credential first, the throttle after: a correct token always gets in, however many failures its address has.
         if (authenticator.FromBearer(token) is not { } credential)
         {
-            await RefuseUnauthorizedAsync(context, remote).ConfigureAwait(false);
+            await RefuseUnauthorizedAsync(context).ConfigureAwait(false);
             return;
         }
         if (!Scopes.Satisfies(credential.MaxScopes, Scopes.Write))
@@ -120,31 +122,12 @@ internal sealed class MessagesEndpoint(WorkHost work, ConnectAuthenticator authe
         }
     }
 
-    private async Task RefuseUnauthorizedAsync(HttpContext context, string remote)
+    private async Task RefuseUnauthorizedAsync(HttpContext context)
     {
-        HttpLog.BearerRefused(logger, remote);
-        if (limiter.RecordFailure(context.Connection.RemoteIpAddress) is not { } throttle)
+        if (await bearerRefusal.RefuseAsync(context, "POST /v1/messages").ConfigureAwait(false) is { } throttled)
         {
-            GatewayMetrics.MessageRefused("unauthorized");
-            context.Response.Headers.WWWAuthenticate = "Bearer";
-            await WriteErrorAsync(context, StatusCodes.Status401Unauthorized, new ProtocolError("UNAUTHORIZED",
-                "missing or wrong bearer token: send Authorization: Bearer <token> (the token file of the state directory)")).ConfigureAwait(false);
-            return;
+            GatewayMetrics.MessageRefused(throttled ? "rate_limited" : "unauthorized");
         }
-        try
-        {
-            await Task.Delay(throttle.Hold, time, context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            return;
-        }
-        GatewayMetrics.MessageRefused("rate_limited");
-        var retryAfterMs = (long)Math.Ceiling(throttle.RetryAfter.TotalMilliseconds);
-        context.Response.Headers.RetryAfter = ((retryAfterMs + 999) / 1000).ToString(CultureInfo.InvariantCulture);
-        await WriteErrorAsync(context, StatusCodes.Status429TooManyRequests, new ProtocolError(ErrorCodes.RateLimited,
-            $"too many failed auth attempts from {throttle.Bucket}; retry in {(retryAfterMs + 999) / 1000} s")
-        { Retryable = true, RetryAfterMs = retryAfterMs }).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -156,10 +139,5 @@ internal sealed class MessagesEndpoint(WorkHost work, ConnectAuthenticator authe
         MediaTypeHeaderValue.TryParse(contentType, out var parsed)
         && string.Equals(parsed.MediaType, "application/json", StringComparison.OrdinalIgnoreCase);
 
-    private static Task WriteErrorAsync(HttpContext context, int status, ProtocolError error)
-    {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json";
-        return context.Response.Body.WriteAsync(FrameWriter.ErrorBody(error)).AsTask();
-    }
+    private static Task WriteErrorAsync(HttpContext context, int status, ProtocolError error) => BearerRefusal.WriteErrorAsync(context, status, error);
 }

@@ -133,7 +133,7 @@ internal sealed class GatewayServer : IAsyncDisposable
             // generation, so a restart picks up a renewed one. (The config check loaded it already.)
             var limit = ConnectionLimit.ForThisProcess(gateway.MaxConnections, httpLogger, settings.Time);
             var http = KestrelEndpoint.Create(descriptor, gateway.Tls?.Load(), limit, settings.LoggerFactory,
-                WithMetrics(endpoints.HandleAsync, settings.Listener.Endpoint.Address, authenticator));
+                WithMetrics(endpoints.HandleAsync, settings.Listener.Endpoint.Address, authenticator, new BearerRefusal(settings.AuthLimiter, httpLogger, settings.Time)));
             var server = new GatewayServer(http, readiness, connections, runtime, settings.Faults, descriptor, work, restart, settings.History);
             GatewayMetrics.ObserveWork(() => work.Counters is var now
                 ? new MetricsGauges(now.QueueSize, now.PendingReplies, now.ActiveTasks, connections.Count) : null);
@@ -198,7 +198,7 @@ internal sealed class GatewayServer : IAsyncDisposable
     /// <c>GET /metrics</c> from the process's registry (<see cref="MetricsExporter"/>), ahead of the
     /// other endpoints and outside the drain gate: it answers while /readyz says 503.
     /// </summary>
-    private static RequestDelegate WithMetrics(RequestDelegate next, System.Net.IPAddress bound, ConnectAuthenticator authenticator) =>
+    private static RequestDelegate WithMetrics(RequestDelegate next, System.Net.IPAddress bound, ConnectAuthenticator authenticator, BearerRefusal refusal) =>
         async context =>
         {
             if (context.Request.Path != "/metrics")
@@ -214,8 +214,8 @@ internal sealed class GatewayServer : IAsyncDisposable
             }
             if (!MetricsAccess.Allowed(bound, context.Request.Headers.Authorization.ToString(), token => authenticator.FromBearer(token) is not null))
             {
-                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                context.Response.Headers.WWWAuthenticate = "Bearer";
+                // Throttled and logged as every failed credential is: else a guesser's fastest way in.
+                await refusal.RefuseAsync(context, "GET /metrics").ConfigureAwait(false);
                 return;
             }
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";

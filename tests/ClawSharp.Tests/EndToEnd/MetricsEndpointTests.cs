@@ -141,6 +141,17 @@ public sealed partial class MetricsEndpointTests
         await Eventually.AssertAsync(async () => await StatusAsync(url, null) is HttpStatusCode.Unauthorized, Deadline, "/metrics to answer 401 without the token");
         Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(url, "wrong"));
         Assert.Equal(HttpStatusCode.OK, await StatusAsync(url, TokenStore.TryRead(home.State)));
+
+        // Wrong tokens count as the failed-auth throttle's failures: past its limit, 429, not a guess a millisecond.
+        var answers = new List<HttpStatusCode?>();
+        for (var attempt = 0; attempt < 15 && !answers.Contains(HttpStatusCode.TooManyRequests); attempt++)
+        {
+            answers.Add(await StatusAsync(url, $"wrong{attempt}"));
+        }
+        Assert.Contains(HttpStatusCode.TooManyRequests, answers);
+        Assert.Contains($"unauthorized GET /metrics from {address}", gateway.Stderr.Text + gateway.Stdout.Text);
+        // The right token still gets in while the bucket is throttled.
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(url, TokenStore.TryRead(home.State)));
     }
 
     private static IPAddress? NonLoopbackAddress() => NetworkInterface.GetAllNetworkInterfaces()
