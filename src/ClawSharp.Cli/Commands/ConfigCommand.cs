@@ -16,7 +16,8 @@ namespace ClawSharp.Cli.Commands;
 /// </summary>
 internal static class ConfigCommand
 {
-    private static readonly JsonDocumentOptions ReadOptions = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
+    // As ConfigLoader reads the file: a key given twice is refused (JsonObject threw on it, a crash).
+    private static readonly JsonDocumentOptions ReadOptions = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, AllowDuplicateProperties = false };
 
     public static Command Build()
     {

@@ -142,6 +142,8 @@ internal static partial class ConfigLoader
             {
                 AllowTrailingCommas = true,
                 CommentHandling = JsonCommentHandling.Skip,
+                // A key given twice is ambiguous (which one did the operator mean?): refused, not the last one silently.
+                AllowDuplicateProperties = false,
             });
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {

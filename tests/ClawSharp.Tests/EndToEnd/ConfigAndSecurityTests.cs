@@ -13,6 +13,7 @@ public sealed class ConfigAndSecurityTests
     [InlineData("""{ "logs": { "maxFileBytes": 10 } }""", "logs.maxFileBytes must be a byte count ≥ 1024, got 10")]
     [InlineData("""{ "gateway": 5 }""", "gateway must be an object")]
     [InlineData("""{ "gateway": """, "is not valid JSON")]
+    [InlineData("""{ "gateway": { "port": 0, "port": 18790 } }""", "Duplicate property 'port'")]
     public async Task InvalidConfig_StopsTheStart_WithExit78_NamingKeyAndFile(string config, string expected)
     {
         using var home = new TempHome();

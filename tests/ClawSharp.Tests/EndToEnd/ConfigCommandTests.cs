@@ -46,6 +46,23 @@ public sealed class ConfigCommandTests
         Assert.Equal(before, File.ReadAllBytes(home.State.ConfigFile));
     }
 
+    [Theory]
+    [InlineData("get", "gateway.port")]
+    [InlineData("set", "gateway.port", "5")]
+    [InlineData("validate")]
+    public async Task AKeyGivenTwice_IsAClearError_NotACrash(params string[] args)
+    {
+        using var home = new TempHome();
+        home.WriteConfig("""{ "gateway": { "port": 0 }, "gateway": { "port": 0 } }""");
+
+        var result = await CliRun.RunAsync(home, ["config", .. args, "--json"]);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        using var document = System.Text.Json.JsonDocument.Parse(result.Stdout);
+        Assert.Contains("Duplicate property 'gateway'", document.RootElement.GetProperty("error").GetString());
+        Assert.DoesNotContain("Unhandled exception", result.Stderr);
+    }
+
     [Fact]
     public async Task UnknownKey_IsRefusedWithAHint()
     {
