@@ -19,6 +19,9 @@ internal sealed class ControlConnection
 
     private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>Read buffers up to this size come from the shared pool; larger ones are the GC's.</summary>
+    private const int PooledUpTo = 1 << 20;
+
     /// <summary>How long a close waits for the answers to requests already read (within the registry's 2 s close grace).</summary>
     private static readonly TimeSpan AnswerGrace = TimeSpan.FromSeconds(1);
 
@@ -517,15 +520,31 @@ internal sealed class ControlConnection
     {
         var buffer = ArrayPool<byte>.Shared.Rent(4096);
         var length = 0;
+        long taken = 0;
         try
         {
             while (true)
             {
                 if (length == buffer.Length)
                 {
-                    var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, limit + 1));
+                    var size = Math.Min(buffer.Length * 2, limit + 1);
+                    // Past the free part, the growth is taken from the budget all connections share.
+                    var more = Math.Max(0, size - Math.Max(buffer.Length, FrameBudget.FreePerConnection));
+                    if (more > 0 && !context.Frames.TryTake(more))
+                    {
+                        await RefuseAsync(null, new ProtocolError(ErrorCodes.Unavailable,
+                            $"the gateway is reading too many large frames at once (over {context.Frames.Total >> 20} MiB); send it again shortly")
+                        {
+                            Retryable = true,
+                            RetryAfterMs = 1000,
+                        }, CloseCodes.TryAgainLater, "too many large frames").ConfigureAwait(false);
+                        return null;
+                    }
+                    taken += more;
+                    // Large buffers are not pooled: the shared pool would keep each one for good.
+                    var bigger = size > PooledUpTo ? new byte[size] : ArrayPool<byte>.Shared.Rent(size);
                     buffer.AsSpan(0, length).CopyTo(bigger);
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    ReturnIfPooled(buffer);
                     buffer = bigger;
                 }
                 ValueWebSocketReceiveResult result;
@@ -556,6 +575,15 @@ internal sealed class ControlConnection
             }
         }
         finally
+        {
+            ReturnIfPooled(buffer);
+            context.Frames.Give(taken);
+        }
+    }
+
+    private static void ReturnIfPooled(byte[] buffer)
+    {
+        if (buffer.Length <= PooledUpTo)
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }

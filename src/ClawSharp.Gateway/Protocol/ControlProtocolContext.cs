@@ -12,6 +12,9 @@ internal sealed class ControlProtocolContext
     public required ConnectionRegistry Connections { get; init; }
     public required ILogger Logger { get; init; }
 
+    /// <summary>What the connections together may hold of the large frames they are reading.</summary>
+    public FrameBudget Frames { get; init; } = new(FrameBudget.DefaultTotal);
+
     /// <summary>
     /// Test fault <c>late-frame-read</c>: each frame read after the handshake is held until the
     /// server's close begins (at most 10 s), and counted as a request a few milliseconds after, as

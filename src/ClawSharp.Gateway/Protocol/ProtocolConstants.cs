@@ -32,6 +32,7 @@ internal static class CloseCodes
     public const int PolicyViolation = 1008;
     public const int MessageTooBig = 1009;
     public const int ServiceRestart = 1012;
+    public const int TryAgainLater = 1013;
 }
 
 /// <summary>Error codes in response frames (upper snake case).</summary>

@@ -1,5 +1,7 @@
 using System.Net.WebSockets;
+using System.Text;
 using ClawSharp.Gateway.Configuration;
+using ClawSharp.Gateway.Protocol;
 using ClawSharp.Tests.Infrastructure;
 
 namespace ClawSharp.Tests.EndToEnd;
@@ -104,6 +106,75 @@ public sealed class ControlProtocolTests : RunningGatewayTests
 
         await client.ReadUntilClosedAsync();
         Assert.Equal(WebSocketCloseStatus.MessageTooBig, client.CloseStatus);
+    }
+
+    [Fact]
+    public async Task LargeFramesBeingReadAtOnce_AreHeldToOneBudget_ThePastOneIsRefused1013_AndTheHeldOnesAreAnswered()
+    {
+        // Two clients each send a 25 MiB frame but its last bytes: the gateway holds
+        // ~52 MiB of the 64 MiB budget for them. Another large frame is then refused (1013, retryable);
+        // before the budget, 40 such clients held 2.4 GB.
+        var head = Encoding.UTF8.GetBytes("""{"type":"req","id":"big","method":"health","params":{"pad":" """);
+        var pad = new byte[ProtocolConstants.MaxPayloadBytes - head.Length - 64];
+        Array.Fill(pad, (byte)'x');
+        var holders = new List<RawProtocolClient>();
+        try
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                var (holder, _) = await RawProtocolClient.ConnectAsync(Gateway.Port, Token);
+                holders.Add(holder);
+                await holder.Socket.SendAsync(head, WebSocketMessageType.Text, false, CancellationToken.None);
+                await holder.Socket.SendAsync(pad, WebSocketMessageType.Text, false, CancellationToken.None);
+            }
+
+            // Once the gateway has read the two held frames, a third large one is refused.
+            WebSocketCloseStatus? refused = null;
+            string? error = null;
+            await Eventually.AssertAsync(async () =>
+            {
+                var (other, _) = await RawProtocolClient.ConnectAsync(Gateway.Port, Token);
+                await using var _ = other;
+                try
+                {
+                    await other.Socket.SendAsync(head, WebSocketMessageType.Text, false, CancellationToken.None);
+                    await other.Socket.SendAsync(pad.AsMemory(0, 20 << 20), WebSocketMessageType.Text, false, CancellationToken.None);
+                }
+                catch (Exception e) when (e is WebSocketException or IOException)
+                {
+                    // The gateway refused the frame while it was still being sent.
+                }
+                List<System.Text.Json.JsonElement> frames;
+                try
+                {
+                    frames = await other.ReadUntilClosedAsync(TimeSpan.FromSeconds(5));
+                }
+                catch (OperationCanceledException)
+                {
+                    // Taken in: the held frames were not all read yet, so this one waits for its end. Again.
+                    return false;
+                }
+                refused = other.CloseStatus;
+                error = frames.Select(f => f.TryGetProperty("error", out var e) ? e.GetProperty("message").GetString() : null).FirstOrDefault(m => m is not null);
+                return refused == (WebSocketCloseStatus)1013;
+            }, TimeSpan.FromSeconds(60), "a large frame past the budget to be refused with 1013");
+            Assert.StartsWith("the gateway is reading too many large frames at once", error);
+
+            // The held frames are whole requests once their last bytes arrive: answered (the pad is refused as a param, by id).
+            foreach (var holder in holders)
+            {
+                await holder.Socket.SendAsync("\"}}"u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
+                var answer = await holder.ReceiveAsync(TimeSpan.FromSeconds(30));
+                Assert.Equal("big", answer!.Value.GetProperty("id").GetString());
+            }
+        }
+        finally
+        {
+            foreach (var holder in holders)
+            {
+                await holder.DisposeAsync();
+            }
+        }
     }
 
     [Fact]
