@@ -23,6 +23,7 @@ internal static class TokenStore
     }
 
     /// <summary>The token the gateway enforces; generates and stores one when nothing configures it.</summary>
+    /// <exception cref="ConfigException">The token file holds a token shorter than <see cref="GatewayOptions.MinimumTokenLength"/>.</exception>
     public static string LoadOrCreate(StateDirectory state, GatewayOptions options)
     {
         if (!string.IsNullOrEmpty(options.Token))
@@ -31,7 +32,11 @@ internal static class TokenStore
         }
         if (TryRead(state) is { } existing)
         {
-            return existing;
+            // A short token is a damaged or hand-written file, not one this wrote: enforcing it would
+            // make a weak secret the gateway's without a word (the flag and the config refuse it too).
+            return existing.Length >= GatewayOptions.MinimumTokenLength ? existing : throw new ConfigException(
+                $"the token file {state.TokenFile} holds {existing.Length} character(s); a token needs at least {GatewayOptions.MinimumTokenLength}: " +
+                "delete the file and the next start writes a new one (give it to your clients), or write a longer one", file: state.TokenFile);
         }
         var token = Base64Url(SecureRandom.Bytes(32));
         AtomicFile.WriteAllText(state.TokenFile, token + "\n");

@@ -68,6 +68,20 @@ public sealed class ConfigAndSecurityTests
     }
 
     [Fact]
+    public async Task AShortTokenFile_StopsTheStart_WithExit78_NamingTheFile_AndIsLeftAsItIs()
+    {
+        using var home = new TempHome();
+        home.State.EnsureCreated();
+        File.WriteAllText(home.State.TokenFile, "garbage{\n");
+
+        var result = await CliRun.RunAsync(home, "gateway", "run", "--port", "0");
+
+        Assert.True(result.ExitCode == 78, result.ToString());
+        Assert.Contains($"the token file {home.State.TokenFile} holds 8 character(s); a token needs at least 16", result.Stderr);
+        Assert.Equal("garbage{\n", File.ReadAllText(home.State.TokenFile));
+    }
+
+    [Fact]
     public async Task TokenFlag_WinsForThatRun_AndDoesNotRewriteTheTokenFile()
     {
         using var home = new TempHome();
