@@ -13,6 +13,7 @@ namespace ClawSharp.Control.Doctor;
 /// only when provably so: its process checked by PID and start time (<see cref="ProcessIdentity.Check"/>),
 /// and for the locks, nobody holds the lock. <c>--fix</c> removes stale files (the lock file is
 /// emptied, never deleted: a gateway may be about to lock it) and leaves every file a live process owns.
+/// Files that do not read at all are found too, and moved aside (<see cref="AddCorrupt"/>).
 /// </summary>
 internal sealed class StaleFilesCheck : IDoctorCheck
 {
@@ -50,9 +51,10 @@ internal sealed class StaleFilesCheck : IDoctorCheck
             }
             ));
         }
+        AddCorrupt(state, stale);
         if (stale.Count == 0)
         {
-            return DoctorFinding.Healthy(Name, "no lock, PID or intent file names a process that is gone");
+            return DoctorFinding.Healthy(Name, "no lock, PID or intent file names a process that is gone, and each one reads");
         }
         var finding = string.Join("; ", stale.Select(s => s.What));
         const string Command = "clawsharp doctor --fix";
@@ -64,6 +66,63 @@ internal sealed class StaleFilesCheck : IDoctorCheck
         return left.Count == 0
             ? new DoctorFinding(Name, true, $"{finding}: removed", Command, Fixed: true)
             : new DoctorFinding(Name, false, $"{finding}; left (a process holds it now): {string.Join("; ", left)}", Command, Fixed: false);
+    }
+
+    /// <summary>
+    /// Files that do not read (damaged, hand-edited): status says "corrupt" and start may misjudge
+    /// the gateway by them. They are moved aside (<c>NAME.corrupt</c>, kept for a look), the lock
+    /// file emptied under its lock; daemon.json only while no supervisor holds supervisor.lock.
+    /// </summary>
+    private static void AddCorrupt(Gateway.Configuration.StateDirectory state, List<(string What, Func<bool> Remove)> stale)
+    {
+        if (HasText(state.LockFile) && GatewayLock.ReadOwner(state.LockFile) is null)
+        {
+            stale.Add(($"{state.LockFile} does not read as a lock owner", () => EmptyUnheldLock(state.LockFile)));
+        }
+        if (HasText(state.RestartingFile) && Read(state.RestartingFile, RespawnJsonContext.Default.RestartingProcess) is null)
+        {
+            stale.Add(($"{state.RestartingFile} does not read", () => MoveAside(state.RestartingFile)));
+        }
+        var intentFile = RestartIntentStore.PathOf(state);
+        if (HasText(intentFile) && Read(intentFile, RestartJsonContext.Default.RestartIntent) is null)
+        {
+            stale.Add(($"{intentFile} does not read", () => MoveAside(intentFile)));
+        }
+        if (DaemonStateFile.Read(state) is DaemonStateRead.Corrupt corrupt)
+        {
+            stale.Add(($"{state.DaemonStateFile} is corrupt ({corrupt.Problem})", () =>
+            {
+                using var held = SupervisorLock.TryAcquire(state.SupervisorLockFile, TimeSpan.Zero);
+                return held is not null && MoveAside(state.DaemonStateFile);
+            }
+            ));
+        }
+    }
+
+    private static bool HasText(string path)
+    {
+        try
+        {
+            return File.Exists(path) && new FileInfo(path).Length > 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Renames <paramref name="path"/> to <c>PATH.corrupt</c> (replacing an older one): out of the way, not lost.</summary>
+    private static bool MoveAside(string path)
+    {
+        try
+        {
+            File.Move(path, path + ".corrupt", overwrite: true);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return !File.Exists(path);
+        }
     }
 
     private static string Gone(int pid) => ProcessIdentity.Of(pid) is null ? "no longer running" : "now another program";

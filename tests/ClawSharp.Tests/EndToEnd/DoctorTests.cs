@@ -38,6 +38,35 @@ public sealed class DoctorTests : IDisposable
     }
 
     [Fact]
+    public async Task StateFilesThatDoNotRead_AreFound_ThenFixMovesThemAside_AndDoctorIsHealthy()
+    {
+        home.State.EnsureCreated();
+        var intentFile = RestartIntentStore.PathOf(home.State);
+        foreach (var file in new[] { home.State.LockFile, home.State.RestartingFile, intentFile, home.State.DaemonStateFile })
+        {
+            File.WriteAllText(file, "garbage{");
+        }
+
+        var (code, checks) = await DoctorAsync();
+        Assert.Equal(1, code);
+        var finding = checks["stale-files"].GetProperty("finding").GetString();
+        Assert.Contains($"{home.State.LockFile} does not read as a lock owner", finding);
+        Assert.Contains($"{home.State.RestartingFile} does not read", finding);
+        Assert.Contains($"{intentFile} does not read", finding);
+        Assert.Contains($"{home.State.DaemonStateFile} is corrupt", finding);
+
+        var (fixedCode, fixedChecks) = await DoctorAsync("--fix");
+        Assert.True(fixedCode == 0, fixedChecks["stale-files"].ToString());
+        Assert.Equal(0, new FileInfo(home.State.LockFile).Length);
+        foreach (var file in new[] { home.State.RestartingFile, intentFile, home.State.DaemonStateFile })
+        {
+            Assert.False(File.Exists(file), file);
+            Assert.Equal("garbage{", File.ReadAllText(file + ".corrupt"));
+        }
+        Assert.Equal(0, (await DoctorAsync()).Code);
+    }
+
+    [Fact]
     public async Task PlantedStaleFilesAndModes_AreFound_ThenFixRepairsThem_AndDoctorIsHealthy()
     {
         var dead = await DeadPidAsync();
