@@ -12,7 +12,10 @@ internal abstract record InstallResult
     /// <summary>A definition exists already and <c>--force</c> was not given: nothing was touched.</summary>
     public sealed record AlreadyInstalled(string What) : InstallResult;
 
-    /// <summary>A step failed; <paramref name="Error"/> says which and what to do. Files written so far are left for <c>uninstall</c> (the record names them).</summary>
+    /// <summary>
+    /// A step failed; <paramref name="Error"/> says which and what to do. A first install is rolled back (nothing left) but
+    /// on Windows; a <c>--force</c> replacement, and Windows, leave the files for <c>uninstall</c> (the record names them).
+    /// </summary>
     public sealed record Failed(string Error) : InstallResult;
 }
 
@@ -75,8 +78,40 @@ internal static class ServiceInstaller
         }
         catch (Exception e) when (e is ServiceCommandException or IOException or UnauthorizedAccessException)
         {
+            // A first install that failed leaves nothing behind: an uninstall would need the very manager that just failed
+            // (a user systemd with no bus), and start would find a service that is not there. Not on Windows: a service
+            // name is the SCM's, not a file this install checked was free ("already exists" is someone else's to keep).
+            if (existing is null && platform.Platform != ServicePlatform.Windows
+                && await RollBackAsync(platform, record, definition.State, cancellationToken).ConfigureAwait(false))
+            {
+                return new InstallResult.Failed($"{e.Message} (nothing is left installed: the files written were removed)");
+            }
             return new InstallResult.Failed($"{e.Message} (the files written are listed in {ServiceRecordStore.PathOf(definition.State)}; 'clawsharp gateway uninstall' removes them)");
         }
+    }
+
+    /// <summary>Undoes a first install that failed, as far as it got: the manager is told to forget it (its failure ignored), the files and the record go. True when no file is left.</summary>
+    private static async Task<bool> RollBackAsync(IServicePlatform platform, ServiceRecord record, Gateway.Configuration.StateDirectory state,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            await platform.DeactivateAsync(record, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ServiceCommandException or IOException or UnauthorizedAccessException)
+        {
+            // The manager that failed the install may fail this too; it registered nothing then.
+        }
+        try
+        {
+            RemoveFiles(record.Files);
+            ServiceRecordStore.Delete(state);
+            await platform.ForgetAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ServiceCommandException or IOException or UnauthorizedAccessException)
+        {
+        }
+        return !record.Files.Any(File.Exists) && ServiceRecordStore.Read(state) is null;
     }
 
     /// <summary>The record <see cref="WriteDefinition"/> writes for <paramref name="files"/>: the environment file first, then the definition's files.</summary>

@@ -154,16 +154,15 @@ public sealed class DoctorTests : IDisposable
     public async Task ADriftedLaunchdPlist_IsRewrittenByFix_KeepingServiceEnv_WithoutTouchingTheJob_OrTheServingGateway_AndDoctorIsHealthyAfter()
     {
         using var tools = new RecordingStandIn().Add("launchctl");
-        // A bootstrap that fails leaves the definition written and recorded, and no gateway running.
-        tools.On("launchctl", "bootstrap", 5, stderr: "Bootstrap failed: 5: Input/output error");
+        // The stand-in launchd starts nothing: the install is written and recorded, and its wait for a gateway runs out at once.
         var environment = new Dictionary<string, string>
         {
             ["CLAWSHARP_SERVICE_PLATFORM"] = "launchd",
             ["PATH"] = tools.SearchPath,
             ["HOME"] = Directory.CreateDirectory(home.PathOf("user-home")).FullName,
         };
-        var install = await CliRun.RunAsync(["gateway", "install", "--port", "0", "--home", home.Root], environment);
-        Assert.True(install.ExitCode == 1, install.ToString());
+        var install = await CliRun.RunAsync(["gateway", "install", "--port", "0", "--timeout", "1ms", "--home", home.Root], environment);
+        Assert.True(install.ExitCode == 1 && install.Stderr.Contains("is installed and started, but its gateway was not ready", StringComparison.Ordinal), install.ToString());
         await using var gateway = await GatewayProcess.StartGatewayAsync(home);
 
         var (code, checks) = await DoctorAsync(environment);
@@ -207,9 +206,8 @@ public sealed class DoctorTests : IDisposable
     public async Task ADriftedSystemdUnit_IsRewrittenAndReloadedByFix_AndTheServingGatewayIsNotStopped()
     {
         using var tools = new RecordingStandIn().Add("systemctl");
-        // A manager that fails (the stand-in answers by first argument: --user) leaves the units written and recorded,
-        // and nothing started; the gateway below then serves this state directory.
-        tools.On("systemctl", "--user", 1, stderr: "Failed to connect to bus (stand-in)");
+        // The stand-in systemd starts nothing: the units are written and recorded, the install's wait for a gateway runs
+        // out at once, and the gateway below then serves this state directory.
         var environment = new Dictionary<string, string>
         {
             ["CLAWSHARP_SERVICE_PLATFORM"] = "systemd",
@@ -217,9 +215,8 @@ public sealed class DoctorTests : IDisposable
             ["HOME"] = Directory.CreateDirectory(home.PathOf("user-home")).FullName,
             ["XDG_CONFIG_HOME"] = Directory.CreateDirectory(home.PathOf("xdg")).FullName,
         };
-        var install = await CliRun.RunAsync(["gateway", "install", "--port", "0", "--home", home.Root], environment);
-        Assert.True(install.ExitCode == 1, install.ToString());
-        tools.On("systemctl", "--user", 0);
+        var install = await CliRun.RunAsync(["gateway", "install", "--port", "0", "--timeout", "1ms", "--home", home.Root], environment);
+        Assert.True(install.ExitCode == 1 && install.Stderr.Contains("is installed and started, but its gateway was not ready", StringComparison.Ordinal), install.ToString());
         await using var gateway = await GatewayProcess.StartGatewayAsync(home);
         var unit = Directory.GetFiles(Path.Combine(home.Root, "xdg", "systemd", "user"), "*.service").Single();
         var installed = File.ReadAllText(unit);

@@ -34,15 +34,49 @@ public sealed class ServiceCommandsTests : IDisposable
         Assert.DoesNotContain(tools.Lines, line => line.Contains("kickstart", StringComparison.Ordinal));
         Assert.False(File.Exists(home.State.LockFile), "a gateway was started outside launchd");
 
-        // What install wrote is recorded, so uninstall removes it all.
+        // A first install that failed is rolled back: nothing is left for an uninstall to need the manager for.
+        Assert.Contains("nothing is left installed", answer.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
         var plist = Path.Combine(home.Root, "user-home", "Library", "LaunchAgents");
-        Assert.Single(Directory.GetFiles(plist, "*.plist"));
-        var uninstall = await CliRun.RunAsync(["gateway", "uninstall", "--json", "--home", home.Root], Environment());
-        Assert.True(uninstall.ExitCode == 0, uninstall.ToString());
-        Assert.Empty(Directory.GetFiles(plist, "*.plist"));
+        Assert.Empty(Directory.Exists(plist) ? Directory.GetFiles(plist, "*.plist") : []);
         Assert.False(File.Exists(home.PathOf("service.env")));
         Assert.False(File.Exists(home.PathOf("service.json")));
         Assert.Contains(tools.Lines, line => line.StartsWith("launchctl bootout ", StringComparison.Ordinal));
+        var uninstall = await CliRun.RunAsync(["gateway", "uninstall", "--json", "--home", home.Root], Environment());
+        Assert.True(uninstall.ExitCode == 0, uninstall.ToString());
+        Assert.Equal("not-installed", JsonDocument.Parse(uninstall.Stdout).RootElement.GetProperty("result").GetString());
+    }
+
+    [Fact]
+    public async Task An_install_where_the_user_systemd_is_unreachable_leaves_nothing_and_start_still_works()
+    {
+        // A shell with no user bus (su, a container, ssh without lingering): every systemctl --user fails.
+        using var systemctl = new RecordingStandIn().Add("systemctl");
+        systemctl.On("systemctl", "--user", 1, stderr: "Failed to connect to bus: No medium found");
+        var environment = new Dictionary<string, string>
+        {
+            ["CLAWSHARP_SERVICE_PLATFORM"] = "systemd",
+            ["PATH"] = systemctl.SearchPath,
+            ["HOME"] = Directory.CreateDirectory(home.PathOf("user-home")).FullName,
+            ["XDG_CONFIG_HOME"] = Directory.CreateDirectory(home.PathOf("xdg")).FullName,
+        };
+
+        var install = await CliRun.RunAsync(["gateway", "install", "--port", "0", "--json", "--home", home.Root], environment);
+
+        Assert.True(install.ExitCode == 1, install.ToString());
+        Assert.Contains("nothing is left installed", JsonDocument.Parse(install.Stdout).RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(home.PathOf("xdg"), "*", SearchOption.AllDirectories));
+        Assert.False(File.Exists(home.PathOf("service.json")));
+        Assert.False(File.Exists(home.PathOf("service.env")));
+        // Nothing claims a service any more: the built-in supervisor starts the gateway.
+        var start = await CliRun.RunAsync(["gateway", "start", "--port", "0", "--home", home.Root], environment);
+        try
+        {
+            Assert.True(start.ExitCode == 0, start.ToString());
+        }
+        finally
+        {
+            await CliRun.RunAsync(["gateway", "stop", "--home", home.Root], environment);
+        }
     }
 
     [Fact]
