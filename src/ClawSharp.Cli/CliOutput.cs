@@ -19,6 +19,7 @@ internal static class CliOutput
     };
 
     private static bool jsonWritten;
+    private static int stderrOnly;
 
     /// <summary>The command line asked for <c>--json</c> (set once, before parsing, so that a usage error is JSON too).</summary>
     public static bool JsonRequested { get; private set; }
@@ -54,10 +55,20 @@ internal static class CliOutput
         return (int)code;
     }
 
+    /// <summary>
+    /// Within the returned scope a failure goes to stderr only: for a step whose failure the command
+    /// reports in its own document (status shows a gateway that does not answer as unreachable).
+    /// </summary>
+    public static IDisposable FailuresOnStderrOnly()
+    {
+        Interlocked.Increment(ref stderrOnly);
+        return new Scope();
+    }
+
     /// <summary>Under <c>--json</c>, when no document went out yet: the failure as one, on stdout.</summary>
     public static void FailureAsJson(ExitCode code, string message, string? errorCode = null)
     {
-        if (JsonRequested && !jsonWritten)
+        if (JsonRequested && !jsonWritten && Volatile.Read(ref stderrOnly) == 0)
         {
             WriteJson(w =>
             {
@@ -71,6 +82,19 @@ internal static class CliOutput
                 w.WriteNumber("exitCode", (int)code);
                 w.WriteEndObject();
             });
+        }
+    }
+
+    private sealed class Scope : IDisposable
+    {
+        private int disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref disposed, 1) == 0)
+            {
+                Interlocked.Decrement(ref stderrOnly);
+            }
         }
     }
 }

@@ -33,8 +33,9 @@ internal static class GatewayStatusCommand
         }
         var report = await GatewayControl.StatusAsync(state, async () =>
         {
-            // A gateway that does not answer is reported on stderr here and shown as unreachable below.
+            // A gateway that does not answer is reported on stderr here and shown as unreachable below (the one document).
             StatusPayload? answer = null;
+            using var stderrOnly = CliOutput.FailuresOnStderrOnly();
             await Client.RunAsync(parse, cancellationToken, async (client, token) =>
             {
                 answer = await client.StatusAsync(token).ConfigureAwait(false);

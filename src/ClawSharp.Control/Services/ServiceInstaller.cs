@@ -13,8 +13,8 @@ internal abstract record InstallResult
     public sealed record AlreadyInstalled(string What) : InstallResult;
 
     /// <summary>
-    /// A step failed; <paramref name="Error"/> says which and what to do. A first install is rolled back (nothing left) but
-    /// on Windows; a <c>--force</c> replacement, and Windows, leave the files for <c>uninstall</c> (the record names them).
+    /// A step failed; <paramref name="Error"/> says which and what to do. A first install is rolled back (what it wrote is
+    /// removed) but on Windows; <c>--force</c>, and Windows, leave the files for <c>uninstall</c> (the record names them).
     /// </summary>
     public sealed record Failed(string Error) : InstallResult;
 }
@@ -64,6 +64,8 @@ internal static class ServiceInstaller
             }
         }
         var record = RecordOf(definition, files, time);
+        // What was there before this install (a service.env with the operator's secrets): a rollback never removes it.
+        var before = record.Files.Where(File.Exists).ToHashSet(StringComparer.Ordinal);
         try
         {
             if (existing is not null && force)
@@ -81,18 +83,21 @@ internal static class ServiceInstaller
             // A first install that failed leaves nothing behind: an uninstall would need the very manager that just failed
             // (a user systemd with no bus), and start would find a service that is not there. Not on Windows: a service
             // name is the SCM's, not a file this install checked was free ("already exists" is someone else's to keep).
-            if (existing is null && platform.Platform != ServicePlatform.Windows
-                && await RollBackAsync(platform, record, definition.State, cancellationToken).ConfigureAwait(false))
+            if (existing is null && !force && platform.Platform != ServicePlatform.Windows
+                && await RollBackAsync(platform, record, before, definition.State, cancellationToken).ConfigureAwait(false))
             {
-                return new InstallResult.Failed($"{e.Message} (nothing is left installed: the files written were removed)");
+                return new InstallResult.Failed($"{e.Message} (nothing is left installed: the files this install wrote were removed)");
             }
             return new InstallResult.Failed($"{e.Message} (the files written are listed in {ServiceRecordStore.PathOf(definition.State)}; 'clawsharp gateway uninstall' removes them)");
         }
     }
 
-    /// <summary>Undoes a first install that failed, as far as it got: the manager is told to forget it (its failure ignored), the files and the record go. True when no file is left.</summary>
-    private static async Task<bool> RollBackAsync(IServicePlatform platform, ServiceRecord record, Gateway.Configuration.StateDirectory state,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// Undoes a first install that failed, as far as it got: the manager is told to forget it (its failure ignored), the
+    /// files it wrote and the record go; a file that was there <paramref name="before"/> stays. True when none of its own is left.
+    /// </summary>
+    private static async Task<bool> RollBackAsync(IServicePlatform platform, ServiceRecord record, IReadOnlySet<string> before,
+        Gateway.Configuration.StateDirectory state, CancellationToken cancellationToken)
     {
         try
         {
@@ -104,14 +109,14 @@ internal static class ServiceInstaller
         }
         try
         {
-            RemoveFiles(record.Files);
+            RemoveFiles([.. record.Files.Where(file => !before.Contains(file))]);
             ServiceRecordStore.Delete(state);
             await platform.ForgetAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is ServiceCommandException or IOException or UnauthorizedAccessException)
         {
         }
-        return !record.Files.Any(File.Exists) && ServiceRecordStore.Read(state) is null;
+        return !record.Files.Any(file => !before.Contains(file) && File.Exists(file)) && ServiceRecordStore.Read(state) is null;
     }
 
     /// <summary>The record <see cref="WriteDefinition"/> writes for <paramref name="files"/>: the environment file first, then the definition's files.</summary>

@@ -80,6 +80,22 @@ public sealed class ServiceCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_rolled_back_install_keeps_the_service_env_that_was_there_before()
+    {
+        // The operator's own secrets file: an install keeps what is in it, and its rollback must not take it.
+        home.State.EnsureCreated();
+        File.WriteAllText(home.PathOf("service.env"), "OPENAI_API_KEY=sk-operator-own\n");
+        File.SetUnixFileMode(home.PathOf("service.env"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        tools.On("launchctl", "bootstrap", 5, stderr: "Bootstrap failed: 5: Input/output error");
+
+        var install = await CliRun.RunAsync(["gateway", "install", "--port", "0", "--json", "--home", home.Root], Environment());
+
+        Assert.True(install.ExitCode == 1, install.ToString());
+        Assert.Contains("OPENAI_API_KEY=sk-operator-own", File.ReadAllText(home.PathOf("service.env")));
+        Assert.False(File.Exists(home.PathOf("service.json")));
+    }
+
+    [Fact]
     public async Task Uninstall_with_nothing_installed_says_so_and_succeeds()
     {
         var uninstall = await CliRun.RunAsync(["gateway", "uninstall", "--json", "--home", home.Root], Environment());
