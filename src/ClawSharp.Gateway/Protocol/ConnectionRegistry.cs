@@ -16,6 +16,7 @@ internal sealed class ConnectionRegistry : IChatEventSink, IDisposable
     private TaskCompletionSource? allClosed;
     private readonly Lock closeGate = new();
     private volatile string? closingReason;
+    private readonly TaskCompletionSource closingBegun = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ConnectionRegistry(TimeProvider time, TimeSpan tickInterval)
     {
@@ -27,6 +28,9 @@ internal sealed class ConnectionRegistry : IChatEventSink, IDisposable
 
     /// <summary>Non-null once the server started closing; new connections are turned away with it.</summary>
     public string? ClosingReason => closingReason;
+
+    /// <summary>Completes when the server starts closing (test fault <c>late-frame-read</c> waits on it).</summary>
+    public Task ClosingBegun => closingBegun.Task;
 
     /// <summary>Registers a connection unless the close has begun. Under the same lock as the close's snapshot: a connection is either closed by it or turned away, never missed.</summary>
     public bool TryAdd(ControlConnection connection)
@@ -59,6 +63,7 @@ internal sealed class ConnectionRegistry : IChatEventSink, IDisposable
             closingReason = reason;
             closing = [.. open.Values];
         }
+        closingBegun.TrySetResult();
         if (open.IsEmpty)
         {
             done.TrySetResult();

@@ -22,6 +22,9 @@ internal sealed class ControlConnection
     /// <summary>Read buffers up to this size come from the shared pool; larger ones are the GC's.</summary>
     private const int PooledUpTo = 1 << 20;
 
+    /// <summary>How long one frame past the free part (<see cref="FrameBudget.FreePerConnection"/>) may take to arrive: 25 MiB at ~0.5 MB/s.</summary>
+    private static readonly TimeSpan LargeFrameTimeout = TimeSpan.FromSeconds(60);
+
     /// <summary>How long a close waits for the answers to requests already read (within the registry's 2 s close grace).</summary>
     private static readonly TimeSpan AnswerGrace = TimeSpan.FromSeconds(1);
 
@@ -127,9 +130,10 @@ internal sealed class ControlConnection
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(ProtocolConstants.HandshakeTimeout);
-        byte[]? frame;
+        ReceivedFrame? frame;
         try
         {
+            // At most 64 KiB: never a large frame, so nothing of the budget to give back.
             frame = await ReceiveAsync(ProtocolConstants.MaxHandshakeFrameBytes, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -137,11 +141,11 @@ internal sealed class ControlConnection
             await CloseAsync(CloseCodes.PolicyViolation, "handshake timeout").ConfigureAwait(false);
             return null;
         }
-        if (frame is null)
+        if (frame is not { } received)
         {
             return null;
         }
-        using var document = TryParse(frame);
+        using var document = TryParse(received.Bytes);
         var request = document is null ? default : RequestFrame.From(document.RootElement);
         if (request.Method != "connect" || string.IsNullOrEmpty(request.Id))
         {
@@ -213,8 +217,7 @@ internal sealed class ControlConnection
         var waiting = new List<Task>();
         while (true)
         {
-            var frame = await ReceiveAsync(ProtocolConstants.MaxPayloadBytes, cancellationToken).ConfigureAwait(false);
-            if (frame is null)
+            if (await ReceiveAsync(ProtocolConstants.MaxPayloadBytes, cancellationToken).ConfigureAwait(false) is not { } frame)
             {
                 return;
             }
@@ -226,13 +229,14 @@ internal sealed class ControlConnection
             if (!BeginRequest())
             {
                 // The close frame is going out: no answer can follow it (the client sees 1012 and asks again).
+                context.Frames.Give(frame.Budget);
                 continue;
             }
             JsonDocument? document = null;
             var answered = true;
             try
             {
-                document = TryParse(frame);
+                document = TryParse(frame.Bytes);
                 if (document is null)
                 {
                     await SendAsync(FrameWriter.Error("", ProtocolError.Invalid("malformed frame: not a JSON object"))).ConfigureAwait(false);
@@ -263,7 +267,7 @@ internal sealed class ControlConnection
                 // it is ready, and the frame's document and its place in the count go with it.
                 answered = false;
                 waiting.RemoveAll(t => t.IsCompleted);
-                waiting.Add(AnswerLaterAsync(request.Id, dispatch, document, cancellationToken));
+                waiting.Add(AnswerLaterAsync(request.Id, dispatch, document, frame.Budget, cancellationToken));
                 if (waiting.Count >= MaxRequestsWaiting)
                 {
                     await Task.WhenAny(waiting).ConfigureAwait(false);
@@ -274,14 +278,16 @@ internal sealed class ControlConnection
                 if (answered)
                 {
                     document?.Dispose();
+                    context.Frames.Give(frame.Budget);
                     EndRequest();
                 }
             }
         }
     }
 
+    /// <param name="budget">What the frame holds of the large-frame budget: its bytes live as long as its document.</param>
     private async Task AnswerLaterAsync(string id, Task<(byte[] Response, Func<CancellationToken, Task<MethodResult>>? Final, Action? After)> dispatch,
-        JsonDocument document, CancellationToken cancellationToken)
+        JsonDocument document, long budget, CancellationToken cancellationToken)
     {
         try
         {
@@ -290,6 +296,7 @@ internal sealed class ControlConnection
         finally
         {
             document.Dispose();
+            context.Frames.Give(budget);
             EndRequest();
         }
     }
@@ -507,20 +514,28 @@ internal sealed class ControlConnection
     /// <summary>Test fault <c>late-frame-read</c>: the frame just read waits for the close to begin (at most 10 s), then <see cref="LateFrameRead"/> more.</summary>
     private async Task ReadLateAsync(CancellationToken cancellationToken)
     {
-        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 10;
-        while (context.Connections.ClosingReason is null && Stopwatch.GetTimestamp() < deadline)
+        try
         {
-            await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+            await context.Connections.ClosingBegun.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
         }
         await Task.Delay(LateFrameRead, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Reads one whole message; null when the socket closed or the message exceeded <paramref name="limit"/>.</summary>
-    private async Task<byte[]?> ReceiveAsync(int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads one whole message; null when the socket closed, the message exceeded <paramref name="limit"/>,
+    /// the budget for large frames had no room (1013), or a large frame took longer than <see cref="LargeFrameTimeout"/>.
+    /// A large frame (over <see cref="PooledUpTo"/>) comes without a copy and with the budget it holds, for the caller
+    /// to give back (<see cref="FrameBudget.Give"/>) once its request is answered.
+    /// </summary>
+    private async Task<ReceivedFrame?> ReceiveAsync(int limit, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(4096);
         var length = 0;
         long taken = 0;
+        CancellationTokenSource? largeFrameDeadline = null;
         try
         {
             while (true)
@@ -532,6 +547,8 @@ internal sealed class ControlConnection
                     var more = Math.Max(0, size - Math.Max(buffer.Length, FrameBudget.FreePerConnection));
                     if (more > 0 && !context.Frames.TryTake(more))
                     {
+                        context.Frames.Give(taken);
+                        taken = 0;
                         await RefuseAsync(null, new ProtocolError(ErrorCodes.Unavailable,
                             $"the gateway is reading too many large frames at once (over {context.Frames.Total >> 20} MiB); send it again shortly")
                         {
@@ -539,6 +556,12 @@ internal sealed class ControlConnection
                             RetryAfterMs = 1000,
                         }, CloseCodes.TryAgainLater, "too many large frames").ConfigureAwait(false);
                         return null;
+                    }
+                    if (more > 0 && largeFrameDeadline is null)
+                    {
+                        // A client that never ends its large frame must not hold the budget for good.
+                        largeFrameDeadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                        largeFrameDeadline.CancelAfter(LargeFrameTimeout);
                     }
                     taken += more;
                     // Large buffers are not pooled: the shared pool would keep each one for good.
@@ -550,7 +573,12 @@ internal sealed class ControlConnection
                 ValueWebSocketReceiveResult result;
                 try
                 {
-                    result = await socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                    result = await socket.ReceiveAsync(buffer.AsMemory(length), (largeFrameDeadline?.Token ?? cancellationToken)).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (largeFrameDeadline?.IsCancellationRequested == true && !cancellationToken.IsCancellationRequested)
+                {
+                    // The cancelled read aborted the socket: the connection ends.
+                    return null;
                 }
                 catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException)
                 {
@@ -564,13 +592,22 @@ internal sealed class ControlConnection
                 length += result.Count;
                 if (length > limit)
                 {
+                    context.Frames.Give(taken);
+                    taken = 0;
                     await RefuseAsync(null, ProtocolError.Invalid($"frame too large: limit is {limit} bytes"),
                         CloseCodes.MessageTooBig, "frame too large").ConfigureAwait(false);
                     return null;
                 }
                 if (result.EndOfMessage)
                 {
-                    return buffer.AsSpan(0, length).ToArray();
+                    if (buffer.Length <= PooledUpTo)
+                    {
+                        return new ReceivedFrame(buffer.AsSpan(0, length).ToArray(), 0);
+                    }
+                    // Handed out whole, budget and all: no second copy of a 25 MiB frame.
+                    var frame = new ReceivedFrame(buffer.AsMemory(0, length), taken);
+                    taken = 0;
+                    return frame;
                 }
             }
         }
@@ -578,6 +615,7 @@ internal sealed class ControlConnection
         {
             ReturnIfPooled(buffer);
             context.Frames.Give(taken);
+            largeFrameDeadline?.Dispose();
         }
     }
 
@@ -589,7 +627,7 @@ internal sealed class ControlConnection
         }
     }
 
-    private static JsonDocument? TryParse(byte[] frame)
+    private static JsonDocument? TryParse(ReadOnlyMemory<byte> frame)
     {
         try
         {
@@ -606,4 +644,7 @@ internal sealed class ControlConnection
             return null;
         }
     }
+
+    /// <summary>A whole message read, and what it holds of the large-frame budget (0 for one within the free part).</summary>
+    private readonly record struct ReceivedFrame(ReadOnlyMemory<byte> Bytes, long Budget);
 }
