@@ -23,7 +23,7 @@ internal static partial class ConfigLoader
         ["gateway.auth.tokens"] = (v, b, key) => b.Tokens = ReadNamedTokens(v, b, key),
         ["gateway.auth.noneScopes"] = (v, b, key) => b.NoneScopes = ReadNoneScopes(v, b, key),
         ["gateway.allowedOrigins"] = (v, b, key) => b.AllowedOrigins = ReadOrigins(v, b, key),
-        ["gateway.maxConnections"] = (v, b, key) => b.MaxConnections = ReadInt(v, b, key, 1, 1_000_000, "an integer from 1 to 1000000"),
+        ["gateway.maxConnections"] = (v, b, key) => b.MaxConnections = ReadInt(v, b, key, 16, 1_000_000, "an integer from 16 to 1000000"),
         ["gateway.auth.password"] = (v, b, key) => b.Password = ReadNonEmpty(v, b, key),
         ["gateway.tls.certificateFile"] = (v, b, key) => b.TlsCertificateFile = ReadNonEmpty(v, b, key),
         ["gateway.tls.keyFile"] = (v, b, key) => b.TlsKeyFile = ReadNonEmpty(v, b, key),

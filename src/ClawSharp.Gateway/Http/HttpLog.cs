@@ -16,7 +16,7 @@ internal static partial class HttpLog
     public static partial void BearerRefused(ILogger logger, string what, string remote);
 
     [LoggerMessage(2103, LogLevel.Warning,
-        "refused {Count} connection(s) in the last minute: the port holds {Limit} at most (gateway.maxConnections {Configured}, and the open-file limit); is a client leaking connections, or is someone flooding the port?")]
+        "refused {Count} connection(s) since the last such line (one a minute at most): the port holds {Limit} at most (gateway.maxConnections {Configured}, and the open-file limit); is a client leaking connections, or is someone flooding the port?")]
     public static partial void ConnectionsRefused(ILogger logger, long count, int limit, int configured);
 
     /// <remarks>A warning when gateway.maxConnections was set; the default under a low limit (systemd's soft 1024) is news, not a fault.</remarks>

@@ -8,12 +8,12 @@ namespace ClawSharp.Gateway.Server;
 
 /// <summary>
 /// Holds the port's open connections (HTTP, WebSocket and idle ones alike) to a limit, closing
-/// each one past it as soon as Kestrel accepts it: one log line a minute at most says how many
-/// were refused, and <c>clawsharp_connections_refused_total</c> counts them. Without it, a flood
+/// each one past it as soon as Kestrel accepts it: a log line says so at the first refusal, and
+/// at most one a minute after that with how many more were refused, and <c>clawsharp_connections_refused_total</c> counts them. Without it, a flood
 /// of idle TCP connections (no credential needed) ran the gateway out of descriptors, and its
 /// accept loop then grew the heap by ~60 MB/s until the process died of it.
 /// </summary>
-internal sealed class ConnectionLimit
+internal sealed class ConnectionLimit : IDisposable
 {
     /// <summary>Descriptors kept back from the limit for the store, the logs, exec agents and tasks.</summary>
     public const int DescriptorHeadroom = 256;
@@ -22,9 +22,11 @@ internal sealed class ConnectionLimit
 
     private readonly ILogger logger;
     private readonly TimeProvider time;
+    private readonly Lock logGate = new();
     private int open;
+    // Refusals not yet in a log line, and the timer that ends the minute after the last line (logGate).
     private long refusedSinceLog;
-    private long lastLog = long.MinValue;
+    private ITimer? flush;
 
     public ConnectionLimit(int configured, long? openFileLimit, ILogger logger, TimeProvider time)
     {
@@ -82,12 +84,50 @@ internal sealed class ConnectionLimit
     private void Refused()
     {
         GatewayMetrics.RecordConnectionRefused();
-        Interlocked.Increment(ref refusedSinceLog);
-        var now = time.GetTimestamp();
-        var last = Interlocked.Read(ref lastLog);
-        if ((last == long.MinValue || time.GetElapsedTime(last, now) >= LogEvery) && Interlocked.CompareExchange(ref lastLog, now, last) == last)
+        lock (logGate)
         {
-            HttpLog.ConnectionsRefused(logger, Interlocked.Exchange(ref refusedSinceLog, 0), Limit, Configured);
+            refusedSinceLog++;
+            if (flush is not null)
+            {
+                // A line went out less than a minute ago: this one is told when that minute ends.
+                return;
+            }
+            LogRefusals();
+            flush = time.CreateTimer(_ => FlushRefusals(), null, LogEvery, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>A minute after a line: the refusals since (if any) get theirs, and the next minute starts.</summary>
+    private void FlushRefusals()
+    {
+        lock (logGate)
+        {
+            flush?.Dispose();
+            flush = null;
+            if (refusedSinceLog > 0)
+            {
+                LogRefusals();
+                flush = time.CreateTimer(_ => FlushRefusals(), null, LogEvery, Timeout.InfiniteTimeSpan);
+            }
+        }
+    }
+
+    private void LogRefusals()
+    {
+        HttpLog.ConnectionsRefused(logger, refusedSinceLog, Limit, Configured);
+        refusedSinceLog = 0;
+    }
+
+    public void Dispose()
+    {
+        lock (logGate)
+        {
+            flush?.Dispose();
+            flush = null;
+            if (refusedSinceLog > 0)
+            {
+                LogRefusals();
+            }
         }
     }
 }

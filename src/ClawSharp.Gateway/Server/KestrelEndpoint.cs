@@ -32,20 +32,22 @@ internal sealed class KestrelEndpoint : IAsyncDisposable
     /// <summary>How long a stop waits for open requests before Kestrel aborts them (the host's default, which this replaced).</summary>
     private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(5);
 
+    private readonly ConnectionLimit limit;
     private readonly KestrelServer server;
     private readonly IHttpApplication<HttpContext> application;
     private readonly ServiceProvider? tlsServices;
 
-    private KestrelEndpoint(KestrelServer server, IHttpApplication<HttpContext> application, ServiceProvider? tlsServices)
+    private KestrelEndpoint(KestrelServer server, IHttpApplication<HttpContext> application, ServiceProvider? tlsServices, ConnectionLimit limit)
     {
         this.server = server;
         this.application = application;
         this.tlsServices = tlsServices;
+        this.limit = limit;
     }
 
     /// <param name="descriptor">The listening socket Kestrel takes over (closed by the caller).</param>
     /// <param name="certificate">gateway.tls's certificate; null serves plain HTTP and WebSocket.</param>
-    /// <param name="limit">Holds the open connections to a limit (before any TLS handshake).</param>
+    /// <param name="limit">Holds the open connections to a limit (before any TLS handshake); disposed with the endpoint.</param>
     /// <param name="loggerFactory">The gateway's logging, for Kestrel's own messages.</param>
     /// <param name="handler">Every request, after the WebSocket middleware has marked upgrades.</param>
     public static KestrelEndpoint Create(int descriptor, X509Certificate2? certificate, ConnectionLimit limit, ILoggerFactory loggerFactory, RequestDelegate handler)
@@ -69,7 +71,7 @@ internal sealed class KestrelEndpoint : IAsyncDisposable
             var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), loggerFactory);
             var server = new KestrelServer(Options.Create(options), transport, loggerFactory);
             var webSockets = new WebSocketMiddleware(handler, Options.Create(new WebSocketOptions { KeepAliveInterval = Http.WebSocketHandshake.KeepAliveInterval }), loggerFactory);
-            return new KestrelEndpoint(server, new Application(webSockets.Invoke), tlsServices);
+            return new KestrelEndpoint(server, new Application(webSockets.Invoke), tlsServices, limit);
         }
         catch
         {
@@ -91,6 +93,7 @@ internal sealed class KestrelEndpoint : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         server.Dispose();
+        limit.Dispose();
         if (tlsServices is not null)
         {
             await tlsServices.DisposeAsync().ConfigureAwait(false);
