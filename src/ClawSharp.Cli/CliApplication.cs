@@ -42,6 +42,7 @@ internal static class CliApplication
             CliOutput.FailureAsJson(ExitCode.Usage, string.Join("; ", parse.Errors.Select(e => e.Message)));
             return (int)ExitCode.Usage;
         }
+        CliOutput.NoteJsonRequest(parse);
         // The gateway owns SIGINT/SIGTERM itself (SignalListener); System.CommandLine must not race it.
         return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
     }

@@ -24,9 +24,26 @@ internal static class CliOutput
     /// <summary>The command line asked for <c>--json</c> (set once, before parsing, so that a usage error is JSON too).</summary>
     public static bool JsonRequested { get; private set; }
 
-    /// <summary>Whether <paramref name="args"/> hold <c>--json</c> (before a <c>--</c> that ends the options).</summary>
-    public static void NoteJsonRequest(IEnumerable<string> args) =>
-        JsonRequested = args.TakeWhile(arg => arg != "--").Any(arg => arg == "--json" || (arg.StartsWith("--json=", StringComparison.Ordinal) && arg != "--json=false"));
+    /// <summary>
+    /// For a command line that did not parse: whether <paramref name="args"/> ask for <c>--json</c>
+    /// (before a <c>--</c> that ends the options; <c>--json</c>, <c>--json=true</c>, <c>--json:true</c>).
+    /// </summary>
+    public static void NoteJsonRequest(IEnumerable<string> args)
+    {
+        var options = args.TakeWhile(arg => arg != "--").ToList();
+        JsonRequested = options.Select((arg, i) => arg switch
+        {
+            "--json" => i + 1 >= options.Count || !string.Equals(options[i + 1], "false", StringComparison.OrdinalIgnoreCase),
+            _ when arg.StartsWith("--json=", StringComparison.Ordinal) || arg.StartsWith("--json:", StringComparison.Ordinal) =>
+                !string.Equals(arg[7..], "false", StringComparison.OrdinalIgnoreCase),
+            _ => false,
+        }).Any(asked => asked);
+    }
+
+    /// <summary>For a command line that parsed: the value of its command's <c>--json</c>, as the command itself reads it.</summary>
+    public static void NoteJsonRequest(System.CommandLine.ParseResult parse) =>
+        JsonRequested = parse.CommandResult.Command.Options.OfType<System.CommandLine.Option<bool>>().FirstOrDefault(o => o.Name == "--json") is { } json
+            && parse.GetValue(json);
 
     /// <summary>Writes <paramref name="document"/> indented, followed by a newline, to stdout.</summary>
     public static void WriteJson(JsonElement document) => WriteJson(document.WriteTo);

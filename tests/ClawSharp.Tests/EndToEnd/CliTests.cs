@@ -79,6 +79,8 @@ public sealed class CliTests
     [InlineData(2, null, "gateway", "bogus", "--json")]
     [InlineData(2, null, "tasks", "show", "--json")]
     [InlineData(2, null, "--home", "/tmp/a", "--profile", "b", "gateway", "status", "--json")]
+    [InlineData(2, null, "gateway", "status", "--json:true", "--bogus")]
+    [InlineData(1, "NOT_RUNNING", "gateway", "call", "health", "--json=true")]
     [InlineData(1, "NOT_RUNNING", "gateway", "call", "health", "--json")]
     [InlineData(1, "NOT_RUNNING", "gateway", "preflight", "--json")]
     [InlineData(1, "NOT_RUNNING", "send", "hi", "--json")]
@@ -97,6 +99,18 @@ public sealed class CliTests
         Assert.Equal(exitCode, root.GetProperty("exitCode").GetInt32());
         Assert.Equal(errorCode, root.TryGetProperty("code", out var code) ? code.GetString() : null);
         Assert.StartsWith("error: ", result.Stderr);
+    }
+
+    [Fact]
+    public async Task JsonFalse_KeepsAFailureOffStdout()
+    {
+        using var home = new TempHome();
+
+        var result = await CliRun.RunAsync(home, "gateway", "call", "health", "--json", "false");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("", result.Stdout);
+        Assert.Contains("NOT_RUNNING", result.Stderr);
     }
 
     [Fact]
