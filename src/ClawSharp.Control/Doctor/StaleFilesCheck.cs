@@ -75,29 +75,52 @@ internal sealed class StaleFilesCheck : IDoctorCheck
     /// </summary>
     private static void AddCorrupt(Gateway.Configuration.StateDirectory state, List<(string What, Func<bool> Remove)> stale)
     {
-        if (HasText(state.LockFile) && GatewayLock.ReadOwner(state.LockFile) is null)
+        if (HasText(state.LockFile) && Unreadable(state.LockFile, path => GatewayLock.ReadOwner(path) is not null))
         {
             stale.Add(($"{state.LockFile} does not read as a lock owner", () => EmptyUnheldLock(state.LockFile)));
         }
-        if (HasText(state.RestartingFile) && Read(state.RestartingFile, RespawnJsonContext.Default.RestartingProcess) is null)
+        foreach (var (path, reads) in new (string, Func<string, bool>)[]
         {
-            stale.Add(($"{state.RestartingFile} does not read", () => MoveAside(state.RestartingFile)));
-        }
-        var intentFile = RestartIntentStore.PathOf(state);
-        if (HasText(intentFile) && Read(intentFile, RestartJsonContext.Default.RestartIntent) is null)
+            (state.RestartingFile, p => Parses(p, RespawnJsonContext.Default.RestartingProcess)),
+            (RestartIntentStore.PathOf(state), p => Parses(p, RestartJsonContext.Default.RestartIntent)),
+        })
         {
-            stale.Add(($"{intentFile} does not read", () => MoveAside(intentFile)));
+            if (HasText(path) && Unreadable(path, reads))
+            {
+                // Checked again at the fix: a restart may have written a good one meanwhile.
+                stale.Add(($"{path} does not read", () => !Unreadable(path, reads) || MoveAside(path)));
+            }
         }
         if (DaemonStateFile.Read(state) is DaemonStateRead.Corrupt corrupt)
         {
             stale.Add(($"{state.DaemonStateFile} is corrupt ({corrupt.Problem})", () =>
             {
                 using var held = SupervisorLock.TryAcquire(state.SupervisorLockFile, TimeSpan.Zero);
-                return held is not null && MoveAside(state.DaemonStateFile);
+                return held is not null && (DaemonStateFile.Read(state) is not DaemonStateRead.Corrupt || MoveAside(state.DaemonStateFile));
             }
             ));
         }
     }
+
+    /// <summary>
+    /// The file's text is not what it should hold: only a parse that fails counts, never a file this
+    /// user may not read (a root-owned one after a sudo run is not damage).
+    /// </summary>
+    private static bool Unreadable(string path, Func<string, bool> reads)
+    {
+        try
+        {
+            using var _ = File.OpenRead(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+        return !reads(path);
+    }
+
+    private static bool Parses<T>(string path, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) where T : class =>
+        Read(path, type) is not null;
 
     private static bool HasText(string path)
     {
