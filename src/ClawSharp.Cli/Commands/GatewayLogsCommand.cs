@@ -14,12 +14,25 @@ internal static class GatewayLogsCommand
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
 
-    private static readonly Option<int> Lines = new("--lines", "-n")
+    private static readonly Option<int> Lines = LinesOption();
+
+    private static Option<int> LinesOption()
     {
-        Description = "How many lines to show (default 50)",
-        DefaultValueFactory = _ => 50,
-        HelpName = "N",
-    };
+        var lines = new Option<int>("--lines", "-n")
+        {
+            Description = "How many lines to show (default 50)",
+            DefaultValueFactory = _ => 50,
+            HelpName = "N",
+        };
+        lines.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 0)
+            {
+                result.AddError("--lines must be 0 or more");
+            }
+        });
+        return lines;
+    }
 
     private static readonly Option<bool> Follow = new("--follow", "-f") { Description = "Keep printing new lines, across rotation (Ctrl+C ends)" };
     private static readonly Option<bool> Json = new("--json") { Description = "Print the raw JSON lines" };

@@ -33,13 +33,15 @@ internal sealed record GatewayTarget(Uri Url, string? Token, string? Password)
             // A broken config must not stop a client from reaching a running gateway.
         }
         var explicitToken = token ?? (tokenFile is null ? null : ReadTokenFile(tokenFile));
-        var explicitPassword = passwordFile is null ? null : File.ReadAllText(passwordFile).Trim();
+        var explicitPassword = passwordFile is null ? null : ReadPasswordFile(passwordFile);
         var owner = GatewayLock.ReadOwner(state.LockFile);
         Uri target;
         bool home;
         if (url is not null)
         {
-            target = new Uri(url);
+            target = Uri.TryCreate(url, UriKind.Absolute, out var parsed) && parsed.Scheme is "ws" or "wss"
+                ? parsed
+                : throw new ArgumentException($"--url must be ws://HOST:PORT or wss://HOST:PORT (the gateway's control WebSocket), got '{url}'");
             home = CredentialDestination.IsHomeGateway(target, owner?.Port ?? config?.Gateway.Port);
         }
         else
@@ -84,6 +86,22 @@ internal sealed record GatewayTarget(Uri Url, string? Token, string? Password)
         return !string.IsNullOrWhiteSpace(fromEnvironment) ? fromEnvironment.Trim() : config?.Gateway.Token ?? TokenStore.TryRead(state);
     }
 
+    /// <summary>As the gateway's <c>--password-file</c> reads it (any mode); a missing, unreadable or empty file is a usage error (exit 2).</summary>
+    private static string ReadPasswordFile(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path).Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"cannot read the password file {path}: {e.Message}");
+        }
+        return text.Length > 0 ? text : throw new ArgumentException($"the password file {path} is empty");
+    }
+
+    /// <summary>A token from a file that must be the user's own (mode 600); its problems are usage errors (exit 2) that say the fix.</summary>
     private static string ReadTokenFile(string path)
     {
         try

@@ -58,6 +58,7 @@ public sealed class CliTests
     [InlineData("gateway", "start", "--token", "secret")]
     [InlineData("gateway", "stop", "--timeout", "1 minute")]
     [InlineData("gateway", "status", "--bogus")]
+    [InlineData("gateway", "logs", "-n", "-5")]
     public async Task UsageErrors_ExitTwo_WithAMessage(params string[] args)
     {
         using var home = new TempHome();
@@ -80,6 +81,9 @@ public sealed class CliTests
     [InlineData(2, null, "tasks", "show", "--json")]
     [InlineData(2, null, "--home", "/tmp/a", "--profile", "b", "gateway", "status", "--json")]
     [InlineData(2, null, "gateway", "status", "--json:true", "--bogus")]
+    [InlineData(2, null, "gateway", "call", "health", "--json", "--url", "notaurl")]
+    [InlineData(2, null, "gateway", "call", "health", "--json", "--url", "http://127.0.0.1:1")]
+    [InlineData(2, null, "gateway", "call", "health", "--json", "--url", "ws://127.0.0.1:1", "--password-file", "/nonexistent")]
     [InlineData(1, "NOT_RUNNING", "gateway", "call", "health", "--json=true")]
     [InlineData(1, "NOT_RUNNING", "gateway", "call", "health", "--json")]
     [InlineData(1, "NOT_RUNNING", "gateway", "preflight", "--json")]
