@@ -4,6 +4,7 @@ using ClawSharp.Control;
 using ClawSharp.Control.Lifecycle;
 using ClawSharp.Daemon;
 using ClawSharp.Gateway;
+using ClawSharp.Gateway.Configuration;
 
 namespace ClawSharp.Cli.Commands;
 
@@ -43,11 +44,12 @@ internal static class GatewayStartCommand
         }
         // Progress goes to stderr, never into the --json answer on stdout.
         var launch = new GatewayLaunch(state, Launch.Overrides(parse), parse.GetValue(Timeout), parse.GetValue(Force)) { Progress = line => Console.Error.WriteLine(line) };
+        var configWarnings = ConfigWarnings(state, launch.Overrides);
         var result = await GatewayControl.StartAsync(launch, cancellationToken).ConfigureAwait(false);
         var next = GlobalOptions.Repeat(parse);
-        return result switch
+        var (report, code) = result switch
         {
-            StartResult.Started ready => new LifecycleReport("start", true, ready.ReplacedOrphan is null ? "started" : "supervised-again",
+            StartResult.Started ready => (new LifecycleReport("start", true, ready.ReplacedOrphan is null ? "started" : "supervised-again",
                 (ready.ReplacedOrphan is { } orphan
                     ? $"{DaemonSnapshot.UnsupervisedMessage(orphan.GatewayPid, orphan.SupervisorPid)}; restarted it under a new one, refusing no connection: "
                     : "gateway started: ") +
@@ -65,8 +67,8 @@ internal static class GatewayStartCommand
                     ["previousPid"] = ready.ReplacedOrphan?.GatewayPid,
                     ["lostSupervisorPid"] = ready.ReplacedOrphan?.SupervisorPid,
                 },
-            }.Print(parse.GetValue(Json), ExitCode.Success),
-            StartResult.StillStarting slow => new LifecycleReport("start", true, "starting",
+            }, ExitCode.Success),
+            StartResult.StillStarting slow => (new LifecycleReport("start", true, "starting",
                 $"gateway still starting after {slow.Waited.TotalSeconds:0.#} s (supervisor pid {slow.SupervisorPid}" +
                 (slow.GatewayPid is { } child ? $", gateway pid {child})" : ")") + "; not failed: it goes on in the background")
             {
@@ -78,21 +80,21 @@ internal static class GatewayStartCommand
                     ["logFile"] = state.LogFile,
                     ["stateDir"] = state.Root,
                 },
-            }.Print(parse.GetValue(Json), ExitCode.NotRunning),
-            StartResult.Pending pending => new LifecycleReport("start", true, "restarting", pending.Message)
+            }, ExitCode.NotRunning),
+            StartResult.Pending pending => (new LifecycleReport("start", true, "restarting", pending.Message)
             {
                 Hints = [$"'clawsharp gateway status{next}' follows it"],
-            }.Print(parse.GetValue(Json), pending.Code),
-            StartResult.AlreadyRunning running => new LifecycleReport("start", false, null, running.Message)
+            }, pending.Code),
+            StartResult.AlreadyRunning running => (new LifecycleReport("start", false, null, running.Message)
             {
                 Hints = [$"'clawsharp gateway status{next}' shows it; 'clawsharp gateway restart{next}' restarts it"],
                 Fields = new Dictionary<string, object?> { ["pid"] = running.Pid },
-            }.Print(parse.GetValue(Json), ExitCode.Failure),
-            StartResult.OwnerUnresponsive wedged => new LifecycleReport("start", false, null, wedged.Message)
+            }, ExitCode.Failure),
+            StartResult.OwnerUnresponsive wedged => (new LifecycleReport("start", false, null, wedged.Message)
             {
                 Fields = new Dictionary<string, object?> { ["pid"] = wedged.Pid },
-            }.Print(parse.GetValue(Json), ExitCode.Failure),
-            StartResult.Failed failed => new LifecycleReport("start", false, null, failed.Message)
+            }, ExitCode.Failure),
+            StartResult.Failed failed => (new LifecycleReport("start", false, null, failed.Message)
             {
                 Details = failed.LogLines.Count == 0 ? [] : ["last log lines:", .. failed.LogLines.Select(l => "  " + l)],
                 Hints = failed.FollowUp switch
@@ -102,8 +104,23 @@ internal static class GatewayStartCommand
                     _ => [],
                 },
                 Fields = new Dictionary<string, object?> { ["lastLogLines"] = failed.LogLines.Count == 0 ? null : failed.LogLines },
-            }.Print(parse.GetValue(Json), failed.Code),
+            }, failed.Code),
             _ => throw new InvalidOperationException($"unexpected start result {result}"),
         };
+        // What the config loader warned of (an unknown key: a typo is ignored, not applied) is said here too, not only in the log.
+        return (report with { Warnings = [.. report.Warnings, .. configWarnings] }).Print(parse.GetValue(Json), code);
+    }
+
+    /// <summary>The config loader's warnings for this start; none when the config does not load (the start says why).</summary>
+    private static IReadOnlyList<string> ConfigWarnings(StateDirectory state, ConfigOverrides overrides)
+    {
+        try
+        {
+            return ConfigLoader.Load(state, overrides).Warnings;
+        }
+        catch (ConfigException)
+        {
+            return [];
+        }
     }
 }

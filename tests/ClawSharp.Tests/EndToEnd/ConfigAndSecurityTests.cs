@@ -40,6 +40,25 @@ public sealed class ConfigAndSecurityTests
     }
 
     [Fact]
+    public async Task UnknownConfigKeys_AreNamedByGatewayStart_NotOnlyInTheLog()
+    {
+        using var home = new TempHome();
+        home.WriteConfig("""{ "gateway": { "portt": 5 } }""");
+
+        var start = await CliRun.RunAsync(home, "gateway", "start", "--port", "0", "--json");
+        try
+        {
+            Assert.True(start.ExitCode == 0, start.ToString());
+            var warnings = System.Text.Json.JsonDocument.Parse(start.Stdout).RootElement.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()).ToList();
+            Assert.Contains(warnings, w => w!.Contains("unknown config key 'gateway.portt'", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await CliRun.RunAsync(home, "gateway", "stop");
+        }
+    }
+
+    [Fact]
     public async Task NonLoopbackBind_WithoutAuth_IsRefused()
     {
         using var home = new TempHome();
