@@ -22,7 +22,9 @@ internal static class GatewayPreflightCommand
                 CliOutput.WriteJson(w => JsonSerializer.Serialize(w, preflight, RestartJsonContext.Default.PreflightResult));
                 return 0;
             }
-            Console.Out.WriteLine(preflight.Summary);
+            Console.Out.WriteLine(preflight.NextStartProblem is { } problem
+                ? $"a restart would be refused now: the next start would fail: {problem}"
+                : preflight.Summary);
             var counts = preflight.Counts;
             Console.Out.WriteLine(
                 $"queue {counts.QueueSize}, pending replies {counts.PendingReplies}, runs {counts.EmbeddedRuns}, " +

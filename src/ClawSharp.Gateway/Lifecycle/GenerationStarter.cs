@@ -102,7 +102,7 @@ internal sealed class GenerationStarter : IGenerationStarter, IDisposable
             hooks.Live.Swap(config);
             server = GatewayServer.Create(new GatewayServerSettings(config, settings.State, Listener, Secret(options), loggerFactory, authLimiter,
                 hooks.RunState, processStartedAt, hooks.Restarts, settings.Faults, hooks.SubmitRestart, settings.Time, hooks.Live)
-            { History = history });
+            { History = history, NextStartProblem = NextStartProblem });
             await server.StartAsync(cancellationToken).ConfigureAwait(false);
             return new GenerationStart.Started(new GatewayGeneration(config, gatewayLock, server, started, logger, settings.Time));
         }

@@ -3,7 +3,15 @@ using System.Text.Json.Serialization;
 namespace ClawSharp.Gateway.Restart;
 
 /// <summary>The answer of <c>gateway.restart.preflight</c> (PROTOCOL.md).</summary>
-internal sealed record PreflightResult(bool Safe, PreflightCounts Counts, IReadOnlyList<PreflightBlocker> Blockers, string Summary);
+internal sealed record PreflightResult(bool Safe, PreflightCounts Counts, IReadOnlyList<PreflightBlocker> Blockers, string Summary)
+{
+    /// <summary>
+    /// Why the next start would fail (config, store), so that a restart would be refused now; null when it
+    /// would start. Only in the method's answer (a ClawSharp addition; OpenClaw's clients ignore it).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? NextStartProblem { get; init; }
+}
 
 internal sealed record PreflightCounts(int QueueSize, long PendingReplies, int EmbeddedRuns, int CronRuns, int ActiveTasks, long TotalActive);
 

@@ -8,7 +8,9 @@ namespace ClawSharp.Gateway.Restart;
 /// requests handed to the run loop (<paramref name="submit"/>), where signals end up too, so
 /// both are decided by one reader and coalesced alike.
 /// </summary>
-internal sealed class RestartControl(Action<RestartSubmission> submit, Func<RestartOptions> options, WorkHost work, TimeProvider time)
+/// <param name="nextStartProblem">Why the next start would fail (a restart is then refused); null when it would start.</param>
+internal sealed class RestartControl(Action<RestartSubmission> submit, Func<RestartOptions> options, WorkHost work, TimeProvider time,
+    Func<string?> nextStartProblem)
 {
     /// <summary>How long a request waits for the loop's decision; the loop reads commands in every state, so this is a safety net.</summary>
     private static readonly TimeSpan DecisionTimeout = TimeSpan.FromSeconds(10);
@@ -16,6 +18,9 @@ internal sealed class RestartControl(Action<RestartSubmission> submit, Func<Rest
     public bool Enabled => options().Enabled;
 
     public PreflightResult Preflight() => RestartPreflight.Compute(work.Counters, work.RunningTasks(), time.GetUtcNow());
+
+    /// <summary>The preflight an operator asks for: with why a restart would be refused now (it reads the config and the store's header).</summary>
+    public PreflightResult PreflightForOperator() => Preflight() with { NextStartProblem = nextStartProblem() };
 
     /// <summary>
     /// Hands the request to the run loop and waits for its decision. Call

@@ -32,6 +32,9 @@ internal sealed record GatewayServerSettings(
 {
     /// <summary>The process's sampler (<c>gateway.history</c>); this generation attaches its work counters while it serves.</summary>
     public GatewayHistory? History { get; init; }
+
+    /// <summary>Why the next start would fail (<c>gateway.restart.preflight</c> tells the operator); null when it would start.</summary>
+    public Func<string?> NextStartProblem { get; init; } = () => null;
 }
 
 /// <summary>
@@ -106,7 +109,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         var descriptor = settings.Listener.DuplicateForServer();
         try
         {
-            var restart = new Restart.RestartControl(settings.SubmitRestart, () => settings.Live.Current.Restart, work, settings.Time);
+            var restart = new Restart.RestartControl(settings.SubmitRestart, () => settings.Live.Current.Restart, work, settings.Time, settings.NextStartProblem);
             var gateway = settings.Config.Gateway;
             var authenticator = new ConnectAuthenticator(gateway.AuthMode, settings.Secret, gateway.Tokens, gateway.NoneScopes);
             var origins = OriginPolicy.For(settings.Listener.Endpoint, gateway.AllowedOrigins);

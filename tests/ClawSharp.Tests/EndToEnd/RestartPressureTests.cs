@@ -120,6 +120,11 @@ public sealed class RestartPressureTests
         Assert.Contains("restart refused: the next start would fail: gateway.port", safe.Stderr);
         Assert.False(gateway.HasExited);
         Assert.Equal(bootBefore, await BootIdAsync(home));
+        // The preflight says so before anyone asks for the restart.
+        var preflight = await CliRun.RunAsync(home, "gateway", "preflight", "--json");
+        Assert.True(preflight.ExitCode == 0, preflight.ToString());
+        Assert.Contains("gateway.port", JsonDocument.Parse(preflight.Stdout).RootElement.GetProperty("nextStartProblem").GetString());
+        Assert.Contains("a restart would be refused now: the next start would fail", (await CliRun.RunAsync(home, "gateway", "preflight")).Stdout);
     }
 
     /// <summary>A client whose run (the echo agent's <c>/delay 60000</c>) keeps any drain waiting, once the gateway counts it.</summary>

@@ -8,7 +8,7 @@ internal static class RestartMethods
     public static MethodRegistry AddRestartMethods(this MethodRegistry registry, RestartControl control) =>
         registry
             .Add(new MethodDescriptor("gateway.restart.preflight", Scopes.Read,
-                (_, _) => ValueTask.FromResult(MethodResult.Ok(control.Preflight(), RestartJsonContext.Default.PreflightResult))))
+                (_, _) => ValueTask.FromResult(MethodResult.Ok(control.PreflightForOperator(), RestartJsonContext.Default.PreflightResult))))
             .Add(new MethodDescriptor("gateway.restart.request", Scopes.Admin, (call, ct) => RequestAsync(control, call, ct)));
 
     private static async ValueTask<MethodResult> RequestAsync(RestartControl control, MethodCall call, CancellationToken cancellationToken)
