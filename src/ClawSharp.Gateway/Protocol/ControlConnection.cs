@@ -128,19 +128,22 @@ internal sealed class ControlConnection
     /// <summary>The <c>hello-ok</c> frame to send, or null when the handshake failed (the socket is then closed).</summary>
     private async Task<byte[]?> HandshakeAsync(CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(ProtocolConstants.HandshakeTimeout);
-        ReceivedFrame? frame;
-        try
+        // At most 64 KiB: never a large frame, so nothing of the budget to give back. The read is not cancelled at the
+        // timeout: a cancelled read aborts the socket before the close frame could say why.
+        var receiving = ReceiveAsync(ProtocolConstants.MaxHandshakeFrameBytes, cancellationToken);
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            // At most 64 KiB: never a large frame, so nothing of the budget to give back.
-            frame = await ReceiveAsync(ProtocolConstants.MaxHandshakeFrameBytes, timeout.Token).ConfigureAwait(false);
+            if (await Task.WhenAny(receiving, Task.Delay(ProtocolConstants.HandshakeTimeout, timeout.Token)).ConfigureAwait(false) != receiving)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                await CloseAsync(CloseCodes.PolicyViolation, "handshake timeout").ConfigureAwait(false);
+                socket.Abort();
+                _ = receiving.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                return null;
+            }
+            await timeout.CancelAsync().ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            await CloseAsync(CloseCodes.PolicyViolation, "handshake timeout").ConfigureAwait(false);
-            return null;
-        }
+        var frame = await receiving.ConfigureAwait(false);
         if (frame is not { } received)
         {
             return null;

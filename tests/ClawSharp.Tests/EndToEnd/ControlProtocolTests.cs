@@ -98,6 +98,19 @@ public sealed class ControlProtocolTests : RunningGatewayTests
     }
 
     [Fact]
+    public async Task AClientThatNeverConnects_GetsAClose1008SayingHandshakeTimeout()
+    {
+        await using var client = await RawProtocolClient.OpenAsync(Gateway.Port);
+        await client.ReceiveAsync();
+
+        // Nothing sent: the 10 s handshake timeout ends it, with a close frame that says why (not a bare TCP end).
+        await client.ReadUntilClosedAsync(ProtocolConstants.HandshakeTimeout + TimeSpan.FromSeconds(20));
+
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, client.CloseStatus);
+        Assert.Equal("handshake timeout", client.CloseDescription);
+    }
+
+    [Fact]
     public async Task OversizedHandshakeFrame_IsRefusedWith1009()
     {
         await using var client = await RawProtocolClient.OpenAsync(Gateway.Port);
