@@ -32,7 +32,12 @@ internal sealed record ConnectParams(int MinProtocol, int MaxProtocol, string Cl
         var mode = (client.TryGetProperty("mode", out var m) ? JsonText.Of(m) : null) ?? "cli";
         var role = (value.TryGetProperty("role", out var r) ? JsonText.Of(r) : null) ?? "operator";
         var scopes = new HashSet<string>(StringComparer.Ordinal);
-        if (value.TryGetProperty("scopes", out var requested) && requested.ValueKind == JsonValueKind.Array)
+        if (value.TryGetProperty("scopes", out var requested) && requested.ValueKind is not (JsonValueKind.Array or JsonValueKind.Null))
+        {
+            // A string or an object was ignored before, and the credential's every scope granted: the client meant fewer.
+            return "scopes must be an array of strings";
+        }
+        if (requested.ValueKind == JsonValueKind.Array)
         {
             foreach (var scope in requested.EnumerateArray())
             {

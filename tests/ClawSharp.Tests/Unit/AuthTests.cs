@@ -208,5 +208,11 @@ public sealed class AuthTests
             ConnectParams.Validate(Params("""{"minProtocol":4,"maxProtocol":4,"client":{"id":""}}"""), out _));
         Assert.Equal("minProtocol and maxProtocol must be integers",
             ConnectParams.Validate(Params("""{"client":{"id":"x"}}"""), out _));
+        // Scopes given as a string or an object are refused: ignored, they granted the credential's every scope.
+        Assert.Equal("scopes must be an array of strings",
+            ConnectParams.Validate(Params("""{"minProtocol":4,"maxProtocol":4,"client":{"id":"x"},"scopes":"operator.read"}"""), out _));
+        Assert.Equal("scopes must be an array of strings",
+            ConnectParams.Validate(Params("""{"minProtocol":4,"maxProtocol":4,"client":{"id":"x"},"scopes":{}}"""), out _));
+        Assert.Null(ConnectParams.Validate(Params("""{"minProtocol":4,"maxProtocol":4,"client":{"id":"x"},"scopes":null}"""), out _));
     }
 }
