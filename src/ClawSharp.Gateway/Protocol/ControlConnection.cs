@@ -35,7 +35,7 @@ internal sealed class ControlConnection
     /// enough on a loaded machine (a restart request answered by 1012 alone, so its client asked
     /// again and could restart twice). Real time, not the runtime's clock: it waits for threads.
     /// </summary>
-    internal static readonly TimeSpan SettleQuiet = TimeSpan.FromMilliseconds(20);
+    internal static readonly TimeSpan SettleQuiet = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Test fault <c>late-frame-read</c>, how late: see <see cref="ControlProtocolContext.LateFrameReads"/>.</summary>
     internal static readonly TimeSpan LateFrameRead = TimeSpan.FromMilliseconds(5);
