@@ -87,47 +87,38 @@ internal sealed class ConnectionLimit : IDisposable
         lock (logGate)
         {
             refusedSinceLog++;
-            if (flush is not null)
+            // Else a line went out less than a minute ago: this one is told when that minute ends.
+            if (flush is null)
             {
-                // A line went out less than a minute ago: this one is told when that minute ends.
-                return;
+                FlushHoldingTheGate(rearm: true);
             }
-            LogRefusals();
-            flush = time.CreateTimer(_ => FlushRefusals(), null, LogEvery, Timeout.InfiniteTimeSpan);
         }
     }
 
     /// <summary>A minute after a line: the refusals since (if any) get theirs, and the next minute starts.</summary>
-    private void FlushRefusals()
+    private void FlushRefusals() => Flush(rearm: true);
+
+    private void Flush(bool rearm)
     {
         lock (logGate)
         {
-            flush?.Dispose();
-            flush = null;
-            if (refusedSinceLog > 0)
-            {
-                LogRefusals();
-                flush = time.CreateTimer(_ => FlushRefusals(), null, LogEvery, Timeout.InfiniteTimeSpan);
-            }
+            FlushHoldingTheGate(rearm);
         }
     }
 
-    private void LogRefusals()
+    /// <summary>Logs the refusals not told yet, if any, and then (when <paramref name="rearm"/>) holds the next line a minute.</summary>
+    private void FlushHoldingTheGate(bool rearm)
     {
-        HttpLog.ConnectionsRefused(logger, refusedSinceLog, Limit, Configured);
-        refusedSinceLog = 0;
-    }
-
-    public void Dispose()
-    {
-        lock (logGate)
+        flush?.Dispose();
+        flush = null;
+        if (refusedSinceLog > 0)
         {
-            flush?.Dispose();
-            flush = null;
-            if (refusedSinceLog > 0)
-            {
-                LogRefusals();
-            }
+            HttpLog.ConnectionsRefused(logger, refusedSinceLog, Limit, Configured);
+            refusedSinceLog = 0;
+            flush = rearm ? time.CreateTimer(_ => FlushRefusals(), null, LogEvery, Timeout.InfiniteTimeSpan) : null;
         }
     }
+
+    /// <summary>Says what is not said yet (the generation ends).</summary>
+    public void Dispose() => Flush(rearm: false);
 }
