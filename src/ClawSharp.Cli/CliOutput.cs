@@ -21,7 +21,7 @@ internal static class CliOutput
     private static bool jsonWritten;
     private static int stderrOnly;
 
-    /// <summary>The command line asked for <c>--json</c> (set once, before parsing, so that a usage error is JSON too).</summary>
+    /// <summary>The command line asked for <c>--json</c>: set from the arguments before parsing (so that a usage error is JSON too), then from the parse.</summary>
     public static bool JsonRequested { get; private set; }
 
     /// <summary>
