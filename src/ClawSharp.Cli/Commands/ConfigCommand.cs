@@ -323,6 +323,12 @@ internal static class ConfigCommand
     {
         root = [];
         problem = "";
+        if (Directory.Exists(file))
+        {
+            // As ConfigLoader says it: not "no config", the defaults would apply instead of what is meant.
+            problem = $"{file} is a directory, not the config file: move it away";
+            return false;
+        }
         if (!File.Exists(file))
         {
             return true;

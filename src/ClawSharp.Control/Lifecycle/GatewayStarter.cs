@@ -36,6 +36,11 @@ internal static class GatewayStarter
             RecordRefusal(state, e);
             return new StartResult.Failed(e.Message, ExitCode.Config, [], StartFollowUp.None);
         }
+        if (state.DirectoryInPlaceOfAFile() is { } inTheWay)
+        {
+            // Said here, before a supervisor starts a gateway that would exit 78 with it.
+            return new StartResult.Failed(inTheWay, ExitCode.Config, [], StartFollowUp.None);
+        }
         // The configuration is good now: an earlier refusal no longer describes this state directory, whoever starts the gateway next.
         StartFailureStore.Clear(state);
         var service = Services.ServiceRecordStore.Read(state, out var serviceProblem);

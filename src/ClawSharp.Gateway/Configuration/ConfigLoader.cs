@@ -92,6 +92,11 @@ internal static partial class ConfigLoader
     public static GatewayConfig Load(StateDirectory state, ConfigOverrides? overrides = null)
     {
         var builder = new Builder(state.ConfigFile);
+        if (Directory.Exists(state.ConfigFile))
+        {
+            // Not "no config": the operator's settings may be in there, and the defaults would silently apply instead.
+            throw new ConfigException($"{state.ConfigFile} is a directory, not the config file: move it away", file: state.ConfigFile);
+        }
         if (File.Exists(state.ConfigFile))
         {
             ReadFile(state.ConfigFile, builder);

@@ -92,6 +92,16 @@ internal sealed class StateDirectory
         EnsurePrivateDirectory(Root);
     }
 
+    /// <summary>
+    /// A directory where the gateway keeps one of its files (the lock, the token, the store): its
+    /// message (what to do), else null. Each start failed on it with the system's text ("Is a
+    /// directory", "Access … denied") and exit 1, which a supervisor retried into a crash storm.
+    /// </summary>
+    public string? DirectoryInPlaceOfAFile() =>
+        new[] { LockFile, TokenFile, StoreFile }.FirstOrDefault(Directory.Exists) is { } path
+            ? $"{path} is a directory where the gateway keeps a file: move it away (it is not the gateway's)"
+            : null;
+
     /// <summary>Creates <paramref name="path"/> with mode 0700, or tightens it to 0700.</summary>
     public static void EnsurePrivateDirectory(string path)
     {

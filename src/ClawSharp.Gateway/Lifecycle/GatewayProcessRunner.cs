@@ -45,6 +45,11 @@ internal static class GatewayProcessRunner
         {
             return (ExitCode.Failure, $"cannot create the state directory {state.Root}: {e.Message}");
         }
+        if (state.DirectoryInPlaceOfAFile() is { } inTheWay)
+        {
+            // Exit 78: no retry mends it (a supervisor stops at once instead of counting crashes).
+            return (ExitCode.Config, inTheWay);
+        }
         var supervisor = SupervisorDetection.Detect(Environment.GetEnvironmentVariable);
         if (supervisor == SupervisorKind.Builtin && !OperatingSystem.IsWindows())
         {

@@ -39,6 +39,36 @@ public sealed class ConfigAndSecurityTests
         Assert.Contains("unknown config key 'extras'", gateway.Stderr.Text);
     }
 
+    [Theory]
+    [InlineData("token")]
+    [InlineData("gateway.lock")]
+    [InlineData("state.db")]
+    [InlineData("config.json")]
+    public async Task ADirectoryWhereTheGatewayKeepsAFile_StopsRunAndStart_WithExit78_NamingIt(string file)
+    {
+        using var home = new TempHome();
+        Directory.CreateDirectory(home.PathOf(file));
+
+        var run = await CliRun.RunAsync(home, "gateway", "run", "--port", "0");
+        var start = await CliRun.RunAsync(home, "gateway", "start", "--port", "0", "--json");
+        try
+        {
+            Assert.True(run.ExitCode == 78, run.ToString());
+            Assert.Contains($"{home.PathOf(file)} is a directory", run.Stderr);
+            Assert.True(start.ExitCode == 78, start.ToString());
+            Assert.Contains($"{home.PathOf(file)} is a directory", System.Text.Json.JsonDocument.Parse(start.Stdout).RootElement.GetProperty("error").GetString());
+            if (file == "config.json")
+            {
+                var validate = await CliRun.RunAsync(home, "config", "validate");
+                Assert.True(validate.ExitCode != 0 && validate.Stderr.Contains("is a directory, not the config file", StringComparison.Ordinal), validate.ToString());
+            }
+        }
+        finally
+        {
+            await CliRun.RunAsync(home, "gateway", "stop");
+        }
+    }
+
     [Fact]
     public async Task UnknownConfigKeys_AreNamedByGatewayStart_NotOnlyInTheLog()
     {
