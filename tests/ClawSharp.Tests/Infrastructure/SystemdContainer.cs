@@ -129,10 +129,14 @@ internal sealed class SystemdContainer : IAsyncDisposable
     {
         var mkdir = await ExecAsync("install", "-d", "-m", "700", "-o", owner, "-g", owner, Path.GetDirectoryName(containerPath)!);
         Assert.True(mkdir.ExitCode == 0, mkdir.ToString());
-        await File.WriteAllTextAsync(HostPath(containerPath), content);
-        var chown = await ExecAsync("chown", $"{owner}:{owner}", containerPath);
+        // Owned and private beside, then renamed in: a process in the container that consumes the file at
+        // once (a test-fault marker the gateway deletes) never races the chown, nor sees it half-written.
+        var beside = $"{containerPath}.{Guid.NewGuid():N}.tmp";
+        await File.WriteAllTextAsync(HostPath(beside), content);
+        var chown = await ExecAsync("chown", $"{owner}:{owner}", beside);
         Assert.True(chown.ExitCode == 0, chown.ToString());
-        File.SetUnixFileMode(HostPath(containerPath), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.SetUnixFileMode(HostPath(beside), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.Move(HostPath(beside), HostPath(containerPath), overwrite: true);
     }
 
     public override string ToString() => console.Text;
