@@ -38,7 +38,9 @@ internal static class GatewayStarter
         }
         if (state.DirectoryInPlaceOfAFile() is { } inTheWay)
         {
-            // Said here, before a supervisor starts a gateway that would exit 78 with it.
+            // Said here, before a supervisor starts a gateway that would exit 78 with it; and recorded, as a config
+            // refusal is, so that status says this and not an older refusal.
+            RecordRefusal(state, new ConfigException(inTheWay));
             return new StartResult.Failed(inTheWay, ExitCode.Config, [], StartFollowUp.None);
         }
         // The configuration is good now: an earlier refusal no longer describes this state directory, whoever starts the gateway next.

@@ -9,6 +9,13 @@ namespace ClawSharp.Gateway.Storage;
 /// </summary>
 internal static class StoreOpenCheck
 {
+    /// <summary>
+    /// Read-only and not pooled: closing the connection closes state.db (a pooled one kept it, its WAL
+    /// and shm open in the gateway, and the preflight an operator polls asks this every 200 ms).
+    /// </summary>
+    private static string ReadOnly(string path) =>
+        new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString();
+
     /// <summary>Null when the store can be opened (or does not exist yet: the start creates it); else why not.</summary>
     public static string? Problem(string path)
     {
@@ -18,7 +25,7 @@ internal static class StoreOpenCheck
         }
         try
         {
-            using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly }.ToString());
+            using var connection = new SqliteConnection(ReadOnly(path));
             connection.Open();
             using var command = connection.CreateCommand();
             command.CommandText = "PRAGMA user_version;";
@@ -41,7 +48,7 @@ internal static class StoreOpenCheck
     {
         try
         {
-            using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly }.ToString());
+            using var connection = new SqliteConnection(ReadOnly(path));
             connection.Open();
             using var command = connection.CreateCommand();
             command.CommandText = "PRAGMA quick_check(20);";

@@ -68,6 +68,10 @@ public sealed class CliTests
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith("error: ", result.Stderr);
         Assert.Contains("--help", result.Stderr);
+        if (args is [.., "-n", "-5"])
+        {
+            Assert.Contains("--lines must be 0 or more", result.Stderr);
+        }
     }
 
     /// <summary>Under --json every outcome is one document on stdout, usage errors and a gateway that is not there included.</summary>
