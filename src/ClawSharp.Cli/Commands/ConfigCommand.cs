@@ -323,10 +323,9 @@ internal static class ConfigCommand
     {
         root = [];
         problem = "";
-        if (Directory.Exists(file))
+        if (ConfigLoader.DirectoryInPlaceOfTheFile(file) is { } inTheWay)
         {
-            // As ConfigLoader says it: not "no config", the defaults would apply instead of what is meant.
-            problem = $"{file} is a directory, not the config file: move it away";
+            problem = inTheWay;
             return false;
         }
         if (!File.Exists(file))

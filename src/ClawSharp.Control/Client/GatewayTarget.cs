@@ -86,27 +86,20 @@ internal sealed record GatewayTarget(Uri Url, string? Token, string? Password)
         return !string.IsNullOrWhiteSpace(fromEnvironment) ? fromEnvironment.Trim() : config?.Gateway.Token ?? TokenStore.TryRead(state);
     }
 
-    /// <summary>As the gateway's <c>--password-file</c> reads it (any mode); a missing, unreadable or empty file is a usage error (exit 2).</summary>
-    private static string ReadPasswordFile(string path)
-    {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path).Trim();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ArgumentException($"cannot read the password file {path}: {e.Message}");
-        }
-        return text.Length > 0 ? text : throw new ArgumentException($"the password file {path} is empty");
-    }
+    /// <summary>
+    /// A secret the command line names a file of: the token file must be the user's own (mode 600),
+    /// the password file is read as the gateway's own <c>--password-file</c> is. Either file's problem
+    /// is a usage error (exit 2) that says the fix.
+    /// </summary>
+    private static string ReadTokenFile(string path) => AsUsageError(() => PrivateSecretFile.Read(path, "token file"));
 
-    /// <summary>A token from a file that must be the user's own (mode 600); its problems are usage errors (exit 2) that say the fix.</summary>
-    private static string ReadTokenFile(string path)
+    private static string ReadPasswordFile(string path) => AsUsageError(() => ConfigLoader.ReadPasswordFile(path));
+
+    private static string AsUsageError(Func<string> read)
     {
         try
         {
-            return PrivateSecretFile.Read(path, "token file");
+            return read();
         }
         catch (ConfigException e)
         {

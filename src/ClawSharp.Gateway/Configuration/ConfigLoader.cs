@@ -89,13 +89,34 @@ internal static partial class ConfigLoader
 
     /// <summary>Loads and validates the configuration of <paramref name="state"/>.</summary>
     /// <exception cref="ConfigException">The file is unreadable, not JSON, or holds an invalid value.</exception>
+    /// <summary>A <c>--password-file</c>'s password (any mode, as the gateway has always read it), for the gateway and the CLI alike.</summary>
+    /// <exception cref="ConfigException">Missing, unreadable or empty.</exception>
+    public static string ReadPasswordFile(string file)
+    {
+        try
+        {
+            var password = File.ReadAllText(file).Trim();
+            return password.Length > 0 ? password : throw new ConfigException($"password file {file} is empty", file: file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException($"cannot read password file {file}: {e.Message}", file: file);
+        }
+    }
+
+    /// <summary>
+    /// A directory where config.json should be: its message, else null. Not "no config": the
+    /// operator's settings may be in there, and the defaults would silently apply instead.
+    /// </summary>
+    public static string? DirectoryInPlaceOfTheFile(string configFile) =>
+        Directory.Exists(configFile) ? $"{configFile} is a directory, not the config file: move it away" : null;
+
     public static GatewayConfig Load(StateDirectory state, ConfigOverrides? overrides = null)
     {
         var builder = new Builder(state.ConfigFile);
-        if (Directory.Exists(state.ConfigFile))
+        if (DirectoryInPlaceOfTheFile(state.ConfigFile) is { } inTheWay)
         {
-            // Not "no config": the operator's settings may be in there, and the defaults would silently apply instead.
-            throw new ConfigException($"{state.ConfigFile} is a directory, not the config file: move it away", file: state.ConfigFile);
+            throw new ConfigException(inTheWay, file: state.ConfigFile);
         }
         if (File.Exists(state.ConfigFile))
         {
@@ -496,19 +517,6 @@ internal static partial class ConfigLoader
                 },
                 Warnings = Warnings,
             };
-        }
-
-        private static string ReadPasswordFile(string file)
-        {
-            try
-            {
-                var password = File.ReadAllText(file).Trim();
-                return password.Length > 0 ? password : throw new ConfigException($"password file {file} is empty", file: file);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new ConfigException($"cannot read password file {file}: {e.Message}", file: file);
-            }
         }
 
         public static string Describe(JsonElement value) => value.ValueKind switch
