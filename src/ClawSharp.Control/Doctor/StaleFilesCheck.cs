@@ -79,16 +79,16 @@ internal sealed class StaleFilesCheck : IDoctorCheck
         {
             stale.Add(($"{state.LockFile} does not read as a lock owner", () => EmptyUnheldLock(state.LockFile)));
         }
-        foreach (var (path, reads) in new (string, Func<string, bool>)[]
+        foreach (var (path, doesNotParse) in new (string, Func<string, bool>)[]
         {
-            (state.RestartingFile, p => Parses(p, RespawnJsonContext.Default.RestartingProcess)),
-            (RestartIntentStore.PathOf(state), p => Parses(p, RestartJsonContext.Default.RestartIntent)),
+            (state.RestartingFile, p => DoesNotParse(p, RespawnJsonContext.Default.RestartingProcess)),
+            (RestartIntentStore.PathOf(state), p => DoesNotParse(p, RestartJsonContext.Default.RestartIntent)),
         })
         {
-            if (HasText(path) && Unreadable(path, reads))
+            if (doesNotParse(path))
             {
                 // Checked again at the fix: a restart may have written a good one meanwhile.
-                stale.Add(($"{path} does not read", () => !Unreadable(path, reads) || MoveAside(path)));
+                stale.Add(($"{path} does not read", () => !doesNotParse(path) || MoveAside(path)));
             }
         }
         if (DaemonStateFile.Read(state) is DaemonStateRead.Corrupt corrupt)
@@ -103,7 +103,7 @@ internal sealed class StaleFilesCheck : IDoctorCheck
     }
 
     /// <summary>
-    /// The file's text is not what it should hold: only a parse that fails counts, never a file this
+    /// The lock file's text does not name an owner: only a read that fails counts, never a file this
     /// user may not read (a root-owned one after a sudo run is not damage).
     /// </summary>
     private static bool Unreadable(string path, Func<string, bool> reads)
@@ -119,8 +119,30 @@ internal sealed class StaleFilesCheck : IDoctorCheck
         return !reads(path);
     }
 
-    private static bool Parses<T>(string path, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) where T : class =>
-        Read(path, type) is not null;
+    /// <summary>
+    /// The file has text that is not a <typeparamref name="T"/>. Not for a file that is missing, empty,
+    /// or one this user may not read (a root-owned one after a sudo run is not damage).
+    /// </summary>
+    private static bool DoesNotParse<T>(string path, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) where T : class
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+        try
+        {
+            return bytes.Length > 0 && JsonSerializer.Deserialize(bytes, type) is null;
+        }
+        catch (JsonException)
+        {
+            return true;
+        }
+    }
 
     private static bool HasText(string path)
     {
